@@ -1,0 +1,112 @@
+"""The app factory: the same Bot + Dispatcher for polling, webhook, console and tests."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+import conversations
+from bot.errors import register_error_handler
+from bot.fsm_storage import DatabaseStorage
+from bot.i18n import PoCatalogs, make_i18n, ResidentLocale
+from bot.middlewares.database import DatabaseSession
+from bot.middlewares.resident import ResidentMiddleware
+from bot.settings import Settings
+from campaign.clock import Clock, SystemClock
+from campaign.schema import Campaign, load_campaign
+from storage.db import make_engine, make_sessionmaker, upgrade_schema
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    settings: Settings
+    campaign: Campaign
+    bot: Bot
+    dispatcher: Dispatcher
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    clock: Clock
+    i18n: PoCatalogs
+    closers: list = field(default_factory=list)
+
+    async def close(self) -> None:
+        await self.dispatcher.storage.close()
+        await self.dispatcher.fsm.events_isolation.close()
+        await self.bot.session.close()
+        await self.engine.dispose()
+        for closer in self.closers:
+            await closer()
+
+
+def make_bot(token: str, api_url: str, session: BaseSession | None = None) -> Bot:
+    session = session or AiohttpSession(api=TelegramAPIServer.from_base(api_url))
+    return Bot(
+        token,
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def _conversation_storage(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> tuple[BaseStorage, BaseEventIsolation]:
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisEventIsolation, RedisStorage
+
+        storage = RedisStorage.from_url(settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True))
+        return storage, RedisEventIsolation(storage.redis, key_builder=DefaultKeyBuilder(with_destiny=True))
+    return DatabaseStorage(sessionmaker), SimpleEventIsolation()
+
+
+def create_dispatcher(
+    *,
+    settings: Settings,
+    campaign: Campaign,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    clock: Clock,
+    i18n: PoCatalogs,
+) -> Dispatcher:
+    storage, isolation = _conversation_storage(settings, sessionmaker)
+    dispatcher = Dispatcher(
+        storage=storage,
+        events_isolation=isolation,
+        campaign=campaign,
+        clock=clock,
+        i18n=i18n,
+        committee_chat_id=settings.admin_chat_id,
+    )
+    dispatcher.update.outer_middleware(DatabaseSession(sessionmaker))
+    dispatcher.update.outer_middleware(ResidentMiddleware(campaign, clock, frozenset(settings.admin_ids)))
+    ResidentLocale(i18n).setup(dispatcher)
+    dispatcher.include_routers(*conversations.get_routers())
+    register_error_handler(dispatcher, i18n, campaign)
+    return dispatcher
+
+
+async def build_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    session: BaseSession | None = None,
+    token: str | None = None,
+) -> App:
+    clock = clock or SystemClock()
+    campaign = load_campaign(settings.campaign_path(), now=clock.now())
+    engine = make_engine(settings.database_url)
+    await upgrade_schema(engine)
+    sessionmaker = make_sessionmaker(engine)
+    i18n = make_i18n(campaign.default_language)
+    bot = make_bot(token or settings.require_token(), settings.bot_api_url, session)
+    dispatcher = create_dispatcher(
+        settings=settings, campaign=campaign, sessionmaker=sessionmaker, clock=clock, i18n=i18n
+    )
+    return App(settings, campaign, bot, dispatcher, engine, sessionmaker, clock, i18n)

@@ -1,0 +1,85 @@
+"""`pbbot`: run, webhook, console, migrate, check-campaign."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from campaign.schema import CampaignError, load_campaign
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("aiogram.event", "aiosqlite", "sqlalchemy.engine", "alembic.runtime.migration"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _check_campaign(path: str) -> int:
+    try:
+        campaign = load_campaign(path)
+    except CampaignError as error:
+        print(f"{path}: {len(error.problems)} problem(s):", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    cal = campaign.calendar
+    print(f"{path}: OK — {campaign.id} ({campaign.town}), {campaign.envelope} {campaign.currency}, "
+          f"{len(campaign.categories)} categories, {campaign.ballot.type} ballot, rule {campaign.outcome.rule}")
+    print(f"  proposals {cal.proposals_open:%Y-%m-%d %H:%M} → {cal.proposals_close:%Y-%m-%d %H:%M}, "
+          f"voting {cal.voting_open:%Y-%m-%d %H:%M} → {cal.voting_close:%Y-%m-%d %H:%M}, results {cal.results:%Y-%m-%d %H:%M}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="pbbot", description="A Telegram bot that runs a participatory budget.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="serve Telegram with long polling (needs BOT_TOKEN)")
+    commands.add_parser("webhook", help="serve Telegram with a webhook (needs BOT_TOKEN and WEBHOOK_URL)")
+    console = commands.add_parser("console", help="chat with the bot in this terminal, no Telegram needed")
+    console.add_argument("--phase", choices=["upcoming", "proposals", "review", "voting", "counting", "results"],
+                         help="pretend the campaign is in this phase (moves the clock)")
+    console.add_argument("--user-id", type=int, default=1001, help="your pretend Telegram id (default 1001)")
+    console.add_argument("--language", default="fr", help="your pretend Telegram app language (default fr)")
+    commands.add_parser("migrate", help="create or upgrade the database schema")
+    check = commands.add_parser("check-campaign", help="validate a campaign file and summarise it")
+    check.add_argument("file")
+    args = parser.parse_args(argv)
+
+    if args.command == "check-campaign":
+        return _check_campaign(args.file)
+
+    from bot.settings import Settings
+
+    settings = Settings()
+    _configure_logging("WARNING" if args.command == "console" else settings.log_level)
+    try:
+        if args.command == "run":
+            from bot.polling import run_polling
+
+            asyncio.run(run_polling(settings))
+        elif args.command == "webhook":
+            from bot.webhook import run_webhook
+
+            asyncio.run(run_webhook(settings))
+        elif args.command == "console":
+            from bot.console import run_console
+
+            asyncio.run(run_console(settings, phase=args.phase, user_id=args.user_id, language=args.language))
+        elif args.command == "migrate":
+            from bot.polling import migrate
+
+            asyncio.run(migrate(settings))
+            print("database schema is up to date")
+    except CampaignError as error:
+        print(f"campaign file {settings.campaign_path()}: {len(error.problems)} problem(s):", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,31 @@
+"""`pbbot run`: long polling against BOT_API_URL."""
+from __future__ import annotations
+
+import logging
+
+from bot.app import build_app
+from bot.commands import publish_commands
+from bot.settings import Settings
+from storage.db import make_engine, upgrade_schema
+
+log = logging.getLogger(__name__)
+
+
+async def migrate(settings: Settings) -> None:
+    engine = make_engine(settings.database_url)
+    try:
+        await upgrade_schema(engine)
+    finally:
+        await engine.dispose()
+
+
+async def run_polling(settings: Settings) -> None:
+    app = await build_app(settings)
+    try:
+        me = await app.bot.get_me()
+        log.info("pbbot @%s serving %s (%s) from %s", me.username, app.campaign.id, app.campaign.town, settings.bot_api_url)
+        await publish_commands(app.bot, app.i18n, list(app.campaign.languages), app.campaign.default_language)
+        await app.bot.delete_webhook(drop_pending_updates=False)
+        await app.dispatcher.start_polling(app.bot, handle_signals=True, close_bot_session=False)
+    finally:
+        await app.close()

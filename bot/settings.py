@@ -1,0 +1,62 @@
+"""All configuration, read once from the environment (and `.env`)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    bot_token: SecretStr | None = None
+    bot_api_url: str = "https://api.telegram.org"
+    database_url: str = "sqlite+aiosqlite:///pbbot.sqlite3"
+    redis_url: str | None = None
+    campaign_file: Path = Path("examples/demo.toml")
+    admin_ids: Annotated[list[int], NoDecode] = []
+    admin_chat_id: int | None = None
+    secret_key: SecretStr | None = None
+
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = 8080
+
+    broadcast_rate: float = Field(default=25.0, gt=0)
+    log_level: str = "INFO"
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @field_validator("bot_api_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    def campaign_path(self) -> Path:
+        """The campaign file; a relative path not found here is looked up in the checkout."""
+        path = self.campaign_file
+        if not path.is_absolute() and not path.exists() and (REPOSITORY_ROOT / path).exists():
+            return REPOSITORY_ROOT / path
+        return path
+
+    def require_token(self) -> str:
+        if self.bot_token is None or not self.bot_token.get_secret_value().strip():
+            raise SystemExit("BOT_TOKEN is not set: put the token from @BotFather in the environment or in .env")
+        return self.bot_token.get_secret_value().strip()
+
+    def require_secret_key(self) -> bytes:
+        if self.secret_key is None or len(self.secret_key.get_secret_value()) < 16:
+            raise SystemExit("SECRET_KEY is not set (at least 16 characters): it keys the hashes of phone numbers and voters")
+        return self.secret_key.get_secret_value().encode()

@@ -1,0 +1,34 @@
+"""Where "now" comes from, so that tests and the console can move time."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class SettableClock:
+    """A clock that only moves when told to (tests, `pbbot console --phase`)."""
+
+    def __init__(self, start: datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("the clock needs an aware datetime")
+        self._now = start
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, moment: datetime) -> None:
+        if moment.tzinfo is None:
+            raise ValueError("the clock needs an aware datetime")
+        self._now = moment
+
+    def advance(self, delta: timedelta) -> None:
+        self._now += delta

@@ -1,0 +1,276 @@
+"""Read and write the Pabulib `.pb` format (https://pabulib.org/format).
+
+A file has three sections, each a title line, a header line and `;`-separated rows:
+META (key;value), PROJECTS (project_id;cost;...) and VOTES (voter_id;vote;...).
+Lists inside a field (the approved ids, the points) are comma-separated.
+
+The reader is lenient the way real files need (`\\r\\n`, spaces around fields, a BOM,
+blank lines); the writer is strict (`\\n`, no BOM, no blank lines), so exported ballots
+read back as the same election.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import NamedTuple
+
+from .tally import Ballot, Project
+
+Number = int | Decimal
+
+SECTIONS = ("META", "PROJECTS", "VOTES")
+# Columns with a meaning of their own; every other column is kept as text in `extra`.
+PROJECT_FIELDS = ("project_id", "cost", "votes", "score", "name", "selected")
+VOTE_FIELDS = ("voter_id", "vote", "points")
+# Ballots that carry points rather than plain approvals.
+POINT_VOTE_TYPES = frozenset({"cumulative", "scoring"})
+
+
+@dataclass(frozen=True)
+class PbProject:
+    id: str
+    cost: Number
+    votes: int | None = None
+    score: Number | None = None
+    name: str = ""
+    selected: int | None = None
+    # Other columns (category, target, ...), only the non-empty ones: an empty cell and a
+    # missing one mean the same thing, which keeps write/read round trips exact.
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class PbVote(NamedTuple):
+    """One voter's row. A NamedTuple rather than a dataclass: big files have 100k+ rows."""
+
+    voter_id: str
+    vote: tuple[str, ...]
+    points: tuple[Number, ...] | None = None
+    extra: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class PbElection:
+    meta: dict[str, str]
+    projects: dict[str, PbProject]
+    votes: list[PbVote]
+
+    @property
+    def budget(self) -> Number:
+        return parse_number(self.meta["budget"])
+
+    @property
+    def rule(self) -> str:
+        return self.meta.get("rule", "")
+
+    @property
+    def vote_type(self) -> str:
+        return self.meta.get("vote_type", "approval")
+
+    def tally_projects(self) -> list[Project]:
+        return [Project(p.id, p.cost) for p in self.projects.values()]
+
+    def ballots(self) -> list[Ballot]:
+        """Ballots as the tally takes them: id->points for point votes, else the ids."""
+        if self.vote_type in POINT_VOTE_TYPES:
+            # A point ballot written without its points gives each project one point.
+            return [dict(zip(v.vote, v.points or [1] * len(v.vote))) for v in self.votes]
+        return [v.vote for v in self.votes]
+
+    def approvals(self) -> list[tuple[str, ...]]:
+        """The projects each voter supports, ignoring how many points they gave."""
+        return [v.vote for v in self.votes]
+
+
+def parse_number(text: str) -> Number:
+    """An int when the text is whole, else an exact Decimal (costs must not go through float)."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValueError(f"not a number: {text!r}") from None
+
+
+def read_pb(source: str | Path) -> PbElection:
+    """Read a `.pb` file, given as a path or as the text itself.
+
+    A str containing a line break is taken as the text; any other str is a path.
+    """
+    if isinstance(source, Path) or "\n" not in source:
+        text = Path(source).read_text(encoding="utf-8-sig")
+    else:
+        text = source.removeprefix("\ufeff")
+    meta: dict[str, str] = {}
+    projects: dict[str, PbProject] = {}
+    votes: list[PbVote] = []
+    for section, header, rows in _sections(text):
+        if section == "META":
+            meta.update((row[0], row[1] if len(row) > 1 else "") for row in rows)
+        elif section == "PROJECTS":
+            for row in rows:
+                project = _project_from_row(header, row)
+                projects[project.id] = project
+        else:
+            votes.extend(_votes_from_rows(header, rows))
+    return PbElection(meta, projects, votes)
+
+
+def write_pb(election: PbElection, path: str | Path | None = None) -> str:
+    """The election as `.pb` text; also written to `path` (UTF-8, no BOM) when given."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    _write_section(writer, "META", ["key", "value"], ([k, v] for k, v in election.meta.items()))
+    project_header = _project_header(election.projects.values())
+    _write_section(
+        writer,
+        "PROJECTS",
+        project_header,
+        (_project_row(project_header, p) for p in election.projects.values()),
+    )
+    vote_header = _vote_header(election.votes)
+    _write_section(
+        writer, "VOTES", vote_header, (_vote_row(vote_header, v) for v in election.votes)
+    )
+    text = out.getvalue()
+    if path is not None:
+        Path(path).write_text(text, encoding="utf-8", newline="")
+    return text
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def _sections(text: str) -> Iterator[tuple[str, list[str], list[list[str]]]]:
+    """Yield (title, header, rows) per section, fields stripped, blank lines dropped."""
+    section: str | None = None
+    header: list[str] | None = None
+    rows: list[list[str]] = []
+    for raw in csv.reader(io.StringIO(text, newline=""), delimiter=";"):
+        row = [cell.strip() for cell in raw]
+        if not any(row):
+            continue
+        title = row[0].upper()
+        if title in SECTIONS and not any(row[1:]):
+            if section is not None:
+                yield section, header or [], rows
+            section, header, rows = title, None, []
+        elif section is None:
+            raise ValueError(f"expected a META, PROJECTS or VOTES line, got {row!r}")
+        elif header is None:
+            header = row
+        else:
+            rows.append(row)
+    if section is not None:
+        yield section, header or [], rows
+
+
+def _project_from_row(header: list[str], row: list[str]) -> PbProject:
+    cells = dict(zip(header, row))
+    return PbProject(
+        id=cells["project_id"],
+        cost=parse_number(cells["cost"]),
+        votes=int(cells["votes"]) if cells.get("votes") else None,
+        score=parse_number(cells["score"]) if cells.get("score") else None,
+        name=cells.get("name", ""),
+        selected=int(cells["selected"]) if cells.get("selected") else None,
+        extra={k: v for k, v in cells.items() if k not in PROJECT_FIELDS and v},
+    )
+
+
+def _votes_from_rows(header: list[str], rows: list[list[str]]) -> Iterator[PbVote]:
+    vote_at = header.index("vote")
+    points_at = header.index("points") if "points" in header else None
+    extra_at = [(i, name) for i, name in enumerate(header) if name not in VOTE_FIELDS]
+    for row in rows:
+        vote_cell = row[vote_at]
+        points_cell = row[points_at] if points_at is not None else ""
+        yield PbVote(
+            voter_id=row[0],
+            vote=tuple(vote_cell.split(",")) if vote_cell else (),
+            points=tuple(map(parse_number, points_cell.split(","))) if points_cell else None,
+            extra={name: row[i] for i, name in extra_at if i < len(row) and row[i]},
+        )
+
+
+# --- writing -------------------------------------------------------------------------
+
+
+def _write_section(writer, title: str, header: list[str], rows: Iterable[list[str]]) -> None:
+    writer.writerow([title])
+    writer.writerow(header)
+    for row in rows:
+        for cell in row:
+            if "\n" in cell or "\r" in cell:
+                raise ValueError(f"{title}: a field cannot contain a line break: {cell!r}")
+        writer.writerow(row)
+
+
+def _extra_columns(rows: Iterable[Mapping[str, str]]) -> list[str]:
+    return list(dict.fromkeys(key for extra in rows for key in extra))
+
+
+def _project_header(projects: Iterable[PbProject]) -> list[str]:
+    projects = list(projects)
+    optional = [
+        ("votes", any(p.votes is not None for p in projects)),
+        ("score", any(p.score is not None for p in projects)),
+        ("name", any(p.name for p in projects)),
+        ("selected", any(p.selected is not None for p in projects)),
+    ]
+    return (
+        ["project_id", "cost"]
+        + [name for name, present in optional if present]
+        + _extra_columns(p.extra for p in projects)
+    )
+
+
+def _project_row(header: list[str], project: PbProject) -> list[str]:
+    _check_list_item(project.id, "project id")
+    known = {
+        "project_id": project.id,
+        "cost": _format_number(project.cost),
+        "votes": _format_number(project.votes),
+        "score": _format_number(project.score),
+        "name": project.name,
+        "selected": _format_number(project.selected),
+    }
+    return [known[col] if col in known else project.extra.get(col, "") for col in header]
+
+
+def _vote_header(votes: list[PbVote]) -> list[str]:
+    with_points = ["points"] if any(v.points is not None for v in votes) else []
+    return ["voter_id", "vote"] + with_points + _extra_columns(v.extra for v in votes)
+
+
+def _vote_row(header: list[str], vote: PbVote) -> list[str]:
+    if vote.points is not None and len(vote.points) != len(vote.vote):
+        raise ValueError(f"voter {vote.voter_id}: {len(vote.points)} points for {len(vote.vote)} projects")
+    for project_id in vote.vote:
+        _check_list_item(project_id, "project id")
+    known = {
+        "voter_id": vote.voter_id,
+        "vote": ",".join(vote.vote),
+        "points": ",".join(map(_format_number, vote.points or ())),
+    }
+    return [known[col] if col in known else vote.extra.get(col, "") for col in header]
+
+
+def _check_list_item(value: str, what: str) -> None:
+    # Ids end up inside comma-separated lists, so a comma (or nothing) would corrupt them.
+    if not value or "," in value or value != value.strip():
+        raise ValueError(f"invalid {what}: {value!r}")
+
+
+def _format_number(value: Number | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)

@@ -1,0 +1,15 @@
+"""The dialogs, one router each; `get_routers` gives them in the order they are tried."""
+from __future__ import annotations
+
+from aiogram import Router
+
+
+def get_routers() -> list[Router]:
+    # Imported here so that building a dispatcher twice (tests, console) gets fresh routers.
+    from conversations import fallback, my_proposals, onboarding, proposal_wizard
+
+    routers = [onboarding.router, proposal_wizard.router, my_proposals.router, fallback.router]
+    for router in routers:
+        # A router belongs to one dispatcher; tests and the console build one after another.
+        router._parent_router = None
+    return routers

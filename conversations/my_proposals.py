@@ -1,0 +1,74 @@
+"""/myproposals: a resident's projects, their status, and editing while allowed."""
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from campaign.calendar import phase_at
+from campaign.clock import Clock
+from campaign.proposal import author_may_edit
+from campaign.schema import Campaign
+from conversations.menu import MenuAction
+from conversations.proposal_wizard import begin_edit
+from conversations.render import money, status_label
+from storage.repositories import Repositories, User
+
+router = Router(name="my_proposals")
+
+
+class ProposalEdit(CallbackData, prefix="myprop"):
+    proposal: int
+
+
+async def _list(bot: Bot, chat_id: int, user: User, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+    proposals = await repos.proposals.by_author(campaign.id, user.id)
+    if not proposals:
+        await bot.send_message(chat_id, _("You have not submitted any project yet. Send /propose to start one."))
+        return
+    phase = phase_at(campaign.calendar, clock.now())
+    lines = [_("Your projects:")]
+    builder = InlineKeyboardBuilder()
+    for proposal in proposals:
+        line = f"<b>#{proposal.id}</b> {escape(proposal.title)} — {money(proposal.cost, campaign)}\n    {status_label(proposal.status)}"
+        if proposal.status_reason:
+            line += f": {escape(proposal.status_reason)}"
+        lines.append(line)
+        if author_may_edit(proposal.status, phase):
+            builder.button(text=_("✏️ Change #{number}").format(number=proposal.id), callback_data=ProposalEdit(proposal=proposal.id))
+    builder.adjust(1)
+    await bot.send_message(chat_id, "\n\n".join(lines), reply_markup=builder.as_markup())
+
+
+@router.message(Command("myproposals"))
+async def my_proposals(message: Message, bot: Bot, user: User, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+    await _list(bot, message.chat.id, user, repos, campaign, clock)
+
+
+@router.callback_query(MenuAction.filter(F.action == "mine"))
+async def my_proposals_button(query: CallbackQuery, bot: Bot, user: User, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+    await query.answer()
+    await _list(bot, query.from_user.id, user, repos, campaign, clock)
+
+
+@router.callback_query(ProposalEdit.filter())
+async def edit(
+    query: CallbackQuery, callback_data: ProposalEdit, bot: Bot, state: FSMContext,
+    user: User, repos: Repositories, campaign: Campaign, clock: Clock,
+) -> None:
+    # The button's number is only a request: ownership, status and phase are checked here.
+    proposal = await repos.proposals.get(callback_data.proposal, campaign.id)
+    if proposal is None or proposal.author_id != user.id:
+        await query.answer(_("This is not one of your projects."), show_alert=True)
+        return
+    if not author_may_edit(proposal.status, phase_at(campaign.calendar, clock.now())):
+        await query.answer(_("This project can no longer be changed."), show_alert=True)
+        return
+    await query.answer()
+    await begin_edit(bot, query.from_user.id, state, campaign, proposal.id, proposal.as_draft())

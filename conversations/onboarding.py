@@ -1,0 +1,158 @@
+"""Onboarding: /start, /help, /about, /language — always available, in any state.
+
+| input                  | reply                                                        |
+|------------------------|--------------------------------------------------------------|
+| /start                 | greeting, campaign, phase and next dates, menu buttons       |
+| /help                  | the commands                                                 |
+| /about, menu "How"     | the campaign's articles as buttons; a button shows one       |
+| /language, menu "Lang" | Français / English buttons; a button switches                 |
+"""
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandStart
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n, gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from campaign.clock import Clock
+from campaign.proposal import ProposalDraft
+from campaign.schema import Campaign, pick
+from conversations.menu import MenuAction, main_menu
+from conversations.render import campaign_name, money, phase_summary
+from storage.repositories import Repositories, User
+
+router = Router(name="onboarding")
+
+LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+
+
+class LanguageChoice(CallbackData, prefix="lang"):
+    language: str
+
+
+class ArticleChoice(CallbackData, prefix="article"):
+    article: str
+
+
+async def _draft(state: FSMContext) -> ProposalDraft:
+    return ProposalDraft.from_data((await state.get_data()).get("draft"))
+
+
+def _welcome(user: User, campaign: Campaign, clock: Clock) -> str:
+    description = escape(pick(campaign.description, user.language, campaign.default_language))
+    return "\n\n".join(
+        [
+            _("Hello {name}! This is <b>{campaign}</b>.").format(
+                name=escape(user.first_name or ""), campaign=campaign_name(campaign)
+            ),
+            description,
+            _("Budget: {amount}.").format(amount=money(campaign.envelope, campaign)) + " " + phase_summary(campaign, clock.now()),
+            _("Choose below, or send /help."),
+        ]
+    )
+
+
+@router.message(CommandStart())
+async def start(message: Message, state: FSMContext, user: User, campaign: Campaign, clock: Clock) -> None:
+    # /start always brings the menu back; an unfinished draft stays in the data.
+    await state.set_state(None)
+    await message.answer(_welcome(user, campaign, clock), reply_markup=main_menu(campaign, clock.now(), await _draft(state)))
+
+
+@router.message(Command("help"))
+async def help_(message: Message) -> None:
+    await message.answer(
+        "\n".join(
+            [
+                _("What you can send me:"),
+                _("/start — the menu and where the campaign stands"),
+                _("/propose — propose a project (while proposals are open)"),
+                _("/myproposals — your projects and their status"),
+                _("/about — how the participatory budget works"),
+                _("/language — choose French or English"),
+                _("/cancel — stop what you are doing (your draft is kept)"),
+                _("/back — go back to the previous question; /skip — skip an optional one"),
+            ]
+        )
+    )
+
+
+def _articles_keyboard(campaign: Campaign, language: str):
+    builder = InlineKeyboardBuilder()
+    for article in campaign.articles:
+        builder.button(text=pick(article.title, language, campaign.default_language), callback_data=ArticleChoice(article=article.id))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+async def _send_about(message: Message, user: User, campaign: Campaign) -> None:
+    if not campaign.articles:
+        await message.answer(escape(pick(campaign.description, user.language, campaign.default_language)))
+        return
+    await message.answer(_("What would you like to know?"), reply_markup=_articles_keyboard(campaign, user.language))
+
+
+@router.message(Command("about"))
+async def about(message: Message, user: User, campaign: Campaign) -> None:
+    await _send_about(message, user, campaign)
+
+
+@router.callback_query(MenuAction.filter(F.action == "about"))
+async def about_from_menu(query: CallbackQuery, user: User, campaign: Campaign) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await _send_about(query.message, user, campaign)
+
+
+@router.callback_query(ArticleChoice.filter())
+async def show_article(query: CallbackQuery, callback_data: ArticleChoice, user: User, campaign: Campaign) -> None:
+    article = next((a for a in campaign.articles if a.id == callback_data.article), None)
+    if article is None or not isinstance(query.message, Message):
+        await query.answer(_("This button is no longer active. Send /about."), show_alert=True)
+        return
+    await query.answer()
+    title = escape(pick(article.title, user.language, campaign.default_language))
+    body = escape(pick(article.body, user.language, campaign.default_language))
+    await query.message.answer(f"<b>{title}</b>\n\n{body}")
+
+
+def _language_keyboard(campaign: Campaign):
+    builder = InlineKeyboardBuilder()
+    for code in campaign.languages:
+        builder.button(text=LANGUAGE_NAMES.get(code, code), callback_data=LanguageChoice(language=code))
+    return builder.as_markup()
+
+
+@router.message(Command("language"))
+async def language(message: Message, campaign: Campaign) -> None:
+    await message.answer(_("Choose your language:"), reply_markup=_language_keyboard(campaign))
+
+
+@router.callback_query(MenuAction.filter(F.action == "language"))
+async def language_from_menu(query: CallbackQuery, campaign: Campaign) -> None:
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(_("Choose your language:"), reply_markup=_language_keyboard(campaign))
+
+
+@router.callback_query(LanguageChoice.filter())
+async def choose_language(
+    query: CallbackQuery, callback_data: LanguageChoice, user: User, repos: Repositories,
+    campaign: Campaign, i18n: I18n, state: FSMContext, clock: Clock,
+) -> None:
+    if callback_data.language not in campaign.languages:
+        await query.answer(_("This button is no longer active. Send /language."), show_alert=True)
+        return
+    await repos.users.set_language(user.id, callback_data.language)
+    with i18n.use_locale(callback_data.language):
+        await query.answer(_("Language changed."))
+        if isinstance(query.message, Message):
+            await query.message.answer(
+                _("From now on I will write to you in English."),
+                reply_markup=main_menu(campaign, clock.now(), await _draft(state)),
+            )

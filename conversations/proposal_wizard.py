@@ -1,0 +1,562 @@
+"""The proposal wizard: one question per field, then the sheet to check and submit.
+
+| state        | valid input                      | then                                 |
+|--------------|----------------------------------|--------------------------------------|
+| title        | text, 5-80 characters            | summary                              |
+| summary      | text, 20-300 characters          | description                          |
+| description  | text, 50-3000 characters         | category                             |
+| category     | a category button (or its name)  | location                             |
+| location     | text, or a map pin in the town   | cost                                 |
+| cost         | an amount within the bounds      | photo                                |
+| photo        | a photo, or /skip                | review                               |
+| review       | "Change <field>" / Submit        | that field, then review / submitted  |
+
+Anywhere: /back (previous question), /skip (optional question, or keep the current
+answer), /cancel (leave; the draft is kept and /start offers to continue). Anything else
+gets a short reply saying what is expected, and the question again.
+
+The draft lives in the conversation data (database or Redis), so it survives a restart.
+"""
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n, gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from campaign import fields
+from campaign.calendar import Phase, phase_at
+from campaign.clock import Clock
+from campaign.proposal import (
+    FIELD_ORDER,
+    OPTIONAL_FIELDS,
+    ProposalDraft,
+    ProposalStatus,
+    author_may_edit,
+    next_field,
+    previous_field,
+)
+from campaign.schema import Campaign, pick
+from conversations.filters import map_pin, photo, plain_text
+from conversations.menu import MenuAction, main_menu
+from conversations.render import (
+    category_name,
+    field_error,
+    location_text,
+    money,
+    proposal_sheet,
+    proposals_closed_reason,
+    when,
+)
+from storage.repositories import Repositories, User
+
+log = logging.getLogger(__name__)
+router = Router(name="proposal_wizard")
+
+
+class ProposalWizard(StatesGroup):
+    title = State()
+    summary = State()
+    description = State()
+    category = State()
+    location = State()
+    cost = State()
+    photo = State()
+    review = State()
+
+
+STATE_FOR_FIELD: dict[str, State] = {name: getattr(ProposalWizard, name) for name in FIELD_ORDER}
+FIELD_FOR_STATE: dict[str, str] = {state.state: name for name, state in STATE_FOR_FIELD.items()}
+ASKING = StateFilter(*STATE_FOR_FIELD.values())
+IN_WIZARD = StateFilter(ProposalWizard)
+
+
+class WizardAction(CallbackData, prefix="wiz"):
+    action: str  # back | skip | cancel | edit | submit
+    field: str = ""
+
+
+class CategoryChoice(CallbackData, prefix="cat"):
+    category: str
+
+
+# --- the draft in the conversation data -------------------------------------------------
+
+
+async def _draft(state: FSMContext) -> ProposalDraft:
+    return ProposalDraft.from_data((await state.get_data()).get("draft"))
+
+
+async def _save(state: FSMContext, draft: ProposalDraft) -> None:
+    await state.update_data(draft=draft.to_data())
+
+
+async def _current_field(state: FSMContext) -> str | None:
+    return FIELD_FOR_STATE.get(await state.get_state() or "")
+
+
+# --- questions ------------------------------------------------------------------------------
+
+
+def _question(name: str, campaign: Campaign) -> str:
+    step = _("Step {n} of {total}").format(n=FIELD_ORDER.index(name) + 1, total=len(FIELD_ORDER))
+    questions = {
+        "title": _("<b>Title.</b> Give your project a short title (5 to 80 characters), for example: A bench on the church square."),
+        "summary": _("<b>Summary.</b> In one or two sentences (20 to 300 characters): what is the project?"),
+        "description": _("<b>Description.</b> Describe the project (50 to 3000 characters): what, where, for whom, why it is useful."),
+        "category": _("<b>Category.</b> Choose the one that fits best:"),
+        "location": _("<b>Location.</b> Where would it be? Type an address or a place, or send a map pin (📎 then Location)."),
+        "cost": _("<b>Estimated cost.</b> Roughly how much would it cost? Between {minimum} and {maximum}; a rough figure is fine.").format(
+            minimum=money(campaign.cost.minimum, campaign), maximum=money(campaign.max_cost, campaign)
+        ),
+        "photo": _("<b>Photo (optional).</b> Send a photo of the place or of a similar project, or /skip."),
+    }
+    return f"{step} — {questions[name]}"
+
+
+def _current_answer(name: str, draft: ProposalDraft, campaign: Campaign) -> str | None:
+    if not draft.has(name):
+        return None
+    if name == "category":
+        value = category_name(campaign, draft.category)
+    elif name == "location":
+        value = location_text(draft)
+    elif name == "cost":
+        value = money(draft.cost, campaign) if draft.cost is not None else "—"
+    elif name == "photo":
+        value = _("a photo") if draft.photo_file_id else _("no photo")
+    else:
+        value = escape(str(getattr(draft, name)))
+    return _("Current answer: {value}\nSend a new one, or /skip to keep it.").format(value=value)
+
+
+def _question_keyboard(name: str, draft: ProposalDraft, campaign: Campaign, language: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    if name == "category":
+        for category in campaign.categories:
+            builder.button(text=pick(category.names, language, campaign.default_language), callback_data=CategoryChoice(category=category.id))
+    controls = []
+    if previous_field(name):
+        controls.append((_("⬅️ Back"), "back"))
+    if name in OPTIONAL_FIELDS and not draft.has(name):
+        controls.append((_("⏭ Skip"), "skip"))
+    elif draft.has(name):
+        controls.append((_("⏭ Keep"), "skip"))
+    controls.append((_("✖ Stop"), "cancel"))
+    for text, action in controls:
+        builder.button(text=text, callback_data=WizardAction(action=action, field=name))
+    sizes = [1] * (len(campaign.categories) if name == "category" else 0) + [len(controls)]
+    builder.adjust(*sizes)
+    return builder.as_markup()
+
+
+async def ask(bot: Bot, chat_id: int, state: FSMContext, name: str, campaign: Campaign, language: str, *, problem: str | None = None) -> None:
+    await state.set_state(STATE_FOR_FIELD[name])
+    draft = await _draft(state)
+    parts = [problem] if problem else []
+    parts.append(_question(name, campaign))
+    current = _current_answer(name, draft, campaign)
+    if current:
+        parts.append(current)
+    await bot.send_message(chat_id, "\n\n".join(parts), reply_markup=_question_keyboard(name, draft, campaign, language))
+
+
+def _review_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    labels = {
+        "title": _("✏️ Title"),
+        "summary": _("✏️ Summary"),
+        "description": _("✏️ Description"),
+        "category": _("✏️ Category"),
+        "location": _("✏️ Location"),
+        "cost": _("✏️ Cost"),
+        "photo": _("✏️ Photo"),
+    }
+    for name in FIELD_ORDER:
+        builder.button(text=labels[name], callback_data=WizardAction(action="edit", field=name))
+    builder.button(text=_("✅ Submit"), callback_data=WizardAction(action="submit"))
+    builder.button(text=_("✖ Stop"), callback_data=WizardAction(action="cancel", field="review"))
+    builder.adjust(2, 2, 2, 1, 1, 1)
+    return builder.as_markup()
+
+
+async def show_review(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign) -> None:
+    await state.set_state(ProposalWizard.review)
+    await state.update_data(return_to_review=False)
+    data = await state.get_data()
+    draft = ProposalDraft.from_data(data.get("draft"))
+    if draft.photo_file_id:
+        await bot.send_photo(chat_id, draft.photo_file_id)
+    intro = _("Here is your project. Check it: press a field to change it, or Submit.")
+    if data.get("editing_id"):
+        intro = _("Here is project #{number}. Press a field to change it, then Submit to save the changes.").format(number=data["editing_id"])
+    sheet = proposal_sheet(draft, campaign, number=data.get("editing_id"))
+    await bot.send_message(chat_id, f"{sheet}\n\n{intro}", reply_markup=_review_keyboard())
+
+
+async def go_on(bot: Bot, chat_id: int, state: FSMContext, answered: str, campaign: Campaign, language: str) -> None:
+    """After a valid answer: the next missing question, or the sheet."""
+    data = await state.get_data()
+    draft = ProposalDraft.from_data(data.get("draft"))
+    following = None if data.get("return_to_review") else next_field(answered, draft)
+    if following is None:
+        await show_review(bot, chat_id, state, campaign)
+    else:
+        await ask(bot, chat_id, state, following, campaign, language)
+
+
+# --- entering the wizard -----------------------------------------------------------------
+
+
+async def _proposals_open(campaign: Campaign, clock: Clock) -> bool:
+    return phase_at(campaign.calendar, clock.now()) == Phase.PROPOSALS
+
+
+async def resume(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, clock: Clock, language: str) -> None:
+    data = await state.get_data()
+    if not data.get("editing_id") and not await _proposals_open(campaign, clock):
+        await bot.send_message(chat_id, proposals_closed_reason(campaign, clock.now()))
+        return
+    draft = ProposalDraft.from_data(data.get("draft"))
+    missing = draft.first_missing()
+    if data.get("editing_id") or missing is None:
+        await show_review(bot, chat_id, state, campaign)
+        return
+    if draft.is_empty:
+        await bot.send_message(
+            chat_id,
+            _("Let's write your project together: {count} short questions. You can stop at any time with /cancel; your draft is kept.").format(count=len(FIELD_ORDER)),
+        )
+    else:
+        await bot.send_message(chat_id, _("Let's continue your draft where you stopped."))
+    await ask(bot, chat_id, state, missing, campaign, language)
+
+
+@router.message(Command("propose"))
+async def propose_command(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User) -> None:
+    await resume(bot, message.chat.id, state, campaign, clock, user.language)
+
+
+@router.callback_query(MenuAction.filter(F.action == "propose"))
+async def propose_button(query: CallbackQuery, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User) -> None:
+    await query.answer()
+    await resume(bot, query.from_user.id if query.message is None else query.message.chat.id, state, campaign, clock, user.language)
+
+
+@router.callback_query(MenuAction.filter(F.action == "discard"))
+async def discard_draft(query: CallbackQuery, state: FSMContext, campaign: Campaign, clock: Clock) -> None:
+    await state.set_state(None)
+    await state.update_data(draft=None, return_to_review=False)
+    await query.answer(_("Draft discarded."))
+    if isinstance(query.message, Message):
+        await query.message.answer(_("Your draft is discarded."), reply_markup=main_menu(campaign, clock.now(), ProposalDraft()))
+
+
+# --- answers ------------------------------------------------------------------------------
+
+
+async def _accept(message: Message, bot: Bot, state: FSMContext, name: str, campaign: Campaign, user: User, **values: object) -> None:
+    draft = (await _draft(state)).with_values(**values)
+    await _save(state, draft)
+    await go_on(bot, message.chat.id, state, name, campaign, user.language)
+
+
+async def _refuse(message: Message, bot: Bot, state: FSMContext, name: str, campaign: Campaign, user: User, problem: str) -> None:
+    await ask(bot, message.chat.id, state, name, campaign, user.language, problem=problem)
+
+
+TEXT_PARSERS = {
+    "title": fields.parse_title,
+    "summary": fields.parse_summary,
+    "description": fields.parse_description,
+}
+
+
+@router.message(StateFilter(ProposalWizard.title, ProposalWizard.summary, ProposalWizard.description), plain_text)
+async def text_answer(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User) -> None:
+    name = await _current_field(state)
+    assert name in TEXT_PARSERS
+    try:
+        value = TEXT_PARSERS[name](message.text or "")
+    except fields.FieldError as error:
+        await _refuse(message, bot, state, name, campaign, user, field_error(error, campaign))
+        return
+    await _accept(message, bot, state, name, campaign, user, **{name: value})
+
+
+@router.callback_query(ProposalWizard.category, CategoryChoice.filter())
+async def category_button(query: CallbackQuery, callback_data: CategoryChoice, bot: Bot, state: FSMContext, campaign: Campaign, user: User) -> None:
+    try:
+        category = fields.validate_category(callback_data.category, [c.id for c in campaign.categories])
+    except fields.FieldError:
+        await query.answer(_("This button is no longer active."), show_alert=True)
+        return
+    await query.answer()
+    draft = (await _draft(state)).with_values(category=category)
+    await _save(state, draft)
+    await go_on(bot, query.from_user.id, state, "category", campaign, user.language)
+
+
+@router.message(ProposalWizard.category, plain_text)
+async def category_typed(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User) -> None:
+    typed = fields.clean_text(message.text or "").casefold()
+    for category in campaign.categories:
+        if typed in {name.casefold() for name in category.names.values()} | {category.id}:
+            await _accept(message, bot, state, "category", campaign, user, category=category.id)
+            return
+    await _refuse(message, bot, state, "category", campaign, user, _("Please choose one of the categories with the buttons."))
+
+
+@router.message(ProposalWizard.location, plain_text)
+async def location_typed(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User) -> None:
+    try:
+        place = fields.parse_location_text(message.text or "")
+    except fields.FieldError as error:
+        await _refuse(message, bot, state, "location", campaign, user, field_error(error, campaign))
+        return
+    await _accept(message, bot, state, "location", campaign, user, location_text=place, latitude=None, longitude=None)
+
+
+@router.message(ProposalWizard.location, map_pin)
+async def location_pinned(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User) -> None:
+    point = message.location or (message.venue.location if message.venue else None)
+    assert point is not None
+    area = campaign.area
+    bbox = (area.min_lat, area.min_lon, area.max_lat, area.max_lon) if area else None
+    try:
+        fields.validate_coordinates(point.latitude, point.longitude, bbox=bbox)
+    except fields.FieldError as error:
+        await _refuse(message, bot, state, "location", campaign, user, field_error(error, campaign))
+        return
+    label = fields.clean_text(message.venue.title)[:200] if message.venue else None
+    await _accept(message, bot, state, "location", campaign, user, location_text=label, latitude=point.latitude, longitude=point.longitude)
+
+
+@router.message(ProposalWizard.cost, plain_text)
+async def cost_typed(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User) -> None:
+    try:
+        cost = fields.parse_cost(message.text or "", minimum=campaign.cost.minimum, maximum=campaign.max_cost, currency=campaign.currency)
+    except fields.FieldError as error:
+        await _refuse(message, bot, state, "cost", campaign, user, field_error(error, campaign))
+        return
+    await _accept(message, bot, state, "cost", campaign, user, cost=cost)
+
+
+@router.message(ProposalWizard.photo, photo)
+async def photo_sent(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User) -> None:
+    largest = max(message.photo or [], key=lambda size: size.width * size.height)
+    await _accept(message, bot, state, "photo", campaign, user, photo_file_id=largest.file_id, photo_skipped=False)
+
+
+# --- moving around: /back, /skip, /cancel and their buttons ---------------------------------
+
+
+async def _back(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, user: User) -> None:
+    current = await _current_field(state)
+    if current is None:  # on the sheet: back to the last question
+        await ask(bot, chat_id, state, FIELD_ORDER[-1], campaign, user.language)
+        return
+    earlier = previous_field(current)
+    if earlier is None:
+        await ask(bot, chat_id, state, current, campaign, user.language, problem=_("This is the first question."))
+        return
+    await state.update_data(return_to_review=False)
+    await ask(bot, chat_id, state, earlier, campaign, user.language)
+
+
+async def _skip(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, user: User) -> None:
+    current = await _current_field(state)
+    if current is None:
+        await show_review(bot, chat_id, state, campaign)
+        return
+    draft = await _draft(state)
+    if current in OPTIONAL_FIELDS and not draft.has(current):
+        draft = draft.with_values(photo_skipped=True)
+        await _save(state, draft)
+    elif not draft.has(current):
+        await ask(bot, chat_id, state, current, campaign, user.language, problem=_("This question cannot be skipped."))
+        return
+    await go_on(bot, chat_id, state, current, campaign, user.language)
+
+
+async def _stop(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, clock: Clock) -> None:
+    data = await state.get_data()
+    await state.set_state(None)
+    if data.get("editing_id"):
+        # An edit not submitted changes nothing; the new-project draft set aside comes back.
+        await state.set_data({"draft": data.get("stashed_draft"), "return_to_review": False})
+        await bot.send_message(chat_id, _("Stopped. Project #{number} is unchanged.").format(number=data["editing_id"]))
+        return
+    await state.update_data(return_to_review=False)
+    draft = ProposalDraft.from_data(data.get("draft"))
+    await bot.send_message(
+        chat_id,
+        _("Stopped. Your draft is kept: send /start and choose Continue my draft to go on."),
+        reply_markup=main_menu(campaign, clock.now(), draft),
+    )
+
+
+@router.message(IN_WIZARD, Command("back"))
+async def back_command(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User) -> None:
+    await _back(bot, message.chat.id, state, campaign, user)
+
+
+@router.message(IN_WIZARD, Command("skip"))
+async def skip_command(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User) -> None:
+    await _skip(bot, message.chat.id, state, campaign, user)
+
+
+@router.message(IN_WIZARD, Command("cancel"))
+async def cancel_command(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock) -> None:
+    await _stop(bot, message.chat.id, state, campaign, clock)
+
+
+async def _button_is_current(query: CallbackQuery, callback_data: WizardAction, state: FSMContext) -> bool:
+    """A button from an earlier question must not act on the current one."""
+    current = await _current_field(state) or ("review" if await state.get_state() == ProposalWizard.review.state else None)
+    if current is None or callback_data.field != current:
+        await query.answer(_("This button is from an earlier message. Use the latest one."), show_alert=True)
+        return False
+    return True
+
+
+@router.callback_query(IN_WIZARD, WizardAction.filter(F.action.in_({"back", "skip", "cancel"})))
+async def move_button(query: CallbackQuery, callback_data: WizardAction, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User) -> None:
+    if not await _button_is_current(query, callback_data, state):
+        return
+    await query.answer()
+    chat_id = query.from_user.id if query.message is None else query.message.chat.id
+    if callback_data.action == "back":
+        await _back(bot, chat_id, state, campaign, user)
+    elif callback_data.action == "skip":
+        await _skip(bot, chat_id, state, campaign, user)
+    else:
+        await _stop(bot, chat_id, state, campaign, clock)
+
+
+# --- the sheet: change a field, submit --------------------------------------------------------
+
+
+@router.callback_query(ProposalWizard.review, WizardAction.filter(F.action == "edit"))
+async def change_field(query: CallbackQuery, callback_data: WizardAction, bot: Bot, state: FSMContext, campaign: Campaign, user: User) -> None:
+    if callback_data.field not in STATE_FOR_FIELD:
+        await query.answer(_("This button is no longer active."), show_alert=True)
+        return
+    await query.answer()
+    await state.update_data(return_to_review=True)
+    await ask(bot, query.from_user.id if query.message is None else query.message.chat.id, state, callback_data.field, campaign, user.language)
+
+
+@router.callback_query(ProposalWizard.review, WizardAction.filter(F.action == "submit"))
+async def submit(
+    query: CallbackQuery, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock,
+    user: User, repos: Repositories, i18n: I18n, committee_chat_id: int | None,
+) -> None:
+    chat_id = query.from_user.id if query.message is None else query.message.chat.id
+    data = await state.get_data()
+    draft = ProposalDraft.from_data(data.get("draft"))
+    now = clock.now()
+    missing = draft.first_missing()
+    if missing is not None:
+        await query.answer()
+        await ask(bot, chat_id, state, missing, campaign, user.language, problem=_("One answer is still missing."))
+        return
+    editing_id = data.get("editing_id")
+    if editing_id:
+        proposal = await repos.proposals.get(int(editing_id), campaign.id)
+        phase = phase_at(campaign.calendar, now)
+        if proposal is None or proposal.author_id != user.id or not author_may_edit(proposal.status, phase):
+            await query.answer(_("This project can no longer be changed."), show_alert=True)
+            return
+        new_status = ProposalStatus.SUBMITTED if proposal.status == ProposalStatus.CHANGES_REQUESTED else None
+        await repos.proposals.revise(proposal.id, draft, user.id, now, note="edited by the author", status=new_status)
+        await state.set_state(None)
+        await state.set_data({"draft": data.get("stashed_draft")})
+        await query.answer(_("Saved."))
+        await bot.send_message(chat_id, _("Your changes to project #{number} are saved. The committee will see the new version.").format(number=proposal.id))
+        await _tell_committee(bot, committee_chat_id, i18n, campaign, draft, proposal.id, user, edited=True)
+        return
+    if phase_at(campaign.calendar, now) != Phase.PROPOSALS:
+        await query.answer()
+        await bot.send_message(chat_id, proposals_closed_reason(campaign, now) + "\n" + _("Your draft is kept."))
+        return
+    proposal = await repos.proposals.submit(campaign.id, user.id, draft, now)
+    await state.set_state(None)
+    await state.set_data({})
+    await query.answer(_("Submitted!"))
+    cal = campaign.calendar
+    await bot.send_message(
+        chat_id,
+        _(
+            "Thank you! Your project is registered as <b>#{number}</b>.\n\n"
+            "What happens next: the committee checks every project against the rules by {review}, "
+            "and may ask you for changes. Finalists go to the vote from {open} to {close}. "
+            "You can change your project until {deadline} with /myproposals."
+        ).format(
+            number=proposal.id,
+            review=when(cal.review_close, campaign),
+            open=when(cal.voting_open, campaign),
+            close=when(cal.voting_close, campaign),
+            deadline=when(cal.proposals_close, campaign),
+        ),
+    )
+    await _tell_committee(bot, committee_chat_id, i18n, campaign, draft, proposal.id, user, edited=False)
+
+
+async def _tell_committee(bot: Bot, chat_id: int | None, i18n: I18n, campaign: Campaign, draft: ProposalDraft, number: int, author: User, *, edited: bool) -> None:
+    if chat_id is None:
+        return
+    with i18n.use_locale(campaign.default_language):
+        heading = _("Project #{number} was changed by its author {name}.") if edited else _("New project #{number} from {name}.")
+        text = heading.format(number=number, name=escape(author.first_name or str(author.telegram_id))) + "\n\n" + proposal_sheet(draft, campaign, number=number)
+    try:
+        if draft.photo_file_id:
+            await bot.send_photo(chat_id, draft.photo_file_id)
+        await bot.send_message(chat_id, text)
+    except TelegramAPIError:
+        # The project is saved; a committee chat that is misconfigured must not undo that.
+        log.warning("could not post project #%s to the committee chat %s", number, chat_id, exc_info=True)
+
+
+# --- anything else while in the wizard: say what is expected, ask again ---------------------
+
+
+@router.message(ASKING)
+async def unexpected_answer(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User) -> None:
+    name = await _current_field(state)
+    assert name is not None
+    if message.text and message.text.startswith("/"):
+        problem = _("That command does not work here. You can use /back, /skip or /cancel.")
+    elif name == "category":
+        problem = _("Please choose one of the categories with the buttons.")
+    elif name == "location":
+        problem = _("Please type the place as text, or send a map pin.")
+    elif name == "photo":
+        problem = _("Please send a photo (not a file), or /skip.")
+    elif name == "cost":
+        problem = _("Please type the cost as a number, for example 12500.")
+    else:
+        problem = _("Please answer with text.")
+    await _refuse(message, bot, state, name, campaign, user, problem)
+
+
+@router.message(ProposalWizard.review)
+async def unexpected_on_review(message: Message, bot: Bot, state: FSMContext, campaign: Campaign) -> None:
+    await bot.send_message(message.chat.id, _("Use the buttons under your project to change a field or to submit it."))
+    await show_review(bot, message.chat.id, state, campaign)
+
+
+async def begin_edit(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, proposal_id: int, draft: ProposalDraft) -> None:
+    """Open a submitted project on the sheet; a new-project draft is set aside meanwhile."""
+    data = await state.get_data()
+    stashed = data.get("stashed_draft") if data.get("editing_id") else data.get("draft")
+    await state.set_data({"draft": draft.to_data(), "editing_id": proposal_id, "stashed_draft": stashed})
+    await show_review(bot, chat_id, state, campaign)

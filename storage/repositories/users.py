@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import UserRow
+from storage.upsert import insert_for
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    telegram_id: int
+    first_name: str
+    language: str
+    language_chosen: bool
+    subscribed: bool
+    unreachable: bool
+    created_at: datetime
+
+
+def _user(row: UserRow) -> User:
+    return User(
+        id=row.id,
+        telegram_id=row.telegram_id,
+        first_name=row.first_name,
+        language=row.language,
+        language_chosen=row.language_chosen,
+        subscribed=row.subscribed,
+        unreachable=row.unreachable,
+        created_at=row.created_at,
+    )
+
+
+class UserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def by_telegram_id(self, telegram_id: int) -> User | None:
+        row = await self.session.scalar(select(UserRow).where(UserRow.telegram_id == telegram_id))
+        return _user(row) if row else None
+
+    async def by_id(self, user_id: int) -> User | None:
+        row = await self.session.get(UserRow, user_id)
+        return _user(row) if row else None
+
+    async def seen(self, telegram_id: int, first_name: str, language: str, now: datetime) -> User:
+        """Register a Telegram user on first contact, refresh them afterwards.
+
+        `language` is used only until the resident picks one with /language. An upsert,
+        because two first messages from one person may arrive on two workers at once.
+        """
+        statement = insert_for(self.session, UserRow).values(
+            telegram_id=telegram_id,
+            first_name=first_name[:128],
+            language=language,
+            language_chosen=False,
+            subscribed=True,
+            unreachable=False,
+            created_at=now,
+            last_seen_at=now,
+        )
+        statement = statement.on_conflict_do_update(
+            index_elements=[UserRow.telegram_id],
+            set_={"first_name": first_name[:128], "last_seen_at": now, "unreachable": False},
+        )
+        await self.session.execute(statement)
+        row = await self.session.scalar(
+            select(UserRow).where(UserRow.telegram_id == telegram_id).execution_options(populate_existing=True)
+        )
+        assert row is not None
+        if not row.language_chosen and row.language != language:
+            row.language = language
+        return _user(row)
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        await self.session.execute(
+            update(UserRow).where(UserRow.id == user_id).values(language=language, language_chosen=True)
+        )
+
+    async def set_subscribed(self, user_id: int, subscribed: bool) -> None:
+        await self.session.execute(update(UserRow).where(UserRow.id == user_id).values(subscribed=subscribed))
