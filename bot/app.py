@@ -83,6 +83,7 @@ def create_dispatcher(
         clock=clock,
         i18n=i18n,
         committee_chat_id=settings.admin_chat_id,
+        secret_key=settings.require_secret_key(),
     )
     dispatcher.update.outer_middleware(DatabaseSession(sessionmaker))
     dispatcher.update.outer_middleware(ResidentMiddleware(campaign, clock, frozenset(settings.admin_ids)))

@@ -6,13 +6,18 @@ from aiogram.types import BotCommand
 
 from bot.i18n import PoCatalogs
 
+def N_(message: str) -> str:
+    """Marks a string for the catalogs; it is translated when the menu is published."""
+    return message
+
+
 RESIDENT_COMMANDS = [
-    ("start", "Menu and where the campaign stands"),
-    ("propose", "Propose a project"),
-    ("myproposals", "My projects"),
-    ("about", "How it works"),
-    ("language", "Language"),
-    ("help", "Help"),
+    ("start", N_("Menu and where the campaign stands")),
+    ("propose", N_("Propose a project")),
+    ("myproposals", N_("My projects")),
+    ("about", N_("How it works")),
+    ("language", N_("Language")),
+    ("help", N_("Help")),
 ]
 
 

@@ -308,7 +308,7 @@ class _FixedBudgetRun:
         for group in self.el.supporters[project]:
             held[budgets[group]] += sizes[group]
         cost = self.scaled_cost(project)
-        if sum(budget * voters for budget, voters in held.items()) <= cost:
+        if sum(budget * voters for budget, voters in held.items()) < cost:
             return None
         paid, payers = 0, self.el.votes[project]
         for budget in sorted(held):

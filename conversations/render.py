@@ -93,17 +93,17 @@ def proposal_sheet(draft: ProposalDraft, campaign: Campaign, *, number: int | No
     """The project sheet, every field labelled; user text escaped."""
     missing = "—"
     heading = _("Project #{number}").format(number=number) if number else _("Your project")
-    lines = [
-        f"<b>{heading}</b>",
-        "",
-        f"<b>{_('Title')}:</b> {escape(draft.title or missing)}",
-        f"<b>{_('Summary')}:</b> {escape(draft.summary or missing)}",
-        f"<b>{_('Description')}:</b> {escape(draft.description or missing)}",
-        f"<b>{_('Category')}:</b> {category_name(campaign, draft.category)}",
-        f"<b>{_('Location')}:</b> {location_text(draft)}",
-        f"<b>{_('Estimated cost')}:</b> {money(draft.cost, campaign) if draft.cost is not None else missing}",
-        f"<b>{_('Photo')}:</b> {_('yes') if draft.photo_file_id else _('none')}",
+    cost = money(draft.cost, campaign) if draft.cost is not None else missing
+    rows = [
+        (_("Title"), escape(draft.title or missing)),
+        (_("Summary"), escape(draft.summary or missing)),
+        (_("Description"), escape(draft.description or missing)),
+        (_("Category"), category_name(campaign, draft.category)),
+        (_("Location"), location_text(draft)),
+        (_("Estimated cost"), cost),
+        (_("Photo"), _("yes") if draft.photo_file_id else _("none")),
     ]
+    lines = [f"<b>{heading}</b>", ""] + [f"<b>{label}:</b> {value}" for label, value in rows]
     return "\n".join(lines)
 
 
@@ -135,6 +135,10 @@ def field_error(error: FieldError, campaign: Campaign) -> str:
         return _("That is above the maximum of {amount} for a project.").format(
             amount=money(Decimal(str(p["maximum"])), campaign)
         )
+    if code == "ambiguous":
+        return _("I am not sure which amount you mean. Type it with digits only, for example 12500.")
+    if code == "wrong_currency":
+        return _("Please give the cost in {currency}.").format(currency=campaign.currency)
     if code == "unknown_category":
         return _("Please choose one of the categories with the buttons.")
     if code == "out_of_area":

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from aiogram.types import Update
-from sqlalchemy import delete
+from sqlalchemy import delete, inspect, text
 
 from bot.app import App, build_app
 from bot.settings import Settings
@@ -65,11 +65,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 
 async def _empty_tables(url: str) -> None:
+    """Each test starts with no rows, and with project numbers counting from 1 again."""
     engine = make_engine(url)
     try:
         async with engine.begin() as connection:
-            for table in reversed(Base.metadata.sorted_tables):
-                if await connection.run_sync(lambda c, t=table: c.dialect.has_table(c, t.name)):
+            existing = set(await connection.run_sync(lambda c: inspect(c).get_table_names()))
+            tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name in existing]
+            if connection.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
                     await connection.execute(delete(table))
     finally:
         await engine.dispose()

@@ -1,2 +1,95 @@
-"""Verification of residents and their ballots (filled by the voting work)."""
+"""Verification of residents and their ballots.
+
+Phone numbers and invitation codes are stored only as keyed hashes; ballots only under a
+keyed hash of the voter (see campaign.verification), never next to a Telegram id.
+"""
 from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base, utcnow
+
+
+class VerificationRow(Base):
+    """A verified resident: one row per user, one user per phone number."""
+
+    __tablename__ = "verifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    method: Mapped[str] = mapped_column(String(16))
+    phone_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    attested_age: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    attested_residency: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    approved_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    verified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class PhoneRegisterRow(Base):
+    """Phone numbers the committee imported: only these may verify when the campaign says so."""
+
+    __tablename__ = "phone_register"
+    __table_args__ = (UniqueConstraint("campaign_id", "phone_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[str] = mapped_column(String(64))
+    phone_hash: Mapped[str] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class InvitationCodeRow(Base):
+    __tablename__ = "invitation_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[str] = mapped_column(String(64))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class CodeAttemptRow(Base):
+    """Wrong codes in a row, to slow down guessing."""
+
+    __tablename__ = "code_attempts"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class VerificationRequestRow(Base):
+    """A resident asking the committee to confirm they live in the town."""
+
+    __tablename__ = "verification_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    street: Mapped[str] = mapped_column(String(200))
+    attested_age: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    attested_residency: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | approved | refused
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    decided_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class BallotRow(Base):
+    """One ballot per voter and campaign: the unique constraint is the guarantee."""
+
+    __tablename__ = "ballots"
+    __table_args__ = (UniqueConstraint("campaign_id", "voter_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[str] = mapped_column(String(64))
+    voter_key: Mapped[str] = mapped_column(String(64))
+    choices: Mapped[list] = mapped_column(JSON)
+    cast_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -4,9 +4,12 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.repositories.audit import AuditRepository
+from storage.repositories.ballots import BallotRepository
+from storage.repositories.broadcasts import BroadcastRepository
 from storage.repositories.conversation_state import ConversationStateRepository
 from storage.repositories.proposals import ProposalRepository
 from storage.repositories.users import User, UserRepository
+from storage.repositories.verification import VerificationRepository
 
 
 class Repositories:
@@ -18,6 +21,9 @@ class Repositories:
         self.proposals = ProposalRepository(session)
         self.states = ConversationStateRepository(session)
         self.audit = AuditRepository(session)
+        self.broadcasts = BroadcastRepository(session)
+        self.ballots = BallotRepository(session)
+        self.verification = VerificationRepository(session)
 
 
 __all__ = ["Repositories", "User"]

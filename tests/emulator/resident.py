@@ -41,12 +41,22 @@ class Replies(list[SentMessage]):
 
     @property
     def texts(self) -> list[str]:
+        """Texts (or captions) as the bot sent them, markup included."""
         return [m.text or "" for m in self]
 
     @property
     def text(self) -> str:
-        """All texts joined, handy for `assert "Merci" in replies.text`."""
         return "\n".join(self.texts)
+
+    @property
+    def plain_texts(self) -> list[str]:
+        """Texts as the user sees them (HTML tags / MarkdownV2 markers removed)."""
+        return [m.plain_text or "" for m in self]
+
+    @property
+    def plain_text(self) -> str:
+        """All visible texts joined, handy for `assert "Merci" in replies.plain_text`."""
+        return "\n".join(self.plain_texts)
 
 
 class Resident:

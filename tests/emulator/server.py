@@ -144,7 +144,7 @@ class Edit:
     old_reply_markup: JSON | None
 
 
-@dataclass
+@dataclass(eq=False)  # identity semantics: a message is edited in place, tests compare objects
 class SentMessage:
     message_id: int
     chat_id: int
@@ -283,6 +283,8 @@ def markdown_v2_to_plain(text: str) -> str:
             in_url, i = True, i + 1
         elif c == ">" and (i == 0 or text[i - 1] == "\n"):
             pass  # blockquote marker
+        elif c == "!" and text.startswith("![", i):
+            pass  # custom emoji: ![👍](tg://emoji?id=...)
         elif c in _MD2_RESERVED:
             raise ValueError(f"Character '{c}' is reserved and must be escaped with the preceding '\\'")
         elif c not in _MD2_MARKERS:
@@ -336,7 +338,7 @@ class BotAPIEmulator:
     ) -> None:
         """
         keep_messages: store messages, events and calls; False keeps memory flat for benches
-            (only counters and the last 1000 calls are kept).
+            (only counters, users/chats seen, and the last 1000 calls and callback answers).
         strict_chats: refuse to write first to a private chat never seen in an update,
             like Telegram ("bot can't initiate conversation with a user").
         on_event: called with ("sent" | "edited" | "deleted", message) as they happen.
@@ -352,7 +354,7 @@ class BotAPIEmulator:
         self.too_many_requests = 0
         self.method_counts: Counter[str] = Counter()
         self.calls: list[tuple[str, JSON]] | deque[tuple[str, JSON]] = [] if keep_messages else deque(maxlen=1000)
-        self.callback_answers: list[JSON] = []
+        self.callback_answers: list[JSON] | deque[JSON] = [] if keep_messages else deque(maxlen=1000)
         self.errors: list[BaseException] = []  # emulator bugs (answered as 500)
         self.events: list[tuple[str, SentMessage]] = []
         self.files: dict[str, StoredFile] = {}
@@ -425,9 +427,7 @@ class BotAPIEmulator:
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
-        server = site._server  # aiohttp exposes the bound port only through the server
-        assert server is not None and server.sockets
-        self._port = server.sockets[0].getsockname()[1]
+        self._port = self._runner.addresses[0][1]  # the real port when port=0
         self._host = host
 
     async def stop(self) -> None:
@@ -516,7 +516,7 @@ class BotAPIEmulator:
             chat = body.get("chat") or (body.get("message") or {}).get("chat")
             if chat:
                 self._chats[chat["id"]] = chat
-            if kind == "callback_query":
+            if kind == "callback_query" and self.keep_messages:  # bench mode: no per-query memory
                 self._open_callbacks.add(body["id"])
 
     def fail_next(
@@ -550,6 +550,7 @@ class BotAPIEmulator:
         folder: str = "documents",
         file_id: str | None = None,
         url: str | None = None,
+        register: bool = True,
     ) -> StoredFile:
         """Register a file (as if uploaded by a user) so getFile and downloads work."""
         n = next(self._file_counter)
@@ -567,15 +568,16 @@ class BotAPIEmulator:
             mime_type=mime_type,
             url=url,
         )
-        self.files[stored.file_id] = stored
-        self._files_by_path[stored.file_path] = stored
+        if register:
+            self.files[stored.file_id] = stored
+            self._files_by_path[stored.file_path] = stored
         return stored
 
     def photo_sizes(self, stored: StoredFile, width: int = 800, height: int = 600) -> list[JSON]:
         """PhotoSize list as Telegram sends it: a thumbnail and the full size."""
         thumb_w = 90
         thumb_h = max(1, height * thumb_w // max(width, 1))
-        thumb = self.add_file(stored.content, stored.filename, folder="photos")
+        thumb = self.add_file(stored.content, stored.filename, folder="photos", register=self.keep_messages)
         return [
             {"file_id": thumb.file_id, "file_unique_id": thumb.file_unique_id,
              "width": thumb_w, "height": thumb_h, "file_size": thumb.size},
@@ -864,16 +866,19 @@ class BotAPIEmulator:
             raise bad_request("message caption is too long")
         value = p.get(kind)
         folder = "photos" if kind == "photo" else f"{kind}s"
+        keep = self.keep_messages  # bench mode registers nothing, so memory stays flat
         if isinstance(value, Upload):
             if not value.content:
                 raise bad_request("file must be non-empty")
-            content = value.content if self.keep_messages else None
-            stored = self.add_file(content, value.filename, mime_type=value.content_type, folder=folder)
-            file: bytes | str = value.content if self.keep_messages else b""
+            stored = self.add_file(value.content if keep else None, value.filename,
+                                   mime_type=value.content_type, folder=folder, register=keep)
+            file: bytes | str = value.content if keep else b""
         elif isinstance(value, str) and value in self.files:
             stored, file = self.files[value], value
-        elif isinstance(value, str) and value.startswith(("http://", "https://")):
-            stored, file = self.add_file(None, value.rsplit("/", 1)[-1], folder=folder, url=value), value
+        elif isinstance(value, str) and (value.startswith(("http://", "https://")) or (value and not keep)):
+            url = value if value.startswith("http") else None
+            stored = self.add_file(None, value.rsplit("/", 1)[-1], folder=folder, url=url, register=keep)
+            file = value
         else:
             raise bad_request("wrong file identifier/HTTP URL specified")
         if kind == "photo":
@@ -1054,7 +1059,10 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run the importable copy, so its classes are the ones resident.py uses.
+    from tests.emulator.server import main as canonical_main
+
+    canonical_main()
 
 
 __all__ = ["BOT_USER", "ApiError", "BotAPIEmulator", "Edit", "SentMessage", "StoredFile", "Upload"]

@@ -38,7 +38,8 @@ def build_dispatcher() -> Dispatcher:
     @router.message(Command("start"))
     async def start(message: Message, command: CommandObject) -> None:
         name = html.escape(message.from_user.first_name if message.from_user else "")
-        await message.answer(f"Bonjour <b>{name}</b> ({command.args})", parse_mode="HTML")
+        args = html.escape(command.args or "")  # user input: unescaped "<" is a Bad Request
+        await message.answer(f"Bonjour <b>{name}</b> ({args})", parse_mode="HTML")
 
     @router.message(Command("menu"))
     async def menu(message: Message) -> None:
@@ -87,6 +88,10 @@ def build_dispatcher() -> Dispatcher:
         note = await message.answer("Un instant…")
         await note.delete()
         await message.answer("Fini")
+
+    @router.message(Command("where"))
+    async def where(message: Message) -> None:
+        await message.answer_location(48.8566, 2.3522)
 
     @router.message(F.text)
     async def echo(message: Message) -> None:
@@ -331,6 +336,34 @@ async def test_keep_messages_false_only_counts() -> None:
         finally:
             await close_quickly(bot)
     assert emu.sent_count == 5 and emu.messages() == [] and emu.events == []
+
+
+async def test_group_resident_location_and_get_chat(
+    emulator: BotAPIEmulator, bot: Bot, dp: Dispatcher, marie: Resident
+) -> None:
+    async def deliver(update: dict) -> None:
+        await dp.feed_update(bot, Update.model_validate(update, context={"bot": bot}))
+
+    luc = Resident(emulator, deliver, user_id=7007, first_name="Luc", chat_id=-100123)
+    (located,) = await luc.send("/where@pbbot_test_bot")
+    assert (located.chat_id, located.method, located.location) == (-100123, "sendLocation", (48.8566, 2.3522))
+    assert (await bot.get_chat(-100123)).type == "group"
+    await marie.send("/start")
+    assert (await bot.get_chat(1001)).first_name == "Marie"  # learned from her updates
+    replies = await marie.send("/start <x>")
+    assert replies.plain_text == "Bonjour Marie (<x>)"
+
+
+async def test_bench_mode_accepts_media_without_storing() -> None:
+    async with BotAPIEmulator(keep_messages=False) as emu:
+        bot = Bot(TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(emu.base_url)))
+        try:
+            sent = await bot.send_photo(1, BufferedInputFile(PNG, "p.png"))
+            await bot.send_photo(2, "some-file-id-from-production")
+            edited = await bot.edit_message_text(text="x", chat_id=1, message_id=sent.message_id)
+        finally:
+            await close_quickly(bot)
+    assert emu.sent_count == 2 and emu.files == {} and isinstance(edited, Message)
 
 
 def test_inaccessible_message_shape_validates() -> None:
