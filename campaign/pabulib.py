@@ -103,9 +103,12 @@ def parse_number(text: str) -> Number:
     except ValueError:
         pass
     try:
-        return Decimal(text)
+        number = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"not a number: {text!r}") from None
+        number = Decimal("NaN")
+    if not number.is_finite():
+        raise ValueError(f"not a number: {text!r}")
+    return number
 
 
 def read_pb(source: str | Path) -> PbElection:
@@ -153,19 +156,7 @@ def _cyclic_gc_paused() -> Iterator[None]:
 def write_pb(election: PbElection, path: str | Path | None = None) -> str:
     """The election as `.pb` text; also written to `path` (UTF-8, no BOM) when given."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    _write_section(writer, "META", ["key", "value"], ([k, v] for k, v in election.meta.items()))
-    project_header = _project_header(election.projects.values())
-    _write_section(
-        writer,
-        "PROJECTS",
-        project_header,
-        (_project_row(project_header, p) for p in election.projects.values()),
-    )
-    vote_header = _vote_header(election.votes)
-    _write_section(
-        writer, "VOTES", vote_header, (_vote_row(vote_header, v) for v in election.votes)
-    )
+    csv.writer(out, delimiter=";", lineterminator="\n").writerows(_rows(election))
     text = out.getvalue()
     if path is not None:
         Path(path).write_text(text, encoding="utf-8", newline="")
@@ -218,10 +209,10 @@ def _votes_from_rows(header: list[str], rows: list[list[str]]) -> Iterator[PbVot
     extra_names = [name for name in header if name not in VOTE_FIELDS]
     extra_at = [header.index(name) for name in extra_names]
     for row in rows:
-        vote_cell = row[vote_at]
-        points_cell = row[points_at] if points_at is not None else ""
         if len(row) < len(header):
             row = row + [""] * (len(header) - len(row))
+        vote_cell = row[vote_at]
+        points_cell = row[points_at] if points_at is not None else ""
         extra_cells = [row[i] for i in extra_at]
         yield PbVote(
             row[0],
@@ -238,14 +229,25 @@ def _non_empty(names: list[str], cells: list[str]) -> dict[str, str]:
 # --- writing -------------------------------------------------------------------------
 
 
-def _write_section(writer, title: str, header: list[str], rows: Iterable[list[str]]) -> None:
-    writer.writerow([title])
-    writer.writerow(header)
+def _rows(election: PbElection) -> Iterator[list[str]]:
+    yield from _section("META", ["key", "value"], ([k, v] for k, v in election.meta.items()))
+    projects = election.projects.values()
+    project_header = _project_header(projects)
+    yield from _section("PROJECTS", project_header, (_project_row(project_header, p) for p in projects))
+    vote_header = _vote_header(election.votes)
+    yield from _section("VOTES", vote_header, (_vote_row(vote_header, v) for v in election.votes))
+
+
+def _section(title: str, header: list[str], rows: Iterable[list[str]]) -> Iterator[list[str]]:
+    yield [title]
+    yield header
     for row in rows:
         for cell in row:
             if "\n" in cell or "\r" in cell:
                 raise ValueError(f"{title}: a field cannot contain a line break: {cell!r}")
-        writer.writerow(row)
+        if row[0].strip().upper() in SECTIONS and not any(cell.strip() for cell in row[1:]):
+            raise ValueError(f"{title}: the row {row!r} would read as a section title")
+        yield row
 
 
 def _extra_columns(rows: Iterable[Mapping[str, str]]) -> list[str]:

@@ -71,7 +71,7 @@ async def _empty_tables(url: str) -> None:
         async with engine.begin() as connection:
             existing = set(await connection.run_sync(lambda c: inspect(c).get_table_names()))
             tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name in existing]
-            if connection.dialect.name == "postgresql":
+            if connection.dialect.name == "postgresql" and tables:
                 names = ", ".join(f'"{t.name}"' for t in tables)
                 await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
             else:

@@ -19,7 +19,9 @@ class VerificationRow(Base):
     __tablename__ = "verifications"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    # NULL once the resident used /forgetme: the phone hash stays, linked to no one, so that
+    # the number cannot verify a second account and vote again.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), unique=True, nullable=True)
     method: Mapped[str] = mapped_column(String(16))
     phone_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     attested_age: Mapped[bool | None] = mapped_column(Boolean, nullable=True)

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import ColumnElement, and_, exists, func, literal, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -174,6 +175,18 @@ class BroadcastRepository:
             select(BroadcastRow.key).where(BroadcastRow.campaign_id == campaign_id, BroadcastRow.key.is_not(None))
         )
         return {key for key in rows if key is not None}
+
+    async def projects(self, campaign_id: str, status: str) -> list[tuple[str, Decimal]]:
+        """(title, cost) of the campaign's proposals in a status, for the finalists / winners lists.
+
+        Read-only; it belongs with the proposals repository once that one offers it.
+        """
+        rows = await self.session.execute(
+            select(ProposalRow.title, ProposalRow.cost)
+            .where(ProposalRow.campaign_id == campaign_id, ProposalRow.status == status)
+            .order_by(ProposalRow.id)
+        )
+        return [(title, cost) for title, cost in rows.all()]
 
     async def active(self) -> list[Broadcast]:
         """Broadcasts with deliveries left to send, oldest first."""

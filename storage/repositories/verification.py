@@ -25,7 +25,7 @@ from storage.models.voting import (
 
 @dataclass(frozen=True)
 class Verification:
-    user_id: int
+    user_id: int | None
     method: str
     attested_age: bool | None
     attested_residency: bool | None
@@ -260,8 +260,13 @@ class VerificationRepository:
     # --- /forgetme -----------------------------------------------------------------------
 
     async def forget(self, user_id: int) -> None:
-        """Erase what identifies a resident: verification, phone hash, name and street, code link."""
-        await self.session.execute(delete(VerificationRow).where(VerificationRow.user_id == user_id))
+        """Erase what identifies a resident: the link to their verification, name and street, code, first name."""
+        # The keyed phone hash stays, linked to no one: the number cannot verify another account.
+        await self.session.execute(
+            update(VerificationRow)
+            .where(VerificationRow.user_id == user_id)
+            .values(user_id=None, attested_age=None, attested_residency=None, approved_by=None)
+        )
         await self.session.execute(delete(VerificationRequestRow).where(VerificationRequestRow.user_id == user_id))
         await self.session.execute(delete(CodeAttemptRow).where(CodeAttemptRow.user_id == user_id))
         await self.session.execute(

@@ -417,11 +417,20 @@ def test_read_pb_from_a_path(tmp_path):
     assert read_pb(path) == read_pb(str(path)) == read_pb(SAMPLE_PB)
 
 
+def test_read_pb_tolerates_rows_missing_their_trailing_empty_fields():
+    text = "META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost;name\n1;5\nVOTES\nvoter_id;vote;age\nv1;1\n"
+    election = read_pb(text)
+    assert election.projects["1"].name == ""
+    assert election.votes == [PbVote("v1", ("1",), None, {})]
+
+
 def test_write_pb_refuses_what_the_format_cannot_hold():
     with pytest.raises(ValueError, match="line break"):
         write_pb(PbElection({"comment": "two\nlines"}, {}, []))
     with pytest.raises(ValueError, match="project id"):
         write_pb(PbElection({}, {"a,b": PbProject("a,b", 1)}, []))
+    with pytest.raises(ValueError, match="section title"):
+        write_pb(PbElection({"votes": ""}, {}, []))
 
 
 TEXT = st.text(

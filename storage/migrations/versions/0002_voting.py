@@ -73,14 +73,14 @@ def upgrade() -> None:
 
     op.create_table('verifications',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('method', sa.String(length=16), nullable=False),
     sa.Column('phone_hash', sa.String(length=64), nullable=True),
     sa.Column('attested_age', sa.Boolean(), nullable=True),
     sa.Column('attested_residency', sa.Boolean(), nullable=True),
     sa.Column('approved_by', sa.BigInteger(), nullable=True),
     sa.Column('verified_at', sa.DateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_verifications_user_id_users'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_verifications_user_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_verifications')),
     sa.UniqueConstraint('phone_hash', name=op.f('uq_verifications_phone_hash')),
     sa.UniqueConstraint('user_id', name=op.f('uq_verifications_user_id'))
