@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 
 from bot.app import build_app
+from bot.background import background_services
 from bot.commands import publish_commands
 from bot.settings import Settings
 from storage.db import make_engine, upgrade_schema
@@ -26,6 +27,7 @@ async def run_polling(settings: Settings) -> None:
         log.info("pbbot @%s serving %s (%s) from %s", me.username, app.campaign.id, app.campaign.town, settings.bot_api_url)
         await publish_commands(app.bot, app.i18n, list(app.campaign.languages), app.campaign.default_language)
         await app.bot.delete_webhook(drop_pending_updates=False)
-        await app.dispatcher.start_polling(app.bot, handle_signals=True, close_bot_session=False)
+        async with background_services(app):
+            await app.dispatcher.start_polling(app.bot, handle_signals=True, close_bot_session=False)
     finally:
         await app.close()

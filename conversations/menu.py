@@ -26,6 +26,8 @@ def main_menu(campaign: Campaign, now: datetime, draft: ProposalDraft) -> Inline
         else:
             builder.button(text=_("📝 Continue my draft"), callback_data=MenuAction(action="propose"))
             builder.button(text=_("🗑 Discard the draft"), callback_data=MenuAction(action="discard"))
+    if phase == Phase.VOTING:
+        builder.button(text=_("🗳 Vote"), callback_data=MenuAction(action="vote"))
     if phase != Phase.UPCOMING:
         builder.button(text=_("📂 My proposals"), callback_data=MenuAction(action="mine"))
     if campaign.articles:

@@ -92,6 +92,11 @@ async def document(message: Message) -> bool:
     return message.document is not None
 
 
+async def not_a_command(message: Message) -> bool:
+    """Catch-alls let commands through, so /start or /help work in the middle of a step."""
+    return not (message.text or "").startswith("/")
+
+
 # --- where it starts ------------------------------------------------------------------------
 
 
@@ -335,7 +340,7 @@ def _other_methods(campaign: Campaign, tried: str) -> str:
     return "\n" + _("You can verify another way: send /verify.")
 
 
-@router.message(Verifying.phone)
+@router.message(Verifying.phone, not_a_command)
 async def phone_expected(message: Message, state: FSMContext) -> None:
     if message.text == _("✖ Cancel"):
         await state.set_state(None)
@@ -397,7 +402,7 @@ async def code_typed(
     await _redeem(bot, message.chat.id, state, campaign, user, repos, clock, secret_key, code)
 
 
-@router.message(Verifying.code, ~Command("cancel"))
+@router.message(Verifying.code, not_a_command)
 async def code_expected(message: Message) -> None:
     await message.answer(_("Please type the code as text, like ABCDE-23456, or /cancel."))
 
@@ -534,7 +539,7 @@ async def register_cancel(message: Message, state: FSMContext) -> None:
     await message.answer(_("Stopped. Nothing was imported."))
 
 
-@router.message(ImportingRegister.document)
+@router.message(ImportingRegister.document, not_a_command)
 async def register_expected(message: Message) -> None:
     await message.answer(_("Please send a CSV document (📎 then File), or /cancel."))
 
@@ -592,7 +597,7 @@ async def street_typed(
         log.warning("could not post verification request #%s to the committee chat", request_id, exc_info=True)
 
 
-@router.message(StateFilter(Verifying.name, Verifying.street), ~Command("cancel"))
+@router.message(StateFilter(Verifying.name, Verifying.street), not_a_command)
 async def text_expected(message: Message) -> None:
     await message.answer(_("Please answer with text, or /cancel."))
 

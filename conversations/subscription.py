@@ -1,0 +1,41 @@
+"""Announcements on and off: /stop and /subscribe, always available, in any state.
+
+| input       | reply                                                                 |
+|-------------|-----------------------------------------------------------------------|
+| /stop       | no more announcements or reminders; the bot still answers; how to undo |
+| /subscribe  | announcements and reminders again                                      |
+
+Residents are subscribed when they first /start. A conversation in progress (a draft) is not
+touched: these commands change no state.
+"""
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+
+from storage.repositories import Repositories, User
+
+router = Router(name="subscription")
+
+
+@router.message(Command("stop"))
+async def stop(message: Message, user: User, repos: Repositories) -> None:
+    if not user.subscribed:
+        await message.answer(_("You already receive no announcements. Send /subscribe to receive them again."))
+        return
+    await repos.users.set_subscribed(user.id, False)
+    await message.answer(
+        _("Done: you will no longer receive announcements and reminders. You can still use the bot. "
+          "Send /subscribe to receive them again.")
+    )
+
+
+@router.message(Command("subscribe"))
+async def subscribe(message: Message, user: User, repos: Repositories) -> None:
+    if user.subscribed:
+        await message.answer(_("You already receive the announcements. Send /stop to stop them."))
+        return
+    await repos.users.set_subscribed(user.id, True)
+    await message.answer(_("Done: you will receive the campaign's announcements and reminders again. Send /stop to stop them."))

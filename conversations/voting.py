@@ -1,0 +1,492 @@
+"""Voting: the finalists one card at a time, a confirmation, one ballot per resident.
+
+| input                          | reply                                                          |
+|--------------------------------|----------------------------------------------------------------|
+| /vote, menu "🗳 Vote"          | outside voting: when it opens / that it closed; unverified:    |
+|                                | verification first; otherwise the first finalist's card        |
+| ◀️ / ▶️ on a card              | the previous / next card ("2 / 5")                             |
+| Details                        | the project's description and place                            |
+| single: Vote for this project  | the confirmation                                               |
+| approval, knapsack: Select     | ticks / unticks (approval: at most k; knapsack: running total) |
+| Submit my ballot               | the confirmation (refused when empty, too many, over budget)   |
+| Confirm my vote                | recorded, committed, then "your vote is recorded"              |
+| /myvote                        | the ballot as recorded, and "Change" while allowed             |
+
+Every button is only a request: the phase, the verification, the finalists and the ballot
+rules are checked again when it is pressed, and the database's unique constraint decides
+between two confirmations that arrive together.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from campaign.ballot import BallotError, choice_limit, toggle, total_cost, validate_ballot
+from campaign.calendar import Phase, phase_at
+from campaign.clock import Clock
+from campaign.proposal import Proposal
+from campaign.schema import Campaign
+from campaign.verification import voter_key
+from conversations import verification
+from conversations.menu import MenuAction
+from conversations.render import category_name, money, when
+from storage.repositories import Repositories, User
+from storage.repositories.ballots import CastOutcome, StoredBallot
+
+log = logging.getLogger(__name__)
+router = Router(name="voting")
+
+
+class Voting(StatesGroup):
+    browsing = State()
+    confirming = State()
+
+
+class VoteNav(CallbackData, prefix="vnav"):
+    index: int
+
+
+class VotePick(CallbackData, prefix="vpick"):
+    project: int
+
+
+class VoteDetails(CallbackData, prefix="vdet"):
+    project: int
+
+
+class VoteSubmit(CallbackData, prefix="vsub"):
+    pass
+
+
+class VoteConfirm(CallbackData, prefix="vok"):
+    digest: str
+
+
+class MyVoteChange(CallbackData, prefix="vchg"):
+    pass
+
+
+IN_VOTING = StateFilter(Voting)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _digest(choices: tuple[int, ...] | list[int]) -> str:
+    return hashlib.sha256(",".join(str(c) for c in choices).encode()).hexdigest()[:16]
+
+
+async def _vote_data(state: FSMContext) -> dict:
+    return dict((await state.get_data()).get("vote") or {})
+
+
+async def _save_vote_data(state: FSMContext, **values: object) -> None:
+    data = await _vote_data(state)
+    data.update(values)
+    await state.update_data(vote=data)
+
+
+def _closed_reason(campaign: Campaign, phase: Phase) -> str:
+    cal = campaign.calendar
+    if phase in (Phase.UPCOMING, Phase.PROPOSALS, Phase.REVIEW):
+        return _("Voting is not open yet: it opens on {open} and closes on {close}.").format(
+            open=when(cal.voting_open, campaign), close=when(cal.voting_close, campaign)
+        )
+    if phase == Phase.COUNTING:
+        return _("Voting closed on {close}. The results will be announced on {results}.").format(
+            close=when(cal.voting_close, campaign), results=when(cal.results, campaign)
+        )
+    return _("Voting closed on {close}. The results have been announced.").format(close=when(cal.voting_close, campaign))
+
+
+def _ballot_lines(choices: tuple[int, ...] | list[int], finalists: list[Proposal], campaign: Campaign) -> str:
+    by_id = {p.id: p for p in finalists}
+    lines = []
+    for choice in choices:
+        project = by_id.get(choice)
+        title = escape(project.title) if project else _("project #{number}").format(number=choice)
+        cost = f" — {money(project.cost, campaign)}" if project else ""
+        lines.append(f"• <b>{title}</b>{cost}")
+    if campaign.ballot.type == "knapsack":
+        total = total_cost(choices, {p.id: p.cost for p in finalists})
+        lines.append(_("Total: {total} of {envelope}").format(total=money(total, campaign), envelope=money(campaign.envelope, campaign)))
+    return "\n".join(lines)
+
+
+def _ballot_error(error: BallotError, campaign: Campaign) -> str:
+    if error.code == "empty":
+        return _("Your ballot is empty: select at least one project.")
+    if error.code == "not_finalist":
+        return _("This project is not on the ballot.")
+    if error.code == "too_many":
+        return _("You can choose at most {maximum} projects. Unselect one first.").format(maximum=error.params["maximum"])
+    if error.code == "over_budget":
+        return _("Your selection costs {total}, more than the budget of {envelope}. Unselect a project.").format(
+            total=money(error.params["total"], campaign), envelope=money(campaign.envelope, campaign)
+        )
+    return _("This ballot is not valid.")
+
+
+def _instructions(campaign: Campaign) -> str:
+    rules = campaign.ballot
+    if rules.type == "single":
+        return _("Browse the projects with ◀️ ▶️ and press <b>Vote for this project</b> under your favourite.")
+    if rules.type == "approval":
+        return _("Browse the projects with ◀️ ▶️, select up to {maximum} with <b>Select</b>, then press <b>Submit my ballot</b>.").format(
+            maximum=rules.max_choices
+        )
+    return _(
+        "Browse the projects with ◀️ ▶️ and select the ones you want, within the budget of {envelope}; "
+        "then press <b>Submit my ballot</b>."
+    ).format(envelope=money(campaign.envelope, campaign))
+
+
+def _card_text(project: Proposal, index: int, count: int, choices: tuple[int, ...], finalists: list[Proposal], campaign: Campaign) -> str:
+    lines = [
+        f"<b>{index + 1} / {count}</b>",
+        f"<b>{escape(project.title)}</b>",
+        f"{_('Estimated cost')}: {money(project.cost, campaign)} · {category_name(campaign, project.category)}",
+        "",
+        escape(project.summary),
+    ]
+    rules = campaign.ballot
+    if rules.type == "approval":
+        lines += ["", _("Selected: {count} of at most {maximum}").format(count=len(choices), maximum=rules.max_choices)]
+    elif rules.type == "knapsack":
+        total = total_cost(choices, {p.id: p.cost for p in finalists})
+        line = _("Selected: {total} of {envelope}").format(total=money(total, campaign), envelope=money(campaign.envelope, campaign))
+        if total > campaign.envelope:
+            line += " ⚠️ " + _("over the budget")
+        lines += ["", line]
+    return "\n".join(lines)
+
+
+def _card_keyboard(project: Proposal, index: int, count: int, choices: tuple[int, ...], campaign: Campaign) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    sizes = []
+    if count > 1:
+        builder.button(text="◀️", callback_data=VoteNav(index=(index - 1) % count))
+        builder.button(text="▶️", callback_data=VoteNav(index=(index + 1) % count))
+        sizes.append(2)
+    builder.button(text=_("📄 Details"), callback_data=VoteDetails(project=project.id))
+    sizes.append(1)
+    if campaign.ballot.type == "single":
+        builder.button(text=_("🗳 Vote for this project"), callback_data=VotePick(project=project.id))
+        sizes.append(1)
+    else:
+        label = _("✅ Selected (press to remove)") if project.id in choices else _("☑️ Select")
+        builder.button(text=label, callback_data=VotePick(project=project.id))
+        builder.button(text=_("📨 Submit my ballot ({count})").format(count=len(choices)), callback_data=VoteSubmit())
+        sizes += [1, 1]
+    builder.adjust(*sizes)
+    return builder.as_markup()
+
+
+async def _send_card(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, finalists: list[Proposal], index: int, *, replace: Message | None = None) -> None:
+    index %= len(finalists)
+    data = await _vote_data(state)
+    choices = tuple(data.get("choices") or ())
+    project = finalists[index]
+    await state.set_state(Voting.browsing)
+    await _save_vote_data(state, card=index)
+    text = _card_text(project, index, len(finalists), choices, finalists, campaign)
+    keyboard = _card_keyboard(project, index, len(finalists), choices, campaign)
+    if replace is not None:
+        try:
+            await replace.delete()
+        except TelegramAPIError:
+            pass  # too old to delete: the new card comes below it anyway
+    if project.photo_file_id:
+        await bot.send_photo(chat_id, project.photo_file_id, caption=text, reply_markup=keyboard)
+    else:
+        await bot.send_message(chat_id, text, reply_markup=keyboard)
+
+
+async def _can_vote(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories) -> bool:
+    phase = phase_at(campaign.calendar, clock.now())
+    if phase != Phase.VOTING:
+        await state.set_state(None)
+        await bot.send_message(chat_id, _closed_reason(campaign, phase))
+        return False
+    if not await repos.verification.is_verified(user.id):
+        await verification.begin(bot, chat_id, state, campaign, user, repos, then="vote")
+        return False
+    return True
+
+
+async def open_ballot(
+    bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, clock: Clock, user: User,
+    repos: Repositories, secret_key: bytes,
+) -> None:
+    """Start (or start again) filling a ballot."""
+    if not await _can_vote(bot, chat_id, state, campaign, clock, user, repos):
+        return
+    finalists = await repos.ballots.finalists(campaign.id)
+    if not finalists:
+        await bot.send_message(chat_id, _("The list of projects on the ballot is not ready yet. Please try again later."))
+        return
+    existing = await repos.ballots.of_voter(campaign.id, voter_key(secret_key, campaign.id, user.telegram_id))
+    intro = _instructions(campaign)
+    if existing is not None:
+        if not campaign.ballot.changeable:
+            await state.set_state(None)
+            await bot.send_message(
+                chat_id,
+                _("You have already voted, and a vote cannot be changed in this campaign. Your ballot:") + "\n" + _ballot_lines(existing.choices, finalists, campaign),
+            )
+            return
+        intro = _("You have already voted; you can change your vote until {date}. Your ballot:").format(
+            date=when(campaign.calendar.voting_close, campaign)
+        ) + "\n" + _ballot_lines(existing.choices, finalists, campaign) + "\n\n" + intro
+    choices = [c for c in (existing.choices if existing and campaign.ballot.type != "single" else ()) if c in {p.id for p in finalists}]
+    await state.update_data(vote={"choices": choices, "card": 0})
+    await bot.send_message(
+        chat_id,
+        _("🗳 {count} projects are on the ballot.").format(count=len(finalists)) + "\n" + intro,
+    )
+    await _send_card(bot, chat_id, state, campaign, finalists, 0)
+
+
+async def _show_confirmation(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, finalists: list[Proposal], choices: tuple[int, ...], changing: bool) -> None:
+    await state.set_state(Voting.confirming)
+    await _save_vote_data(state, pending=list(choices))
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✅ Confirm my vote"), callback_data=VoteConfirm(digest=_digest(choices)))
+    builder.button(text=_("↩️ Back to the projects"), callback_data=VoteNav(index=(await _vote_data(state)).get("card", 0)))
+    builder.adjust(1)
+    text = _("Please check your ballot. This is exactly what will be recorded:") + "\n\n" + _ballot_lines(choices, finalists, campaign)
+    if changing:
+        text += "\n\n" + _("It replaces your previous vote.")
+    await bot.send_message(chat_id, text, reply_markup=builder.as_markup())
+
+
+def _chat_id(query: CallbackQuery) -> int:
+    return query.message.chat.id if query.message is not None else query.from_user.id
+
+
+# --- entering -------------------------------------------------------------------------------
+
+
+@router.message(Command("vote"))
+async def vote_command(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories, secret_key: bytes) -> None:
+    await open_ballot(bot, message.chat.id, state, campaign, clock, user, repos, secret_key)
+
+
+@router.callback_query(MenuAction.filter(F.action == "vote"))
+async def vote_button(query: CallbackQuery, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories, secret_key: bytes) -> None:
+    await query.answer()
+    await open_ballot(bot, _chat_id(query), state, campaign, clock, user, repos, secret_key)
+
+
+@router.callback_query(MyVoteChange.filter())
+async def change_button(query: CallbackQuery, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories, secret_key: bytes) -> None:
+    await query.answer()
+    await open_ballot(bot, _chat_id(query), state, campaign, clock, user, repos, secret_key)
+
+
+# --- the cards ----------------------------------------------------------------------------------
+
+
+async def _button_allowed(query: CallbackQuery, campaign: Campaign, clock: Clock, user: User, repos: Repositories) -> bool:
+    phase = phase_at(campaign.calendar, clock.now())
+    if phase != Phase.VOTING:
+        await query.answer(_closed_reason(campaign, phase)[:200], show_alert=True)
+        return False
+    if not await repos.verification.is_verified(user.id):
+        await query.answer(_("Please verify first: send /vote."), show_alert=True)
+        return False
+    return True
+
+
+@router.callback_query(VoteNav.filter())
+async def navigate(query: CallbackQuery, callback_data: VoteNav, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories) -> None:
+    if not await _button_allowed(query, campaign, clock, user, repos):
+        return
+    finalists = await repos.ballots.finalists(campaign.id)
+    if not finalists:
+        await query.answer(_("The list of projects on the ballot is not ready yet. Please try again later."), show_alert=True)
+        return
+    await query.answer()
+    await _send_card(bot, _chat_id(query), state, campaign, finalists, callback_data.index,
+                     replace=query.message if isinstance(query.message, Message) and await state.get_state() != Voting.confirming.state else None)
+
+
+@router.callback_query(VoteDetails.filter())
+async def details(query: CallbackQuery, callback_data: VoteDetails, bot: Bot, campaign: Campaign, repos: Repositories) -> None:
+    finalists = {p.id: p for p in await repos.ballots.finalists(campaign.id)}
+    project = finalists.get(callback_data.project)
+    if project is None:
+        await query.answer(_("This project is not on the ballot."), show_alert=True)
+        return
+    await query.answer()
+    place = escape(project.location_text) if project.location_text else (
+        f"{project.latitude:.5f}, {project.longitude:.5f}" if project.latitude is not None and project.longitude is not None else "—"
+    )
+    await bot.send_message(
+        _chat_id(query),
+        f"<b>{escape(project.title)}</b>\n\n{escape(project.description)}\n\n"
+        f"<b>{_('Location')}:</b> {place}\n<b>{_('Estimated cost')}:</b> {money(project.cost, campaign)}",
+    )
+    if project.latitude is not None and project.longitude is not None:
+        await bot.send_location(_chat_id(query), project.latitude, project.longitude)
+
+
+@router.callback_query(VotePick.filter())
+async def pick(
+    query: CallbackQuery, callback_data: VotePick, bot: Bot, state: FSMContext, campaign: Campaign,
+    clock: Clock, user: User, repos: Repositories, secret_key: bytes,
+) -> None:
+    if not await _button_allowed(query, campaign, clock, user, repos):
+        return
+    finalists = await repos.ballots.finalists(campaign.id)
+    costs = {p.id: p.cost for p in finalists}
+    if callback_data.project not in costs:
+        await query.answer(_("This project is not on the ballot."), show_alert=True)
+        return
+    existing = await repos.ballots.of_voter(campaign.id, voter_key(secret_key, campaign.id, user.telegram_id))
+    if existing is not None and not campaign.ballot.changeable:
+        await query.answer(_("You have already voted; a vote cannot be changed in this campaign."), show_alert=True)
+        return
+    if campaign.ballot.type == "single":
+        await query.answer()
+        await _save_vote_data(state, choices=[callback_data.project])
+        await _show_confirmation(bot, _chat_id(query), state, campaign, finalists, (callback_data.project,), existing is not None)
+        return
+    data = await _vote_data(state)
+    try:
+        choices = toggle(campaign.ballot, data.get("choices") or (), callback_data.project, costs)
+    except BallotError as error:
+        await query.answer(_ballot_error(error, campaign), show_alert=True)
+        return
+    await query.answer(_("Selected.") if callback_data.project in choices else _("Removed."))
+    await _save_vote_data(state, choices=list(choices))
+    index = next(i for i, p in enumerate(finalists) if p.id == callback_data.project)
+    await _send_card(bot, _chat_id(query), state, campaign, finalists, index, replace=query.message if isinstance(query.message, Message) else None)
+
+
+@router.callback_query(VoteSubmit.filter())
+async def submit(
+    query: CallbackQuery, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User,
+    repos: Repositories, secret_key: bytes,
+) -> None:
+    if not await _button_allowed(query, campaign, clock, user, repos):
+        return
+    finalists = await repos.ballots.finalists(campaign.id)
+    existing = await repos.ballots.of_voter(campaign.id, voter_key(secret_key, campaign.id, user.telegram_id))
+    if existing is not None and not campaign.ballot.changeable:
+        await query.answer(_("You have already voted; a vote cannot be changed in this campaign."), show_alert=True)
+        return
+    data = await _vote_data(state)
+    try:
+        choices = validate_ballot(campaign.ballot, data.get("choices") or (), {p.id: p.cost for p in finalists}, campaign.envelope)
+    except BallotError as error:
+        await query.answer(_ballot_error(error, campaign), show_alert=True)
+        return
+    await query.answer()
+    await _show_confirmation(bot, _chat_id(query), state, campaign, finalists, choices, existing is not None)
+
+
+# --- recording ---------------------------------------------------------------------------------
+
+
+@router.callback_query(VoteConfirm.filter())
+async def confirm(
+    query: CallbackQuery, callback_data: VoteConfirm, bot: Bot, state: FSMContext, campaign: Campaign,
+    clock: Clock, user: User, repos: Repositories, secret_key: bytes,
+) -> None:
+    if not await _button_allowed(query, campaign, clock, user, repos):
+        return
+    key = voter_key(secret_key, campaign.id, user.telegram_id)
+    finalists = await repos.ballots.finalists(campaign.id)
+    pending = (await _vote_data(state)).get("pending")
+    if not pending or _digest(pending) != callback_data.digest:
+        # A second tap after the vote was recorded, a replayed or a forged confirmation.
+        existing = await repos.ballots.of_voter(campaign.id, key)
+        if existing is not None:
+            await query.answer(_("Your vote is already recorded. Send /myvote to see it."), show_alert=True)
+        else:
+            await query.answer(_("This confirmation is out of date. Send /vote to start again."), show_alert=True)
+        return
+    try:
+        choices = validate_ballot(campaign.ballot, pending, {p.id: p.cost for p in finalists}, campaign.envelope)
+    except BallotError as error:
+        await query.answer(_ballot_error(error, campaign), show_alert=True)
+        return
+    result = await repos.ballots.cast(campaign.id, key, choices, clock.now(), changeable=campaign.ballot.changeable)
+    await state.set_state(None)
+    await state.update_data(vote=None)
+    # "Recorded" is said only once it is true: commit first, then reply.
+    await repos.session.commit()
+    chat_id = _chat_id(query)
+    lines = _ballot_lines(result.ballot.choices, finalists, campaign)
+    if result.outcome == CastOutcome.ALREADY_VOTED:
+        await query.answer(_("You have already voted; a vote cannot be changed in this campaign."), show_alert=True)
+        await bot.send_message(chat_id, _("You have already voted, and a vote cannot be changed in this campaign. Your ballot:") + "\n" + lines)
+        return
+    await query.answer(_("Recorded."))
+    if result.outcome == CastOutcome.CHANGED:
+        text = _("🗳 Your vote is changed. Your ballot is now:")
+    elif result.outcome == CastOutcome.UNCHANGED:
+        text = _("🗳 Your vote was already recorded:")
+    else:
+        text = _("🗳 Your vote is recorded. Thank you! You chose:")
+    text += "\n" + lines + "\n\n" + _("Results on {date}. /myvote shows your ballot.").format(date=when(campaign.calendar.results, campaign))
+    if campaign.ballot.changeable:
+        text += " " + _("You can change it until {date}.").format(date=when(campaign.calendar.voting_close, campaign))
+    await bot.send_message(chat_id, text)
+
+
+# --- /myvote ------------------------------------------------------------------------------------
+
+
+async def _my_vote(bot: Bot, chat_id: int, campaign: Campaign, clock: Clock, user: User, repos: Repositories, secret_key: bytes) -> None:
+    ballot: StoredBallot | None = await repos.ballots.of_voter(campaign.id, voter_key(secret_key, campaign.id, user.telegram_id))
+    phase = phase_at(campaign.calendar, clock.now())
+    if ballot is None:
+        text = _("You have not voted.")
+        if phase == Phase.VOTING:
+            text += " " + _("Send /vote to vote until {date}.").format(date=when(campaign.calendar.voting_close, campaign))
+        else:
+            text += " " + _closed_reason(campaign, phase)
+        await bot.send_message(chat_id, text)
+        return
+    finalists = await repos.ballots.finalists(campaign.id)
+    text = _("Your ballot, recorded on {date}:").format(date=when(ballot.updated_at, campaign)) + "\n" + _ballot_lines(ballot.choices, finalists, campaign)
+    markup = None
+    if phase == Phase.VOTING and campaign.ballot.changeable:
+        builder = InlineKeyboardBuilder()
+        builder.button(text=_("✏️ Change my vote"), callback_data=MyVoteChange())
+        markup = builder.as_markup()
+        text += "\n\n" + _("You can change it until {date}.").format(date=when(campaign.calendar.voting_close, campaign))
+    await bot.send_message(chat_id, text, reply_markup=markup)
+
+
+@router.message(Command("myvote"))
+async def my_vote(message: Message, bot: Bot, campaign: Campaign, clock: Clock, user: User, repos: Repositories, secret_key: bytes) -> None:
+    await _my_vote(bot, message.chat.id, campaign, clock, user, repos, secret_key)
+
+
+# --- anything else while voting -------------------------------------------------------------------
+
+
+@router.message(IN_VOTING, Command("cancel"))
+async def cancel(message: Message, state: FSMContext) -> None:
+    await state.set_state(None)
+    await state.update_data(vote=None)
+    await message.answer(_("Stopped. Nothing was recorded. Send /vote to start again."))
+
+
+@router.message(IN_VOTING, verification.not_a_command)
+async def unexpected(message: Message) -> None:
+    await message.answer(_("Please use the buttons under the project cards, or /cancel."))
