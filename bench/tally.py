@@ -14,7 +14,10 @@ from campaign.pabulib import PbElection, read_pb
 from campaign.tally import select_winners
 
 DEFAULT_FOLDER = Path(__file__).resolve().parents[1].parent / "shared" / "pabulib"
-COLUMNS = f"{'file':<40} {'voters':>8} {'projects':>8} {'rule':<28} {'read s':>7} {'tally s':>7}  official outcome"
+COLUMNS = (
+    f"{'file':<40} {'voters':>8} {'projects':>8} {'rule':<28} {'read s':>7} {'tally s':>7}"
+    "  official outcome"
+)
 
 
 def main(argv: list[str]) -> int:

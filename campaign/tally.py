@@ -266,7 +266,9 @@ class _FixedBudgetRun:
         # computed bounds the current one; only projects whose bound reaches the best
         # value so far are recomputed (equalshares.net's lazy evaluation).
         bound = {
-            p: Fraction(el.votes[p]) for p, cost in enumerate(el.costs) if cost > 0 and el.votes[p] > 0
+            p: Fraction(votes)
+            for p, (cost, votes) in enumerate(zip(el.costs, el.votes))
+            if cost > 0 and votes > 0
         }
         while bound:
             best = self.best_projects(bound)
@@ -401,8 +403,8 @@ def _apply(
     if rule == "greedy-threshold":
         return greedy(projects, scores, budget, threshold=options["threshold"])
     approvals = [_approved(ballot) for ballot in ballots]
-    completion = rule.partition("/")[2] or None
-    return equal_shares(projects, approvals, budget, completion=completion)  # type: ignore[arg-type]
+    completion: Completion = rule.partition("/")[2] or None  # type: ignore[assignment]
+    return equal_shares(projects, approvals, budget, completion=completion)
 
 
 def _approved(ballot: Ballot) -> Collection[str]:

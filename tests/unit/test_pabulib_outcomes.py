@@ -46,7 +46,9 @@ def test_the_official_rule_selects_the_official_winners(name):
         # Amsterdam 252 ships without a `selected` column. Its META also caps spending per
         # neighbourhood (budget_per_neighborhood), which plain greedy does not know about.
         pytest.skip(f"{name} has no official outcome (no `selected` column)")
-    outcome = select_winners(pb.rule, pb.tally_projects(), pb.ballots(), pb.budget, **pb.tally_options())
+    outcome = select_winners(
+        pb.rule, pb.tally_projects(), pb.ballots(), pb.budget, **pb.tally_options()
+    )
     assert set(outcome.winners) == official_winners(pb)
     assert outcome.spent <= pb.budget
 
@@ -77,12 +79,14 @@ def test_ballots_respect_the_meta_limits(name):
     meta, cost = pb.meta, {p.id: p.cost for p in pb.projects.values()}
     limits = {key: parse_number(meta[key]) for key in meta if key.startswith(("min_", "max_"))}
     for vote in pb.votes:
-        assert limits.get("min_length", 0) <= len(vote.vote) <= limits.get("max_length", len(vote.vote))
+        length = len(vote.vote)
+        assert limits.get("min_length", length) <= length <= limits.get("max_length", length)
         if "max_sum_cost" in limits:
             assert sum(cost[pid] for pid in vote.vote) <= limits["max_sum_cost"]
         if vote.points is not None:
-            total = sum(vote.points)
-            assert limits.get("min_sum_points", total) <= total <= limits.get("max_sum_points", total)
+            points = sum(vote.points)
+            least, most = limits.get("min_sum_points", points), limits.get("max_sum_points", points)
+            assert least <= points <= most
 
 
 def test_write_pb_reads_back_as_the_same_election(name):

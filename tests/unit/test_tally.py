@@ -194,7 +194,8 @@ def test_equal_shares_rejects_unknown_projects_and_completions():
 
 def test_add1_funds_every_supported_project_when_all_of_them_fit():
     # 60 + 40 <= 100: raising the shares never overspends; it ends with both bought.
-    assert set(equal_shares(projects(a=60, b=40, c=5), [["a"], ["b"]], 100, completion="add1")) == {"a", "b"}
+    winners = equal_shares(projects(a=60, b=40, c=5), [["a"], ["b"]], 100, completion="add1")
+    assert set(winners) == {"a", "b"}
 
 
 # --- select_winners ------------------------------------------------------------------
@@ -212,7 +213,9 @@ def test_select_winners_reports_scores_spending_and_budget():
 
 def test_select_winners_threshold_and_points():
     ballots = [{"A": 3}, {"B": 2, "C": 1}, {"C": 1}]  # A 3, B 2, C 2 points
-    outcome = select_winners("greedy-threshold", projects(A=10, B=10, C=10), ballots, 100, threshold=3)
+    outcome = select_winners(
+        "greedy-threshold", projects(A=10, B=10, C=10), ballots, 100, threshold=3
+    )
     assert outcome.winners == ["A"]
 
 
@@ -252,7 +255,8 @@ def elections(draw, max_cost: int = 60):
     """Small approval elections: few voters and small costs keep add1's reruns cheap."""
     ids = draw(st.lists(st.sampled_from(PROJECT_IDS), min_size=1, max_size=6, unique=True))
     costs = draw(st.lists(st.integers(0, max_cost), min_size=len(ids), max_size=len(ids)))
-    ballots = draw(st.lists(st.lists(st.sampled_from(ids), max_size=len(ids), unique=True), max_size=8))
+    ballot = st.lists(st.sampled_from(ids), max_size=len(ids), unique=True)
+    ballots = draw(st.lists(ballot, max_size=8))
     budget = draw(st.integers(0, 150))
     return [Project(i, c) for i, c in zip(ids, costs)], ballots, budget
 
@@ -362,7 +366,8 @@ def busy_elections(draw):
 @settings(max_examples=300)
 def test_equal_shares_matches_a_voter_by_voter_reference(election):
     project_list, ballots, budget = election
-    assert equal_shares(project_list, ballots, budget) == reference_equal_shares(project_list, ballots, budget)
+    expected = reference_equal_shares(project_list, ballots, budget)
+    assert equal_shares(project_list, ballots, budget) == expected
 
 
 # --- pabulib format ------------------------------------------------------------------
@@ -392,7 +397,9 @@ def test_read_pb_accepts_crlf_spaces_quotes_and_a_bom():
     assert election.meta["description"] == "A test"
     assert election.budget == Decimal("150.50")
     park, bench = election.projects.values()
-    assert park == PbProject("1", 100, votes=2, name='Park; with "trees"', selected=1, extra={"category": "green"})
+    assert park == PbProject(
+        "1", 100, votes=2, name='Park; with "trees"', selected=1, extra={"category": "green"}
+    )
     assert bench.cost == Decimal("50.25") and bench.extra == {}
     assert election.votes == [
         PbVote("v1", ("1", "2"), (2, 1), {"age": "33"}),
@@ -418,7 +425,11 @@ def test_read_pb_from_a_path(tmp_path):
 
 
 def test_read_pb_tolerates_rows_missing_their_trailing_empty_fields():
-    text = "META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost;name\n1;5\nVOTES\nvoter_id;vote;age\nv1;1\n"
+    text = (
+        "META\nkey;value\nbudget;10\n"
+        "PROJECTS\nproject_id;cost;name\n1;5\n"
+        "VOTES\nvoter_id;vote;age\nv1;1\n"
+    )
     election = read_pb(text)
     assert election.projects["1"].name == ""
     assert election.votes == [PbVote("v1", ("1",), None, {})]
@@ -464,7 +475,8 @@ def pb_elections(draw):
         points = draw(st.none() | st.just(vote).flatmap(
             lambda v: st.tuples(*[st.integers(1, 5) for _ in v]) if v else st.none()
         ))
-        extra = draw(st.dictionaries(st.sampled_from(["age", "sex"]), TEXT.filter(bool), max_size=2))
+        extra_keys = st.sampled_from(["age", "sex"])
+        extra = draw(st.dictionaries(extra_keys, TEXT.filter(bool), max_size=2))
         votes.append(PbVote(voter_id, vote, points, extra))
     return PbElection(meta, project_list, votes)
 
