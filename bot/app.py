@@ -62,8 +62,9 @@ def _conversation_storage(settings: Settings, sessionmaker: async_sessionmaker[A
     if settings.redis_url:
         from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisEventIsolation, RedisStorage
 
-        storage = RedisStorage.from_url(settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True))
-        return storage, RedisEventIsolation(storage.redis, key_builder=DefaultKeyBuilder(with_destiny=True))
+        keys = DefaultKeyBuilder(prefix=settings.redis_prefix, with_destiny=True)
+        storage = RedisStorage.from_url(settings.redis_url, key_builder=keys)
+        return storage, RedisEventIsolation(storage.redis, key_builder=keys)
     return DatabaseStorage(sessionmaker), SimpleEventIsolation()
 
 

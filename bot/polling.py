@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from bot.app import build_app
+from bot.app import App, build_app
 from bot.background import background_services
 from bot.commands import publish_commands
 from bot.settings import Settings
@@ -20,8 +20,10 @@ async def migrate(settings: Settings) -> None:
         await engine.dispose()
 
 
-async def run_polling(settings: Settings) -> None:
-    app = await build_app(settings)
+async def run_polling(settings: Settings, *, app: App | None = None) -> None:
+    """Serve until SIGINT/SIGTERM or `app.dispatcher.stop_polling()`; `app` lets a caller (tests)
+    build the app and hold its dispatcher. The app is closed at the end either way."""
+    app = app or await build_app(settings)
     try:
         me = await app.bot.get_me()
         log.info("pbbot @%s serving %s (%s) from %s", me.username, app.campaign.id, app.campaign.town, settings.bot_api_url)

@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     bot_api_url: str = "https://api.telegram.org"
     database_url: str = "sqlite+aiosqlite:///pbbot.sqlite3"
     redis_url: str | None = None
+    # Several bots (or test runs) can share one Redis under different prefixes.
+    redis_prefix: str = "pbbot"
     campaign_file: Path = Path("examples/demo.toml")
     admin_ids: Annotated[list[int], NoDecode] = []
     admin_chat_id: int | None = None

@@ -126,7 +126,8 @@ async def test_each_boundary_is_announced_once_to_each_subscribed_resident_in_th
     cal = app.campaign.calendar
     expected = {
         "proposals_close": ("propositions sont closes", "proposals are closed"),
-        "voting_open": ("Votez avant le 31 mai 2030, 23:59 ici !", "Vote before 31 May 2030, 23:59 here!"),
+        # The campaign's own text, plain text: its markup is shown, not interpreted.
+        "voting_open": ("Votez avant le 31 mai 2030, 23:59 <b>ici</b> !", "Vote before 31 May 2030, 23:59 <b>here</b>!"),
         "voting_close": ("le vote est clos", "voting is closed"),
         "results": ("voici les résultats", "the results are in"),
     }

@@ -1,0 +1,67 @@
+"""Shortcuts for the verification and voting journeys: finalists, phases, verified residents."""
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from bot.app import App
+from campaign.clock import SettableClock
+from campaign.proposal import ProposalDraft, ProposalStatus
+from storage.models.voting import BallotRow, VerificationRow
+from storage.repositories import Repositories
+from tests.emulator import Resident
+
+AUTHOR_TELEGRAM_ID = 777000
+
+
+def phone_of(resident: Resident) -> str:
+    """A Belgian mobile number of the resident's own (as Telegram sends it: no plus)."""
+    return f"3247{resident.user_id:07d}"
+
+
+async def make_finalists(app: App, specs: list[tuple[str, int]], *, status: ProposalStatus = ProposalStatus.FINALIST) -> list[int]:
+    """Projects put straight on the ballot (the committee's review is another dialog)."""
+    now = app.clock.now()
+    async with app.sessionmaker() as session:
+        repos = Repositories(session)
+        author = await repos.users.seen(AUTHOR_TELEGRAM_ID, "Author", "en", now)
+        ids = []
+        for title, cost in specs:
+            draft = ProposalDraft(
+                title=title, summary=f"{title}: a short summary of the project.",
+                description=f"{title}. " + "A longer description of what it is, where, and for whom. " * 2,
+                category="environment", location_text="Main square", cost=Decimal(cost), photo_skipped=True,
+            )
+            proposal = await repos.proposals.submit(app.campaign.id, author.id, draft, now)
+            await repos.ballots.set_status_for_tests(proposal.id, status)
+            ids.append(proposal.id)
+        await session.commit()
+    return ids
+
+
+def open_voting(app: App, clock: SettableClock) -> None:
+    clock.set(app.campaign.calendar.voting_open + timedelta(days=1))
+
+
+async def verify_by_phone(resident: Resident) -> None:
+    """For campaigns with the phone method only and no attestation."""
+    await resident.send("/verify")
+    replies = await resident.share_contact(phone_of(resident))
+    assert "verified" in replies.text or "vérifié" in replies.text, replies.text
+
+
+async def ballot_count(app: App) -> int:
+    async with app.sessionmaker() as session:
+        return await session.scalar(select(func.count()).select_from(BallotRow)) or 0
+
+
+async def ballots(app: App) -> list[BallotRow]:
+    async with app.sessionmaker() as session:
+        return list(await session.scalars(select(BallotRow).order_by(BallotRow.id)))
+
+
+async def verifications(app: App) -> list[VerificationRow]:
+    async with app.sessionmaker() as session:
+        return list(await session.scalars(select(VerificationRow).order_by(VerificationRow.id)))
