@@ -25,12 +25,10 @@ from html import escape
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n, gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from campaign import fields
 from campaign.calendar import Phase, phase_at
@@ -44,14 +42,19 @@ from campaign.proposal import (
     next_field,
     previous_field,
 )
-from campaign.schema import Campaign, pick
+from campaign.schema import Campaign
 from conversations.filters import map_pin, photo, plain_text
+from conversations.proposal_questions import (
+    CategoryChoice,
+    WizardAction,
+    current_answer,
+    question,
+    question_keyboard,
+    review_keyboard,
+)
 from conversations.menu import MenuAction, main_menu
 from conversations.render import (
-    category_name,
     field_error,
-    location_text,
-    money,
     proposal_sheet,
     proposals_closed_reason,
     when,
@@ -79,15 +82,6 @@ ASKING = StateFilter(*STATE_FOR_FIELD.values())
 IN_WIZARD = StateFilter(ProposalWizard)
 
 
-class WizardAction(CallbackData, prefix="wiz"):
-    action: str  # back | skip | cancel | edit | submit
-    field: str = ""
-
-
-class CategoryChoice(CallbackData, prefix="cat"):
-    category: str
-
-
 # --- the draft in the conversation data -------------------------------------------------
 
 
@@ -103,89 +97,18 @@ async def _current_field(state: FSMContext) -> str | None:
     return FIELD_FOR_STATE.get(await state.get_state() or "")
 
 
-# --- questions ------------------------------------------------------------------------------
-
-
-def _question(name: str, campaign: Campaign) -> str:
-    step = _("Step {n} of {total}").format(n=FIELD_ORDER.index(name) + 1, total=len(FIELD_ORDER))
-    questions = {
-        "title": _("<b>Title.</b> Give your project a short title (5 to 80 characters), for example: A bench on the church square."),
-        "summary": _("<b>Summary.</b> In one or two sentences (20 to 300 characters): what is the project?"),
-        "description": _("<b>Description.</b> Describe the project (50 to 3000 characters): what, where, for whom, why it is useful."),
-        "category": _("<b>Category.</b> Choose the one that fits best:"),
-        "location": _("<b>Location.</b> Where would it be? Type an address or a place, or send a map pin (📎 then Location)."),
-        "cost": _("<b>Estimated cost.</b> Roughly how much would it cost? Between {minimum} and {maximum}; a rough figure is fine.").format(
-            minimum=money(campaign.cost.minimum, campaign), maximum=money(campaign.max_cost, campaign)
-        ),
-        "photo": _("<b>Photo (optional).</b> Send a photo of the place or of a similar project, or /skip."),
-    }
-    return f"{step} — {questions[name]}"
-
-
-def _current_answer(name: str, draft: ProposalDraft, campaign: Campaign) -> str | None:
-    if not draft.has(name):
-        return None
-    if name == "category":
-        value = category_name(campaign, draft.category)
-    elif name == "location":
-        value = location_text(draft)
-    elif name == "cost":
-        value = money(draft.cost, campaign) if draft.cost is not None else "—"
-    elif name == "photo":
-        value = _("a photo") if draft.photo_file_id else _("no photo")
-    else:
-        value = escape(str(getattr(draft, name)))
-    return _("Current answer: {value}\nSend a new one, or /skip to keep it.").format(value=value)
-
-
-def _question_keyboard(name: str, draft: ProposalDraft, campaign: Campaign, language: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    if name == "category":
-        for category in campaign.categories:
-            builder.button(text=pick(category.names, language, campaign.default_language), callback_data=CategoryChoice(category=category.id))
-    controls = []
-    if previous_field(name):
-        controls.append((_("⬅️ Back"), "back"))
-    if name in OPTIONAL_FIELDS and not draft.has(name):
-        controls.append((_("⏭ Skip"), "skip"))
-    elif draft.has(name):
-        controls.append((_("⏭ Keep"), "skip"))
-    controls.append((_("✖ Stop"), "cancel"))
-    for text, action in controls:
-        builder.button(text=text, callback_data=WizardAction(action=action, field=name))
-    sizes = [1] * (len(campaign.categories) if name == "category" else 0) + [len(controls)]
-    builder.adjust(*sizes)
-    return builder.as_markup()
+# --- asking and showing -------------------------------------------------------------------
 
 
 async def ask(bot: Bot, chat_id: int, state: FSMContext, name: str, campaign: Campaign, language: str, *, problem: str | None = None) -> None:
     await state.set_state(STATE_FOR_FIELD[name])
     draft = await _draft(state)
     parts = [problem] if problem else []
-    parts.append(_question(name, campaign))
-    current = _current_answer(name, draft, campaign)
+    parts.append(question(name, campaign))
+    current = current_answer(name, draft, campaign)
     if current:
         parts.append(current)
-    await bot.send_message(chat_id, "\n\n".join(parts), reply_markup=_question_keyboard(name, draft, campaign, language))
-
-
-def _review_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    labels = {
-        "title": _("✏️ Title"),
-        "summary": _("✏️ Summary"),
-        "description": _("✏️ Description"),
-        "category": _("✏️ Category"),
-        "location": _("✏️ Location"),
-        "cost": _("✏️ Cost"),
-        "photo": _("✏️ Photo"),
-    }
-    for name in FIELD_ORDER:
-        builder.button(text=labels[name], callback_data=WizardAction(action="edit", field=name))
-    builder.button(text=_("✅ Submit"), callback_data=WizardAction(action="submit"))
-    builder.button(text=_("✖ Stop"), callback_data=WizardAction(action="cancel", field="review"))
-    builder.adjust(2, 2, 2, 1, 1, 1)
-    return builder.as_markup()
+    await bot.send_message(chat_id, "\n\n".join(parts), reply_markup=question_keyboard(name, draft, campaign, language))
 
 
 async def show_review(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign) -> None:
@@ -199,7 +122,7 @@ async def show_review(bot: Bot, chat_id: int, state: FSMContext, campaign: Campa
     if data.get("editing_id"):
         intro = _("Here is project #{number}. Press a field to change it, then Submit to save the changes.").format(number=data["editing_id"])
     sheet = proposal_sheet(draft, campaign, number=data.get("editing_id"))
-    await bot.send_message(chat_id, f"{sheet}\n\n{intro}", reply_markup=_review_keyboard())
+    await bot.send_message(chat_id, f"{sheet}\n\n{intro}", reply_markup=review_keyboard())
 
 
 async def go_on(bot: Bot, chat_id: int, state: FSMContext, answered: str, campaign: Campaign, language: str) -> None:
