@@ -1,7 +1,7 @@
 """A project proposal: its fields, its draft while the wizard fills it, its life cycle."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
