@@ -211,9 +211,13 @@ async def run_console(
     try:
         if phase:
             clock.set(phase_moment(app.campaign.calendar, Phase(phase)))
-        console = Console(app, session, user_id=user_id, language=language, read_line=read_line or input,
-                          echo=read_line is not None or not sys.stdin.isatty())
+        echo = read_line is not None or not sys.stdin.isatty()
+        console = Console(app, session, user_id=user_id, language=language, read_line=read_line or input, echo=echo)
         console.banner()
-        await console.run()
+        try:
+            await console.run()
+        finally:
+            if not echo:
+                screen.line()  # after Ctrl-D or Ctrl-C the cursor still sits after the prompt
     finally:
         await app.close()

@@ -9,10 +9,15 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.app import App
 from bot.console import run_console
-from bot.console_render import html_to_text, keyboard_lines
+from bot.console_render import Screen, html_to_text, keyboard_lines
+from bot.console_session import ConsoleSession
 from bot.settings import Settings
 from tests.emulator import BotAPIEmulator
 
@@ -127,3 +132,42 @@ def test_pbbot_console_command(tmp_path: Path) -> None:
     assert "Bonjour Console !" in result.stdout
     assert "> Un banc sur la place" in result.stdout  # piped input is echoed into the transcript
     assert "Traceback" not in result.stderr
+
+
+async def test_console_session_answers_like_telegram() -> None:
+    """Edits, deletions, media and errors, straight through a Bot on a ConsoleSession."""
+    shown: list[str] = []
+    session = ConsoleSession(Screen(shown.append))
+    session.user_chat_id = USER_ID
+    bot = Bot("0:console", session=session, default=DefaultBotProperties(parse_mode="HTML"))
+    keyboard = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="Yes", callback_data="y"),
+                                                      InlineKeyboardButton(text="Site", url="https://example.org")]])
+
+    me = await bot.get_me()
+    assert (me.id, me.username) == (1, "pbbot_console")
+    sent = await bot.send_message(USER_ID, "Is <b>this</b> fine?", reply_markup=keyboard)
+    assert (sent.message_id, sent.text, sent.from_user.id) == (1, "Is this fine?", 1)
+    assert session.pressable() == (session.messages[(USER_ID, 1)], [{"text": "Yes", "callback_data": "y"},
+                                                                    {"text": "Site", "url": "https://example.org"}])
+    assert shown[-2:] == ["bot › Is this fine?", "      [1] Yes   [2] Site → https://example.org"]
+
+    edited = await bot.edit_message_text("Is <i>that</i> fine?", chat_id=USER_ID, message_id=1)
+    assert edited.text == "Is that fine?" and edited.reply_markup is None  # no keyboard given: removed
+    assert session.pressable() == (None, [])
+    with pytest.raises(TelegramBadRequest, match="message is not modified"):
+        await bot.edit_message_text("Is that fine?", chat_id=USER_ID, message_id=1)
+    with pytest.raises(TelegramBadRequest, match="can't parse entities"):
+        await bot.send_message(USER_ID, "1 < 2")
+    with pytest.raises(TelegramBadRequest, match="message to edit not found"):
+        await bot.edit_message_reply_markup(chat_id=USER_ID, message_id=99)
+
+    photo = await bot.send_photo(USER_ID, BufferedInputFile(b"jpeg", "bench.jpg"), caption="<b>A</b> bench")
+    assert photo.caption == "A bench" and photo.photo[-1].file_id.startswith("console-upload-")
+    pin = await bot.send_location(-1009000, 50.5, 4.5)
+    assert pin.location.latitude == 50.5 and pin.chat.type == "supergroup"
+    assert shown[-1] == "bot → chat -1009000 › 📍 map pin 50.50000, 4.50000"
+    assert await bot.delete_message(USER_ID, photo.message_id) is True
+    assert await bot.answer_callback_query("q1", text="Saved.", show_alert=True) is True
+    assert "q1" in session.answered and shown[-1] == "bot ⚠ alert: Saved."
+    assert await bot.send_chat_action(USER_ID, "typing") is True
+    await bot.session.close()
