@@ -103,7 +103,8 @@ def proposal_sheet(draft: ProposalDraft, campaign: Campaign, *, number: int | No
         (_("Estimated cost"), cost),
         (_("Photo"), _("yes") if draft.photo_file_id else _("none")),
     ]
-    lines = [f"<b>{heading}</b>", ""] + [f"<b>{label}:</b> {value}" for label, value in rows]
+    labelled = _("{label}:")  # French puts a no-break space before the colon
+    lines = [f"<b>{heading}</b>", ""] + [f"<b>{labelled.format(label=label)}</b> {value}" for label, value in rows]
     return "\n".join(lines)
 
 
