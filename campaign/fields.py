@@ -355,6 +355,12 @@ _DASHES: Final = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff
 _FULLWIDTH_PUNCT: Final = {"\uff0c": ",", "\uff0e": ".", "\uff07": "'", "\uff0b": "+"}
 
 
+_HEDGE: Final = re.compile(
+    r"^(?:about|around|approx\.?|approximately|roughly|circa|ca\.|c\.|environ|env\.|"
+    r"à peu près|a peu pres|autour de|plus ou moins|~|≈|±)\ ?"
+)
+
+
 def _normalise_cost_text(text: str) -> str:
     """Reduce the many ways phones spell digits, spaces and dashes."""
     out: list[str] = []
@@ -488,7 +494,8 @@ def parse_cost(
     """
     currency = _check_currency_code(currency)
     raw = "" if text is None else str(text)
-    normalised = _normalise_cost_text(raw)
+    # "about 20 000 €" is an estimate, which is what we ask for: the hedge is not the amount.
+    normalised = _HEDGE.sub("", _normalise_cost_text(raw), count=1)
     if not normalised:
         raise FieldError("empty")
     if len(normalised) > _MAX_COST_INPUT_LENGTH:

@@ -351,7 +351,6 @@ def test_parse_cost_other_currencies(text: str, currency: str, expected: str) ->
         ("<b>300</b>", "not_a_number", {}),
         ("💶💶💶", "not_a_number", {}),
         ("300²", "not_a_number", {}),  # a superscript is not a digit
-        ("about 300 euros", "not_a_number", {}),
         ("1,5 million", "not_a_number", {}),
         ("300 " + "x" * 10_000, "not_a_number", {}),
         ("-5", "negative", {}),
@@ -692,3 +691,11 @@ def test_validate_coordinates_only_raises_field_error(lat: Any, lon: Any) -> Non
         validate_coordinates(lat, lon, bbox=TOWN)
     except FieldError as error:
         assert error.code in {"invalid_coordinates", "out_of_area"}
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("about 20 000 €", "20000"), ("environ 1.500 €", "1500"), ("~300", "300"), ("à peu près 12 500,50 €", "12500.50"), ("ca. 800", "800")],
+)
+def test_a_hedged_estimate_is_read_as_its_amount(text, expected):
+    assert parse_cost(text) == Decimal(expected)
