@@ -620,7 +620,8 @@ async def decide(
         now, target=f"request:{decided.id}",
     )
     await query.answer(_("Done."))
-    verdict = _("Approved by {name}.") if callback_data.approve else _("Refused by {name}.")
+    with i18n.use_locale(campaign.default_language):  # the card's language
+        verdict = _("Approved by {name}.") if callback_data.approve else _("Refused by {name}.")
     if query.message is not None and isinstance(query.message, Message):
         try:
             await query.message.edit_text(

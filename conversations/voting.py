@@ -32,7 +32,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from campaign.ballot import BallotError, choice_limit, toggle, total_cost, validate_ballot
+from campaign.ballot import BallotError, toggle, total_cost, validate_ballot
 from campaign.calendar import Phase, phase_at
 from campaign.clock import Clock
 from campaign.proposal import Proposal

@@ -17,6 +17,7 @@ from campaign.proposal import Proposal, ProposalStatus
 from storage.models import ProposalRow
 from storage.models.voting import BallotRow
 from storage.repositories.proposals import _proposal
+from storage.repositories.verification import aware, utc
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class CastResult:
 
 
 def _ballot(row: BallotRow) -> StoredBallot:
-    return StoredBallot(row.campaign_id, tuple(int(c) for c in row.choices), row.cast_at, row.updated_at)
+    return StoredBallot(row.campaign_id, tuple(int(c) for c in row.choices), aware(row.cast_at), aware(row.updated_at))
 
 
 class BallotRepository:
@@ -73,6 +74,7 @@ class BallotRepository:
         An INSERT guarded by the unique constraint, in a SAVEPOINT: of two racing casts one
         inserts, the other finds the ballot and changes it (if allowed) or is refused.
         """
+        now = utc(now)
         try:
             async with self.session.begin_nested():
                 await self.session.execute(

@@ -6,7 +6,7 @@ check-then-insert: two updates racing each other get one success and one clear r
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from enum import StrEnum
 
 from sqlalchemy import delete, func, select, update
@@ -58,8 +58,20 @@ class CodeOutcome(StrEnum):
     ALREADY_VERIFIED = "already_verified"
 
 
+def utc(moment: datetime) -> datetime:
+    """Stored and compared in UTC: SQLite keeps no offset, so every value must share one."""
+    return moment.astimezone(timezone.utc)
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """A datetime read back (naive from SQLite) as an aware UTC one."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=timezone.utc)
+
+
 def _verification(row: VerificationRow) -> Verification:
-    return Verification(row.user_id, row.method, row.attested_age, row.attested_residency, row.verified_at)
+    return Verification(row.user_id, row.method, row.attested_age, row.attested_residency, aware(row.verified_at))
 
 
 class VerificationRepository:
@@ -92,7 +104,7 @@ class VerificationRepository:
                 self.session.add(
                     VerificationRow(
                         user_id=user_id, method=method, phone_hash=phone_hash, attested_age=attested_age,
-                        attested_residency=attested_residency, approved_by=approved_by, verified_at=now,
+                        attested_residency=attested_residency, approved_by=approved_by, verified_at=utc(now),
                     )
                 )
                 await self.session.flush()
@@ -119,7 +131,7 @@ class VerificationRepository:
             )
         )
         new = sorted(phone_hashes - existing)
-        self.session.add_all(PhoneRegisterRow(campaign_id=campaign_id, phone_hash=h, imported_at=now) for h in new)
+        self.session.add_all(PhoneRegisterRow(campaign_id=campaign_id, phone_hash=h, imported_at=utc(now)) for h in new)
         await self.session.flush()
         return len(new)
 
@@ -135,7 +147,7 @@ class VerificationRepository:
 
     async def add_codes(self, campaign_id: str, code_hashes: list[str], created_by: int | None, now: datetime, expires_at: datetime) -> None:
         self.session.add_all(
-            InvitationCodeRow(campaign_id=campaign_id, code_hash=h, created_by=created_by, created_at=now, expires_at=expires_at)
+            InvitationCodeRow(campaign_id=campaign_id, code_hash=h, created_by=created_by, created_at=utc(now), expires_at=utc(expires_at))
             for h in code_hashes
         )
         await self.session.flush()
@@ -147,6 +159,7 @@ class VerificationRepository:
         """Use a code to verify a resident: the code is spent and the resident verified together, or neither."""
         if await self.is_verified(user_id):
             return CodeOutcome.ALREADY_VERIFIED
+        now = utc(now)
         try:
             async with self.session.begin_nested():
                 spent = await self.session.execute(
@@ -183,9 +196,10 @@ class VerificationRepository:
 
     async def code_failures(self, user_id: int) -> tuple[int, datetime | None]:
         row = await self.session.get(CodeAttemptRow, user_id)
-        return (row.failures, row.last_failure_at) if row else (0, None)
+        return (row.failures, aware(row.last_failure_at)) if row else (0, None)
 
     async def record_code_failure(self, user_id: int, now: datetime) -> int:
+        now = utc(now)
         row = await self.session.get(CodeAttemptRow, user_id, with_for_update=True)
         if row is None:
             try:
@@ -231,7 +245,7 @@ class VerificationRepository:
     ) -> int:
         row = VerificationRequestRow(
             campaign_id=campaign_id, user_id=user_id, full_name=full_name[:200], street=street[:200],
-            attested_age=attested_age, attested_residency=attested_residency, status="pending", created_at=now,
+            attested_age=attested_age, attested_residency=attested_residency, status="pending", created_at=utc(now),
         )
         self.session.add(row)
         await self.session.flush()
@@ -242,7 +256,7 @@ class VerificationRepository:
         result = await self.session.execute(
             update(VerificationRequestRow)
             .where(VerificationRequestRow.id == request_id, VerificationRequestRow.status == "pending")
-            .values(status="approved" if approve else "refused", decided_by=decided_by, decided_at=now)
+            .values(status="approved" if approve else "refused", decided_by=decided_by, decided_at=utc(now))
         )
         if result.rowcount != 1:
             return None
@@ -277,5 +291,5 @@ class VerificationRepository:
 
 def _request(row: VerificationRequestRow, telegram_id: int) -> VerificationRequest:
     return VerificationRequest(
-        row.id, row.campaign_id, row.user_id, telegram_id, row.full_name, row.street, row.status, row.created_at
+        row.id, row.campaign_id, row.user_id, telegram_id, row.full_name, row.street, row.status, aware(row.created_at)
     )

@@ -256,10 +256,25 @@ class TestKnapsackBallot:
         assert await ballot_count(app) == 0
         await john.press("◀️")  # back from the first card to the last: the playground
         replies = await john.press("✅ Selected")
-        assert "4 / 4" in replies.text and "Selected: 12" in replies.text
+        assert "4 / 4" in replies.text and "Selected: €12,500 of €20,000" in replies.text
         replies = await john.press("Submit my ballot (3)")
         assert "Total:" in replies.text
         replies = await john.press("✅ Confirm my vote")
         assert "Your vote is recorded" in replies.text
         stored = await ballots(app)
         assert len(stored) == 1 and len(stored[0].choices) == 3
+
+
+async def test_two_transactions_casting_at_once_make_one_ballot(app, clock):
+    """The unique constraint, not a prior check, decides between two concurrent casts."""
+    from storage.repositories import Repositories
+
+    async def cast(choices):
+        async with app.sessionmaker() as session:
+            result = await Repositories(session).ballots.cast(app.campaign.id, "k" * 64, choices, clock.now(), changeable=False)
+            await session.commit()
+            return result.outcome
+
+    outcomes = await asyncio.gather(cast((1,)), cast((2,)))
+    assert sorted(outcomes) == ["already_voted", "recorded"]
+    assert await ballot_count(app) == 1
