@@ -15,9 +15,13 @@ RESIDENT_COMMANDS = [
     ("start", N_("Menu and where the campaign stands")),
     ("propose", N_("Propose a project")),
     ("myproposals", N_("My projects")),
+    ("vote", N_("Vote for the finalists")),
+    ("myvote", N_("My vote")),
+    ("verify", N_("Verify that I live here")),
     ("about", N_("How it works")),
     ("language", N_("Language")),
     ("help", N_("Help")),
+    ("forgetme", N_("Erase my personal data")),
 ]
 
 

@@ -43,6 +43,7 @@ from campaign.proposal import (
     previous_field,
 )
 from campaign.schema import Campaign
+from conversations import verification
 from conversations.filters import map_pin, photo, plain_text
 from conversations.proposal_questions import (
     CategoryChoice,
@@ -143,10 +144,14 @@ async def _proposals_open(campaign: Campaign, clock: Clock) -> bool:
     return phase_at(campaign.calendar, clock.now()) == Phase.PROPOSALS
 
 
-async def resume(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, clock: Clock, language: str) -> None:
+async def resume(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories) -> None:
+    language = user.language
     data = await state.get_data()
     if not data.get("editing_id") and not await _proposals_open(campaign, clock):
         await bot.send_message(chat_id, proposals_closed_reason(campaign, clock.now()))
+        return
+    if campaign.eligibility.verify_to_propose and not await repos.verification.is_verified(user.id):
+        await verification.begin(bot, chat_id, state, campaign, user, repos, then="propose")
         return
     draft = ProposalDraft.from_data(data.get("draft"))
     missing = draft.first_missing()
@@ -164,14 +169,14 @@ async def resume(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, 
 
 
 @router.message(Command("propose"))
-async def propose_command(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User) -> None:
-    await resume(bot, message.chat.id, state, campaign, clock, user.language)
+async def propose_command(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories) -> None:
+    await resume(bot, message.chat.id, state, campaign, clock, user, repos)
 
 
 @router.callback_query(MenuAction.filter(F.action == "propose"))
-async def propose_button(query: CallbackQuery, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User) -> None:
+async def propose_button(query: CallbackQuery, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories) -> None:
     await query.answer()
-    await resume(bot, query.from_user.id if query.message is None else query.message.chat.id, state, campaign, clock, user.language)
+    await resume(bot, query.from_user.id if query.message is None else query.message.chat.id, state, campaign, clock, user, repos)
 
 
 @router.callback_query(MenuAction.filter(F.action == "discard"))

@@ -136,7 +136,7 @@ async def begin(
         builder.button(text=_("✖ No"), callback_data=VerifyAction(action="attest_no"))
         await bot.send_message(
             chat_id,
-            _("Only residents may vote, so I need to check who you are first. Please confirm:") + "\n" + _attestation_text(campaign),
+            _("Only residents may take part, so I need to check who you are first. Please confirm:") + "\n" + _attestation_text(campaign),
             reply_markup=builder.as_markup(),
         )
         return
@@ -153,6 +153,8 @@ async def _after_attestation(
         return
     methods = list(campaign.verification.methods)
     if len(methods) == 1:
+        if not data.get("verify_attested"):  # not yet told why we ask
+            await bot.send_message(chat_id, _("Only residents may take part, so I need to check who you are first."))
         await _ask_method(bot, chat_id, state, campaign, methods[0])
         return
     await state.set_state(Verifying.method)
@@ -162,7 +164,7 @@ async def _after_attestation(
     builder.adjust(1)
     await bot.send_message(
         chat_id,
-        _("Only residents may vote, so I need to check who you are first. How would you like to do it?"),
+        _("Only residents may take part, so I need to check who you are first. How would you like to do it?"),
         reply_markup=builder.as_markup(),
     )
 
@@ -216,6 +218,10 @@ async def _verified(
         from conversations.voting import open_ballot  # the ballot needs verification, not the other way round
 
         await open_ballot(bot, chat_id, state, campaign, clock, user, repos, secret_key)
+    elif then == "propose":
+        from conversations.proposal_wizard import resume  # likewise for proposing
+
+        await resume(bot, chat_id, state, campaign, clock, user, repos)
 
 
 def _attested(data: dict) -> tuple[bool | None, bool | None]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.app import build_app
-from tests.conftest import COMMITTEE_CHAT_ID, deliver_to
+import pytest
+
+from tests.conftest import COMMITTEE_CHAT_ID, TESTS, deliver_to
 from tests.emulator import Resident
 from tests.journeys.wizard_steps import DESCRIPTION, SUMMARY, TITLE, fill_until_cost, submit_project
 
@@ -254,3 +256,22 @@ async def test_editing_is_refused_after_proposals_close_and_for_others(john, res
     assert replies.new == []
     assert "can no longer be changed" in emulator.callback_answers[-1]["text"]
     assert "Change" not in " ".join((await john.send("/myproposals"))[-1].button_labels())
+
+
+class TestWhenAuthorsMustBeVerified:
+    @pytest.fixture
+    def campaign_file(self):
+        return TESTS / "campaigns" / "verify-to-propose.toml"
+
+    async def test_a_resident_verifies_then_goes_straight_to_the_first_question(self, john):
+        replies = await john.send("/propose")
+        assert "Only residents may take part" in replies.text
+        assert "Step 1 of 7" not in replies.text
+        replies = await john.press("Share my phone number", phone="+32470123456")
+        assert "verified resident" in replies.text
+        assert "Step 1 of 7" in replies.text
+
+    async def test_a_forwarded_contact_does_not_open_the_wizard(self, john):
+        await john.send("/propose")
+        replies = await john.share_contact("+32470123456", user_id=4242)
+        assert "Step 1 of 7" not in replies.text

@@ -200,7 +200,7 @@ async def test_verification_before_voting_then_the_ballot(app, john, clock):
     await make_finalists(app, [("Bench", 1500), ("Trees", 4000)])
     open_voting(app, clock)
     replies = await john.send("/vote")
-    assert "Only residents may vote" in replies.text
+    assert "Only residents may take part" in replies.text
     await john.press("✅ I confirm")
     await john.press("📱 With my phone number")
     replies = await john.press("📱 Share my phone number", phone=phone_of(john))
