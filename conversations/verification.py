@@ -14,12 +14,14 @@ number), a number outside the campaign's prefixes or register, a number that alr
 verifies another account; unknown, used and expired codes (distinct replies; after a few
 wrong codes the resident must wait, doubling each time).
 
-Committee: `/codes N` (CSV document of N single-use codes with their t.me deep links),
+Committee: `/codes N` (CSV document of N single-use codes with their t.me deep links, then a
+PDF of printable slips with one QR code per code),
 `/import_register` (then a CSV document: one phone number per line), approve/refuse buttons
 on request cards. Anyone: `/forgetme` erases their personal data after a confirmation.
 """
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import logging
@@ -45,7 +47,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from campaign import verification as rules
 from campaign.clock import Clock
-from campaign.schema import Campaign
+from campaign.schema import Campaign, pick
+from conversations.code_sheet import code_sheet_pdf
 from conversations.filters import plain_text
 from conversations.render import when
 from storage.repositories import Repositories, User
@@ -459,7 +462,7 @@ async def code_command(
 
 @router.message(Command("codes"))
 async def make_codes(
-    message: Message, command: CommandObject, bot: Bot, campaign: Campaign, repos: Repositories,
+    message: Message, command: CommandObject, bot: Bot, campaign: Campaign, user: User, repos: Repositories,
     clock: Clock, secret_key: bytes, is_committee: bool,
 ) -> None:
     if not is_committee:
@@ -481,16 +484,29 @@ async def make_codes(
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["code", "link"])
-    for code in codes:
-        writer.writerow([rules.display_code(code), f"https://t.me/{username}?start={code}"])
+    rows = [(rules.display_code(code), f"https://t.me/{username}?start={code}") for code in codes]
+    writer.writerows(rows)
     # The file is sent after the commit: the codes it lists exist by then.
     await repos.session.commit()
     await bot.send_document(
         message.chat.id,
         BufferedInputFile(buffer.getvalue().encode("utf-8"), filename=f"codes-{now:%Y%m%d-%H%M%S}.csv"),
-        caption=_("{count} single-use invitation codes, valid until {date}. Only their hashes are kept: this file is the only copy.").format(
+        caption=_("{count} single-use invitation codes, valid until {date}. Only their hashes are kept: this file and the printable slips are the only copies.").format(
             count=len(codes), date=when(expires, campaign)
         ),
+    )
+    # Then the same codes as printable slips, built after the CSV is out (the CSV is the
+    # list that counts) and in a thread: about 4 ms a code, 4 s for the maximum.
+    sheet = await asyncio.to_thread(
+        code_sheet_pdf,
+        rows,
+        title=pick(campaign.name, user.language, campaign.default_language),
+        instructions=_("Scan this code with your phone's camera, or send /start to the bot and type the code."),
+    )
+    await bot.send_document(
+        message.chat.id,
+        BufferedInputFile(sheet, filename=f"codes-{now:%Y%m%d-%H%M%S}.pdf"),
+        caption=_("Printable slips: one QR code per code; residents scan it with their phone camera to open the bot."),
     )
 
 

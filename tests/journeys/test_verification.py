@@ -47,10 +47,20 @@ async def start_phone(resident):
 
 async def make_codes(committee, count: int) -> list[tuple[str, str]]:
     replies = await committee.send(f"/codes {count}")
-    document = replies[-1].document
+    assert [m.filename.rsplit(".", 1)[-1] for m in replies if m.document] == ["csv", "pdf"], replies.text
+    listing, sheet = replies[-2], replies[-1]
+    document = listing.document
     assert isinstance(document, bytes), replies.text
     rows = list(csv.reader(io.StringIO(document.decode())))
     assert rows[0] == ["code", "link"] and len(rows) == count + 1
+    # The printable slips: a PDF with every code of the CSV on it (the QR codes are checked
+    # in tests/unit/test_code_sheet.py).
+    assert isinstance(sheet.document, bytes) and sheet.document.startswith(b"%PDF")
+    assert sheet.filename.startswith("codes-") and sheet.filename == listing.filename[:-4] + ".pdf"
+    assert "Printable slips" in sheet.caption
+    assert b"(Testville participatory budget) Tj" in sheet.document  # the campaign, in English
+    for code, _link in rows[1:]:
+        assert f"({code}) Tj".encode() in sheet.document
     return [(row[0], row[1]) for row in rows[1:]]
 
 
@@ -155,6 +165,15 @@ async def test_wrong_codes_are_slowed_down(app, committee, john, clock):
     clock.advance(timedelta(seconds=31))
     replies = await john.send(code)
     assert "you are now a verified resident" in replies.text
+
+
+async def test_a_french_committee_member_gets_french_slips(app, resident_factory):
+    chair = resident_factory(COMMITTEE_ID, "Présidente", "fr")
+    replies = await chair.send("/codes 2")
+    sheet = replies[-1]
+    assert sheet.filename.endswith(".pdf") and "Fiches à imprimer" in sheet.caption
+    assert "Budget participatif de Testville".encode("cp1252") in sheet.document
+    assert "(Scannez ce code avec l'appareil photo".encode("cp1252") in sheet.document
 
 
 async def test_only_the_committee_makes_codes(app, john):
