@@ -35,7 +35,7 @@ async def background_services(app: App, *, stop_timeout: float = 10.0) -> AsyncI
     try:
         yield calendar, broadcaster
     finally:
-        calendar.shutdown()
+        await calendar.aclose()
         broadcaster.stop()
         try:
             # The batch in flight finishes and is recorded; past the timeout it is cut short,

@@ -17,6 +17,7 @@ the broadcaster.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 from decimal import Decimal
@@ -58,6 +59,7 @@ class CalendarScheduler:
         self.broadcaster = broadcaster
         self.scheduler = scheduler or AsyncIOScheduler(timezone=campaign.zone)
         self.grace = grace
+        self._firing: set[asyncio.Task] = set()
 
     async def start(self) -> None:
         await self.run_due()
@@ -68,6 +70,23 @@ class CalendarScheduler:
     def shutdown(self) -> None:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+
+    async def aclose(self) -> None:
+        """Stop the jobs and wait for one already firing (it holds a database session)."""
+        self.shutdown()
+        if self._firing:
+            await asyncio.gather(*self._firing, return_exceptions=True)
+
+    async def _fire(self) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._firing.add(task)
+        try:
+            await self.run_due()
+        except Exception:  # noqa: BLE001 - logged; the next job or restart tries again
+            log.exception("calendar: checking what is due failed")
+        finally:
+            self._firing.discard(task)  # type: ignore[arg-type]
 
     def reschedule(self, campaign: Campaign | None = None, *, catch_up: bool = True) -> list[str]:
         """Rebuild the jobs from the campaign (a new one if the committee changed it); their ids."""
@@ -80,7 +99,7 @@ class CalendarScheduler:
         for item in upcoming(announcement_plan(self.campaign), self.clock.now()):
             job_id = JOB_PREFIX + item.key
             self.scheduler.add_job(
-                self.run_due,
+                self._fire,
                 trigger=DateTrigger(run_date=item.at),
                 id=job_id,
                 name=f"{item.kind} {item.key}",
@@ -91,7 +110,7 @@ class CalendarScheduler:
             ids.append(job_id)
         if catch_up:
             # A date moved into the past is due now: check once, as soon as the loop runs.
-            self.scheduler.add_job(self.run_due, id=CATCH_UP_JOB, replace_existing=True, misfire_grace_time=None)
+            self.scheduler.add_job(self._fire, id=CATCH_UP_JOB, replace_existing=True, misfire_grace_time=None)
         log.info("calendar: %d job(s) scheduled: %s", len(ids), ", ".join(ids) or "none")
         return ids
 

@@ -77,7 +77,7 @@ def services(app: App) -> tuple[CalendarScheduler, Broadcaster]:
 async def calendar(app: App) -> AsyncIterator[tuple[CalendarScheduler, Broadcaster]]:
     calendar, broadcaster = services(app)
     yield calendar, broadcaster
-    calendar.shutdown()
+    await calendar.aclose()
 
 
 async def registered(resident_factory, *people: tuple[int, str, str]):
@@ -180,7 +180,7 @@ async def test_a_restart_after_a_boundary_sends_the_missed_announcement_once(
     scheduler, broadcaster = services(app)
     await scheduler.start()
     await broadcaster.run_once()  # proposals_open
-    scheduler.shutdown()
+    await scheduler.aclose()
     before = marks(marie, john)
 
     # The bot is down from the end of April to the middle of the vote: proposals_close and
@@ -192,7 +192,7 @@ async def test_a_restart_after_a_boundary_sends_the_missed_announcement_once(
             scheduler2, broadcaster2 = services(second)
             await scheduler2.start()
             await broadcaster2.run_once()
-            scheduler2.shutdown()
+            await scheduler2.aclose()
         finally:
             await second.close()
     assert len(inbox_after(marie, before[0])) == 1 and "Votez avant le" in inbox_after(marie, before[0])[0]
@@ -219,7 +219,7 @@ async def test_a_reminder_on_time_is_sent_and_a_passed_one_is_dropped(app: App, 
     await broadcaster.run_once()
     assert inbox_after(marie, before[0])[0].startswith("Plus que 2 jours pour proposer un projet à Testville !")
     assert inbox_after(john, before[1])[0].startswith("2 days left to propose a project in Testville!")
-    scheduler.shutdown()
+    await scheduler.aclose()
 
     # Down from before the vote-soon reminder until a day after it: dropped on start, not sent.
     clock.set(cal.voting_close - timedelta(days=2))
@@ -232,7 +232,7 @@ async def test_a_reminder_on_time_is_sent_and_a_passed_one_is_dropped(app: App, 
     async with app.sessionmaker() as session:
         status = await session.scalar(select(BroadcastRow.status).where(BroadcastRow.key == "reminder:vote-soon"))
     assert status == "dropped"
-    restarted.shutdown()
+    await restarted.aclose()
 
 
 async def test_reschedule_rebuilds_the_jobs_from_a_changed_calendar(app: App, calendar, clock):
@@ -261,3 +261,17 @@ async def test_stop_and_subscribe(app: App, resident_factory):
     assert "déjà" in (await marie.send("/subscribe")).plain_text
     async with app.sessionmaker() as session:
         assert await session.scalar(select(UserRow.subscribed).where(UserRow.telegram_id == 1001)) is True
+
+
+async def test_the_runner_starts_the_calendar_and_the_broadcaster_and_stops_them(app: App, resident_factory, emulator):
+    from bot.background import background_services
+
+    (marie,) = await registered(resident_factory, (1001, "Marie", "fr"))
+    before = len(emulator.messages(marie.chat_id))
+    async with background_services(app, stop_timeout=5) as (scheduler, broadcaster):
+        # Started in the proposals phase: the never-announced opening goes out by itself.
+        messages = await emulator.wait_for_messages(marie.chat_id, before + 1, timeout=10)
+        assert "les propositions sont ouvertes" in (messages[-1].plain_text or "")
+        assert scheduler.scheduler.running and "calendar:voting_open" in scheduler.job_ids()
+        assert app.dispatcher["calendar"] is scheduler and app.dispatcher["broadcaster"] is broadcaster
+    assert not scheduler.scheduler.running
