@@ -423,7 +423,9 @@ async def confirm(
     except BallotError as error:
         await query.answer(_ballot_error(error, campaign), show_alert=True)
         return
-    result = await repos.ballots.cast(campaign.id, key, choices, clock.now(), changeable=campaign.ballot.changeable)
+    result = await repos.ballots.cast(
+        campaign.id, key, choices, clock.now(), changeable=campaign.ballot.changeable, user_id=user.id
+    )
     await state.set_state(None)
     await state.update_data(vote=None)
     # "Recorded" is said only once it is true: commit first, then reply.

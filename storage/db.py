@@ -61,7 +61,7 @@ def _downgrade(connection: Connection, config: Config, revision: str) -> None:
     command.downgrade(config, revision)
 
 
-async def upgrade_schema(engine: AsyncEngine, revision: str = "heads") -> None:
+async def upgrade_schema(engine: AsyncEngine, revision: str = "head") -> None:
     """Create or upgrade the schema with Alembic, on the engine's own connection."""
     config = alembic_config(str(engine.url.render_as_string(hide_password=False)))
     async with engine.begin() as connection:

@@ -95,3 +95,13 @@ class BallotRow(Base):
     choices: Mapped[list] = mapped_column(JSON)
     cast_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class VoteReceiptRow(Base):
+    """That a resident has voted in a campaign — not how, and not when — for the
+    "not voted yet" reminders. No timestamp, so it cannot be matched to a ballot by time."""
+
+    __tablename__ = "vote_receipts"
+
+    campaign_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)

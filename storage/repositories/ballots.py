@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaign.proposal import Proposal, ProposalStatus
 from storage.models import ProposalRow
-from storage.models.voting import BallotRow
+from storage.models.voting import BallotRow, VoteReceiptRow
 from storage.repositories.proposals import _proposal
 from storage.repositories.verification import aware, utc
+from storage.upsert import insert_for
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,8 @@ class BallotRepository:
         return _ballot(row) if row else None
 
     async def cast(
-        self, campaign_id: str, voter_key: str, choices: tuple[int, ...], now: datetime, *, changeable: bool
+        self, campaign_id: str, voter_key: str, choices: tuple[int, ...], now: datetime, *, changeable: bool,
+        user_id: int | None = None,
     ) -> CastResult:
         """Record a ballot (already validated against the rules).
 
@@ -85,6 +87,12 @@ class BallotRepository:
         except IntegrityError:
             pass
         else:
+            if user_id is not None:
+                await self.session.execute(
+                    insert_for(self.session, VoteReceiptRow)
+                    .values(campaign_id=campaign_id, user_id=user_id)
+                    .on_conflict_do_nothing()
+                )
             return CastResult(CastOutcome.RECORDED, StoredBallot(campaign_id, choices, now, now))
         existing = await self.of_voter(campaign_id, voter_key)
         assert existing is not None, "the unique constraint fired, so the ballot exists"

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import UserRow
 from storage.models.broadcasts import BroadcastRow, DeliveryRow
+from storage.models.voting import VerificationRow, VoteReceiptRow
 from storage.models.core import ProposalRow
 from storage.upsert import insert_for
 
@@ -62,10 +63,9 @@ def audience_condition(audience: str, campaign_id: str) -> ColumnElement[bool]:
     """Which residents an audience is, as a condition on `users` (subscription aside).
 
     - all: every resident.
-    - verified: every resident FOR NOW. Verification (issue 3) adds its table; replace the
-      branch with an EXISTS on it.
+    - verified: residents with a verification.
     - authors: residents with at least one submitted proposal in this campaign.
-    - not_voted: see `not_voted_condition`, the extension point for the ballots (issue 3).
+    - not_voted: verified residents without a vote receipt for this campaign.
     """
     if audience == "all":
         return true()
@@ -83,16 +83,12 @@ def audience_condition(audience: str, campaign_id: str) -> ColumnElement[bool]:
 
 
 def verified_condition(campaign_id: str) -> ColumnElement[bool]:
-    # Extension point (issue 3): EXISTS (verified resident row for users.id and campaign_id).
-    return true()
+    return exists().where(VerificationRow.user_id == UserRow.id)
 
 
 def not_voted_condition(campaign_id: str) -> ColumnElement[bool]:
-    # Extension point (issue 3): verified AND NOT EXISTS (ballot of users.id in campaign_id).
-    # Until ballots exist nobody has voted, so "not voted" is everyone verified: a reminder to
-    # vote reaches everyone rather than no one.
-    log.warning("audience not_voted: ballots are not wired yet, sending to every verified resident")
-    return verified_condition(campaign_id)
+    voted = exists().where(VoteReceiptRow.campaign_id == campaign_id, VoteReceiptRow.user_id == UserRow.id)
+    return and_(verified_condition(campaign_id), ~voted)
 
 
 def recipients_condition(audience: str, campaign_id: str) -> ColumnElement[bool]:

@@ -85,9 +85,16 @@ def upgrade() -> None:
     sa.UniqueConstraint('phone_hash', name=op.f('uq_verifications_phone_hash')),
     sa.UniqueConstraint('user_id', name=op.f('uq_verifications_user_id'))
     )
+    op.create_table('vote_receipts',
+    sa.Column('campaign_id', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_vote_receipts_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('campaign_id', 'user_id', name=op.f('pk_vote_receipts'))
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('vote_receipts')
     op.drop_table('verifications')
     with op.batch_alter_table('verification_requests', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_verification_requests_user_id'))

@@ -1,7 +1,7 @@
 """broadcasts and deliveries (queued announcements, one delivery row per recipient)
 
 Revision ID: 0003
-Revises: 0001 (a sibling of 0002; the app upgrades to "heads")
+Revises: 0002 (a sibling of 0002; the app upgrades to "heads")
 Create Date: 2026-11-27 16:09:32.267471
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0003'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
