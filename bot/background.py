@@ -16,25 +16,54 @@ from collections.abc import AsyncIterator
 
 from bot.app import App
 from bot.broadcaster import Broadcaster
+from bot.leader import Leadership
 from bot.scheduler import CalendarScheduler
 
 log = logging.getLogger(__name__)
 
 
 @contextlib.asynccontextmanager
-async def background_services(app: App, *, stop_timeout: float = 10.0) -> AsyncIterator[tuple[CalendarScheduler, Broadcaster]]:
+async def background_services(
+    app: App, *, stop_timeout: float = 10.0, retry_every: float = 30.0
+) -> AsyncIterator[tuple[CalendarScheduler, Broadcaster]]:
+    """Start the scheduler and the broadcaster if this worker leads (see bot.leader); a
+    follower checks every `retry_every` seconds whether the leader has gone, and takes over."""
     broadcaster = Broadcaster(app.sessionmaker, app.bot, rate=app.settings.broadcast_rate)
     calendar = CalendarScheduler(
         campaign=app.campaign, sessionmaker=app.sessionmaker, clock=app.clock, i18n=app.i18n, broadcaster=broadcaster
     )
     app.dispatcher["calendar"] = calendar
     app.dispatcher["broadcaster"] = broadcaster
-    await broadcaster.recover()
-    await calendar.start()
-    task = asyncio.create_task(broadcaster.run_forever(), name="broadcaster")
+    leadership = Leadership(app.engine)
+    stopping = asyncio.Event()
+
+    async def take_the_lead() -> None:
+        # Only the leader may turn "sending" into "unknown": a follower would do it to the
+        # leader's messages in flight.
+        await broadcaster.recover()
+        await calendar.start()
+
+    async def follow() -> None:
+        while not await leadership.try_acquire():
+            try:
+                await asyncio.wait_for(stopping.wait(), timeout=retry_every)
+                return
+            except TimeoutError:
+                continue
+        log.info("this worker now runs the scheduler and the broadcaster")
+        await take_the_lead()
+        await broadcaster.run_forever()
+
+    if await leadership.try_acquire():
+        await take_the_lead()
+        task = asyncio.create_task(broadcaster.run_forever(), name="broadcaster")
+    else:
+        log.info("another worker runs the scheduler and the broadcaster; this one serves updates")
+        task = asyncio.create_task(follow(), name="leadership")
     try:
         yield calendar, broadcaster
     finally:
+        stopping.set()
         await calendar.aclose()
         broadcaster.stop()
         try:
@@ -43,3 +72,5 @@ async def background_services(app: App, *, stop_timeout: float = 10.0) -> AsyncI
             await asyncio.wait_for(task, timeout=stop_timeout)
         except TimeoutError:
             log.warning("broadcaster: did not stop within %.0f s; cancelled", stop_timeout)
+        finally:
+            await leadership.release()
