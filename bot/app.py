@@ -18,6 +18,7 @@ import conversations
 from bot.errors import register_error_handler
 from bot.fsm_storage import DatabaseStorage
 from bot.i18n import PoCatalogs, make_i18n, ResidentLocale
+from bot.middlewares.campaign import EffectiveCampaign
 from bot.middlewares.database import DatabaseSession
 from bot.middlewares.resident import ResidentMiddleware
 from bot.settings import Settings
@@ -87,6 +88,7 @@ def create_dispatcher(
         secret_key=settings.require_secret_key(),
     )
     dispatcher.update.outer_middleware(DatabaseSession(sessionmaker))
+    dispatcher.update.outer_middleware(EffectiveCampaign(campaign))
     dispatcher.update.outer_middleware(ResidentMiddleware(campaign, clock, frozenset(settings.admin_ids)))
     ResidentLocale(i18n).setup(dispatcher)
     dispatcher.include_routers(*conversations.get_routers())

@@ -416,7 +416,8 @@ async def submit(
         await query.answer()
         await bot.send_message(chat_id, proposals_closed_reason(campaign, now) + "\n" + _("Your draft is kept."))
         return
-    proposal = await repos.proposals.submit(campaign.id, user.id, draft, now)
+    # on_behalf: set by /propose_for (conversations/committee/ambassadors.py) for a resident without a smartphone.
+    proposal = await repos.proposals.submit(campaign.id, user.id, draft, now, on_behalf=data.get("on_behalf"))
     await state.set_state(None)
     await state.set_data({})
     await query.answer(_("Submitted!"))

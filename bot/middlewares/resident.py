@@ -32,5 +32,6 @@ class ResidentMiddleware(BaseMiddleware):
         if sender is not None and not sender.is_bot:
             language = pick_language(sender.language_code, list(self.campaign.languages), self.campaign.default_language)
             data["user"] = await repos.users.seen(sender.id, sender.first_name or "", language, self.clock.now())
-            data["is_committee"] = sender.id in self.admin_ids
+            # ADMIN_IDS from the settings, and members added with /admins.
+            data["is_committee"] = sender.id in self.admin_ids or await repos.committee.is_admin(self.campaign.id, sender.id)
         return await handler(event, data)

@@ -56,6 +56,10 @@ class ProposalRow(Base):
     photo_file_id: Mapped[str | None] = mapped_column(String(256), nullable=True)
     status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"), nullable=True)
+    # Submitted by an ambassador for a resident without a smartphone (committee work, 0004).
+    on_behalf_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    on_behalf_contact: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    helped_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -6,8 +6,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.repositories.audit import AuditRepository
 from storage.repositories.ballots import BallotRepository
 from storage.repositories.broadcasts import BroadcastRepository
+from storage.repositories.committee import CommitteeRepository
 from storage.repositories.conversation_state import ConversationStateRepository
 from storage.repositories.proposals import ProposalRepository
+from storage.repositories.statistics import StatisticsRepository
 from storage.repositories.users import User, UserRepository
 from storage.repositories.verification import VerificationRepository
 
@@ -24,6 +26,8 @@ class Repositories:
         self.broadcasts = BroadcastRepository(session)
         self.ballots = BallotRepository(session)
         self.verification = VerificationRepository(session)
+        self.committee = CommitteeRepository(session)
+        self.statistics = StatisticsRepository(session)
 
 
 __all__ = ["Repositories", "User"]

@@ -1,0 +1,28 @@
+"""The committee's dialogs: /admin, /review, /proposals, /proposal, /finalists, /calendar,
+/advance, /audit, /admins, /ambassadors, and /propose_for for ambassadors.
+
+Each module has its own Router; every committee router only takes updates from committee
+members (`is_committee`, from bot.middlewares.resident), and `refusal` comes last to answer
+everybody else. `get_routers()` gives them in order.
+"""
+from __future__ import annotations
+
+from aiogram import Router
+
+
+def get_routers() -> list[Router]:
+    from conversations.committee import ambassadors, audit, calendar, finalists, menu, proposals, refusal, review, team
+    from conversations.committee import broadcasts, exports, results, stats
+
+    return [
+        menu.router,
+        review.router,
+        proposals.router,
+        finalists.router,
+        calendar.router,
+        audit.router,
+        team.router,
+        ambassadors.router,
+        stats.router, results.router, exports.router, broadcasts.router,
+        refusal.router,
+    ]

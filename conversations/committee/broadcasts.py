@@ -1,0 +1,427 @@
+"""/broadcast: the committee writes to residents; /broadcasts: how the sending goes.
+
+| input                            | then                                                          |
+|----------------------------------|---------------------------------------------------------------|
+| /broadcast                       | asks for the text (state `text`), in the member's language    |
+| the text                         | asks for the same text in each other language of the campaign |
+|                                  | (state `translation`; /skip: they get the first text)         |
+| a translation, or /skip          | asks for an optional photo (state `photo`)                    |
+| a photo, or /skip                | the audiences with their numbers of recipients (`audience`)   |
+| an audience button               | a preview in each language, the number of recipients, and     |
+|                                  | ✅ Send / ✖ Cancel (state `confirm`)                           |
+| ✅ Send                           | queued, one delivery per recipient (the broadcaster sends it  |
+|                                  | at its pace); the audit log records it                        |
+| /cancel, ✖ Cancel                | nothing is sent                                               |
+| /broadcasts                      | the latest broadcasts: sent, pending, unreachable, failed,    |
+|                                  | unknown                                                       |
+
+The text keeps the formatting the member typed (bold, italics, links: Telegram's own), and
+anything that looks like HTML is shown as typed. Every resident gets it in their language,
+with the line saying how to stop announcements.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from html import escape, unescape
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n, gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from babel import Locale
+
+from campaign.clock import Clock
+from campaign.schema import Campaign
+from conversations.committee.common import (
+    chat_of,
+    committee_button,
+    drop_buttons,
+    leave_dialog,
+    members_only,
+    not_a_command,
+    person,
+    short_when,
+)
+from conversations.figures import number
+from conversations.filters import photo as a_photo, plain_text
+from conversations.render import language
+from storage.repositories import Repositories, User
+from storage.repositories.broadcasts import Broadcast
+from storage.repositories.verification import utc
+
+log = logging.getLogger(__name__)
+router = members_only(Router(name="committee_broadcasts"))
+
+AUDIENCES = ("all", "verified", "authors", "not_voted")
+MAX_TEXT = 3500  # characters typed; Telegram takes 4096 with the formatting and our last line
+CAPTION_LIMIT = 1024  # a photo's caption
+RECENT = 8
+_TAG = re.compile(r"<[^>]+>")
+
+
+class BroadcastDialog(StatesGroup):
+    text = State()  # the message, in the member's language
+    translation = State()  # the same message in another language of the campaign
+    photo = State()  # an optional photo
+    audience = State()  # who gets it
+    confirm = State()  # the preview, before sending
+
+
+@committee_button
+class AudienceChoice(CallbackData, prefix="cbaud"):
+    audience: str
+
+
+@committee_button
+class BroadcastConfirm(CallbackData, prefix="cbok"):
+    action: str  # send | cancel
+
+
+@committee_button
+class BroadcastsRefresh(CallbackData, prefix="cbls"):
+    limit: int
+
+
+async def leave_dialogs(state: FSMContext) -> None:
+    """A committee command drops a question in progress: the review's, or a broadcast being written."""
+    await leave_dialog(state)
+    if (await state.get_state() or "").startswith("BroadcastDialog:"):
+        await state.set_state(None)
+        await state.update_data(broadcast=None)
+
+
+def audience_label(audience: str) -> str:
+    return {
+        "all": _("everyone"),
+        "verified": _("verified residents"),
+        "authors": _("authors of projects"),
+        "not_voted": _("residents who have not voted yet"),
+    }.get(audience, escape(audience))
+
+
+def language_name(code: str) -> str:
+    """"French", "anglais"...: a language's name in the reader's language."""
+    return Locale.parse(code).get_display_name(language()) or code
+
+
+def footer() -> str:
+    return _("<i>Send /stop to stop receiving these announcements.</i>")
+
+
+def visible_length(html: str) -> int:
+    return len(unescape(_TAG.sub("", html)))
+
+
+# --- writing the message ------------------------------------------------------------------------
+
+
+async def _draft(state: FSMContext) -> dict:
+    return dict((await state.get_data()).get("broadcast") or {})
+
+
+async def _save(state: FSMContext, draft: dict) -> None:
+    await state.update_data(broadcast=draft)
+
+
+def _ask(text: str) -> dict:
+    # ForceReply: in the committee group, the bot (in privacy mode) only sees replies to it.
+    return {"text": text + "\n" + _("Or /cancel."), "reply_markup": ForceReply(selective=True)}
+
+
+@router.message(Command("broadcast"))
+async def broadcast_command(message: Message, bot: Bot, state: FSMContext, user: User) -> None:
+    await leave_dialogs(state)
+    await state.set_state(BroadcastDialog.text)
+    await _save(state, {"first": user.language, "texts": {}, "pending": [], "photo": None, "audience": None})
+    await bot.send_message(message.chat.id, **_ask(_(
+        "Type the message for residents, in {language} (up to {maximum} characters). "
+        "Bold, italics and links are kept as you format them."
+    ).format(language=language_name(user.language), maximum=number(MAX_TEXT))))
+
+
+def _too_long(message: Message) -> bool:
+    return len(message.text or "") > MAX_TEXT
+
+
+@router.message(BroadcastDialog.text, plain_text)
+async def text_typed(message: Message, bot: Bot, state: FSMContext, campaign: Campaign) -> None:
+    if _too_long(message):
+        await bot.send_message(message.chat.id, _("That is {length} characters: at most {maximum}, please. Type it again, or /cancel.").format(
+            length=number(len(message.text or "")), maximum=number(MAX_TEXT)))
+        return
+    draft = await _draft(state)
+    first = draft.get("first") or campaign.default_language
+    draft["texts"] = {first: message.html_text}
+    draft["pending"] = [code for code in campaign.languages if code != first]
+    await _save(state, draft)
+    await _next_question(bot, message.chat.id, state, draft)
+
+
+async def _next_question(bot: Bot, chat_id: int, state: FSMContext, draft: dict) -> None:
+    pending = draft.get("pending") or []
+    if pending:
+        await state.set_state(BroadcastDialog.translation)
+        await bot.send_message(chat_id, **_ask(_(
+            "The same message in {language}, for residents who use the bot in {language}? Type it, "
+            "or /skip to send them the text above."
+        ).format(language=language_name(pending[0]))))
+        return
+    await state.set_state(BroadcastDialog.photo)
+    await bot.send_message(chat_id, **_ask(_("Add a photo? Send it, or /skip to send the message without a photo.")))
+
+
+@router.message(BroadcastDialog.translation, plain_text)
+async def translation_typed(message: Message, bot: Bot, state: FSMContext) -> None:
+    if _too_long(message):
+        await bot.send_message(message.chat.id, _("That is {length} characters: at most {maximum}, please. Type it again, or /cancel.").format(
+            length=number(len(message.text or "")), maximum=number(MAX_TEXT)))
+        return
+    draft = await _draft(state)
+    pending = list(draft.get("pending") or [])
+    if not pending:
+        await _next_question(bot, message.chat.id, state, draft)
+        return
+    draft["texts"] = {**(draft.get("texts") or {}), pending[0]: message.html_text}
+    draft["pending"] = pending[1:]
+    await _save(state, draft)
+    await _next_question(bot, message.chat.id, state, draft)
+
+
+@router.message(BroadcastDialog.translation, Command("skip"))
+async def translation_skipped(message: Message, bot: Bot, state: FSMContext) -> None:
+    draft = await _draft(state)
+    draft["pending"] = list(draft.get("pending") or [])[1:]
+    await _save(state, draft)
+    await _next_question(bot, message.chat.id, state, draft)
+
+
+def texts_for(draft: dict, campaign: Campaign, i18n: I18n) -> dict[str, str]:
+    """What each language gets: its own text, or the first one; then the line about /stop."""
+    typed: dict[str, str] = draft.get("texts") or {}
+    first = typed.get(draft.get("first") or "") or next(iter(typed.values()), "")
+    texts = {}
+    for code in campaign.languages:
+        with i18n.use_locale(code):
+            texts[code] = (typed.get(code) or first) + "\n\n" + footer()
+    return texts
+
+
+@router.message(BroadcastDialog.photo, a_photo)
+async def photo_sent(message: Message, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, i18n: I18n) -> None:
+    draft = await _draft(state)
+    longest = max((visible_length(text) for text in texts_for(draft, campaign, i18n).values()), default=0)
+    if longest > CAPTION_LIMIT:
+        await bot.send_message(message.chat.id, _(
+            "Under a photo Telegram shows at most {maximum} characters, and this message has {length}. "
+            "Send /skip to send it without the photo, or /cancel and write a shorter one."
+        ).format(maximum=number(CAPTION_LIMIT), length=number(longest)))
+        return
+    assert message.photo
+    draft["photo"] = message.photo[-1].file_id
+    await _save(state, draft)
+    await _ask_audience(bot, message.chat.id, state, repos, campaign)
+
+
+@router.message(BroadcastDialog.photo, Command("skip"))
+async def photo_skipped(message: Message, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign) -> None:
+    draft = await _draft(state)
+    draft["photo"] = None
+    await _save(state, draft)
+    await _ask_audience(bot, message.chat.id, state, repos, campaign)
+
+
+async def _ask_audience(bot: Bot, chat_id: int, state: FSMContext, repos: Repositories, campaign: Campaign) -> None:
+    await state.set_state(BroadcastDialog.audience)
+    builder = InlineKeyboardBuilder()
+    for audience in AUDIENCES:
+        count = await repos.statistics.recipients(campaign.id, audience)
+        builder.button(
+            text=_("{audience} ({count})").format(audience=audience_label(audience).capitalize(), count=number(count)),
+            callback_data=AudienceChoice(audience=audience),
+        )
+    builder.adjust(1)
+    await bot.send_message(chat_id, _(
+        "Who should receive it? (In brackets: how many residents, among those who accept announcements.)"
+    ), reply_markup=builder.as_markup())
+
+
+@router.callback_query(AudienceChoice.filter(F.audience.in_(AUDIENCES)))
+async def audience_chosen(
+    query: CallbackQuery, callback_data: AudienceChoice, bot: Bot, state: FSMContext, repos: Repositories,
+    campaign: Campaign, i18n: I18n,
+) -> None:
+    if await state.get_state() not in (BroadcastDialog.audience.state, BroadcastDialog.confirm.state):
+        await query.answer(_("This message is no longer being prepared. Send /broadcast to write one."), show_alert=True)
+        await drop_buttons(query)
+        return
+    await query.answer()
+    draft = await _draft(state)
+    draft["audience"] = callback_data.audience
+    await _save(state, draft)
+    await state.set_state(BroadcastDialog.confirm)
+    chat_id = chat_of(query)
+    for code, text in texts_for(draft, campaign, i18n).items():
+        await bot.send_message(chat_id, _("Preview — {language}:").format(language=language_name(code)))
+        if draft.get("photo"):
+            await bot.send_photo(chat_id, draft["photo"], caption=text)
+        else:
+            await bot.send_message(chat_id, text)
+    count = await repos.statistics.recipients(campaign.id, callback_data.audience)
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✅ Send to {count} residents").format(count=number(count)), callback_data=BroadcastConfirm(action="send"))
+    builder.button(text=_("✖ Cancel"), callback_data=BroadcastConfirm(action="cancel"))
+    builder.adjust(1)
+    await bot.send_message(chat_id, _(
+        "This message goes to {count} residents: {audience}. Each gets it in their language. Send it?"
+    ).format(count=number(count), audience=audience_label(callback_data.audience)), reply_markup=builder.as_markup())
+
+
+@router.callback_query(BroadcastConfirm.filter(F.action == "cancel"))
+async def cancel_pressed(query: CallbackQuery, state: FSMContext) -> None:
+    if (await state.get_state() or "").startswith("BroadcastDialog:"):
+        await state.set_state(None)
+        await state.update_data(broadcast=None)
+    await query.answer(_("Nothing was sent."))
+    await drop_buttons(query)
+
+
+@router.callback_query(BroadcastConfirm.filter(F.action == "send"))
+async def send_pressed(
+    query: CallbackQuery, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign,
+    clock: Clock, i18n: I18n, broadcaster: object | None = None,
+) -> None:
+    draft = await _draft(state)
+    if await state.get_state() != BroadcastDialog.confirm.state or draft.get("audience") not in AUDIENCES or not draft.get("texts"):
+        await query.answer(_("This message is no longer being prepared. Send /broadcast to write one."), show_alert=True)
+        await drop_buttons(query)
+        return
+    now = utc(clock.now())
+    broadcast = await repos.broadcasts.queue(
+        campaign.id, kind="message", audience=draft["audience"], text=texts_for(draft, campaign, i18n), now=now,
+        photo=draft.get("photo"), created_by=user.telegram_id,
+    )
+    assert broadcast is not None  # only keyed broadcasts can be refused
+    await repos.audit.record(
+        campaign.id, user.telegram_id, "broadcast_queued", now, target=f"broadcast:{broadcast.id}",
+        audience=broadcast.audience, count=broadcast.recipients,
+    )
+    await state.set_state(None)
+    await state.update_data(broadcast=None)
+    await repos.session.commit()  # queued for good before the broadcaster looks
+    wake(broadcaster)
+    await query.answer(_("Queued."))
+    await drop_buttons(query)
+    await bot.send_message(chat_of(query), _(
+        "Queued as broadcast #{number} for {count} residents; it is sent at a steady pace. "
+        "Send /broadcasts to follow it."
+    ).format(number=broadcast.id, count=number(broadcast.recipients)))
+
+
+def wake(broadcaster: object | None) -> None:
+    """Tell the broadcaster (when this process runs one) that something is queued."""
+    wake_up = getattr(broadcaster, "wake", None)
+    if callable(wake_up):
+        wake_up()
+
+
+# --- leaving, and answers that do not fit ------------------------------------------------------------
+
+
+@router.message(StateFilter(BroadcastDialog), Command("cancel"))
+async def cancel(message: Message, bot: Bot, state: FSMContext) -> None:
+    await state.set_state(None)
+    await state.update_data(broadcast=None)
+    await bot.send_message(message.chat.id, _("Stopped: nothing was sent."))
+
+
+@router.message(BroadcastDialog.text, not_a_command)
+@router.message(BroadcastDialog.translation, not_a_command)
+async def not_text(message: Message, bot: Bot) -> None:
+    await bot.send_message(message.chat.id, _("Please type the message as text (you can add a photo next), or /cancel."))
+
+
+@router.message(BroadcastDialog.photo, not_a_command)
+async def not_a_photo(message: Message, bot: Bot) -> None:
+    await bot.send_message(message.chat.id, _("Please send a photo, or /skip to send the message without one, or /cancel."))
+
+
+@router.message(StateFilter(BroadcastDialog.audience, BroadcastDialog.confirm), not_a_command)
+async def use_the_buttons(message: Message, bot: Bot) -> None:
+    await bot.send_message(message.chat.id, _("Please answer with the buttons above, or /cancel."))
+
+
+# --- /broadcasts ----------------------------------------------------------------------------------
+
+
+def _kind_label(broadcast: Broadcast) -> str:
+    if broadcast.kind == "message":
+        return _("message")
+    if broadcast.kind == "reminder":
+        return _("reminder")
+    if broadcast.key == "results_published":
+        return _("results announcement")
+    return _("announcement")
+
+
+def _excerpt(broadcast: Broadcast, language: str, limit: int = 90) -> str:
+    text = broadcast.text.get(language) or next(iter(broadcast.text.values()), "")
+    plain = " ".join(unescape(_TAG.sub("", text)).split())
+    return escape(plain if len(plain) <= limit else plain[: limit - 1].rstrip() + "…")
+
+
+async def progress_text(repos: Repositories, campaign: Campaign, user: User, limit: int = RECENT) -> str:
+    broadcasts = await repos.statistics.recent_broadcasts(campaign.id, limit)
+    if not broadcasts:
+        return _("No broadcast yet. Send /broadcast to write one.")
+    lines = [_("<b>Latest broadcasts</b> (most recent first):")]
+    for sent in broadcasts:
+        broadcast = sent.broadcast
+        counts = await repos.broadcasts.progress(broadcast.id)
+        by = await person(repos, sent.created_by) if sent.created_by is not None else _("the calendar")
+        lines += [
+            "",
+            _("<b>#{number}</b> · {date} · {kind} by {by} · {audience} · {count} recipients").format(
+                number=broadcast.id, date=short_when(broadcast.created_at, campaign), kind=_kind_label(broadcast), by=by,
+                audience=audience_label(broadcast.audience), count=number(broadcast.recipients),
+            ),
+            _("✅ sent {sent} · ⏳ pending {pending} · 🚫 unreachable {unreachable} · ⚠️ failed {failed} · ❓ unknown {unknown}").format(
+                sent=number(counts["sent"]), pending=number(counts["pending"] + counts["sending"]),
+                unreachable=number(counts["unreachable"]), failed=number(counts["failed"]), unknown=number(counts["unknown"]),
+            ),
+            f"<i>{_excerpt(broadcast, user.language)}</i>",
+        ]
+    return "\n".join(lines)
+
+
+def _refresh_markup(limit: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🔄 Refresh"), callback_data=BroadcastsRefresh(limit=limit))
+    return builder.as_markup()
+
+
+async def show_progress(bot: Bot, chat_id: int, repos: Repositories, campaign: Campaign, user: User) -> None:
+    await bot.send_message(chat_id, await progress_text(repos, campaign, user), reply_markup=_refresh_markup(RECENT))
+
+
+@router.message(Command("broadcasts"))
+async def broadcasts_command(message: Message, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign) -> None:
+    await leave_dialogs(state)
+    await show_progress(bot, message.chat.id, repos, campaign, user)
+
+
+@router.callback_query(BroadcastsRefresh.filter())
+async def refresh(query: CallbackQuery, callback_data: BroadcastsRefresh, user: User, repos: Repositories, campaign: Campaign) -> None:
+    limit = min(max(callback_data.limit, 1), 20)
+    text = await progress_text(repos, campaign, user, limit)
+    if isinstance(query.message, Message):
+        try:
+            await query.message.edit_text(text, reply_markup=_refresh_markup(limit))
+        except TelegramAPIError:  # "message is not modified": nothing new
+            log.debug("could not refresh the broadcasts", exc_info=True)
+    await query.answer(_("Up to date."))

@@ -1,0 +1,205 @@
+"""/calendar and /advance: the committee sees and moves the campaign's dates.
+
+| input                                         | reply                                            |
+|-----------------------------------------------|--------------------------------------------------|
+| /calendar                                     | the phases and dates, in the campaign's time zone |
+| /calendar set voting_open 2030-05-20 09:00    | the date moved (if the order stays valid)        |
+| /advance                                      | "start <next phase> now?" ✅ / ✖                  |
+
+Every change is a `calendar_changes` row (so every worker sees it at once through
+bot.middlewares.campaign) and an audit entry; then the scheduler's hook, if one is set
+(`on_calendar_change` in the dispatcher's data), gets the new campaign.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from campaign.calendar import PHASE_STARTS, phase_at
+from campaign.calendar_changes import CALENDAR_FIELDS, CalendarChangeError, advance_moves, parse_local, with_dates
+from campaign.clock import Clock
+from campaign.schema import Campaign
+from conversations.committee.common import chat_of, committee_button, drop_buttons, leave_dialog, members_only, phase_label
+from conversations.render import phase_summary, when
+from storage.repositories import Repositories, User
+
+log = logging.getLogger(__name__)
+router = members_only(Router(name="committee_calendar"))
+
+CalendarHook = Callable[[Campaign], Awaitable[Any]]
+PHASE_OF_FIELD = {field: phase for phase, field in PHASE_STARTS.items()}
+
+
+@committee_button
+class AdvanceConfirm(CallbackData, prefix="cadv"):
+    field: str  # the boundary shown when asking; "" to give up
+
+
+def field_label(name: str) -> str:
+    return {
+        "proposals_open": _("Proposals open"),
+        "proposals_close": _("Proposals close"),
+        "review_close": _("Review ends, finalists chosen"),
+        "voting_open": _("Voting opens"),
+        "voting_close": _("Voting closes"),
+        "results": _("Results announced"),
+    }[name]
+
+
+def _error_text(error: CalendarChangeError) -> str:
+    if error.code == "unknown_field":
+        return _("There is no date called {field}. The dates are: {fields}.").format(
+            field=error.params.get("field"), fields=", ".join(CALENDAR_FIELDS)
+        )
+    if error.code == "bad_format":
+        return _("Write the date and time as YYYY-MM-DD HH:MM, for example 2030-05-20 09:00.")
+    if error.code == "out_of_order":
+        return _("The dates must stay in order: “{later}” cannot come before “{earlier}”. Move that one first.").format(
+            later=field_label(str(error.params["later"])), earlier=field_label(str(error.params["earlier"]))
+        )
+    return _("The campaign is over: there is no next step to start.")
+
+
+def calendar_text(campaign: Campaign, base: Campaign, now: datetime) -> str:
+    cal = campaign.calendar
+    current = phase_at(cal, now)
+    lines = [
+        _("<b>Calendar</b> (times in {zone})").format(zone=campaign.timezone),
+        _("Now: {phase}. {summary}").format(phase=phase_label(current), summary=phase_summary(campaign, now)),
+        "",
+    ]
+    for name in CALENDAR_FIELDS:
+        moment = getattr(cal, name)
+        mark = "✔️" if moment <= now else "▫️"
+        label = _("{label}:").format(label=field_label(name))  # French: a no-break space before the colon
+        line = f"{mark} {label} <b>{when(moment, campaign)}</b> (<code>{name}</code>)"
+        if moment != getattr(base.calendar, name):
+            line += " ✏️ " + _("moved by the committee (was {date})").format(date=when(getattr(base.calendar, name), campaign))
+        lines.append(line)
+    lines += [
+        "",
+        _("To move a date: /calendar set voting_open 2030-05-20 09:00. To start the next step now: /advance."),
+    ]
+    return "\n".join(lines)
+
+
+async def _changed(
+    bot: Bot, moves: dict[str, datetime], new_calendar: Any, actor: User, repos: Repositories, campaign: Campaign,
+    clock: Clock, on_calendar_change: CalendarHook | None, action: str,
+) -> Campaign:
+    now = clock.now()
+    for name, moment in moves.items():
+        await repos.committee.record_calendar_change(campaign.id, name, moment, actor.telegram_id, now)
+        await repos.audit.record(
+            campaign.id, actor.telegram_id, action, now, target=f"calendar:{name}",
+            field=name, to=moment.isoformat(), was=getattr(campaign.calendar, name).isoformat(),
+        )
+    updated = campaign.model_copy(update={"calendar": new_calendar})
+    # Committed before the scheduler is told, so that what it reads is the new calendar.
+    await repos.session.commit()
+    if on_calendar_change is not None:
+        try:
+            await on_calendar_change(updated)
+        except Exception:  # the date is moved; a scheduler hiccup is logged, not shown
+            log.exception("the calendar hook failed after %s", action)
+    return updated
+
+
+@router.message(Command("calendar"))
+async def calendar_command(
+    message: Message, command: CommandObject, bot: Bot, state: FSMContext, user: User, repos: Repositories,
+    campaign: Campaign, clock: Clock, base_campaign: Campaign | None = None, on_calendar_change: CalendarHook | None = None,
+) -> None:
+    await leave_dialog(state)
+    base = base_campaign or campaign
+    args = (command.args or "").split()
+    if not args:
+        await bot.send_message(message.chat.id, calendar_text(campaign, base, clock.now()))
+        return
+    if args[0].lower() != "set" or len(args) < 3:
+        await bot.send_message(message.chat.id, _("Send /calendar to see the dates, or /calendar set, a date name and YYYY-MM-DD HH:MM to move one, for example /calendar set voting_open 2030-05-20 09:00."))
+        return
+    name = args[1].lower()
+    try:
+        if name not in CALENDAR_FIELDS:
+            raise CalendarChangeError("unknown_field", field=name)
+        moment = parse_local(" ".join(args[2:]), campaign.zone)
+        new_calendar = with_dates(campaign.calendar, {name: moment})
+    except CalendarChangeError as error:
+        await bot.send_message(message.chat.id, _error_text(error))
+        return
+    updated = await _changed(bot, {name: moment}, new_calendar, user, repos, campaign, clock, on_calendar_change, "calendar_set")
+    now = clock.now()
+    await bot.send_message(
+        message.chat.id,
+        _("Done: “{field}” is now {date}. Now: {phase}. Residents see the new dates at once.").format(
+            field=field_label(name), date=when(moment, updated), phase=phase_label(phase_at(updated.calendar, now))
+        ),
+    )
+
+
+@router.message(Command("advance"))
+async def advance_command(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock) -> None:
+    await leave_dialog(state)
+    now = clock.now()
+    try:
+        moves = advance_moves(campaign.calendar, now)
+    except CalendarChangeError as error:
+        await bot.send_message(message.chat.id, _error_text(error))
+        return
+    target = next(name for name in reversed(CALENDAR_FIELDS) if name in moves)
+    phase = PHASE_OF_FIELD[target]
+    also = [field_label(name) for name in moves if name != target]
+    text = _("Start the {phase} phase now ({now}) instead of {date}?").format(
+        phase=phase_label(phase), now=when(now, campaign), date=when(getattr(campaign.calendar, target), campaign)
+    )
+    if also:
+        text += "\n" + _("This also moves to now: {fields}.").format(fields=", ".join(also))
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✅ Yes, start it now"), callback_data=AdvanceConfirm(field=target))
+    builder.button(text=_("✖ No"), callback_data=AdvanceConfirm(field=""))
+    await bot.send_message(message.chat.id, text, reply_markup=builder.as_markup())
+
+
+@router.callback_query(AdvanceConfirm.filter(F.field == ""))
+async def advance_cancelled(query: CallbackQuery, bot: Bot) -> None:
+    await query.answer(_("Nothing changed."))
+    await drop_buttons(query)
+
+
+@router.callback_query(AdvanceConfirm.filter())
+async def advance_confirmed(
+    query: CallbackQuery, callback_data: AdvanceConfirm, bot: Bot, user: User, repos: Repositories,
+    campaign: Campaign, clock: Clock, on_calendar_change: CalendarHook | None = None,
+) -> None:
+    now = clock.now()
+    try:
+        moves = advance_moves(campaign.calendar, now)
+    except CalendarChangeError as error:
+        await query.answer(_error_text(error), show_alert=True)
+        await drop_buttons(query)
+        return
+    target = next(name for name in reversed(CALENDAR_FIELDS) if name in moves)
+    if target != callback_data.field:
+        await query.answer(_("The calendar changed since this question: send /advance again."), show_alert=True)
+        await drop_buttons(query)
+        return
+    new_calendar = with_dates(campaign.calendar, moves)
+    updated = await _changed(bot, moves, new_calendar, user, repos, campaign, clock, on_calendar_change, "calendar_advanced")
+    await query.answer(_("Done."))
+    await drop_buttons(query)
+    phase = phase_at(updated.calendar, now)
+    await bot.send_message(
+        chat_of(query),
+        _("Done: the {phase} phase has started. {summary}").format(phase=phase_label(phase), summary=phase_summary(updated, now)),
+    )

@@ -1,0 +1,83 @@
+"""/admin: the committee's menu, with where the campaign stands and what waits."""
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from campaign.calendar import phase_at
+from campaign.clock import Clock
+from campaign.proposal import ProposalStatus
+from campaign.schema import Campaign
+from conversations.committee import audit, calendar, finalists, proposals, review
+from conversations.committee.common import chat_of, committee_button, leave_dialog, members_only, phase_label
+from conversations.render import campaign_name, phase_summary
+from storage.repositories import Repositories
+
+router = members_only(Router(name="committee_menu"))
+
+ACTIONS = ("review", "proposals", "finalists", "calendar", "audit")
+
+
+@committee_button
+class AdminMenu(CallbackData, prefix="cmenu"):
+    action: str
+
+
+async def menu_text(repos: Repositories, campaign: Campaign, clock: Clock) -> tuple[str, InlineKeyboardMarkup]:
+    now = clock.now()
+    counts = await repos.proposals.count_by_status(campaign.id)
+    S = ProposalStatus
+    waiting = counts.get(S.SUBMITTED, 0)
+    lines = [
+        _("<b>Committee — {campaign}</b>").format(campaign=campaign_name(campaign)),
+        _("Phase: {phase}. {summary}").format(phase=phase_label(phase_at(campaign.calendar, now)), summary=phase_summary(campaign, now)),
+        "",
+        _("📥 Projects waiting for review: {count}").format(count=waiting),
+        _("✏️ Waiting for their authors' changes: {count}").format(count=counts.get(S.CHANGES_REQUESTED, 0)),
+        _("✅ Eligible: {eligible} · 🏅 Finalists: {finalists}").format(eligible=counts.get(S.ELIGIBLE, 0), finalists=counts.get(S.FINALIST, 0)),
+        _("✖ Not eligible: {ineligible} · 🔗 Merged: {merged}").format(ineligible=counts.get(S.INELIGIBLE, 0), merged=counts.get(S.MERGED, 0)),
+        "",
+        _("Commands: /review, /proposals [status], /proposal N, /finalists, /calendar, /advance, /audit, /admins, /ambassadors."),
+        _("Figures and results: /stats, /results, /publish, /export, /broadcast, /broadcasts."),
+    ]
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("📥 Review ({count})").format(count=waiting), callback_data=AdminMenu(action="review"))
+    builder.button(text=_("📋 All projects"), callback_data=AdminMenu(action="proposals"))
+    builder.button(text=_("🏅 Finalists"), callback_data=AdminMenu(action="finalists"))
+    builder.button(text=_("📅 Calendar"), callback_data=AdminMenu(action="calendar"))
+    builder.button(text=_("🧾 Audit log"), callback_data=AdminMenu(action="audit"))
+    builder.adjust(2)
+    return "\n".join(lines), builder.as_markup()
+
+
+@router.message(Command("admin"))
+async def admin_command(message: Message, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+    await leave_dialog(state)
+    text, markup = await menu_text(repos, campaign, clock)
+    await bot.send_message(message.chat.id, text, reply_markup=markup)
+
+
+@router.callback_query(AdminMenu.filter(F.action.in_(ACTIONS)))
+async def menu_button(
+    query: CallbackQuery, callback_data: AdminMenu, bot: Bot, state: FSMContext, repos: Repositories,
+    campaign: Campaign, clock: Clock, base_campaign: Campaign | None = None,
+) -> None:
+    await query.answer()
+    await leave_dialog(state)
+    chat_id = chat_of(query)
+    action = callback_data.action
+    if action == "review":
+        await review.show_next(bot, chat_id, repos, campaign, clock)
+    elif action == "proposals":
+        await proposals.list_proposals(bot, chat_id, repos, campaign)
+    elif action == "finalists":
+        await finalists.show_finalists(bot, chat_id, repos, campaign, clock)
+    elif action == "calendar":
+        await bot.send_message(chat_id, calendar.calendar_text(campaign, base_campaign or campaign, clock.now()))
+    elif action == "audit":
+        await audit.show_audit(bot, chat_id, repos, campaign)

@@ -1,0 +1,48 @@
+"""After the committee's routers: whoever is not on the committee gets a short refusal.
+
+Committee routers only take updates from members (a router-level filter), so anything that
+reaches this router with a committee command or a committee button comes from someone else
+— a resident in private, a non-member pressing a button in the committee group, a hand-made
+callback — and is refused here, instead of falling through to other dialogs. A member's
+committee button that no longer parses is answered as stale.
+"""
+from __future__ import annotations
+
+from aiogram import Bot, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+
+from conversations.committee.common import COMMITTEE_COMMANDS, committee_callback, not_committee_member
+from conversations.committee.review import CommitteeDialog
+
+router = Router(name="committee_refusal")
+
+
+@router.message(Command(*COMMITTEE_COMMANDS), not_committee_member)
+async def refuse_command(message: Message, bot: Bot) -> None:
+    await bot.send_message(message.chat.id, _("This command is for the steering committee only. Send /help to see what you can do."))
+
+
+@router.message(Command("propose_for"))
+async def refuse_propose_for(message: Message, bot: Bot) -> None:
+    await bot.send_message(message.chat.id, _("Only ambassadors named by the committee can propose a project for someone else. Send /propose to propose your own."))
+
+
+@router.callback_query(committee_callback, not_committee_member)
+async def refuse_button(query: CallbackQuery) -> None:
+    await query.answer(_("Only committee members can use this button."), show_alert=True)
+
+
+@router.callback_query(committee_callback)
+async def stale_button(query: CallbackQuery) -> None:
+    await query.answer(_("This button is no longer active."), show_alert=True)
+
+
+@router.message(StateFilter(CommitteeDialog), not_committee_member)
+async def no_longer_member(message: Message, bot: Bot, state: FSMContext) -> None:
+    # Removed from the committee in the middle of a question: the question is dropped.
+    await state.set_state(None)
+    await state.update_data(committee=None)
+    await bot.send_message(message.chat.id, _("This command is for the steering committee only. Send /help to see what you can do."))

@@ -1,0 +1,228 @@
+"""/results and /publish: the committee counts the vote and announces the winners.
+
+| input               | reply                                                                  |
+|---------------------|------------------------------------------------------------------------|
+| /results            | before voting closes: when the tally can be seen (no partial results); |
+|                     | then: votes per project, the winners under the campaign's rule, a      |
+|                     | bar chart, and whether the results are published                       |
+| /publish            | the winners and the number of residents told; 📣 Publish / ✖ Not now    |
+| 📣 Publish           | winners marked, the publication recorded (audit), the announcement     |
+|                     | queued for every subscribed resident, winning authors told             |
+
+The count is `campaign.results.compute_results` over the stored ballots, every time: it is
+the same until someone moves the voting dates. Publishing happens once: the announcement is a
+broadcast with a unique key, so two members pressing at once publish once; what was published
+(winners, votes) is kept with the audit entry, and residents' /results reads it from there.
+Publishing before the calendar's results date replaces the calendar's own "results" announcement.
+"""
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n, gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from campaign.calendar import Phase, phase_at
+from campaign.clock import Clock
+from campaign.proposal import ProposalStatus
+from campaign.results import Results, compute_results, snapshot
+from campaign.schema import Campaign
+from conversations.committee.broadcasts import footer, leave_dialogs, wake
+from conversations.committee.common import chat_of, committee_button, drop_buttons, members_only, person, tell_author, title_of
+from conversations.figures import number, results_chart, results_lines, send_lines, send_png
+from conversations.render import campaign_name, money, when
+from storage.repositories import Repositories, User
+from storage.repositories.statistics import PUBLICATION_ACTION, PUBLICATION_KEY
+from storage.repositories.verification import utc
+
+log = logging.getLogger(__name__)
+router = members_only(Router(name="committee_results"))
+
+CALENDAR_RESULTS_KEY = "results"  # the calendar's own announcement at `results` (bot.scheduler)
+ANNOUNCED_WINNERS = 30  # more winners than this: the announcement lists these and points to /results
+
+
+@committee_button
+class PublishConfirm(CallbackData, prefix="cpub"):
+    ballots: int  # the number of ballots when asked; -1: not now
+
+
+async def tally(repos: Repositories, campaign: Campaign) -> Results:
+    on_ballot = await repos.statistics.on_ballot(campaign.id)
+    return compute_results(campaign, on_ballot, await repos.ballots.all_choices(campaign.id))
+
+
+async def too_early(repos: Repositories, campaign: Campaign, clock: Clock) -> str | None:
+    """Why the tally cannot be seen yet: no partial results while people still vote."""
+    phase = phase_at(campaign.calendar, clock.now())
+    if phase in (Phase.COUNTING, Phase.RESULTS):
+        return None
+    if phase == Phase.VOTING:
+        return _(
+            "Voting is open until {date}: the tally is shown once it closes, so that no one sees partial results. "
+            "Ballots so far: {count}."
+        ).format(date=when(campaign.calendar.voting_close, campaign), count=number(await repos.ballots.count(campaign.id)))
+    return _("Voting has not started yet: it opens on {date}.").format(date=when(campaign.calendar.voting_open, campaign))
+
+
+# --- /results ---------------------------------------------------------------------------------
+
+
+@router.message(Command("results"))
+async def results_command(message: Message, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+    await leave_dialogs(state)
+    await show_results(bot, message.chat.id, user, repos, campaign, clock)
+
+
+async def show_results(bot: Bot, chat_id: int, user: User, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+    problem = await too_early(repos, campaign, clock)
+    if problem:
+        await bot.send_message(chat_id, problem)
+        return
+    results = await tally(repos, campaign)
+    publication = await repos.statistics.publication(campaign.id)
+    lines = results_lines(results, campaign, heading=_("<b>Results — {campaign}</b>").format(campaign=campaign_name(campaign)))
+    if results.ignored_choices:
+        lines += ["", _("⚠️ {count} choices named projects no longer on the ballot; they are not counted.").format(
+            count=number(results.ignored_choices))]
+    lines.append("")
+    if publication is not None:
+        lines.append(_("📣 Published on {date} by {name}.").format(
+            date=when(publication.at, campaign), name=await person(repos, publication.by)))
+    else:
+        lines.append(_("Not published yet: send /publish to announce the results to every resident."))
+        # Who saw the tally before it was public is worth knowing.
+        await repos.audit.record(campaign.id, user.telegram_id, "results_viewed", utc(clock.now()), target="results",
+                                 count=results.ballots)
+    await send_lines(bot, chat_id, lines)
+    await send_png(bot, chat_id, results_chart(results, campaign), "results.png")
+
+
+# --- /publish ---------------------------------------------------------------------------------
+
+
+async def _publishable(repos: Repositories, campaign: Campaign, clock: Clock) -> tuple[str | None, Results | None]:
+    problem = await too_early(repos, campaign, clock)
+    if problem:
+        return _("The results can be published once voting has closed.") + " " + problem, None
+    publication = await repos.statistics.publication(campaign.id)
+    if publication is not None:
+        return _("The results were already published on {date} by {name}.").format(
+            date=when(publication.at, campaign), name=await person(repos, publication.by)), None
+    results = await tally(repos, campaign)
+    if results.ballots == 0:
+        return _("No ballot was cast: there are no results to publish."), None
+    return None, results
+
+
+def _winner_list(results: Results, campaign: Campaign, limit: int = ANNOUNCED_WINNERS) -> list[str]:
+    lines = [
+        _("• <b>#{number}</b> {title} — {cost} — votes: {votes}").format(
+            number=row.project_id, title=escape(row.title), cost=money(row.cost, campaign), votes=number(row.votes))
+        for row in results.winner_rows[:limit]
+    ]
+    if len(results.winner_rows) > limit:
+        lines.append(_("… and {count} more.").format(count=number(len(results.winner_rows) - limit)))
+    return lines
+
+
+@router.message(Command("publish"))
+async def publish_command(message: Message, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+    await leave_dialogs(state)
+    problem, results = await _publishable(repos, campaign, clock)
+    if problem or results is None:
+        await bot.send_message(message.chat.id, problem or "")
+        return
+    recipients = await repos.statistics.recipients(campaign.id, "all")
+    lines = [_("<b>Publish the results?</b>"), ""]
+    if results.winners:
+        lines += [_("The winning projects ({count}):").format(count=len(results.winners)), *_winner_list(results, campaign), ""]
+    else:
+        lines += [_("No project wins under the campaign's rule."), ""]
+    lines.append(_(
+        "They will be marked as winners, their authors told, and the results announced to {count} residents. "
+        "Residents can then see them with /results. This cannot be undone."
+    ).format(count=number(recipients)))
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("📣 Publish the results"), callback_data=PublishConfirm(ballots=results.ballots))
+    builder.button(text=_("✖ Not now"), callback_data=PublishConfirm(ballots=-1))
+    builder.adjust(1)
+    await send_lines(bot, message.chat.id, lines, reply_markup=builder.as_markup())
+
+
+@router.callback_query(PublishConfirm.filter(F.ballots < 0))
+async def publish_cancelled(query: CallbackQuery) -> None:
+    await query.answer(_("Nothing was published."))
+    await drop_buttons(query)
+
+
+def announcement(results: Results, campaign: Campaign) -> str:
+    """The message every resident gets, in the current language."""
+    parts = [
+        _("🎉 <b>{campaign}</b>: the results are in! {count} residents voted.").format(
+            campaign=campaign_name(campaign), count=number(results.ballots)),
+    ]
+    if results.winners:
+        parts.append("\n".join([_("<b>The winning projects:</b>"), *_winner_list(results, campaign)]))
+    parts += [_("Send /results to see the votes for every project."), footer()]
+    return "\n\n".join(parts)
+
+
+@router.callback_query(PublishConfirm.filter())
+async def publish_confirmed(
+    query: CallbackQuery, callback_data: PublishConfirm, bot: Bot, user: User, repos: Repositories,
+    campaign: Campaign, clock: Clock, i18n: I18n, broadcaster: object | None = None,
+) -> None:
+    problem, results = await _publishable(repos, campaign, clock)
+    if problem or results is None:
+        await query.answer(problem, show_alert=True)
+        await drop_buttons(query)
+        return
+    if results.ballots != callback_data.ballots:
+        await query.answer(_("The count changed since this question: send /publish again."), show_alert=True)
+        await drop_buttons(query)
+        return
+    now = utc(clock.now())
+    texts = {}
+    for code in campaign.languages:
+        with i18n.use_locale(code):
+            texts[code] = announcement(results, campaign)
+    # The unique key makes this the one publication, whoever presses at the same moment.
+    broadcast = await repos.broadcasts.queue(
+        campaign.id, kind="announcement", audience="all", text=texts, now=now, key=PUBLICATION_KEY, created_by=user.telegram_id,
+    )
+    if broadcast is None:
+        await query.answer(_("The results were already published."), show_alert=True)
+        await drop_buttons(query)
+        return
+    for row in results.winner_rows:
+        await repos.proposals.set_status(row.project_id, campaign.id, ProposalStatus.WINNER, now, expected=[ProposalStatus.FINALIST])
+    if CALENDAR_RESULTS_KEY not in await repos.broadcasts.keys(campaign.id):
+        # Announced now: the calendar's "results are in" would only say it again.
+        await repos.broadcasts.record_dropped(campaign.id, kind="announcement", key=CALENDAR_RESULTS_KEY, audience="all", now=now)
+    await repos.audit.record(
+        campaign.id, user.telegram_id, PUBLICATION_ACTION, now, target="results", count=len(results.winners),
+        broadcast=broadcast.id, **snapshot(results),
+    )
+    await repos.session.commit()  # published for good before anyone is told
+    wake(broadcaster)
+    await query.answer(_("Published."))
+    await drop_buttons(query)
+    told = 0
+    for row in results.winner_rows:
+        proposal = await repos.proposals.get(row.project_id, campaign.id)
+        if proposal is not None and await tell_author(bot, i18n, repos, proposal, lambda: _(
+            "🎉 Your project #{number} {title} is one of the winning projects, with {votes} votes! "
+            "The committee will tell you what happens next."
+        ).format(number=proposal.id, title=title_of(proposal), votes=number(row.votes))):
+            told += 1
+    await bot.send_message(chat_of(query), _(
+        "Published: {winners} winning projects. The announcement is queued for {count} residents (broadcast #{number}: "
+        "/broadcasts shows its progress); {told} of the winning authors were told."
+    ).format(winners=len(results.winners), count=number(broadcast.recipients), number=broadcast.id, told=told))

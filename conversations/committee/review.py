@@ -1,0 +1,509 @@
+"""/review: the committee checks each submitted project against the rules.
+
+| input                           | then                                                          |
+|---------------------------------|---------------------------------------------------------------|
+| /review                         | the oldest submitted project, with the decision buttons       |
+| ✅ Eligible                      | eligible; the author is told; the next project               |
+| ✖ Not eligible                  | asks the reason (state `reason`); the author gets it          |
+| ✏️ Ask for changes               | asks the message (state `changes`); the author gets it, and   |
+|                                 | may change and resubmit the project (it comes back here)      |
+| 🖊 Edit                          | a field button, then its new value (state `edit_value`);      |
+|                                 | a new revision, the author is told what changed               |
+| 🔗 Merge                         | asks the number (state `merge_target`); both authors told     |
+| ⏭ Next                          | the next submitted project                                    |
+| /cancel in a question           | nothing changes                                               |
+
+Who may press what is `campaign.review`; the button only names the project, the rules are
+checked again when the decision is applied.
+"""
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n, gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from campaign import fields
+from campaign.calendar import phase_at
+from campaign.clock import Clock
+from campaign.proposal import Proposal
+from campaign.review import ALLOWED_FROM, Refusal, ReviewAction, decisions, merge_refusal, new_status, refusal
+from campaign.schema import Campaign, pick
+from conversations.committee.common import (
+    chat_of,
+    MESSAGE_LIMIT,
+    committee_button,
+    committee_sheet,
+    drop_buttons,
+    field_label,
+    leave_dialog,
+    members_only,
+    not_a_command,
+    parse_number,
+    refusal_text,
+    shorten,
+    tell_author,
+    title_of,
+)
+from conversations.filters import plain_text
+from conversations.render import category_name, field_error, location_text, money, when
+from storage.repositories import Repositories, User
+
+log = logging.getLogger(__name__)
+router = members_only(Router(name="committee_review"))
+
+EDITABLE_FIELDS = ("title", "summary", "description", "category", "location", "cost")
+MAX_MESSAGE = 1000
+
+
+class CommitteeDialog(StatesGroup):
+    reason = State()  # why a project is not eligible
+    changes = State()  # what the author should change
+    edit_value = State()  # the new value of a field
+    merge_target = State()  # the number of the project to merge into
+
+
+@committee_button
+class ReviewButton(CallbackData, prefix="crev"):
+    action: str  # eligible | ineligible | changes | edit | merge | next
+    proposal: int
+
+
+@committee_button
+class EditField(CallbackData, prefix="cedit"):
+    proposal: int
+    field: str
+
+
+@committee_button
+class EditCategory(CallbackData, prefix="ccat"):
+    proposal: int
+    category: str
+
+
+# --- showing a project ----------------------------------------------------------------------
+
+
+def decision_keyboard(proposal: Proposal, campaign: Campaign, clock: Clock, *, with_next: bool) -> InlineKeyboardMarkup:
+    labels = {
+        ReviewAction.ELIGIBLE: _("✅ Eligible"),
+        ReviewAction.INELIGIBLE: _("✖ Not eligible"),
+        ReviewAction.REQUEST_CHANGES: _("✏️ Ask for changes"),
+        ReviewAction.EDIT: _("🖊 Edit"),
+        ReviewAction.MERGE: _("🔗 Merge into…"),
+    }
+    builder = InlineKeyboardBuilder()
+    for action in decisions(proposal.status, phase_at(campaign.calendar, clock.now())):
+        builder.button(text=labels[action], callback_data=ReviewButton(action=action.value, proposal=proposal.id))
+    if with_next:
+        builder.button(text=_("⏭ Next"), callback_data=ReviewButton(action="next", proposal=proposal.id))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+async def send_sheet(bot: Bot, chat_id: int, proposal: Proposal, campaign: Campaign, repos: Repositories, clock: Clock, *, with_next: bool, intro: str | None = None) -> None:
+    if proposal.photo_file_id:
+        try:
+            await bot.send_photo(chat_id, proposal.photo_file_id)
+        except TelegramAPIError:  # a photo Telegram no longer has does not stop the review
+            log.warning("could not show the photo of project #%s", proposal.id, exc_info=True)
+    sheet, details = await committee_sheet(proposal, campaign, repos)
+    text = f"{sheet}\n\n{details}"
+    if intro:
+        text = f"{intro}\n\n{text}"
+    markup = decision_keyboard(proposal, campaign, clock, with_next=with_next)
+    if len(text) <= MESSAGE_LIMIT:
+        await bot.send_message(chat_id, text, reply_markup=markup)
+        return
+    await bot.send_message(chat_id, f"{intro}\n\n{sheet}" if intro else sheet)
+    await bot.send_message(chat_id, details, reply_markup=markup)
+
+
+async def show_next(bot: Bot, chat_id: int, repos: Repositories, campaign: Campaign, clock: Clock, *, after: int = 0) -> None:
+    proposal = await repos.proposals.next_waiting(campaign.id, after)
+    if proposal is None:
+        await bot.send_message(chat_id, _("No project is waiting for review. Send /proposals to see them all."))
+        return
+    counts = await repos.proposals.count_by_status(campaign.id)
+    waiting = counts.get(proposal.status, 0)
+    intro = _("Projects waiting for review: {count}. The oldest first:").format(count=waiting)
+    await send_sheet(bot, chat_id, proposal, campaign, repos, clock, with_next=waiting > 1, intro=intro)
+
+
+@router.message(Command("review"))
+async def review_command(message: Message, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+    await leave_dialog(state)
+    await show_next(bot, message.chat.id, repos, campaign, clock)
+
+
+@router.callback_query(ReviewButton.filter(F.action == "next"))
+async def next_button(query: CallbackQuery, callback_data: ReviewButton, bot: Bot, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+    await query.answer()
+    await show_next(bot, chat_of(query), repos, campaign, clock, after=callback_data.proposal)
+
+
+# --- checks shared by every decision -------------------------------------------------------
+
+
+async def _checked(
+    action: ReviewAction, proposal_id: int, repos: Repositories, campaign: Campaign, clock: Clock,
+) -> tuple[Proposal | None, str | None]:
+    """The proposal if `action` is allowed on it now, else the reason why not."""
+    proposal = await repos.proposals.get(proposal_id, campaign.id)
+    if proposal is None:
+        return None, _("There is no project #{number}.").format(number=proposal_id)
+    refused = refusal(action, proposal.status, phase_at(campaign.calendar, clock.now()))
+    if refused is not None:
+        return None, refusal_text(refused, proposal.status)
+    return proposal, None
+
+
+async def _apply(
+    action: ReviewAction, proposal: Proposal, actor: int, repos: Repositories, campaign: Campaign, clock: Clock,
+    *, reason: str | None = None, merged_into: int | None = None,
+) -> Proposal | None:
+    now = clock.now()
+    changed = await repos.proposals.set_status(
+        proposal.id, campaign.id, new_status(action, proposal.status), now,
+        expected=ALLOWED_FROM[action], reason=reason, merged_into_id=merged_into,
+    )
+    if changed is None:
+        return None
+    details: dict[str, object] = {"from": str(proposal.status)}
+    if reason:
+        details["reason" if action == ReviewAction.INELIGIBLE else "message"] = reason
+    if merged_into:
+        details["into"] = merged_into
+    await repos.audit.record(campaign.id, actor, f"proposal_{action.value}", now, target=f"proposal:{proposal.id}", **details)
+    return changed
+
+
+# --- eligible ------------------------------------------------------------------------------
+
+
+@router.callback_query(ReviewButton.filter(F.action == ReviewAction.ELIGIBLE.value))
+async def eligible(
+    query: CallbackQuery, callback_data: ReviewButton, bot: Bot, state: FSMContext, user: User, repos: Repositories,
+    campaign: Campaign, clock: Clock, i18n: I18n,
+) -> None:
+    await leave_dialog(state)
+    proposal, problem = await _checked(ReviewAction.ELIGIBLE, callback_data.proposal, repos, campaign, clock)
+    if proposal is None:
+        await query.answer(problem, show_alert=True)
+        return
+    if await _apply(ReviewAction.ELIGIBLE, proposal, user.telegram_id, repos, campaign, clock) is None:
+        await query.answer(_("Someone decided on this project meanwhile."), show_alert=True)
+        return
+    await query.answer(_("Done."))
+    await drop_buttons(query)
+    cal = campaign.calendar
+    told = await tell_author(bot, i18n, repos, proposal, lambda: _(
+        "Good news: your project #{number} {title} is eligible — it meets the rules. "
+        "The committee chooses the finalists by {review}; voting opens on {open}."
+    ).format(number=proposal.id, title=title_of(proposal), review=when(cal.review_close, campaign), open=when(cal.voting_open, campaign)))
+    await bot.send_message(chat_of(query), _decided(_("Project #{number} is eligible.").format(number=proposal.id), told))
+    await show_next(bot, chat_of(query), repos, campaign, clock, after=proposal.id)
+
+
+def _decided(text: str, told: bool) -> str:
+    return text + " " + (_("The author was told.") if told else _("The author could not be reached."))
+
+
+# --- questions: not eligible, ask for changes, merge -----------------------------------------
+
+
+async def _ask(query: CallbackQuery, bot: Bot, state: FSMContext, dialog: State, proposal: Proposal, question: str, **extra: object) -> None:
+    await state.set_state(dialog)
+    await state.update_data(committee={"proposal": proposal.id, **extra})
+    await query.answer()
+    # ForceReply: in the committee group, the bot (in privacy mode) only sees replies to it.
+    await bot.send_message(chat_of(query), question + "\n" + _("Or /cancel."), reply_markup=ForceReply(selective=True))
+
+
+@router.callback_query(ReviewButton.filter(F.action == ReviewAction.INELIGIBLE.value))
+async def ineligible_button(query: CallbackQuery, callback_data: ReviewButton, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+    proposal, problem = await _checked(ReviewAction.INELIGIBLE, callback_data.proposal, repos, campaign, clock)
+    if proposal is None:
+        await query.answer(problem, show_alert=True)
+        return
+    await _ask(query, bot, state, CommitteeDialog.reason, proposal, _(
+        "Why is project #{number} not eligible? Type the reason: it is sent to the author as you write it."
+    ).format(number=proposal.id))
+
+
+@router.callback_query(ReviewButton.filter(F.action == ReviewAction.REQUEST_CHANGES.value))
+async def changes_button(query: CallbackQuery, callback_data: ReviewButton, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+    proposal, problem = await _checked(ReviewAction.REQUEST_CHANGES, callback_data.proposal, repos, campaign, clock)
+    if proposal is None:
+        await query.answer(problem, show_alert=True)
+        return
+    await _ask(query, bot, state, CommitteeDialog.changes, proposal, _(
+        "What should the author of project #{number} change? Type your message: it is sent to the author as you write it."
+    ).format(number=proposal.id))
+
+
+@router.callback_query(ReviewButton.filter(F.action == ReviewAction.MERGE.value))
+async def merge_button(query: CallbackQuery, callback_data: ReviewButton, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+    proposal, problem = await _checked(ReviewAction.MERGE, callback_data.proposal, repos, campaign, clock)
+    if proposal is None:
+        await query.answer(problem, show_alert=True)
+        return
+    await _ask(query, bot, state, CommitteeDialog.merge_target, proposal, _(
+        "Project #{number} is a duplicate of which project? Type its number (for example 12)."
+    ).format(number=proposal.id))
+
+
+async def _dialog_proposal(state: FSMContext) -> dict:
+    return (await state.get_data()).get("committee") or {}
+
+
+def _clean_message(text: str | None) -> str | None:
+    cleaned = fields.clean_text(text or "")
+    return cleaned if 3 <= len(cleaned) <= MAX_MESSAGE else None
+
+
+@router.message(CommitteeDialog.reason, plain_text)
+async def reason_typed(
+    message: Message, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign, clock: Clock, i18n: I18n,
+) -> None:
+    reason = _clean_message(message.text)
+    if reason is None:
+        await bot.send_message(message.chat.id, _("Please type the reason in 3 to {maximum} characters, or /cancel.").format(maximum=MAX_MESSAGE))
+        return
+    number = int((await _dialog_proposal(state)).get("proposal") or 0)
+    await state.set_state(None)
+    await state.update_data(committee=None)
+    proposal, problem = await _checked(ReviewAction.INELIGIBLE, number, repos, campaign, clock)
+    if proposal is None or await _apply(ReviewAction.INELIGIBLE, proposal, user.telegram_id, repos, campaign, clock, reason=reason) is None:
+        await bot.send_message(message.chat.id, problem or _("Someone decided on this project meanwhile."))
+        return
+    told = await tell_author(bot, i18n, repos, proposal, lambda: _(
+        "Your project #{number} {title} is not eligible. The committee's reason:\n\n{reason}"
+    ).format(number=proposal.id, title=title_of(proposal), reason=escape(reason)))
+    await bot.send_message(message.chat.id, _decided(_("Project #{number} is not eligible.").format(number=proposal.id), told))
+    await show_next(bot, message.chat.id, repos, campaign, clock, after=proposal.id)
+
+
+@router.message(CommitteeDialog.changes, plain_text)
+async def changes_typed(
+    message: Message, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign, clock: Clock, i18n: I18n,
+) -> None:
+    request = _clean_message(message.text)
+    if request is None:
+        await bot.send_message(message.chat.id, _("Please type the message in 3 to {maximum} characters, or /cancel.").format(maximum=MAX_MESSAGE))
+        return
+    number = int((await _dialog_proposal(state)).get("proposal") or 0)
+    await state.set_state(None)
+    await state.update_data(committee=None)
+    proposal, problem = await _checked(ReviewAction.REQUEST_CHANGES, number, repos, campaign, clock)
+    if proposal is None or await _apply(ReviewAction.REQUEST_CHANGES, proposal, user.telegram_id, repos, campaign, clock, reason=request) is None:
+        await bot.send_message(message.chat.id, problem or _("Someone decided on this project meanwhile."))
+        return
+    deadline = campaign.calendar.review_close
+    told = await tell_author(bot, i18n, repos, proposal, lambda: _(
+        "The committee asks you to change your project #{number} {title}:\n\n{message}\n\n"
+        "Send /myproposals, press “Change #{number}”, make the changes and submit: the project comes back to the committee. "
+        "Please do it by {deadline}."
+    ).format(number=proposal.id, title=title_of(proposal), message=escape(request), deadline=when(deadline, campaign)))
+    await bot.send_message(message.chat.id, _decided(_("Changes asked for project #{number}.").format(number=proposal.id), told))
+    await show_next(bot, message.chat.id, repos, campaign, clock, after=proposal.id)
+
+
+@router.message(CommitteeDialog.merge_target, plain_text)
+async def merge_target_typed(
+    message: Message, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign, clock: Clock, i18n: I18n,
+) -> None:
+    target_id = parse_number(message.text)
+    if target_id is None:
+        await bot.send_message(message.chat.id, _("Please type the number of the project, for example 12, or /cancel."))
+        return
+    number = int((await _dialog_proposal(state)).get("proposal") or 0)
+    source = await repos.proposals.get(number, campaign.id)
+    target = await repos.proposals.get(target_id, campaign.id)
+    phase = phase_at(campaign.calendar, clock.now())
+    if source is None:
+        await state.set_state(None)
+        await bot.send_message(message.chat.id, _("There is no project #{number}.").format(number=number))
+        return
+    refused = merge_refusal(source.id, source.status, target_id, target.status if target else None, phase)
+    if refused is not None:
+        # A wrong number: ask again; a project that changed meanwhile: stop.
+        if refused in (Refusal.SAME_PROPOSAL, Refusal.BAD_TARGET):
+            await bot.send_message(message.chat.id, refusal_text(refused, source.status, target_id) + " " + _("Type another number, or /cancel."))
+        else:
+            await state.set_state(None)
+            await bot.send_message(message.chat.id, refusal_text(refused, source.status, target_id))
+        return
+    assert target is not None
+    await state.set_state(None)
+    await state.update_data(committee=None)
+    if await _apply(ReviewAction.MERGE, source, user.telegram_id, repos, campaign, clock, merged_into=target.id) is None:
+        await bot.send_message(message.chat.id, _("Someone decided on this project meanwhile."))
+        return
+    told_source = await tell_author(bot, i18n, repos, source, lambda: _(
+        "Your project #{number} {title} is very close to project #{other} {other_title}: the committee merged them, "
+        "and they go forward together as project #{other}."
+    ).format(number=source.id, title=title_of(source), other=target.id, other_title=title_of(target)))
+    told_target = await tell_author(bot, i18n, repos, target, lambda: _(
+        "Project #{number} {title} was very close to your project #{other} {other_title}: the committee merged it into yours."
+    ).format(number=source.id, title=title_of(source), other=target.id, other_title=title_of(target)))
+    text = _("Project #{number} is merged into #{other}.").format(number=source.id, other=target.id)
+    text += " " + (_("Both authors were told.") if told_source and told_target else _("Not every author could be reached."))
+    await bot.send_message(message.chat.id, text)
+    await show_next(bot, message.chat.id, repos, campaign, clock, after=source.id)
+
+
+# --- edit a field -------------------------------------------------------------------------------
+
+
+@router.callback_query(ReviewButton.filter(F.action == ReviewAction.EDIT.value))
+async def edit_button(query: CallbackQuery, callback_data: ReviewButton, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+    await leave_dialog(state)
+    proposal, problem = await _checked(ReviewAction.EDIT, callback_data.proposal, repos, campaign, clock)
+    if proposal is None:
+        await query.answer(problem, show_alert=True)
+        return
+    await query.answer()
+    builder = InlineKeyboardBuilder()
+    for name in EDITABLE_FIELDS:
+        builder.button(text=field_label(name).capitalize(), callback_data=EditField(proposal=proposal.id, field=name))
+    builder.adjust(2)
+    await bot.send_message(
+        chat_of(query), _("Which field of project #{number} do you want to rewrite?").format(number=proposal.id), reply_markup=builder.as_markup()
+    )
+
+
+def _current_value(name: str, proposal: Proposal, campaign: Campaign) -> str:
+    draft = proposal.as_draft()
+    if name == "category":
+        return category_name(campaign, draft.category)
+    if name == "location":
+        return location_text(draft)
+    if name == "cost":
+        return money(proposal.cost, campaign)
+    # A description is up to 3000 characters: before and after must fit in one message.
+    return escape(shorten(str(getattr(proposal, name)), 1500))
+
+
+@router.callback_query(EditField.filter())
+async def edit_field(query: CallbackQuery, callback_data: EditField, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+    if callback_data.field not in EDITABLE_FIELDS:
+        await query.answer(_("This button is no longer active."), show_alert=True)
+        return
+    proposal, problem = await _checked(ReviewAction.EDIT, callback_data.proposal, repos, campaign, clock)
+    if proposal is None:
+        await query.answer(problem, show_alert=True)
+        return
+    if callback_data.field == "category":
+        await query.answer()
+        builder = InlineKeyboardBuilder()
+        for category in campaign.categories:
+            builder.button(text=pick(category.names, user.language, campaign.default_language), callback_data=EditCategory(proposal=proposal.id, category=category.id))
+        builder.adjust(1)
+        await bot.send_message(chat_of(query), _("The new category of project #{number}:").format(number=proposal.id), reply_markup=builder.as_markup())
+        return
+    current = _current_value(callback_data.field, proposal, campaign)
+    await _ask(query, bot, state, CommitteeDialog.edit_value, proposal, _(
+        "Type the new {field} of project #{number}. Now: {current}"
+    ).format(field=field_label(callback_data.field), number=proposal.id, current=current), field=callback_data.field)
+
+
+def _parse(name: str, text: str, campaign: Campaign) -> dict[str, object]:
+    """The new value(s) of the draft for field `name`; FieldError if it is not valid."""
+    if name == "title":
+        return {"title": fields.parse_title(text)}
+    if name == "summary":
+        return {"summary": fields.parse_summary(text)}
+    if name == "description":
+        return {"description": fields.parse_description(text)}
+    if name == "location":
+        return {"location_text": fields.parse_location_text(text), "latitude": None, "longitude": None}
+    if name == "cost":
+        return {"cost": fields.parse_cost(text, minimum=campaign.cost.minimum, maximum=campaign.max_cost, currency=campaign.currency)}
+    raise AssertionError(name)
+
+
+@router.message(CommitteeDialog.edit_value, plain_text)
+async def edit_value_typed(
+    message: Message, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign, clock: Clock, i18n: I18n,
+) -> None:
+    dialog = await _dialog_proposal(state)
+    name = str(dialog.get("field") or "")
+    if name not in EDITABLE_FIELDS or name == "category":
+        await state.set_state(None)
+        await bot.send_message(message.chat.id, _("This question is no longer active. Send /review."))
+        return
+    try:
+        values = _parse(name, message.text or "", campaign)
+    except fields.FieldError as error:
+        await bot.send_message(message.chat.id, field_error(error, campaign) + " " + _("Type it again, or /cancel."))
+        return
+    await state.set_state(None)
+    await state.update_data(committee=None)
+    await _save_edit(bot, message.chat.id, int(dialog.get("proposal") or 0), name, values, user.telegram_id, user, repos, campaign, clock, i18n)
+
+
+@router.callback_query(EditCategory.filter())
+async def edit_category(
+    query: CallbackQuery, callback_data: EditCategory, bot: Bot, state: FSMContext, user: User, repos: Repositories,
+    campaign: Campaign, clock: Clock, i18n: I18n,
+) -> None:
+    try:
+        category = fields.validate_category(callback_data.category, [c.id for c in campaign.categories])
+    except fields.FieldError:
+        await query.answer(_("This button is no longer active."), show_alert=True)
+        return
+    await query.answer()
+    await drop_buttons(query)
+    await leave_dialog(state)
+    await _save_edit(bot, chat_of(query), callback_data.proposal, "category", {"category": category}, user.telegram_id, user, repos, campaign, clock, i18n)
+
+
+async def _save_edit(
+    bot: Bot, chat_id: int, number: int, name: str, values: dict[str, object], actor: int, user: User,
+    repos: Repositories, campaign: Campaign, clock: Clock, i18n: I18n,
+) -> None:
+    proposal, problem = await _checked(ReviewAction.EDIT, number, repos, campaign, clock)
+    if proposal is None:
+        await bot.send_message(chat_id, problem or "")
+        return
+    draft = proposal.as_draft().with_values(**values)
+    if draft == proposal.as_draft():
+        await bot.send_message(chat_id, _("That is the same as before: nothing changed."))
+        return
+    now = clock.now()
+    revised = await repos.proposals.revise(proposal.id, draft, user.id, now, note=f"edited by the committee: {name}")
+    await repos.audit.record(campaign.id, actor, "proposal_edited", now, target=f"proposal:{proposal.id}", field=name)
+    told = await tell_author(bot, i18n, repos, proposal, lambda: _(
+        "The committee rewrote the {field} of your project #{number}.\nBefore: {before}\nNow: {after}"
+    ).format(
+        field=field_label(name), number=proposal.id,
+        before=_current_value(name, proposal, campaign), after=_current_value(name, revised, campaign),
+    ))
+    await send_sheet(bot, chat_id, revised, campaign, repos, clock, with_next=False, intro=_decided(
+        _("Saved: the {field} of project #{number} is rewritten; the previous version is kept in its history.").format(field=field_label(name), number=proposal.id),
+        told,
+    ))
+
+
+# --- leaving a question ---------------------------------------------------------------------------
+
+
+@router.message(StateFilter(CommitteeDialog), Command("cancel"))
+async def cancel(message: Message, bot: Bot, state: FSMContext) -> None:
+    await state.set_state(None)
+    await state.update_data(committee=None)
+    await bot.send_message(message.chat.id, _("Stopped: nothing changed."))
+
+
+@router.message(StateFilter(CommitteeDialog), not_a_command)
+async def not_text(message: Message, bot: Bot) -> None:
+    await bot.send_message(message.chat.id, _("Please answer with text, or /cancel."))

@@ -1,0 +1,56 @@
+"""/results for residents: the published results, or when they will be published.
+
+| when                          | reply                                                        |
+|-------------------------------|--------------------------------------------------------------|
+| before the publication        | the date the results are announced (or "very soon" once it   |
+|                               | has passed and the committee is still counting)              |
+| after the committee's /publish| the winners and every project's votes, turnout, a bar chart  |
+
+Committee members get the committee's /results (conversations.committee.results) instead.
+What residents read is what was published (kept with the publication), not a new count.
+"""
+from __future__ import annotations
+
+from aiogram import Bot, Router
+from aiogram.filters import Command
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+
+from campaign.calendar import Phase, phase_at
+from campaign.clock import Clock
+from campaign.results import from_snapshot
+from campaign.schema import Campaign
+from campaign.statistics import share
+from conversations.figures import number, percent, results_chart, results_lines, send_lines, send_png
+from conversations.render import campaign_name, when
+from storage.repositories import Repositories
+
+router = Router(name="results")
+
+
+def not_yet(campaign: Campaign, clock: Clock) -> str:
+    now = clock.now()
+    phase = phase_at(campaign.calendar, now)
+    date = when(campaign.calendar.results, campaign)
+    if phase == Phase.RESULTS:
+        return _("The committee is finishing the count: the results will be published very soon.")
+    if phase == Phase.COUNTING:
+        return _("Voting is closed, thank you! The results will be published on {date}.").format(date=date)
+    return _("The results will be published on {date}.").format(date=date)
+
+
+@router.message(Command("results"))
+async def results_command(message: Message, bot: Bot, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+    publication = await repos.statistics.publication(campaign.id)
+    if publication is None:
+        await bot.send_message(message.chat.id, not_yet(campaign, clock))
+        return
+    on_ballot = await repos.statistics.on_ballot(campaign.id)
+    results = from_snapshot(campaign, on_ballot, publication.snapshot)
+    lines = results_lines(results, campaign, heading=_("<b>Results — {campaign}</b>").format(campaign=campaign_name(campaign)))
+    lines[1:1] = [_("{count} residents voted: {share} of the town's {population} inhabitants. Published on {date}.").format(
+        count=number(results.ballots), share=percent(share(results.ballots, campaign.population)),
+        population=number(campaign.population), date=when(publication.at, campaign),
+    )]
+    await send_lines(bot, message.chat.id, lines)
+    await send_png(bot, message.chat.id, results_chart(results, campaign), "results.png")
