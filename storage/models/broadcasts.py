@@ -13,7 +13,6 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     BigInteger,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -23,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base, utcnow
+from storage.models.base import Base, utcnow, UTCDateTime
 
 
 class BroadcastRow(Base):
@@ -40,11 +39,11 @@ class BroadcastRow(Base):
     text: Mapped[dict] = mapped_column(JSON)
     photo: Mapped[str | None] = mapped_column(String(256), nullable=True)
     created_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # Telegram id; None = the calendar
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # queued -> sending -> done; "dropped" for a reminder whose moment passed while the bot was down.
     status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     recipients: Mapped[int] = mapped_column(Integer, default=0)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class DeliveryRow(Base):
@@ -61,4 +60,4 @@ class DeliveryRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base, utcnow
+from storage.models.base import Base, utcnow, UTCDateTime
 
 
 class CommitteeRoleRow(Base):
@@ -24,7 +24,7 @@ class CommitteeRoleRow(Base):
     role: Mapped[str] = mapped_column(String(16))  # admin | ambassador
     telegram_id: Mapped[int] = mapped_column(BigInteger)
     added_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class CalendarChangeRow(Base):
@@ -34,6 +34,6 @@ class CalendarChangeRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campaign_id: Mapped[str] = mapped_column(String(64))
     field: Mapped[str] = mapped_column(String(32))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
     changed_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)  # Telegram id
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base, utcnow
+from storage.models.base import Base, utcnow, UTCDateTime
 
 
 class VerificationRow(Base):
@@ -27,7 +27,7 @@ class VerificationRow(Base):
     attested_age: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     attested_residency: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     approved_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    verified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    verified_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class PhoneRegisterRow(Base):
@@ -39,7 +39,7 @@ class PhoneRegisterRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campaign_id: Mapped[str] = mapped_column(String(64))
     phone_hash: Mapped[str] = mapped_column(String(64))
-    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class InvitationCodeRow(Base):
@@ -49,10 +49,10 @@ class InvitationCodeRow(Base):
     campaign_id: Mapped[str] = mapped_column(String(64))
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class CodeAttemptRow(Base):
@@ -62,7 +62,7 @@ class CodeAttemptRow(Base):
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
-    last_failure_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class VerificationRequestRow(Base):
@@ -78,9 +78,9 @@ class VerificationRequestRow(Base):
     attested_age: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     attested_residency: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | approved | refused
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     decided_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class BallotRow(Base):
@@ -93,8 +93,8 @@ class BallotRow(Base):
     campaign_id: Mapped[str] = mapped_column(String(64))
     voter_key: Mapped[str] = mapped_column(String(64))
     choices: Mapped[list] = mapped_column(JSON)
-    cast_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    cast_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class VoteReceiptRow(Base):
