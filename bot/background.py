@@ -17,6 +17,9 @@ from collections.abc import AsyncIterator
 from bot.app import App
 from bot.broadcaster import Broadcaster
 from bot.leader import Leadership
+from campaign.schema import Campaign
+from storage.repositories import Repositories
+from storage.repositories.committee import effective_campaign
 from bot.scheduler import CalendarScheduler
 
 log = logging.getLogger(__name__)
@@ -24,7 +27,7 @@ log = logging.getLogger(__name__)
 
 @contextlib.asynccontextmanager
 async def background_services(
-    app: App, *, stop_timeout: float = 10.0, retry_every: float = 30.0
+    app: App, *, stop_timeout: float = 10.0, retry_every: float = 30.0, refresh_every: float = 60.0
 ) -> AsyncIterator[tuple[CalendarScheduler, Broadcaster]]:
     """Start the scheduler and the broadcaster if this worker leads (see bot.leader); a
     follower checks every `retry_every` seconds whether the leader has gone, and takes over."""
@@ -37,11 +40,37 @@ async def background_services(
     leadership = Leadership(app.engine)
     stopping = asyncio.Event()
 
+    async def effective() -> Campaign:
+        async with app.sessionmaker() as session:
+            return await effective_campaign(Repositories(session), app.campaign)
+
+    async def on_calendar_change(campaign: Campaign) -> None:
+        if calendar.scheduler.running:
+            calendar.reschedule(campaign)
+
+    async def watch_calendar() -> None:
+        # A date moved through another worker reaches the leader within `refresh_every`.
+        while not stopping.is_set():
+            try:
+                await asyncio.wait_for(stopping.wait(), timeout=refresh_every)
+                return
+            except TimeoutError:
+                pass
+            try:
+                campaign = await effective()
+            except Exception:  # noqa: BLE001 - a database hiccup must not stop the watch
+                log.warning("could not read the calendar changes", exc_info=True)
+                continue
+            if campaign.calendar != calendar.campaign.calendar:
+                calendar.reschedule(campaign)
+
     async def take_the_lead() -> None:
         # Only the leader may turn "sending" into "unknown": a follower would do it to the
         # leader's messages in flight.
         await broadcaster.recover()
+        calendar.campaign = await effective()
         await calendar.start()
+        watchers.append(asyncio.create_task(watch_calendar(), name="calendar-watch"))
 
     async def follow() -> None:
         while not await leadership.try_acquire():
@@ -54,6 +83,8 @@ async def background_services(
         await take_the_lead()
         await broadcaster.run_forever()
 
+    app.dispatcher["on_calendar_change"] = on_calendar_change
+    watchers: list[asyncio.Task] = []
     if await leadership.try_acquire():
         await take_the_lead()
         task = asyncio.create_task(broadcaster.run_forever(), name="broadcaster")
@@ -64,6 +95,7 @@ async def background_services(
         yield calendar, broadcaster
     finally:
         stopping.set()
+        await asyncio.gather(*watchers, return_exceptions=True)
         await calendar.aclose()
         broadcaster.stop()
         try:

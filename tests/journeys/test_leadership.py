@@ -39,3 +39,17 @@ async def test_one_worker_leads_and_another_takes_over_when_it_stops(app, settin
         await first_worker.aclose()
         await second_worker.aclose()
         await second.close()
+
+
+async def test_a_date_moved_by_the_committee_moves_the_scheduled_announcement(app, resident_factory):
+    from tests.conftest import COMMITTEE_ID
+
+    anne = resident_factory(COMMITTEE_ID, "Anne", "en")
+    async with background_services(app, stop_timeout=5) as (calendar, _broadcaster):
+        before = calendar.scheduler.get_job("calendar:voting_open").next_run_time
+        replies = await anne.send("/calendar set voting_open 2030-05-20 10:00")
+        assert "2030" in replies.text
+        moved = calendar.scheduler.get_job("calendar:voting_open").next_run_time
+    assert moved != before
+    assert (moved.year, moved.month, moved.day, moved.hour) == (2030, 5, 20, 10)
+    assert calendar.campaign.calendar.voting_open == moved
