@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from aiogram import Bot
-from aiogram.types import BotCommand
+from aiogram.types import BotCommand, BotCommandScopeChat
 
 from bot.i18n import PoCatalogs
 
@@ -18,6 +18,8 @@ RESIDENT_COMMANDS = [
     ("vote", N_("Vote for the finalists")),
     ("myvote", N_("My vote")),
     ("verify", N_("Verify that I live here")),
+    ("results", N_("The results")),
+    ("stop", N_("No more announcements")),
     ("about", N_("How it works")),
     ("language", N_("Language")),
     ("help", N_("Help")),
@@ -25,9 +27,35 @@ RESIDENT_COMMANDS = [
 ]
 
 
-async def publish_commands(bot: Bot, i18n: PoCatalogs, languages: list[str], default_language: str) -> None:
+COMMITTEE_COMMANDS = [
+    ("admin", N_("Committee menu")),
+    ("review", N_("Review the next project")),
+    ("proposals", N_("All projects")),
+    ("finalists", N_("Choose the finalists")),
+    ("calendar", N_("Calendar")),
+    ("stats", N_("Figures")),
+    ("results", N_("The results")),
+    ("broadcast", N_("Send a message to residents")),
+    ("audit", N_("Latest committee actions")),
+    ("help", N_("Help")),
+]
+
+
+async def publish_commands(
+    bot: Bot, i18n: PoCatalogs, languages: list[str], default_language: str,
+    *, committee_ids: list[int] = (), committee_chat_id: int | None = None,
+) -> None:
+    """Residents see their commands; the committee sees its own, in private and in its group."""
+    committee_scopes = [BotCommandScopeChat(chat_id=member) for member in committee_ids]
+    if committee_chat_id is not None:
+        committee_scopes.append(BotCommandScopeChat(chat_id=committee_chat_id))
     for language in languages:
         commands = [BotCommand(command=name, description=i18n.gettext(text, locale=language)) for name, text in RESIDENT_COMMANDS]
+        committee = [BotCommand(command=name, description=i18n.gettext(text, locale=language)) for name, text in COMMITTEE_COMMANDS]
         await bot.set_my_commands(commands, language_code=language)
+        for scope in committee_scopes:
+            await bot.set_my_commands(committee, scope=scope, language_code=language)
         if language == default_language:
             await bot.set_my_commands(commands)
+            for scope in committee_scopes:
+                await bot.set_my_commands(committee, scope=scope)

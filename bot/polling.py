@@ -27,7 +27,10 @@ async def run_polling(settings: Settings, *, app: App | None = None) -> None:
     try:
         me = await app.bot.get_me()
         log.info("pbbot @%s serving %s (%s) from %s", me.username, app.campaign.id, app.campaign.town, settings.bot_api_url)
-        await publish_commands(app.bot, app.i18n, list(app.campaign.languages), app.campaign.default_language)
+        await publish_commands(
+            app.bot, app.i18n, list(app.campaign.languages), app.campaign.default_language,
+            committee_ids=settings.admin_ids, committee_chat_id=settings.admin_chat_id,
+        )
         await app.bot.delete_webhook(drop_pending_updates=False)
         async with background_services(app):
             await app.dispatcher.start_polling(app.bot, handle_signals=True, close_bot_session=False)

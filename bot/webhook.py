@@ -132,7 +132,10 @@ def build_web_app(app: App, settings: Settings) -> web.Application:
         return web.Response(body=metrics.render().encode(), headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
 
     async def register_webhook(_: web.Application) -> None:
-        await publish_commands(app.bot, app.i18n, list(app.campaign.languages), app.campaign.default_language)
+        await publish_commands(
+            app.bot, app.i18n, list(app.campaign.languages), app.campaign.default_language,
+            committee_ids=settings.admin_ids, committee_chat_id=settings.admin_chat_id,
+        )
         # Every worker registers the same URL; none deletes it on stop, or one worker going
         # down would cut the others off.
         await app.bot.set_webhook(url, secret_token=secret, allowed_updates=app.dispatcher.resolve_used_update_types(),

@@ -65,25 +65,25 @@ async def start(message: Message, state: FSMContext, user: User, campaign: Campa
 
 
 @router.message(Command("help"))
-async def help_(message: Message) -> None:
-    await message.answer(
-        "\n".join(
-            [
-                _("What you can send me:"),
-                _("/start — the menu and where the campaign stands"),
-                _("/propose — propose a project (while proposals are open)"),
-                _("/myproposals — your projects and their status"),
-                _("/vote — vote for the finalists (while voting is open); /myvote — your vote"),
-                _("/verify — show that you live here (needed to vote)"),
-                _("/stop — no more announcements; /subscribe — announcements again"),
-                _("/forgetme — erase your personal data (a vote already cast stays counted)"),
-                _("/about — how the participatory budget works"),
-                _("/language — choose French or English"),
-                _("/cancel — stop what you are doing (your draft is kept)"),
-                _("/back — go back to the previous question; /skip — skip an optional one"),
-            ]
-        )
-    )
+async def help_(message: Message, is_committee: bool) -> None:
+    lines = [
+        _("What you can send me:"),
+        _("/start — the menu and where the campaign stands"),
+        _("/propose — propose a project (while proposals are open)"),
+        _("/myproposals — your projects and their status"),
+        _("/vote — vote for the finalists (while voting is open); /myvote — your vote"),
+        _("/verify — show that you live here (needed to vote)"),
+        _("/results — the results, once published"),
+        _("/stop — no more announcements; /subscribe — announcements again"),
+        _("/forgetme — erase your personal data (a vote already cast stays counted)"),
+        _("/about — how the participatory budget works"),
+        _("/language — choose French or English"),
+        _("/cancel — stop what you are doing (your draft is kept)"),
+        _("/back — go back to the previous question; /skip — skip an optional one"),
+    ]
+    if is_committee:
+        lines += ["", _("Committee: /admin opens the committee's menu.")]
+    await message.answer("\n".join(lines))
 
 
 def _articles_keyboard(campaign: Campaign, language: str):

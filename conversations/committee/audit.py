@@ -43,6 +43,10 @@ def action_label(action: str) -> str:
         "register_imported": _("imported the phone register"),
         "verification_approved": _("approved a resident"),
         "verification_refused": _("refused a resident"),
+        "results_published": _("published the results"),
+        "results_viewed": _("looked at the tally"),
+        "export": _("exported data"),
+        "broadcast_queued": _("queued a broadcast"),
     }
     return labels.get(action, escape(action.replace("_", " ")))
 

@@ -71,6 +71,11 @@ async def test_webhook_update_gets_a_reply(http: aiohttp.ClientSession, emulator
     assert registered["secret_token"] == SECRET
     assert {"message", "callback_query"} <= set(registered["allowed_updates"])
     assert emulator.method_counts["setMyCommands"] >= 1
+    # The committee sees its own commands, in private and in its group; residents do not.
+    menus = {key: [c["command"] for c in commands] for key, commands in emulator.my_commands.items()}
+    committee_menus = [names for key, names in menus.items() if "chat" in str(key[0])]
+    assert committee_menus and all("admin" in names for names in committee_menus)
+    assert all("admin" not in names for key, names in menus.items() if "chat" not in str(key[0]))
 
 
 async def test_webhook_refuses_a_wrong_secret(http: aiohttp.ClientSession, emulator: BotAPIEmulator) -> None:
