@@ -437,15 +437,25 @@ async def submit(
             deadline=when(cal.proposals_close, campaign),
         ),
     )
-    await _tell_committee(bot, committee_chat_id, i18n, campaign, draft, proposal.id, user, edited=False)
+    await _tell_committee(bot, committee_chat_id, i18n, campaign, draft, proposal.id, user, edited=False, on_behalf=data.get("on_behalf"))
 
 
-async def _tell_committee(bot: Bot, chat_id: int | None, i18n: I18n, campaign: Campaign, draft: ProposalDraft, number: int, author: User, *, edited: bool) -> None:
+async def _tell_committee(
+    bot: Bot, chat_id: int | None, i18n: I18n, campaign: Campaign, draft: ProposalDraft, number: int, author: User,
+    *, edited: bool, on_behalf: dict[str, str] | None = None,
+) -> None:
     if chat_id is None:
         return
     with i18n.use_locale(campaign.default_language):
         heading = _("Project #{number} was changed by its author {name}.") if edited else _("New project #{number} from {name}.")
-        text = heading.format(number=number, name=escape(author.first_name or str(author.telegram_id))) + "\n\n" + proposal_sheet(draft, campaign, number=number)
+        text = heading.format(number=number, name=escape(author.first_name or str(author.telegram_id)))
+        if on_behalf:
+            text += "\n" + _("<i>Submitted with the help of {ambassador}, for {name} ({contact}).</i>").format(
+                ambassador=escape(author.first_name or str(author.telegram_id)),
+                name=escape(on_behalf.get("name", "")),
+                contact=escape(on_behalf.get("contact", "")),
+            )
+        text += "\n\n" + proposal_sheet(draft, campaign, number=number)
     try:
         if draft.photo_file_id:
             await bot.send_photo(chat_id, draft.photo_file_id)

@@ -110,7 +110,7 @@ async def test_members_are_added_and_removed_with_admins(app, anne, resident_fac
     assert "Projets en attente" in (await anne.send("/admin")).text
 
 
-async def test_an_ambassador_proposes_for_a_resident_and_the_committee_sees_who_helped(app, anne, john, marie):
+async def test_an_ambassador_proposes_for_a_resident_and_the_committee_sees_who_helped(app, anne, john, marie, emulator):
     assert "Only ambassadors named by the committee" in (await john.send("/propose_for Jeanne Dupont; 0470 12 34 56")).text
     assert "John (1002) est maintenant ambassadeur" in (await anne.send("/ambassadors add 1002")).text
     assert "John (1002), ajouté le" in (await anne.send("/ambassadors")).text
@@ -127,6 +127,8 @@ async def test_an_ambassador_proposes_for_a_resident_and_the_committee_sees_who_
     await john.send("/skip")
     replies = await john.press("✅")
     assert "#1" in replies.text
+    posted = [m.text for m in emulator.messages(COMMITTEE_CHAT_ID) if m.text and "n°1" in m.text]
+    assert posted and "Déposé avec l'aide de John, pour Jeanne Dupont (0470 12 34 56)." in posted[-1]
     sheet = (await anne.send("/proposal 1")).text
     assert "Déposé avec l'aide de John (1002), pour Jeanne Dupont (0470 12 34 56)." in sheet
     # His own project afterwards is his own.
