@@ -12,7 +12,7 @@ def get_routers() -> list[Router]:
     from conversations import results
 
     # Commands that work in any state come before the wizard, whose catch-alls take the rest.
-    routers = [verification.router, voting.router, onboarding.router, *committee.get_routers(), results.router, subscription.router, my_proposals.router, proposal_wizard.router, fallback.router]
+    routers = [*verification.get_routers(), voting.router, onboarding.router, *committee.get_routers(), results.router, subscription.router, my_proposals.router, proposal_wizard.router, fallback.router]
     for router in routers:
         # A router belongs to one dispatcher; tests and the console build one after another.
         router._parent_router = None

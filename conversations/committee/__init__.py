@@ -11,11 +11,12 @@ from aiogram import Router
 
 
 def get_routers() -> list[Router]:
-    from conversations.committee import ambassadors, audit, calendar, finalists, menu, proposals, refusal, review, team
+    from conversations.committee import ambassadors, audit, calendar, edit, finalists, menu, proposals, refusal, review, team
     from conversations.committee import broadcasts, exports, results, stats
 
     return [
         menu.router,
+        edit.router,  # before review's catch-alls for its questions, edit_value among them
         review.router,
         proposals.router,
         finalists.router,

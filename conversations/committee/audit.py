@@ -13,7 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from campaign.calendar_changes import CALENDAR_FIELDS
 from campaign.schema import Campaign
 from conversations.committee.calendar import field_label as calendar_field_label
-from conversations.committee.review import EDITABLE_FIELDS
+from conversations.committee.edit import EDITABLE_FIELDS
 from conversations.committee.common import field_label, leave_dialog, members_only, person, send_lines, short_when
 from storage.repositories import Repositories
 from storage.repositories.audit import AuditEntry

@@ -8,7 +8,7 @@
 | ✏️ Ask for changes               | asks the message (state `changes`); the author gets it, and   |
 |                                 | may change and resubmit the project (it comes back here)      |
 | 🖊 Edit                          | a field button, then its new value (state `edit_value`);      |
-|                                 | a new revision, the author is told what changed               |
+|                                 | a new revision, the author is told what changed (`edit.py`)   |
 | 🔗 Merge                         | asks the number (state `merge_target`); both authors told     |
 | ⏭ Next                          | the next submitted project                                    |
 | /cancel in a question           | nothing changes                                               |
@@ -36,31 +36,28 @@ from campaign.calendar import phase_at
 from campaign.clock import Clock
 from campaign.proposal import Proposal
 from campaign.review import ALLOWED_FROM, Refusal, ReviewAction, decisions, merge_refusal, new_status, refusal
-from campaign.schema import Campaign, pick
+from campaign.schema import Campaign
 from conversations.committee.common import (
     chat_of,
     MESSAGE_LIMIT,
     committee_button,
     committee_sheet,
     drop_buttons,
-    field_label,
     leave_dialog,
     members_only,
     not_a_command,
     parse_number,
     refusal_text,
-    shorten,
     tell_author,
     title_of,
 )
 from conversations.filters import plain_text
-from conversations.render import category_name, field_error, location_text, money, when
+from conversations.render import when
 from storage.repositories import Repositories, User
 
 log = logging.getLogger(__name__)
 router = members_only(Router(name="committee_review"))
 
-EDITABLE_FIELDS = ("title", "summary", "description", "category", "location", "cost")
 MAX_MESSAGE = 1000
 
 
@@ -75,18 +72,6 @@ class CommitteeDialog(StatesGroup):
 class ReviewButton(CallbackData, prefix="crev"):
     action: str  # eligible | ineligible | changes | edit | merge | next
     proposal: int
-
-
-@committee_button
-class EditField(CallbackData, prefix="cedit"):
-    proposal: int
-    field: str
-
-
-@committee_button
-class EditCategory(CallbackData, prefix="ccat"):
-    proposal: int
-    category: str
 
 
 # --- showing a project ----------------------------------------------------------------------
@@ -153,7 +138,7 @@ async def next_button(query: CallbackQuery, callback_data: ReviewButton, bot: Bo
 # --- checks shared by every decision -------------------------------------------------------
 
 
-async def _checked(
+async def checked(
     action: ReviewAction, proposal_id: int, repos: Repositories, campaign: Campaign, clock: Clock,
 ) -> tuple[Proposal | None, str | None]:
     """The proposal if `action` is allowed on it now, else the reason why not."""
@@ -195,7 +180,7 @@ async def eligible(
     campaign: Campaign, clock: Clock, i18n: I18n,
 ) -> None:
     await leave_dialog(state)
-    proposal, problem = await _checked(ReviewAction.ELIGIBLE, callback_data.proposal, repos, campaign, clock)
+    proposal, problem = await checked(ReviewAction.ELIGIBLE, callback_data.proposal, repos, campaign, clock)
     if proposal is None:
         await query.answer(problem, show_alert=True)
         return
@@ -209,18 +194,18 @@ async def eligible(
         "Good news: your project #{number} {title} is eligible — it meets the rules. "
         "The committee chooses the finalists by {review}; voting opens on {open}."
     ).format(number=proposal.id, title=title_of(proposal), review=when(cal.review_close, campaign), open=when(cal.voting_open, campaign)))
-    await bot.send_message(chat_of(query), _decided(_("Project #{number} is eligible.").format(number=proposal.id), told))
+    await bot.send_message(chat_of(query), decided(_("Project #{number} is eligible.").format(number=proposal.id), told))
     await show_next(bot, chat_of(query), repos, campaign, clock, after=proposal.id)
 
 
-def _decided(text: str, told: bool) -> str:
+def decided(text: str, told: bool) -> str:
     return text + " " + (_("The author was told.") if told else _("The author could not be reached."))
 
 
 # --- questions: not eligible, ask for changes, merge -----------------------------------------
 
 
-async def _ask(query: CallbackQuery, bot: Bot, state: FSMContext, dialog: State, proposal: Proposal, question: str, **extra: object) -> None:
+async def ask(query: CallbackQuery, bot: Bot, state: FSMContext, dialog: State, proposal: Proposal, question: str, **extra: object) -> None:
     await state.set_state(dialog)
     await state.update_data(committee={"proposal": proposal.id, **extra})
     await query.answer()
@@ -228,40 +213,36 @@ async def _ask(query: CallbackQuery, bot: Bot, state: FSMContext, dialog: State,
     await bot.send_message(chat_of(query), question + "\n" + _("Or /cancel."), reply_markup=ForceReply(selective=True))
 
 
-@router.callback_query(ReviewButton.filter(F.action == ReviewAction.INELIGIBLE.value))
-async def ineligible_button(query: CallbackQuery, callback_data: ReviewButton, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
-    proposal, problem = await _checked(ReviewAction.INELIGIBLE, callback_data.proposal, repos, campaign, clock)
-    if proposal is None:
-        await query.answer(problem, show_alert=True)
-        return
-    await _ask(query, bot, state, CommitteeDialog.reason, proposal, _(
-        "Why is project #{number} not eligible? Type the reason: it is sent to the author as you write it."
-    ).format(number=proposal.id))
-
-
-@router.callback_query(ReviewButton.filter(F.action == ReviewAction.REQUEST_CHANGES.value))
-async def changes_button(query: CallbackQuery, callback_data: ReviewButton, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
-    proposal, problem = await _checked(ReviewAction.REQUEST_CHANGES, callback_data.proposal, repos, campaign, clock)
-    if proposal is None:
-        await query.answer(problem, show_alert=True)
-        return
-    await _ask(query, bot, state, CommitteeDialog.changes, proposal, _(
-        "What should the author of project #{number} change? Type your message: it is sent to the author as you write it."
-    ).format(number=proposal.id))
-
-
-@router.callback_query(ReviewButton.filter(F.action == ReviewAction.MERGE.value))
-async def merge_button(query: CallbackQuery, callback_data: ReviewButton, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
-    proposal, problem = await _checked(ReviewAction.MERGE, callback_data.proposal, repos, campaign, clock)
-    if proposal is None:
-        await query.answer(problem, show_alert=True)
-        return
-    await _ask(query, bot, state, CommitteeDialog.merge_target, proposal, _(
+def _question(action: ReviewAction) -> tuple[State, str]:
+    """The state that waits for the answer a decision needs, and the question."""
+    if action == ReviewAction.INELIGIBLE:
+        return CommitteeDialog.reason, _(
+            "Why is project #{number} not eligible? Type the reason: it is sent to the author as you write it."
+        )
+    if action == ReviewAction.REQUEST_CHANGES:
+        return CommitteeDialog.changes, _(
+            "What should the author of project #{number} change? Type your message: it is sent to the author as you write it."
+        )
+    return CommitteeDialog.merge_target, _(
         "Project #{number} is a duplicate of which project? Type its number (for example 12)."
-    ).format(number=proposal.id))
+    )
 
 
-async def _dialog_proposal(state: FSMContext) -> dict:
+QUESTIONS = {ReviewAction.INELIGIBLE.value, ReviewAction.REQUEST_CHANGES.value, ReviewAction.MERGE.value}
+
+
+@router.callback_query(ReviewButton.filter(F.action.in_(QUESTIONS)))
+async def question_button(query: CallbackQuery, callback_data: ReviewButton, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+    action = ReviewAction(callback_data.action)
+    proposal, problem = await checked(action, callback_data.proposal, repos, campaign, clock)
+    if proposal is None:
+        await query.answer(problem, show_alert=True)
+        return
+    dialog, question = _question(action)
+    await ask(query, bot, state, dialog, proposal, question.format(number=proposal.id))
+
+
+async def dialog_proposal(state: FSMContext) -> dict:
     return (await state.get_data()).get("committee") or {}
 
 
@@ -270,25 +251,40 @@ def _clean_message(text: str | None) -> str | None:
     return cleaned if 3 <= len(cleaned) <= MAX_MESSAGE else None
 
 
+async def _decide_with_text(
+    action: ReviewAction, message: Message, bot: Bot, state: FSMContext, user: User, repos: Repositories,
+    campaign: Campaign, clock: Clock, *, too_long: str,
+) -> tuple[Proposal, str] | None:
+    """Applies `action` with the typed text as its reason; None (and says why) if it cannot."""
+    text = _clean_message(message.text)
+    if text is None:
+        await bot.send_message(message.chat.id, too_long.format(maximum=MAX_MESSAGE))
+        return None
+    number = int((await dialog_proposal(state)).get("proposal") or 0)
+    await state.set_state(None)
+    await state.update_data(committee=None)
+    proposal, problem = await checked(action, number, repos, campaign, clock)
+    if proposal is None or await _apply(action, proposal, user.telegram_id, repos, campaign, clock, reason=text) is None:
+        await bot.send_message(message.chat.id, problem or _("Someone decided on this project meanwhile."))
+        return None
+    return proposal, text
+
+
 @router.message(CommitteeDialog.reason, plain_text)
 async def reason_typed(
     message: Message, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign, clock: Clock, i18n: I18n,
 ) -> None:
-    reason = _clean_message(message.text)
-    if reason is None:
-        await bot.send_message(message.chat.id, _("Please type the reason in 3 to {maximum} characters, or /cancel.").format(maximum=MAX_MESSAGE))
+    done = await _decide_with_text(
+        ReviewAction.INELIGIBLE, message, bot, state, user, repos, campaign, clock,
+        too_long=_("Please type the reason in 3 to {maximum} characters, or /cancel."),
+    )
+    if done is None:
         return
-    number = int((await _dialog_proposal(state)).get("proposal") or 0)
-    await state.set_state(None)
-    await state.update_data(committee=None)
-    proposal, problem = await _checked(ReviewAction.INELIGIBLE, number, repos, campaign, clock)
-    if proposal is None or await _apply(ReviewAction.INELIGIBLE, proposal, user.telegram_id, repos, campaign, clock, reason=reason) is None:
-        await bot.send_message(message.chat.id, problem or _("Someone decided on this project meanwhile."))
-        return
+    proposal, reason = done
     told = await tell_author(bot, i18n, repos, proposal, lambda: _(
         "Your project #{number} {title} is not eligible. The committee's reason:\n\n{reason}"
     ).format(number=proposal.id, title=title_of(proposal), reason=escape(reason)))
-    await bot.send_message(message.chat.id, _decided(_("Project #{number} is not eligible.").format(number=proposal.id), told))
+    await bot.send_message(message.chat.id, decided(_("Project #{number} is not eligible.").format(number=proposal.id), told))
     await show_next(bot, message.chat.id, repos, campaign, clock, after=proposal.id)
 
 
@@ -296,24 +292,20 @@ async def reason_typed(
 async def changes_typed(
     message: Message, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign, clock: Clock, i18n: I18n,
 ) -> None:
-    request = _clean_message(message.text)
-    if request is None:
-        await bot.send_message(message.chat.id, _("Please type the message in 3 to {maximum} characters, or /cancel.").format(maximum=MAX_MESSAGE))
+    done = await _decide_with_text(
+        ReviewAction.REQUEST_CHANGES, message, bot, state, user, repos, campaign, clock,
+        too_long=_("Please type the message in 3 to {maximum} characters, or /cancel."),
+    )
+    if done is None:
         return
-    number = int((await _dialog_proposal(state)).get("proposal") or 0)
-    await state.set_state(None)
-    await state.update_data(committee=None)
-    proposal, problem = await _checked(ReviewAction.REQUEST_CHANGES, number, repos, campaign, clock)
-    if proposal is None or await _apply(ReviewAction.REQUEST_CHANGES, proposal, user.telegram_id, repos, campaign, clock, reason=request) is None:
-        await bot.send_message(message.chat.id, problem or _("Someone decided on this project meanwhile."))
-        return
+    proposal, request = done
     deadline = campaign.calendar.review_close
     told = await tell_author(bot, i18n, repos, proposal, lambda: _(
         "The committee asks you to change your project #{number} {title}:\n\n{message}\n\n"
         "Send /myproposals, press “Change #{number}”, make the changes and submit: the project comes back to the committee. "
         "Please do it by {deadline}."
     ).format(number=proposal.id, title=title_of(proposal), message=escape(request), deadline=when(deadline, campaign)))
-    await bot.send_message(message.chat.id, _decided(_("Changes asked for project #{number}.").format(number=proposal.id), told))
+    await bot.send_message(message.chat.id, decided(_("Changes asked for project #{number}.").format(number=proposal.id), told))
     await show_next(bot, message.chat.id, repos, campaign, clock, after=proposal.id)
 
 
@@ -325,7 +317,7 @@ async def merge_target_typed(
     if target_id is None:
         await bot.send_message(message.chat.id, _("Please type the number of the project, for example 12, or /cancel."))
         return
-    number = int((await _dialog_proposal(state)).get("proposal") or 0)
+    number = int((await dialog_proposal(state)).get("proposal") or 0)
     source = await repos.proposals.get(number, campaign.id)
     target = await repos.proposals.get(target_id, campaign.id)
     phase = phase_at(campaign.calendar, clock.now())
@@ -359,139 +351,6 @@ async def merge_target_typed(
     text += " " + (_("Both authors were told.") if told_source and told_target else _("Not every author could be reached."))
     await bot.send_message(message.chat.id, text)
     await show_next(bot, message.chat.id, repos, campaign, clock, after=source.id)
-
-
-# --- edit a field -------------------------------------------------------------------------------
-
-
-@router.callback_query(ReviewButton.filter(F.action == ReviewAction.EDIT.value))
-async def edit_button(query: CallbackQuery, callback_data: ReviewButton, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
-    await leave_dialog(state)
-    proposal, problem = await _checked(ReviewAction.EDIT, callback_data.proposal, repos, campaign, clock)
-    if proposal is None:
-        await query.answer(problem, show_alert=True)
-        return
-    await query.answer()
-    builder = InlineKeyboardBuilder()
-    for name in EDITABLE_FIELDS:
-        builder.button(text=field_label(name).capitalize(), callback_data=EditField(proposal=proposal.id, field=name))
-    builder.adjust(2)
-    await bot.send_message(
-        chat_of(query), _("Which field of project #{number} do you want to rewrite?").format(number=proposal.id), reply_markup=builder.as_markup()
-    )
-
-
-def _current_value(name: str, proposal: Proposal, campaign: Campaign) -> str:
-    draft = proposal.as_draft()
-    if name == "category":
-        return category_name(campaign, draft.category)
-    if name == "location":
-        return location_text(draft)
-    if name == "cost":
-        return money(proposal.cost, campaign)
-    # A description is up to 3000 characters: before and after must fit in one message.
-    return escape(shorten(str(getattr(proposal, name)), 1500))
-
-
-@router.callback_query(EditField.filter())
-async def edit_field(query: CallbackQuery, callback_data: EditField, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
-    if callback_data.field not in EDITABLE_FIELDS:
-        await query.answer(_("This button is no longer active."), show_alert=True)
-        return
-    proposal, problem = await _checked(ReviewAction.EDIT, callback_data.proposal, repos, campaign, clock)
-    if proposal is None:
-        await query.answer(problem, show_alert=True)
-        return
-    if callback_data.field == "category":
-        await query.answer()
-        builder = InlineKeyboardBuilder()
-        for category in campaign.categories:
-            builder.button(text=pick(category.names, user.language, campaign.default_language), callback_data=EditCategory(proposal=proposal.id, category=category.id))
-        builder.adjust(1)
-        await bot.send_message(chat_of(query), _("The new category of project #{number}:").format(number=proposal.id), reply_markup=builder.as_markup())
-        return
-    current = _current_value(callback_data.field, proposal, campaign)
-    await _ask(query, bot, state, CommitteeDialog.edit_value, proposal, _(
-        "Type the new {field} of project #{number}. Now: {current}"
-    ).format(field=field_label(callback_data.field), number=proposal.id, current=current), field=callback_data.field)
-
-
-def _parse(name: str, text: str, campaign: Campaign) -> dict[str, object]:
-    """The new value(s) of the draft for field `name`; FieldError if it is not valid."""
-    if name == "title":
-        return {"title": fields.parse_title(text)}
-    if name == "summary":
-        return {"summary": fields.parse_summary(text)}
-    if name == "description":
-        return {"description": fields.parse_description(text)}
-    if name == "location":
-        return {"location_text": fields.parse_location_text(text), "latitude": None, "longitude": None}
-    if name == "cost":
-        return {"cost": fields.parse_cost(text, minimum=campaign.cost.minimum, maximum=campaign.max_cost, currency=campaign.currency)}
-    raise AssertionError(name)
-
-
-@router.message(CommitteeDialog.edit_value, plain_text)
-async def edit_value_typed(
-    message: Message, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign, clock: Clock, i18n: I18n,
-) -> None:
-    dialog = await _dialog_proposal(state)
-    name = str(dialog.get("field") or "")
-    if name not in EDITABLE_FIELDS or name == "category":
-        await state.set_state(None)
-        await bot.send_message(message.chat.id, _("This question is no longer active. Send /review."))
-        return
-    try:
-        values = _parse(name, message.text or "", campaign)
-    except fields.FieldError as error:
-        await bot.send_message(message.chat.id, field_error(error, campaign) + " " + _("Type it again, or /cancel."))
-        return
-    await state.set_state(None)
-    await state.update_data(committee=None)
-    await _save_edit(bot, message.chat.id, int(dialog.get("proposal") or 0), name, values, user.telegram_id, user, repos, campaign, clock, i18n)
-
-
-@router.callback_query(EditCategory.filter())
-async def edit_category(
-    query: CallbackQuery, callback_data: EditCategory, bot: Bot, state: FSMContext, user: User, repos: Repositories,
-    campaign: Campaign, clock: Clock, i18n: I18n,
-) -> None:
-    try:
-        category = fields.validate_category(callback_data.category, [c.id for c in campaign.categories])
-    except fields.FieldError:
-        await query.answer(_("This button is no longer active."), show_alert=True)
-        return
-    await query.answer()
-    await drop_buttons(query)
-    await leave_dialog(state)
-    await _save_edit(bot, chat_of(query), callback_data.proposal, "category", {"category": category}, user.telegram_id, user, repos, campaign, clock, i18n)
-
-
-async def _save_edit(
-    bot: Bot, chat_id: int, number: int, name: str, values: dict[str, object], actor: int, user: User,
-    repos: Repositories, campaign: Campaign, clock: Clock, i18n: I18n,
-) -> None:
-    proposal, problem = await _checked(ReviewAction.EDIT, number, repos, campaign, clock)
-    if proposal is None:
-        await bot.send_message(chat_id, problem or "")
-        return
-    draft = proposal.as_draft().with_values(**values)
-    if draft == proposal.as_draft():
-        await bot.send_message(chat_id, _("That is the same as before: nothing changed."))
-        return
-    now = clock.now()
-    revised = await repos.proposals.revise(proposal.id, draft, user.id, now, note=f"edited by the committee: {name}")
-    await repos.audit.record(campaign.id, actor, "proposal_edited", now, target=f"proposal:{proposal.id}", field=name)
-    told = await tell_author(bot, i18n, repos, proposal, lambda: _(
-        "The committee rewrote the {field} of your project #{number}.\nBefore: {before}\nNow: {after}"
-    ).format(
-        field=field_label(name), number=proposal.id,
-        before=_current_value(name, proposal, campaign), after=_current_value(name, revised, campaign),
-    ))
-    await send_sheet(bot, chat_id, revised, campaign, repos, clock, with_next=False, intro=_decided(
-        _("Saved: the {field} of project #{number} is rewritten; the previous version is kept in its history.").format(field=field_label(name), number=proposal.id),
-        told,
-    ))
 
 
 # --- leaving a question ---------------------------------------------------------------------------

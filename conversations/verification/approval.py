@@ -1,0 +1,128 @@
+"""Verification by the committee: name and street, a card with approve/refuse buttons."""
+from __future__ import annotations
+
+import logging
+from html import escape
+
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n, gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from campaign.clock import Clock
+from campaign.schema import Campaign
+from conversations.filters import plain_text
+from conversations.verification.start import Verifying, attested_flags, not_a_command
+from storage.repositories import Repositories, User
+
+log = logging.getLogger(__name__)
+router = Router(name="verification_approval")
+
+MAX_NAME = 100
+MAX_STREET = 150
+
+
+class CommitteeDecision(CallbackData, prefix="vreq"):
+    request: int
+    approve: bool
+
+
+@router.message(Verifying.name, plain_text)
+async def name_typed(message: Message, state: FSMContext) -> None:
+    name = " ".join((message.text or "").split())
+    if not 2 <= len(name) <= MAX_NAME:
+        await message.answer(_("Please type your full name (2 to {maximum} characters).").format(maximum=MAX_NAME))
+        return
+    await state.update_data(verify_name=name)
+    await state.set_state(Verifying.street)
+    await message.answer(_("In which street do you live? (the street is enough, no house number needed)"))
+
+
+@router.message(Verifying.street, plain_text)
+async def street_typed(
+    message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User, repos: Repositories,
+    clock: Clock, i18n: I18n, committee_chat_id: int | None,
+) -> None:
+    street = " ".join((message.text or "").split())
+    if not 2 <= len(street) <= MAX_STREET:
+        await message.answer(_("Please type your street (2 to {maximum} characters).").format(maximum=MAX_STREET))
+        return
+    data = await state.get_data()
+    name = data.get("verify_name") or ""
+    await state.set_state(None)
+    await state.update_data(verify_name=None)
+    if await repos.verification.is_verified(user.id):
+        await message.answer(_("You are already verified as a resident. Thank you!"))
+        return
+    if await repos.verification.pending_request(campaign.id, user.id):
+        await message.answer(_("Your request is already with the committee. I will tell you as soon as they answer."))
+        return
+    age, residency = attested_flags(data)
+    request_id = await repos.verification.add_request(
+        campaign.id, user.id, name, street, clock.now(), attested_age=age, attested_residency=residency
+    )
+    await message.answer(_("Thank you. The committee will check your request; I will tell you as soon as they answer."))
+    if committee_chat_id is None:
+        return
+    builder = InlineKeyboardBuilder()
+    with i18n.use_locale(campaign.default_language):
+        builder.button(text=_("✅ Approve"), callback_data=CommitteeDecision(request=request_id, approve=True))
+        builder.button(text=_("✖ Refuse"), callback_data=CommitteeDecision(request=request_id, approve=False))
+        card = _("Verification request #{number}\nName: {name}\nStreet: {street}\nDoes this person live in {town}?").format(
+            number=request_id, name=escape(name), street=escape(street), town=escape(campaign.town)
+        )
+    try:
+        await bot.send_message(committee_chat_id, card, reply_markup=builder.as_markup())
+    except TelegramAPIError:
+        log.warning("could not post verification request #%s to the committee chat", request_id, exc_info=True)
+
+
+@router.message(StateFilter(Verifying.name, Verifying.street), not_a_command)
+async def text_expected(message: Message) -> None:
+    await message.answer(_("Please answer with text, or /cancel."))
+
+
+@router.callback_query(CommitteeDecision.filter())
+async def decide(
+    query: CallbackQuery, callback_data: CommitteeDecision, bot: Bot, campaign: Campaign, repos: Repositories,
+    clock: Clock, i18n: I18n, is_committee: bool,
+) -> None:
+    if not is_committee:
+        await query.answer(_("Only committee members can decide on requests."), show_alert=True)
+        return
+    now = clock.now()
+    decided = await repos.verification.decide_request(callback_data.request, callback_data.approve, query.from_user.id, now)
+    if decided is None:
+        await query.answer(_("This request has already been decided."), show_alert=True)
+        return
+    await repos.audit.record(
+        campaign.id, query.from_user.id, "verification_approved" if callback_data.approve else "verification_refused",
+        now, target=f"request:{decided.id}",
+    )
+    await query.answer(_("Done."))
+    with i18n.use_locale(campaign.default_language):  # the card's language
+        verdict = _("Approved by {name}.") if callback_data.approve else _("Refused by {name}.")
+    if query.message is not None and isinstance(query.message, Message):
+        try:
+            await query.message.edit_text(
+                (query.message.html_text or "") + "\n\n" + verdict.format(name=escape(query.from_user.first_name or "")),
+                reply_markup=None,
+            )
+        except TelegramAPIError:
+            log.warning("could not update request card #%s", decided.id, exc_info=True)
+    resident = await repos.users.by_id(decided.user_id)
+    language = resident.language if resident else campaign.default_language
+    with i18n.use_locale(language):
+        if callback_data.approve:
+            text = _("✅ The committee confirmed that you live in {town}: you are now a verified resident.").format(town=escape(campaign.town))
+        else:
+            text = _("The committee could not confirm that you live in {town}. If this is a mistake, contact the town hall.").format(town=escape(campaign.town))
+    await repos.session.commit()
+    try:
+        await bot.send_message(decided.telegram_id, text)
+    except TelegramAPIError:
+        log.warning("could not tell the resident about request #%s", decided.id, exc_info=True)

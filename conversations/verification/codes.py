@@ -1,0 +1,170 @@
+"""Invitation codes: typed, in a `/start <code>` link, or `/code`; `/codes N` makes them."""
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+
+from aiogram import Bot, Router
+from aiogram.dispatcher.event.bases import SkipHandler
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, Message
+from aiogram.utils.i18n import gettext as _
+
+from campaign import verification as rules
+from campaign.clock import Clock
+from campaign.schema import Campaign, pick
+from conversations.code_sheet import code_sheet_pdf
+from conversations.filters import plain_text
+from conversations.render import when
+from conversations.verification.start import Verifying, ask_method, attested_flags, begin, not_a_command, on_verified
+from storage.repositories import Repositories, User
+from storage.repositories.verification import CodeOutcome
+
+router = Router(name="verification_codes")
+
+
+async def redeem(
+    bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, user: User, repos: Repositories,
+    clock: Clock, secret_key: bytes, code: str,
+) -> None:
+    now = clock.now()
+    await state.update_data(verify_code=None)
+    failures, last = await repos.verification.code_failures(user.id)
+    wait = rules.retry_wait(failures, last, now)
+    if wait is not None:
+        minutes = max(1, round(wait.total_seconds() / 60))
+        await state.set_state(Verifying.code)
+        await bot.send_message(chat_id, _("Too many wrong codes. Please wait {minutes} min before trying again.").format(minutes=minutes))
+        return
+    age, residency = attested_flags(await state.get_data())
+    outcome = await repos.verification.redeem_code(
+        campaign.id, rules.code_hash(secret_key, code), user.id, now, attested_age=age, attested_residency=residency
+    )
+    if outcome in (CodeOutcome.VERIFIED, CodeOutcome.ALREADY_VERIFIED):
+        if outcome == CodeOutcome.ALREADY_VERIFIED:
+            await state.set_state(None)
+            await bot.send_message(chat_id, _("You are already verified as a resident. Thank you!"))
+            return
+        await on_verified(bot, chat_id, state, campaign, user, repos, clock, secret_key)
+        return
+    await repos.verification.record_code_failure(user.id, now)
+    await state.set_state(Verifying.code)
+    replies = {
+        CodeOutcome.UNKNOWN: _("I do not know this code. Check it letter by letter and type it again, or /cancel."),
+        CodeOutcome.USED: _("This code has already been used. Each code works once: ask the town hall for a new one."),
+        CodeOutcome.EXPIRED: _("This code has expired. Ask the town hall for a new one."),
+    }
+    await bot.send_message(chat_id, replies[outcome])
+
+
+@router.message(Verifying.code, plain_text)
+async def code_typed(
+    message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User,
+    repos: Repositories, clock: Clock, secret_key: bytes,
+) -> None:
+    code = rules.normalize_code(message.text or "")
+    if code is None:
+        await message.answer(_("That does not look like a code: a code has 10 letters and digits, like ABCDE-23456. Type it again, or /cancel."))
+        return
+    await redeem(bot, message.chat.id, state, campaign, user, repos, clock, secret_key, code)
+
+
+@router.message(Verifying.code, not_a_command)
+async def code_expected(message: Message) -> None:
+    await message.answer(_("Please type the code as text, like ABCDE-23456, or /cancel."))
+
+
+async def _code_from_link(
+    message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User,
+    repos: Repositories, clock: Clock, secret_key: bytes, text: str,
+) -> None:
+    code = rules.normalize_code(text)
+    if code is None:
+        await message.answer(_("That does not look like a code: a code has 10 letters and digits, like ABCDE-23456. Type it again, or /cancel."))
+        return
+    if await repos.verification.is_verified(user.id):
+        await message.answer(_("You are already verified as a resident. Thank you!"))
+        return
+    eligibility = campaign.eligibility
+    if rules.attestation_needed(eligibility.minimum_age, eligibility.residency):
+        await begin(bot, message.chat.id, state, campaign, user, repos, pending_code=code)
+        return
+    await redeem(bot, message.chat.id, state, campaign, user, repos, clock, secret_key, code)
+
+
+@router.message(CommandStart(deep_link=True))
+async def start_with_code(
+    message: Message, command: CommandObject, bot: Bot, state: FSMContext, campaign: Campaign,
+    user: User, repos: Repositories, clock: Clock, secret_key: bytes,
+) -> None:
+    # t.me/<bot>?start=<code>: anything that is not a code goes on to the ordinary /start.
+    if "code" not in campaign.verification.methods or rules.normalize_code(command.args or "") is None:
+        raise SkipHandler
+    await _code_from_link(message, bot, state, campaign, user, repos, clock, secret_key, command.args or "")
+
+
+@router.message(Command("code"))
+async def code_command(
+    message: Message, command: CommandObject, bot: Bot, state: FSMContext, campaign: Campaign,
+    user: User, repos: Repositories, clock: Clock, secret_key: bytes,
+) -> None:
+    if "code" not in campaign.verification.methods:
+        await message.answer(_("This campaign does not use invitation codes. Send /verify to see how to verify."))
+        return
+    if not command.args:
+        await state.update_data(verify_then=None)
+        await ask_method(bot, message.chat.id, state, campaign, "code")
+        return
+    await _code_from_link(message, bot, state, campaign, user, repos, clock, secret_key, command.args)
+
+
+@router.message(Command("codes"))
+async def make_codes(
+    message: Message, command: CommandObject, bot: Bot, campaign: Campaign, user: User, repos: Repositories,
+    clock: Clock, secret_key: bytes, is_committee: bool,
+) -> None:
+    if not is_committee:
+        await message.answer(_("Only committee members can create invitation codes."))
+        return
+    try:
+        count = int((command.args or "").strip())
+    except ValueError:
+        count = 0
+    if not 1 <= count <= rules.MAX_CODES_PER_REQUEST:
+        await message.answer(_("Send /codes N with N between 1 and {maximum}, for example /codes 50.").format(maximum=rules.MAX_CODES_PER_REQUEST))
+        return
+    now = clock.now()
+    codes = sorted({rules.new_code() for _ in range(count * 2)})[:count]
+    expires = campaign.calendar.voting_close
+    await repos.verification.add_codes(campaign.id, [rules.code_hash(secret_key, c) for c in codes], message.from_user.id if message.from_user else None, now, expires)
+    await repos.audit.record(campaign.id, message.from_user.id if message.from_user else None, "codes_created", now, count=count)
+    username = (await bot.me()).username
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["code", "link"])
+    rows = [(rules.display_code(code), f"https://t.me/{username}?start={code}") for code in codes]
+    writer.writerows(rows)
+    # The file is sent after the commit: the codes it lists exist by then.
+    await repos.session.commit()
+    await bot.send_document(
+        message.chat.id,
+        BufferedInputFile(buffer.getvalue().encode("utf-8"), filename=f"codes-{now:%Y%m%d-%H%M%S}.csv"),
+        caption=_("{count} single-use invitation codes, valid until {date}. Only their hashes are kept: this file and the printable slips are the only copies.").format(
+            count=len(codes), date=when(expires, campaign)
+        ),
+    )
+    # Then the same codes as printable slips, built after the CSV is out (the CSV is the
+    # list that counts) and in a thread: about 4 ms a code, 4 s for the maximum.
+    sheet = await asyncio.to_thread(
+        code_sheet_pdf,
+        rows,
+        title=pick(campaign.name, user.language, campaign.default_language),
+        instructions=_("Scan this code with your phone's camera, or send /start to the bot and type the code."),
+    )
+    await bot.send_document(
+        message.chat.id,
+        BufferedInputFile(sheet, filename=f"codes-{now:%Y%m%d-%H%M%S}.pdf"),
+        caption=_("Printable slips: one QR code per code; residents scan it with their phone camera to open the bot."),
+    )

@@ -1,0 +1,48 @@
+"""/forgetme: anyone can erase their personal data, after a confirmation."""
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from campaign.clock import Clock
+from campaign.schema import Campaign
+from conversations.verification.start import VerifyAction
+from storage.repositories import Repositories, User
+
+router = Router(name="verification_forget")
+
+
+@router.message(Command("forgetme"))
+async def forget_me(message: Message) -> None:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🗑 Yes, erase my data"), callback_data=VerifyAction(action="forget"))
+    builder.button(text=_("✖ No, keep it"), callback_data=VerifyAction(action="keep"))
+    await message.answer(
+        _(
+            "This erases your personal data: your verification (name and street, code, age and residence "
+            "confirmation), your first name and any unfinished draft. If you voted, your ballot stays counted, "
+            "stored under a scrambled key that names no one; you will not be able to change it. A phone number "
+            "already used stays unusable for another account. Your submitted projects stay public. Continue?"
+        ),
+        reply_markup=builder.as_markup(),
+    )
+
+
+@router.callback_query(VerifyAction.filter(F.action.in_({"forget", "keep"})))
+async def forget_confirmed(
+    query: CallbackQuery, callback_data: VerifyAction, state: FSMContext, campaign: Campaign, user: User,
+    repos: Repositories, clock: Clock, secret_key: bytes,
+) -> None:
+    if callback_data.action == "keep":
+        await query.answer(_("Nothing was erased."))
+        return
+    await repos.verification.forget(user.id)
+    await repos.audit.record(campaign.id, None, "resident_forgotten", clock.now())
+    await state.clear()
+    await repos.session.commit()
+    await query.answer(_("Done."))
+    await query.message.answer(_("Your personal data has been erased.")) if isinstance(query.message, Message) else None

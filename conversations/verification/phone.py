@@ -1,0 +1,107 @@
+"""Verification by phone: the resident shares their own contact with the 📱 button."""
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import Bot, Router
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import Message, ReplyKeyboardRemove
+from aiogram.utils.i18n import gettext as _
+
+from campaign import verification as rules
+from campaign.clock import Clock
+from campaign.schema import Campaign
+from conversations.verification.start import Verifying, attested_flags, not_a_command, on_verified, phone_keyboard
+from storage.repositories import Repositories, User
+from storage.repositories.verification import VerifyOutcome
+
+router = Router(name="verification_phone")
+
+
+async def contact(message: Message) -> bool:
+    return message.contact is not None
+
+
+@router.message(StateFilter(Verifying.phone, None), contact)
+async def contact_shared(
+    message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User,
+    repos: Repositories, clock: Clock, secret_key: bytes,
+) -> None:
+    shared = message.contact
+    assert shared is not None and message.from_user is not None
+    if "phone" not in campaign.verification.methods:
+        await message.answer(_("This campaign does not verify residents by phone. Send /verify to see how."))
+        return
+    if shared.user_id != message.from_user.id:
+        await message.answer(
+            _(
+                "This is not your own contact: I can only accept your own number, sent with the button "
+                "<b>📱 Share my phone number</b> (a forwarded contact or a typed number cannot be checked)."
+            ),
+            reply_markup=phone_keyboard(),
+        )
+        await state.set_state(Verifying.phone)
+        return
+    if await repos.verification.is_verified(user.id):
+        await state.set_state(None)
+        await message.answer(_("You are already verified as a resident. Thank you!"), reply_markup=ReplyKeyboardRemove())
+        return
+    prefixes = campaign.verification.phone_prefixes
+    try:
+        phone = rules.normalize_phone(shared.phone_number, prefixes[0] if prefixes else None)
+    except rules.PhoneError:
+        await message.answer(_("I could not read this phone number. Please try again with the button, or /cancel."), reply_markup=phone_keyboard())
+        return
+    if not rules.has_allowed_prefix(phone, prefixes):
+        await state.set_state(None)
+        await message.answer(
+            _("Sorry, only phone numbers starting with {prefixes} can be used for {town}.").format(
+                prefixes=", ".join(prefixes), town=escape(campaign.town)
+            )
+            + _other_methods(campaign, "phone"),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+        return
+    digest = rules.phone_hash(secret_key, phone)
+    if campaign.verification.use_register and not await repos.verification.in_register(campaign.id, digest):
+        await state.set_state(None)
+        await message.answer(
+            _("Sorry, this number is not in the list of residents the town gave us.") + _other_methods(campaign, "phone"),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+        return
+    age, residency = attested_flags(await state.get_data())
+    outcome = await repos.verification.verify(
+        user.id, "phone", clock.now(), phone_hash=digest, attested_age=age, attested_residency=residency
+    )
+    if outcome == VerifyOutcome.PHONE_TAKEN:
+        await state.set_state(None)
+        await message.answer(
+            _("This phone number already verifies another Telegram account. One number can verify only one account.")
+            + _other_methods(campaign, "phone"),
+            reply_markup=ReplyKeyboardRemove(),
+        )
+        return
+    await on_verified(bot, message.chat.id, state, campaign, user, repos, clock, secret_key)
+
+
+def _other_methods(campaign: Campaign, tried: str) -> str:
+    others = [m for m in campaign.verification.methods if m != tried]
+    if not others:
+        return "\n" + _("If you think this is a mistake, contact the town hall.")
+    return "\n" + _("You can verify another way: send /verify.")
+
+
+@router.message(Verifying.phone, not_a_command)
+async def phone_expected(message: Message, state: FSMContext) -> None:
+    if message.text == _("✖ Cancel"):
+        await state.set_state(None)
+        await state.update_data(verify_then=None, verify_code=None)
+        await message.answer(_("Stopped. You can verify later with /verify."), reply_markup=ReplyKeyboardRemove())
+        return
+    await message.answer(
+        _("Please press the button <b>📱 Share my phone number</b> below; typing the number does not work. Or /cancel."),
+        reply_markup=phone_keyboard(),
+    )
+

@@ -1,0 +1,81 @@
+"""The phone register: `/import_register`, then a CSV document of the town's residents."""
+from __future__ import annotations
+
+import csv
+import io
+
+from aiogram import Bot, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _
+
+from campaign import verification as rules
+from campaign.clock import Clock
+from campaign.schema import Campaign
+from conversations.verification.start import not_a_command
+from storage.repositories import Repositories
+
+router = Router(name="verification_register")
+
+
+class ImportingRegister(StatesGroup):
+    document = State()
+
+
+async def document(message: Message) -> bool:
+    return message.document is not None
+
+
+@router.message(Command("import_register"))
+async def import_register(message: Message, state: FSMContext, is_committee: bool) -> None:
+    if not is_committee:
+        await message.answer(_("Only committee members can import the register."))
+        return
+    await state.set_state(ImportingRegister.document)
+    await message.answer(_("Send the register as a CSV document: one phone number per line (first column). Or /cancel."))
+
+
+@router.message(ImportingRegister.document, document)
+async def register_document(
+    message: Message, bot: Bot, state: FSMContext, campaign: Campaign, repos: Repositories,
+    clock: Clock, secret_key: bytes, is_committee: bool,
+) -> None:
+    if not is_committee:
+        await state.set_state(None)
+        return
+    assert message.document is not None
+    content = await bot.download(message.document.file_id)
+    assert content is not None
+    text = content.read().decode("utf-8-sig", errors="replace")
+    prefixes = campaign.verification.phone_prefixes
+    hashes: set[str] = set()
+    bad: list[int] = []
+    for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
+        if not row or not row[0].strip():
+            continue
+        try:
+            hashes.add(rules.phone_hash(secret_key, rules.normalize_phone(row[0], prefixes[0] if prefixes else None)))
+        except rules.PhoneError:
+            if number > 1 or any(ch.isdigit() for ch in row[0]):
+                bad.append(number)
+    new = await repos.verification.import_register(campaign.id, hashes, clock.now())
+    await repos.audit.record(campaign.id, message.from_user.id if message.from_user else None, "register_imported", clock.now(), count=len(hashes), new=new)
+    await state.set_state(None)
+    reply = _("Register imported: {count} numbers read, {new} new.").format(count=len(hashes), new=new)
+    if bad:
+        shown = ", ".join(str(n) for n in bad[:20]) + ("…" if len(bad) > 20 else "")
+        reply += "\n" + _("These lines could not be read as phone numbers: {lines}.").format(lines=shown)
+    await message.answer(reply)
+
+
+@router.message(ImportingRegister.document, Command("cancel"))
+async def register_cancel(message: Message, state: FSMContext) -> None:
+    await state.set_state(None)
+    await message.answer(_("Stopped. Nothing was imported."))
+
+
+@router.message(ImportingRegister.document, not_a_command)
+async def register_expected(message: Message) -> None:
+    await message.answer(_("Please send a CSV document (📎 then File), or /cancel."))

@@ -1,0 +1,225 @@
+"""Where verification starts: /verify, the attestation, the choice of method, /cancel.
+
+Also what the other verification modules share: the `Verifying` states, the `VerifyAction`
+buttons, `on_verified` (what happens once a resident is verified).
+"""
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from campaign import verification as rules
+from campaign.clock import Clock
+from campaign.schema import Campaign
+from storage.repositories import Repositories, User
+
+router = Router(name="verification")
+
+
+class Verifying(StatesGroup):
+    attest = State()
+    method = State()
+    phone = State()
+    code = State()
+    name = State()
+    street = State()
+
+
+class VerifyAction(CallbackData, prefix="verify"):
+    action: str  # attest_yes | attest_no | method | forget | keep
+    value: str = ""
+
+
+IN_VERIFICATION = StateFilter(Verifying)
+
+
+async def not_a_command(message: Message) -> bool:
+    """Catch-alls let commands through, so /start or /help work in the middle of a step."""
+    return not (message.text or "").startswith("/")
+
+
+# --- where it starts ------------------------------------------------------------------------
+
+
+def _method_label(method: str) -> str:
+    labels = {
+        "phone": _("📱 With my phone number"),
+        "code": _("🔑 I have an invitation code"),
+        "committee": _("🏛 Ask the committee"),
+    }
+    return labels[method]
+
+
+def _attestation_text(campaign: Campaign) -> str:
+    eligibility = campaign.eligibility
+    parts = []
+    if eligibility.minimum_age is not None:
+        parts.append(_("I am at least {age} years old.").format(age=eligibility.minimum_age))
+    if eligibility.residency:
+        parts.append(_("I live in {place}.").format(place=escape(eligibility.residency)))
+    return "\n".join(f"• {part}" for part in parts)
+
+
+async def begin(
+    bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, user: User, repos: Repositories,
+    *, then: str | None = None, pending_code: str | None = None,
+) -> None:
+    """Ask a resident to verify; `then` ("vote") says what to do once they are."""
+    if await repos.verification.is_verified(user.id):
+        await bot.send_message(chat_id, _("You are already verified as a resident. Thank you!"))
+        return
+    await state.update_data(verify_then=then, verify_attested=None, verify_code=pending_code)
+    eligibility = campaign.eligibility
+    if rules.attestation_needed(eligibility.minimum_age, eligibility.residency):
+        await state.set_state(Verifying.attest)
+        builder = InlineKeyboardBuilder()
+        builder.button(text=_("✅ I confirm"), callback_data=VerifyAction(action="attest_yes"))
+        builder.button(text=_("✖ No"), callback_data=VerifyAction(action="attest_no"))
+        await bot.send_message(
+            chat_id,
+            _("Only residents may take part, so I need to check who you are first. Please confirm:") + "\n" + _attestation_text(campaign),
+            reply_markup=builder.as_markup(),
+        )
+        return
+    await _after_attestation(bot, chat_id, state, campaign, user, repos, None)
+
+
+async def _after_attestation(
+    bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, user: User, repos: Repositories, clock: Clock | None,
+    *, secret_key: bytes | None = None,
+) -> None:
+    data = await state.get_data()
+    if data.get("verify_code") and clock is not None and secret_key is not None:
+        from conversations.verification.codes import redeem  # codes starts verification too
+
+        await redeem(bot, chat_id, state, campaign, user, repos, clock, secret_key, data["verify_code"])
+        return
+    methods = list(campaign.verification.methods)
+    if len(methods) == 1:
+        if not data.get("verify_attested"):  # not yet told why we ask
+            await bot.send_message(chat_id, _("Only residents may take part, so I need to check who you are first."))
+        await ask_method(bot, chat_id, state, campaign, methods[0])
+        return
+    await state.set_state(Verifying.method)
+    builder = InlineKeyboardBuilder()
+    for method in methods:
+        builder.button(text=_method_label(method), callback_data=VerifyAction(action="method", value=method))
+    builder.adjust(1)
+    await bot.send_message(
+        chat_id,
+        _("Only residents may take part, so I need to check who you are first. How would you like to do it?"),
+        reply_markup=builder.as_markup(),
+    )
+
+
+def phone_keyboard() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        keyboard=[
+            [KeyboardButton(text=_("📱 Share my phone number"), request_contact=True)],
+            [KeyboardButton(text=_("✖ Cancel"))],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+async def ask_method(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, method: str) -> None:
+    if method == "phone":
+        await state.set_state(Verifying.phone)
+        text = _(
+            "Press the button <b>📱 Share my phone number</b> below. Telegram sends me your own number, "
+            "so I know it is yours. It is stored only in a scrambled form, never shown to anyone, and one "
+            "number can verify only one account."
+        )
+        if campaign.verification.phone_prefixes:
+            text += "\n\n" + _("Accepted numbers start with {prefixes}.").format(prefixes=", ".join(campaign.verification.phone_prefixes))
+        await bot.send_message(chat_id, text, reply_markup=phone_keyboard())
+    elif method == "code":
+        await state.set_state(Verifying.code)
+        await bot.send_message(
+            chat_id,
+            _("Type the invitation code you received from the town, for example ABCDE-23456. Or /cancel."),
+        )
+    else:
+        await state.set_state(Verifying.name)
+        await bot.send_message(
+            chat_id,
+            _("The committee will check that you live in the town. What is your full name? (or /cancel)"),
+        )
+
+
+async def on_verified(
+    bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, user: User, repos: Repositories,
+    clock: Clock, secret_key: bytes,
+) -> None:
+    data = await state.get_data()
+    then = data.get("verify_then")
+    await state.set_state(None)
+    await state.update_data(verify_then=None, verify_attested=None, verify_code=None)
+    await bot.send_message(chat_id, _("✅ Thank you, you are now a verified resident."), reply_markup=ReplyKeyboardRemove())
+    if then == "vote":
+        from conversations.voting import open_ballot  # the ballot needs verification, not the other way round
+
+        await open_ballot(bot, chat_id, state, campaign, clock, user, repos, secret_key)
+    elif then == "propose":
+        from conversations.proposal_wizard import resume  # likewise for proposing
+
+        await resume(bot, chat_id, state, campaign, clock, user, repos)
+
+
+def attested_flags(data: dict) -> tuple[bool | None, bool | None]:
+    attested = data.get("verify_attested")
+    return (True, True) if attested else (None, None)
+
+
+@router.message(Command("verify"))
+async def verify_command(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User, repos: Repositories) -> None:
+    await begin(bot, message.chat.id, state, campaign, user, repos)
+
+
+@router.callback_query(Verifying.attest, VerifyAction.filter(F.action.in_({"attest_yes", "attest_no"})))
+async def attest(
+    query: CallbackQuery, callback_data: VerifyAction, bot: Bot, state: FSMContext, campaign: Campaign,
+    user: User, repos: Repositories, clock: Clock, secret_key: bytes,
+) -> None:
+    await query.answer()
+    if callback_data.action == "attest_no":
+        await state.set_state(None)
+        await state.update_data(verify_then=None, verify_code=None)
+        await bot.send_message(
+            query.from_user.id,
+            _("Then I am sorry: only residents who meet these conditions can vote. Thank you for your interest!"),
+        )
+        return
+    await state.update_data(verify_attested=True)
+    await _after_attestation(bot, query.from_user.id, state, campaign, user, repos, clock, secret_key=secret_key)
+
+
+@router.callback_query(Verifying.method, VerifyAction.filter(F.action == "method"))
+async def choose_method(query: CallbackQuery, callback_data: VerifyAction, bot: Bot, state: FSMContext, campaign: Campaign) -> None:
+    if callback_data.value not in campaign.verification.methods:
+        await query.answer(_("This button is no longer active."), show_alert=True)
+        return
+    await query.answer()
+    await ask_method(bot, query.from_user.id, state, campaign, callback_data.value)
+
+
+@router.callback_query(VerifyAction.filter(F.action.in_({"attest_yes", "attest_no", "method"})))
+async def stale_verify_button(query: CallbackQuery) -> None:
+    await query.answer(_("This button is from an earlier message. Send /verify to start again."), show_alert=True)
+
+
+@router.message(IN_VERIFICATION, Command("cancel"))
+async def cancel(message: Message, state: FSMContext) -> None:
+    await state.set_state(None)
+    await state.update_data(verify_then=None, verify_code=None)
+    await message.answer(_("Stopped. You can verify later with /verify."), reply_markup=ReplyKeyboardRemove())
+
