@@ -7,8 +7,12 @@ How a delivery goes (see storage.repositories.broadcasts for the rows):
 
 - Deliveries are claimed a small batch at a time (about a quarter of a second of sending), in
   id order, and marked `sending` in a committed transaction BEFORE any HTTP call; results are
-  written after. Memory stays flat whatever the audience: one batch in memory at a time.
-- The rate is paced evenly (one send every 1/rate seconds, no bursts), `Settings.broadcast_rate`.
+  written after. Memory stays flat whatever the audience: at most two batches in memory.
+  The batches are pipelined so that the pace never stops between them: while one is being
+  sent, the previous one's results are recorded and, during its last quarter, the next one is
+  claimed (so after a crash up to a quarter of a batch more may be `unknown` unsent).
+- The rate is paced evenly (one send every 1/rate seconds, no bursts), `Settings.broadcast_rate`,
+  and never more than `rate` sends within one second, counted from the replies (see Pacer).
 - 429 Too Many Requests: the whole worker pauses for `retry_after`, then the message is retried.
 - 403 Forbidden (blocked, account deleted): the delivery is `unreachable`, and so is the
   resident (`users.unreachable`), who gets no further broadcast until they write to the bot again.
@@ -24,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -61,30 +66,74 @@ class RealTimer:
         await asyncio.sleep(seconds)
 
 
+class _Send:
+    """One slot granted by the pacer: when, and (once answered) when the reply came back."""
+
+    __slots__ = ("answered", "answered_at", "granted_at")
+
+    def __init__(self, granted_at: float) -> None:
+        self.granted_at = granted_at
+        self.answered_at: float | None = None
+        self.answered = asyncio.Event()
+
+
 class Pacer:
     """One slot every 1/rate seconds, shared by every send; `pause` holds all of them.
 
     A sleep always overshoots a little (about a millisecond under load, as much as the
     interval at 1,000/s): slots missed by at most `catch_up` seconds are granted at once, so
-    the rate holds, while over any window of T seconds at most rate * (T + catch_up) + 1 go out.
+    the rate holds.
+
+    On top of that even pace, a sliding window: at most `rate` sends in any `window` (one
+    second), counted the way the Bot API counts them, on arrival. Each slot is handed back with
+    `done()` once its reply (or error) is in, and the send `rate` places back must have been
+    answered at least `window` seconds ago before a new one goes out. A request arrives between
+    its slot and its reply, so whatever the network jitter or the catch-up, no more than `rate`
+    can arrive within one window: no 429 from our own pace. With a virtual timer (tests),
+    replies take no time: the window then counts from the slot.
     """
 
-    def __init__(self, rate: float, timer: Timer, catch_up: float = 0.01) -> None:
+    def __init__(self, rate: float, timer: Timer, catch_up: float = 0.01, window: float = 1.0) -> None:
         self.interval = 1.0 / rate
         self.timer = timer
         self.catch_up = catch_up
+        self.window = window
+        self.limit = max(1, int(rate * window))
+        self._replies_take_time = isinstance(timer, RealTimer)
+        self._sends: deque[_Send] = deque()  # the last `limit` slots, oldest first
         self._next = 0.0
         self._paused_until = 0.0
 
-    async def slot(self) -> None:
+    async def slot(self) -> _Send:
         while True:
             now = self.timer.monotonic()
             wait = max(self._next, self._paused_until) - now
-            if wait <= 0:
-                break
-            await self.timer.sleep(wait)
+            if wait > 0:
+                await self.timer.sleep(wait)
+                continue
+            if len(self._sends) >= self.limit:
+                oldest = self._sends[0]
+                if oldest.answered_at is None:
+                    await oldest.answered.wait()
+                    continue
+                wait = oldest.answered_at + self.window - now
+                if wait > 0:
+                    await self.timer.sleep(wait)
+                    continue
+                self._sends.popleft()
+                continue
+            break
         # No credit for idle time beyond `catch_up`: after a pause or a quiet spell, no burst.
         self._next = max(self._next, now - self.catch_up) + self.interval
+        send = _Send(now)
+        self._sends.append(send)
+        return send
+
+    def done(self, send: _Send) -> None:
+        """The reply to this slot's request is in (whatever it said)."""
+        if send.answered_at is None:
+            send.answered_at = self.timer.monotonic() if self._replies_take_time else send.granted_at
+            send.answered.set()
 
     def pause(self, seconds: float) -> None:
         self._paused_until = max(self._paused_until, self.timer.monotonic() + seconds)
@@ -201,22 +250,38 @@ class Broadcaster:
         async with self.sessionmaker() as session:
             await BroadcastRepository(session).mark_sending_broadcast(broadcast.id)
             await session.commit()
-        last_id = 0
-        while not self._stopping:
-            async with self.sessionmaker() as session:
-                batch = await BroadcastRepository(session).claim(broadcast.id, last_id, self.batch_size)
-                await session.commit()
-            if not batch:
-                break
-            last_id = batch[-1].id
-            if self.on_batch is not None:
-                await self.on_batch(batch)
-            tasks = []
-            for delivery in batch:
-                await self.pacer.slot()
-                tasks.append(asyncio.create_task(self._deliver(delivery, broadcast)))
-            outcomes = await asyncio.gather(*tasks)
-            await self._record(batch, outcomes)
+        # A pipeline, so that the pace never stops between batches: while a batch is being
+        # sent, the previous one's results are recorded and, near its end, the next batch is
+        # claimed (committed as `sending`, before any of its HTTP calls). The database work
+        # runs one step at a time, in order: record N-1, then claim N+1.
+        previous: tuple[list[PendingDelivery], list[asyncio.Task[_Outcome]]] | None = None
+        database: asyncio.Task | None = None
+        batch = [] if self._stopping else await self._claim(broadcast.id, 0)
+        try:
+            while batch:
+                last_id = batch[-1].id
+                if self.on_batch is not None:
+                    await self.on_batch(batch)
+                recording = asyncio.create_task(self._record_when_answered(previous, database))
+                database = recording
+                claim_at = max(0, len(batch) - max(1, len(batch) // 4))  # the last quarter of the batch
+                claiming: asyncio.Task | None = None
+                tasks: list[asyncio.Task[_Outcome]] = []
+                for index, delivery in enumerate(batch):
+                    if index == claim_at and not self._stopping:
+                        claiming = asyncio.create_task(self._claim(broadcast.id, last_id, after=recording))
+                        database = claiming
+                    send = await self.pacer.slot()
+                    tasks.append(asyncio.create_task(self._deliver(delivery, broadcast, send)))
+                previous = (batch, tasks)
+                # Stopping: the batch claimed already is sent all the same (it is `sending`).
+                batch = await claiming if claiming is not None else []
+            await self._record_when_answered(previous, database)
+            previous = database = None
+        finally:
+            if previous is not None or database is not None:  # an error: leave nothing running
+                leftovers = [*(previous[1] if previous else []), *([database] if database else [])]
+                await asyncio.gather(*leftovers, return_exceptions=True)
         async with self.sessionmaker() as session:
             repo = BroadcastRepository(session)
             finished = await repo.finish_if_done(broadcast.id, utcnow())
@@ -225,6 +290,25 @@ class Broadcaster:
         if finished:
             self.stats.broadcasts_finished += 1
             log.info("broadcast %d (%s) finished: %s", broadcast.id, broadcast.key or broadcast.kind, progress)
+
+    async def _claim(self, broadcast_id: int, after_id: int, after: asyncio.Task | None = None) -> list[PendingDelivery]:
+        if after is not None:
+            await after  # one database step at a time, in order
+        async with self.sessionmaker() as session:
+            batch = await BroadcastRepository(session).claim(broadcast_id, after_id, self.batch_size)
+            await session.commit()
+        return batch
+
+    async def _record_when_answered(
+        self,
+        sent: tuple[list[PendingDelivery], list[asyncio.Task[_Outcome]]] | None,
+        after: asyncio.Task | None,
+    ) -> None:
+        if after is not None:
+            await after
+        if sent is not None:
+            batch, tasks = sent
+            await self._record(batch, list(await asyncio.gather(*tasks)))
 
     async def _record(self, batch: list[PendingDelivery], outcomes: list[_Outcome]) -> None:
         sent = [d.id for d, o in zip(batch, outcomes) if o.status == "sent"]
@@ -241,21 +325,25 @@ class Broadcaster:
         self.stats.unreachable += len(unreachable)
         self.stats.failed += len(failed)
 
-    async def _deliver(self, delivery: PendingDelivery, broadcast: Broadcast) -> _Outcome:
+    async def _deliver(self, delivery: PendingDelivery, broadcast: Broadcast, send: _Send) -> _Outcome:
+        """One delivery; `send` is the pacer's slot for the first attempt, retries take new ones."""
         text = broadcast.text.get(delivery.language) or next(iter(broadcast.text.values()), "")
         network_failures = 0
         while True:
             try:
-                if broadcast.photo:
-                    await self.bot.send_photo(delivery.chat_id, broadcast.photo, caption=text or None)
-                else:
-                    await self.bot.send_message(delivery.chat_id, text)
+                try:
+                    if broadcast.photo:
+                        await self.bot.send_photo(delivery.chat_id, broadcast.photo, caption=text or None)
+                    else:
+                        await self.bot.send_message(delivery.chat_id, text)
+                finally:
+                    self.pacer.done(send)
                 return _Outcome("sent")
             except TelegramRetryAfter as error:
                 self.stats.too_many_requests += 1
                 log.info("broadcaster: 429, pausing %s s", error.retry_after)
                 self.pacer.pause(error.retry_after)
-                await self.pacer.slot()
+                send = await self.pacer.slot()
             except TelegramForbiddenError as error:
                 return _Outcome("unreachable", error.message)
             except TelegramUnauthorizedError:
@@ -266,7 +354,7 @@ class Broadcaster:
                     return _Outcome("failed", f"{type(error).__name__}: {error.message}")
                 self.stats.network_retries += 1
                 await self.timer.sleep(self.backoff * 2 ** (network_failures - 1))
-                await self.pacer.slot()
+                send = await self.pacer.slot()
             except TelegramAPIError as error:
                 return _Outcome("failed", f"{type(error).__name__}: {error.message}")
             except Exception as error:  # noqa: BLE001 - one bad message must not stall the batch
