@@ -92,7 +92,7 @@ def create_dispatcher(
     dispatcher.update.outer_middleware(ResidentMiddleware(campaign, clock, frozenset(settings.admin_ids)))
     ResidentLocale(i18n).setup(dispatcher)
     dispatcher.include_routers(*conversations.get_routers())
-    register_error_handler(dispatcher, i18n, campaign)
+    register_error_handler(dispatcher, i18n, campaign, sessionmaker)
     return dispatcher
 
 

@@ -275,3 +275,18 @@ class TestWhenAuthorsMustBeVerified:
         await john.send("/propose")
         replies = await john.share_contact("+32470123456", user_id=4242)
         assert "Step 1 of 7" not in replies.text
+
+
+async def test_a_failure_gets_a_reply_in_the_residents_chosen_language_and_loses_nothing(marie, emulator):
+    await marie.send("/language")
+    await marie.press("English")
+    await marie.send("/propose")
+    await marie.send(TITLE)
+    emulator.fail_next("sendMessage", 400, "Bad Request: something Telegram refused")
+    replies = await marie.send(SUMMARY)  # the bot's next question is refused by Telegram
+    assert "Sorry, something went wrong on our side" in replies.text
+    replies = await marie.send(SUMMARY)  # trying again works, and the title is still there
+    assert "Step 3 of 7" in replies.text
+    await marie.send("/back")
+    replies = await marie.send("/back")
+    assert f"Current answer: {TITLE}" in replies.text
