@@ -1,4 +1,7 @@
-"""Who is a resident: phone numbers, invitation codes, keyed hashes, retry delays.
+"""Who is a resident: phone prefixes, invitation codes, keyed hashes, retry delays.
+
+Reading a phone number is conversations/verification/numbers.py's job (it needs the phonenumbers
+library, and this package imports only the standard library and pydantic).
 
 Phone numbers and codes never reach the database in clear: they are stored as HMAC-SHA256
 digests keyed with the deployment's SECRET_KEY, with a purpose label so that a digest of one
@@ -12,11 +15,6 @@ import re
 import secrets
 from datetime import datetime, timedelta
 
-# E.164: a country code (no leading zero) and at most 15 digits in all.
-E164_MIN_DIGITS = 8
-E164_MAX_DIGITS = 15
-_SEPARATORS = re.compile(r"[\s\-./()\u00a0]")
-
 # Invitation codes: 10 characters without look-alikes (0/O, 1/I/L), shown as XXXXX-XXXXX.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 10
@@ -26,45 +24,6 @@ MAX_CODES_PER_REQUEST = 1000
 FREE_WRONG_CODES = 3
 FIRST_DELAY = timedelta(seconds=30)
 MAX_DELAY = timedelta(hours=1)
-
-
-class PhoneError(ValueError):
-    """A phone number that cannot be read; `code` says why (empty, invalid, too_short, too_long, national)."""
-
-    def __init__(self, code: str) -> None:
-        self.code = code
-        super().__init__(code)
-
-
-def normalize_phone(raw: str, default_prefix: str | None = None) -> str:
-    """A phone number in E.164 form ("+32470123456").
-
-    Accepts "+32 470 12 34 56", "0032470123456", "32470123456" (how Telegram sends a contact's
-    number: digits without the plus), and, when `default_prefix` is given (e.g. "+32"), the
-    national form "0470 12 34 56". Raises PhoneError otherwise.
-    """
-    text = _SEPARATORS.sub("", raw or "")
-    if not text:
-        raise PhoneError("empty")
-    if text.startswith("+"):
-        digits = text[1:]
-    elif text.startswith("00"):
-        digits = text[2:]
-    elif text.startswith("0"):
-        if not default_prefix:
-            raise PhoneError("national")
-        digits = default_prefix.lstrip("+") + text[1:]
-    else:
-        digits = text
-    if not digits.isascii() or not digits.isdigit():
-        raise PhoneError("invalid")
-    if digits.startswith("0"):
-        raise PhoneError("invalid")
-    if len(digits) < E164_MIN_DIGITS:
-        raise PhoneError("too_short")
-    if len(digits) > E164_MAX_DIGITS:
-        raise PhoneError("too_long")
-    return "+" + digits
 
 
 def has_allowed_prefix(e164: str, prefixes: list[str] | tuple[str, ...]) -> bool:

@@ -12,6 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from campaign import verification as rules
 from campaign.clock import Clock
 from campaign.schema import Campaign
+from conversations.verification.numbers import PhoneError, contact_number
 from conversations.verification.start import Verifying, attested_flags, not_a_command, on_verified, phone_keyboard
 from storage.repositories import Repositories, User
 from storage.repositories.verification import VerifyOutcome
@@ -49,8 +50,8 @@ async def contact_shared(
         return
     prefixes = campaign.verification.phone_prefixes
     try:
-        phone = rules.normalize_phone(shared.phone_number, prefixes[0] if prefixes else None)
-    except rules.PhoneError:
+        phone = contact_number(shared.phone_number)
+    except PhoneError:
         await message.answer(_("I could not read this phone number. Please try again with the button, or /cancel."), reply_markup=phone_keyboard())
         return
     if not rules.has_allowed_prefix(phone, prefixes):

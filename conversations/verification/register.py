@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from campaign import verification as rules
 from campaign.clock import Clock
 from campaign.schema import Campaign
+from conversations.verification.numbers import PhoneError, region_of, typed_number
 from conversations.verification.start import not_a_command
 from storage.repositories import Repositories
 
@@ -49,15 +50,15 @@ async def register_document(
     content = await bot.download(message.document.file_id)
     assert content is not None
     text = content.read().decode("utf-8-sig", errors="replace")
-    prefixes = campaign.verification.phone_prefixes
+    region = region_of(campaign.verification.phone_prefixes)
     hashes: set[str] = set()
     bad: list[int] = []
     for number, row in enumerate(csv.reader(io.StringIO(text)), start=1):
         if not row or not row[0].strip():
             continue
         try:
-            hashes.add(rules.phone_hash(secret_key, rules.normalize_phone(row[0], prefixes[0] if prefixes else None)))
-        except rules.PhoneError:
+            hashes.add(rules.phone_hash(secret_key, typed_number(row[0], region)))
+        except PhoneError:
             if number > 1 or any(ch.isdigit() for ch in row[0]):
                 bad.append(number)
     new = await repos.verification.import_register(campaign.id, hashes, clock.now())

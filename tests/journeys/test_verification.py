@@ -274,6 +274,17 @@ class TestRegister:
         replies = await marie.share_contact(phone_of(marie))
         assert "pas dans la liste" in replies.text
 
+    async def test_a_number_written_with_its_trunk_zero_matches_the_contact(self, app, committee, john, marie):
+        # "+32 (0)470…" once became +320470…, a number no contact ever matches; and a number
+        # that is not Belgian is reported, not stored as another.
+        replies = await committee.send("/import_register")
+        replies = await committee.send_document("register.csv", "+32 (0)470 00 10 02\n8 912 345 67 89\n".encode())
+        assert "1 numbers read, 1 new" in replies.text or "1 number read, 1 new" in replies.text
+        assert "These lines could not be read as phone numbers: 2." in replies.text
+        await john.send("/verify")
+        replies = await john.share_contact(phone_of(john))
+        assert "you are now a verified resident" in replies.text
+
     async def test_only_the_committee_imports(self, app, john):
         replies = await john.send("/import_register")
         assert "Only committee members" in replies.text
