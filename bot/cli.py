@@ -1,11 +1,13 @@
-"""`pbbot`: run, webhook, console, migrate, check-campaign."""
+"""`pbbot`: run, webhook, console, migrate, check-campaign, init."""
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
 import sys
+from datetime import datetime, timezone
 
+from campaign import file_checks
 from campaign.schema import CampaignError, load_campaign
 
 
@@ -23,12 +25,21 @@ def _check_campaign(path: str) -> int:
         for problem in error.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 1
+    for warning in file_checks.warnings(campaign, datetime.now(timezone.utc)):
+        print(f"{path}: warning: {warning}", file=sys.stderr)
     cal = campaign.calendar
     print(f"{path}: OK — {campaign.id} ({campaign.town}), {campaign.envelope} {campaign.currency}, "
           f"{len(campaign.categories)} categories, {campaign.ballot.type} ballot, rule {campaign.outcome.rule}")
     print(f"  proposals {cal.proposals_open:%Y-%m-%d %H:%M} → {cal.proposals_close:%Y-%m-%d %H:%M}, "
           f"voting {cal.voting_open:%Y-%m-%d %H:%M} → {cal.voting_close:%Y-%m-%d %H:%M}, results {cal.results:%Y-%m-%d %H:%M}")
     return 0
+
+
+def _refuse(problems: list[str]) -> int:
+    print(f"pbbot cannot start: {len(problems)} problem(s) (set them in the environment or in .env):", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
+    return 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,14 +55,38 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("migrate", help="create or upgrade the database schema")
     check = commands.add_parser("check-campaign", help="validate a campaign file and summarise it")
     check.add_argument("file")
+    from bot.init_campaign import add_arguments as init_arguments, run_init
+
+    init_arguments(commands.add_parser("init", help="write a campaign file for your town, live from today"))
+    commands.add_parser("secret-key", help="print a new random SECRET_KEY for .env")
     args = parser.parse_args(argv)
 
     if args.command == "check-campaign":
         return _check_campaign(args.file)
+    if args.command == "init":
+        return run_init(args)
+    if args.command == "secret-key":
+        from bot.startup import new_secret_key
 
+        print(new_secret_key())
+        return 0
+
+    from pydantic import ValidationError
+
+    from bot import startup
     from bot.settings import Settings
 
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        return _refuse(startup.settings_problems(error))
+    if args.command in ("run", "webhook"):
+        # Before the database is created or migrated: everything missing, in one go.
+        problems, warnings = startup.problems(settings, args.command)
+        for warning in warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        if problems:
+            return _refuse(problems)
     _configure_logging("WARNING" if args.command == "console" else settings.log_level)
     try:
         if args.command == "run":

@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
+MIN_SECRET_KEY = 16
 
 
 class Settings(BaseSettings):
@@ -36,7 +37,10 @@ class Settings(BaseSettings):
     @classmethod
     def _comma_separated(cls, value: object) -> object:
         if isinstance(value, str):
-            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+            try:
+                return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+            except ValueError:
+                raise ValueError("write Telegram user ids as numbers separated by commas, e.g. 12345678,23456789") from None
         if isinstance(value, int):
             return [value]
         return value
@@ -59,6 +63,11 @@ class Settings(BaseSettings):
         return self.bot_token.get_secret_value().strip()
 
     def require_secret_key(self) -> bytes:
-        if self.secret_key is None or len(self.secret_key.get_secret_value()) < 16:
-            raise SystemExit("SECRET_KEY is not set (at least 16 characters): it keys the hashes of phone numbers and voters")
-        return self.secret_key.get_secret_value().encode()
+        key = self.secret_key.get_secret_value() if self.secret_key is not None else ""
+        if not key.strip():
+            raise SystemExit("SECRET_KEY is not set: it keys the hashes of phone numbers and voters; "
+                             "`pbbot secret-key` prints a new one")
+        if len(key) < MIN_SECRET_KEY:
+            raise SystemExit(f"SECRET_KEY is too short ({len(key)} characters; at least {MIN_SECRET_KEY}): "
+                             "`pbbot secret-key` prints a good one")
+        return key.encode()

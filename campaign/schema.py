@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from campaign import file_checks
 from campaign.calendar import PHASE_STARTS
 
 SUPPORTED_LANGUAGES = ("fr", "en")
@@ -259,9 +260,12 @@ def parse_campaign(data: dict, *, now: datetime | None = None) -> Campaign:
     if isinstance(calendar, dict):
         data["calendar"] = {key: _resolve_moment(value, zone, today) for key, value in calendar.items()}
     try:
-        return Campaign.model_validate(data)
+        campaign = Campaign.model_validate(data)
     except ValidationError as error:
-        raise CampaignError([_describe(e) for e in error.errors()]) from None
+        raise CampaignError([file_checks.describe(e) for e in error.errors()]) from None
+    if problems := file_checks.problems(campaign):
+        raise CampaignError(problems)
+    return campaign
 
 
 def load_campaign(path: str | Path, *, now: datetime | None = None) -> Campaign:
@@ -275,13 +279,3 @@ def load_campaign(path: str | Path, *, now: datetime | None = None) -> Campaign:
     except tomllib.TOMLDecodeError as error:
         raise CampaignError([f"{path}: not valid TOML: {error}"]) from None
     return parse_campaign(data, now=now)
-
-
-def _describe(error: dict) -> str:
-    where = ".".join(str(part) for part in error["loc"]) or "(file)"
-    message = error["msg"].removeprefix("Value error, ")
-    if error["type"] == "missing":
-        message = "is missing"
-    elif error["type"] == "extra_forbidden":
-        message = "is not a known setting (check the spelling)"
-    return f"{where}: {message}"

@@ -107,3 +107,81 @@ def test_phase_boundaries_are_inclusive_at_their_start():
     assert phase_at(CALENDAR, CALENDAR.voting_open) == Phase.VOTING
     assert phase_at(CALENDAR, CALENDAR.voting_close) == Phase.COUNTING
     assert phase_at(CALENDAR, CALENDAR.results) == Phase.RESULTS
+
+
+def test_check_campaign_warns_about_a_calendar_entirely_past(capsys):
+    assert pbbot(["check-campaign", str(ROOT / "examples" / "bertrix-2020.toml")]) == 0
+    err = capsys.readouterr().err
+    assert "warning: calendar: every date is in the past (the results were due on 2020-07-17)" in err
+    assert "pbbot init" in err
+    assert pbbot(["check-campaign", str(ROOT / "examples" / "demo.toml")]) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("start, end, name", [
+    ("proposals_open", "proposals_close", "the proposals phase"),
+    ("proposals_close", "voting_open", "the committee's review"),
+    ("voting_open", "voting_close", "the vote"),
+    ("voting_close", "results", "the count"),
+])
+def test_a_phase_that_lasts_no_time_is_refused(start, end, name):
+    data = _town()
+    cal = data["calendar"]
+    cal[end] = cal[start]
+    if end == "voting_open":
+        cal["review_close"] = cal[start]
+    with pytest.raises(CampaignError) as caught:
+        parse_campaign(data)
+    assert caught.value.problems == [f"calendar.{end}: is the same moment as calendar.{start}, so {name} would last no time"]
+
+
+def test_a_text_missing_in_a_language_of_the_campaign_is_refused():
+    data = _town()
+    data["name"] = {"fr": "Budget participatif"}
+    data["categories"][1]["names"] = {"en": "Mobility", "fr": " "}
+    data["description"] = {"fr": "…", "en": "…", "nl": "…"}  # an extra language is no problem
+    with pytest.raises(CampaignError) as caught:
+        parse_campaign(data)
+    assert caught.value.problems == [
+        'name: no text in English ("en"), though languages lists it',
+        'categories #2 names: no text in French ("fr"), though languages lists it',
+    ]
+    data["languages"], data["default_language"] = ["fr"], "fr"
+    data["categories"][1]["names"] = {"fr": "Mobilité"}
+    assert parse_campaign(data).name == {"fr": "Budget participatif"}
+
+
+def test_every_message_names_its_setting_in_plain_words():
+    data = _town()
+    data["id"] = "Testville 2030"
+    data["currency"] = "euro"
+    data["categories"][0]["id"] = "Espaces verts"
+    data["verification"] = {"methods": ["phone"], "phone_prefixes": ["0032"]}
+    data["population"] = "many"
+    data["ballot"]["max_choices"] = 0
+    data["outcome"]["rule"] = "biggest"
+    data["calendar"]["results"] = "soon"
+    with pytest.raises(CampaignError) as caught:
+        parse_campaign(data)
+    problems = caught.value.problems
+    assert 'id: use 1 to 64 small letters a-z, digits, "-" or "_" (no spaces, capitals or accents), e.g. "bertrix-2027"' in problems
+    assert 'currency: write the three-letter currency code in capitals, e.g. "EUR"' in problems
+    assert any(p.startswith("categories #1 id: use 1 to 32 small letters") for p in problems)
+    assert 'verification.phone_prefixes #1: write a country calling code: "+" and 1 to 4 digits, e.g. "+32"' in problems
+    assert "population: must be a number written with digits, without quotes" in problems
+    assert "ballot.max_choices: must be at least 1" in problems
+    assert any(p.startswith("outcome.rule: must be 'most-voted', 'greedy'") for p in problems)
+    assert 'calendar.results: is not a date: write it like 2027-04-01T09:00:00, or as days from today like "+7d" or "-1d 18:00"' in problems
+    assert not any("pattern" in p or "(file)" in p or "Input should" in p for p in problems), problems
+
+
+def test_an_error_across_two_settings_names_them_without_a_file_prefix():
+    data = _town()
+    data["default_language"] = "en"
+    data["languages"] = ["fr"]
+    data["name"] = data["description"] = {"fr": "x"}
+    for category in data["categories"]:
+        category["names"] = {"fr": "x"}
+    with pytest.raises(CampaignError) as caught:
+        parse_campaign(data)
+    assert caught.value.problems == ["default_language 'en' is not in languages"]
