@@ -1,4 +1,4 @@
-"""`pbbot`: run, webhook, console, migrate, check-campaign, init."""
+"""`pbbot`: run, webhook, console, migrate, check-campaign, init, tally."""
 from __future__ import annotations
 
 import argparse
@@ -59,10 +59,15 @@ def main(argv: list[str] | None = None) -> int:
 
     init_arguments(commands.add_parser("init", help="write a campaign file for your town, live from today"))
     commands.add_parser("secret-key", help="print a new random SECRET_KEY for .env")
+    from bot import tally_cli
+
+    tally_cli.add_parser(commands)
     args = parser.parse_args(argv)
 
     if args.command == "check-campaign":
         return _check_campaign(args.file)
+    if args.command == "tally":
+        return tally_cli.run(args)
     if args.command == "init":
         return run_init(args)
     if args.command == "secret-key":

@@ -4,8 +4,10 @@ A file has three sections, each a title line, a header line and `;`-separated ro
 META (key;value), PROJECTS (project_id;cost;...) and VOTES (voter_id;vote;...).
 Lists inside a field (the approved ids, the points) are comma-separated.
 
-The reader is lenient the way real files need (`\\r\\n`, spaces around fields, a BOM,
-blank lines); the writer is strict (`\\n`, no BOM, no blank lines), so exported ballots
+The reader is lenient about layout the way real files need (`\\r\\n`, spaces around fields,
+a BOM, blank lines) but strict about meaning: a missing column, a duplicate project, a points
+list that does not match its votes, a negative cost or points raise `PbError`, which names the
+line and the section. The writer is strict (`\\n`, no BOM, no blank lines), so exported ballots
 read back as the same election.
 """
 
@@ -36,6 +38,14 @@ POINT_VOTE_TYPES = frozenset({"cumulative", "scoring"})
 TALLY_OPTIONS = {"min_project_score_threshold": "threshold"}
 
 
+class PbError(ValueError):
+    """A malformed file: where (line number, section) and what is wrong, in one line."""
+
+    def __init__(self, line: int, section: str, problem: str) -> None:
+        super().__init__(f"line {line}, {section}: {problem}")
+        self.line, self.section, self.problem = line, section, problem
+
+
 @dataclass(frozen=True)
 class PbProject:
     id: str
@@ -63,10 +73,19 @@ class PbElection:
     meta: dict[str, str]
     projects: dict[str, PbProject]
     votes: list[PbVote]
+    # Where things were read: "META", "PROJECTS", "VOTES" (the title lines) and "META:<key>";
+    # empty for an election built in code. Only for error messages: not part of equality.
+    lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def where(self, key: str) -> int:
+        """The line `key` was read on (0 when unknown)."""
+        return self.lines.get(key, self.lines.get(key.partition(":")[0], 0))
 
     @property
     def budget(self) -> Number:
-        return parse_number(self.meta["budget"])
+        if "budget" not in self.meta:
+            raise PbError(self.where("META"), "META", "no 'budget' row")
+        return _number(self.meta["budget"], self.where("META:budget"), "META", "the budget")
 
     @property
     def rule(self) -> str:
@@ -127,16 +146,22 @@ def _parse(text: str) -> PbElection:
     meta: dict[str, str] = {}
     projects: dict[str, PbProject] = {}
     votes: list[PbVote] = []
-    for section, header, rows in _sections(text):
-        if section == "META":
-            meta.update((row[0], row[1] if len(row) > 1 else "") for row in rows)
-        elif section == "PROJECTS":
-            for row in rows:
-                project = _project_from_row(header, row)
-                projects[project.id] = project
+    lines: dict[str, int] = {}
+    for section in _sections(text):
+        if section.title in lines:
+            raise PbError(section.line, section.title, f"a second {section.title} section (the first is on line {lines[section.title]})")
+        lines[section.title] = section.line
+        if section.title == "META":
+            for row, line in zip(section.rows, section.row_lines):
+                meta[row[0]] = row[1] if len(row) > 1 else ""
+                lines["META:" + row[0]] = line
+        elif section.title == "PROJECTS":
+            projects = _projects_from(section)
         else:
-            votes.extend(_votes_from_rows(header, rows))
-    return PbElection(meta, projects, votes)
+            if "PROJECTS" not in lines:
+                raise PbError(section.line, "VOTES", "the PROJECTS section must come before VOTES")
+            votes = list(_votes_from(section, projects))
+    return PbElection(meta, projects, votes, lines)
 
 
 @contextmanager
@@ -165,60 +190,111 @@ def write_pb(election: PbElection, path: str | Path | None = None) -> str:
 # --- reading -------------------------------------------------------------------------
 
 
-def _sections(text: str) -> Iterator[tuple[str, list[str], list[list[str]]]]:
-    """Yield (title, header, rows) per section, fields stripped, blank lines dropped."""
-    section: str | None = None
-    header: list[str] | None = None
-    rows: list[list[str]] = []
-    for raw in csv.reader(io.StringIO(text, newline=""), delimiter=";"):
+class _Section(NamedTuple):
+    title: str
+    line: int  # of the title
+    header: list[str]
+    header_line: int
+    rows: list[list[str]]
+    row_lines: list[int]
+
+
+def _sections(text: str) -> Iterator[_Section]:
+    """The sections in file order, fields stripped, blank lines dropped, line numbers kept."""
+    section: _Section | None = None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+    for raw in reader:
         row = list(map(str.strip, raw))
         if not any(row):
             continue
         title = row[0].upper()
         if title in SECTIONS and not any(row[1:]):
             if section is not None:
-                yield section, header or [], rows
-            section, header, rows = title, None, []
+                yield section
+            section = _Section(title, reader.line_num, [], 0, [], [])
         elif section is None:
-            raise ValueError(f"expected a META, PROJECTS or VOTES line, got {row!r}")
-        elif header is None:
-            header = row
+            raise PbError(reader.line_num, "start of file", f"expected a META, PROJECTS or VOTES line, got {';'.join(row)!r}")
+        elif not section.header:
+            section.header.extend(row)
+            section = section._replace(header_line=reader.line_num)
         else:
-            rows.append(row)
+            section.rows.append(row)
+            section.row_lines.append(reader.line_num)
     if section is not None:
-        yield section, header or [], rows
+        yield section
 
 
-def _project_from_row(header: list[str], row: list[str]) -> PbProject:
-    cells = dict(zip(header, row))
-    return PbProject(
-        id=cells["project_id"],
-        cost=parse_number(cells["cost"]),
-        votes=int(cells["votes"]) if cells.get("votes") else None,
-        score=parse_number(cells["score"]) if cells.get("score") else None,
-        name=cells.get("name", ""),
-        selected=int(cells["selected"]) if cells.get("selected") else None,
-        extra={k: v for k, v in cells.items() if k not in PROJECT_FIELDS and v},
-    )
+def _column(section: _Section, name: str) -> int:
+    if name not in section.header:
+        where = section.header_line or section.line
+        raise PbError(where, section.title, f"no {name!r} column (the header is {';'.join(section.header)!r})")
+    return section.header.index(name)
 
 
-def _votes_from_rows(header: list[str], rows: list[list[str]]) -> Iterator[PbVote]:
-    vote_at = header.index("vote")
+def _number(text: str, line: int, section: str, what: str) -> Number:
+    try:
+        number = parse_number(text)
+    except ValueError:
+        raise PbError(line, section, f"{what} is not a number: {text!r}") from None
+    if number < 0:
+        raise PbError(line, section, f"{what} cannot be negative: {text}")
+    return number
+
+
+def _projects_from(section: _Section) -> dict[str, PbProject]:
+    header = section.header
+    _column(section, "project_id")
+    _column(section, "cost")
+    projects: dict[str, PbProject] = {}
+    first_line: dict[str, int] = {}
+    for row, line in zip(section.rows, section.row_lines):
+        cells = dict(zip(header, row))
+        project_id = cells.get("project_id", "")
+        if not project_id:
+            raise PbError(line, "PROJECTS", "a project without an id")
+        if project_id in projects:
+            raise PbError(line, "PROJECTS", f"project {project_id!r} appears twice (first on line {first_line[project_id]})")
+        what = f"the cost of project {project_id!r}"
+        projects[project_id] = PbProject(
+            id=project_id,
+            cost=_number(cells.get("cost", ""), line, "PROJECTS", what),
+            votes=int(_number(cells["votes"], line, "PROJECTS", "votes")) if cells.get("votes") else None,
+            score=parse_number(cells["score"]) if cells.get("score") else None,
+            name=cells.get("name", ""),
+            selected=int(_number(cells["selected"], line, "PROJECTS", "selected")) if cells.get("selected") else None,
+            extra={k: v for k, v in cells.items() if k not in PROJECT_FIELDS and v},
+        )
+        first_line[project_id] = line
+    return projects
+
+
+def _votes_from(section: _Section, projects: Mapping[str, PbProject]) -> Iterator[PbVote]:
+    header = section.header
+    vote_at = _column(section, "vote")
     points_at = header.index("points") if "points" in header else None
     extra_names = [name for name in header if name not in VOTE_FIELDS]
     extra_at = [header.index(name) for name in extra_names]
-    for row in rows:
+    for row, line in zip(section.rows, section.row_lines):
         if len(row) < len(header):
             row = row + [""] * (len(header) - len(row))
         vote_cell = row[vote_at]
+        vote = tuple(vote_cell.split(",")) if vote_cell else ()
+        for project_id in vote:
+            if project_id not in projects:
+                raise PbError(line, "VOTES", f"voter {row[0]!r} votes for {project_id!r}, which is not in PROJECTS")
         points_cell = row[points_at] if points_at is not None else ""
-        extra_cells = [row[i] for i in extra_at]
-        yield PbVote(
-            row[0],
-            tuple(vote_cell.split(",")) if vote_cell else (),
-            tuple(map(parse_number, points_cell.split(","))) if points_cell else None,
-            _non_empty(extra_names, extra_cells),
-        )
+        points = _points(points_cell, vote, line, row[0]) if points_cell else None
+        yield PbVote(row[0], vote, points, _non_empty(extra_names, [row[i] for i in extra_at]))
+
+
+def _points(cell: str, vote: tuple[str, ...], line: int, voter: str) -> tuple[Number, ...]:
+    points = tuple(_number(text, line, "VOTES", f"the points of voter {voter!r}") for text in cell.split(","))
+    if len(points) != len(vote):
+        raise PbError(line, "VOTES", f"voter {voter!r} gives {len(points)} points for {len(vote)} projects")
+    if len(set(vote)) != len(vote):
+        twice = next(pid for pid in vote if vote.count(pid) > 1)
+        raise PbError(line, "VOTES", f"voter {voter!r} gives points to project {twice!r} twice")
+    return points
 
 
 def _non_empty(names: list[str], cells: list[str]) -> dict[str, str]:

@@ -1,0 +1,279 @@
+"""The Method of Equal Shares (MES), exact, with what each round did kept as data.
+
+The budget is split equally among the voters. Repeatedly, among the projects whose supporters
+can still pay for them together, MES buys the one with the lowest price per unit of utility ρ:
+each supporter pays ρ × their utility, or all they have left if that is less. It stops when no
+project's supporters can pay for it.
+
+Utilities: "cost" (a supporter gains the project's cost: ρ is then the share of the cost each
+supporter pays), "approval" (gains 1: ρ is what each supporter pays) and "points" (gains the
+points they gave: a supporter pays ρ per point).
+
+`Electorate` groups the voters once (voters with identical ballots hold the same money at every
+moment), so completions that rerun MES many times (add1) never regroup the ballots.
+Money is kept in integers, exactly: every amount is multiplied by a common `scale`, which grows
+whenever a payment is not a whole number of units. Integers are much faster than Fractions.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from math import gcd, lcm
+from typing import Literal
+
+from .tally_types import Ballot, Project
+
+Utility = Literal["cost", "approval", "points"]
+UTILITIES = ("cost", "approval", "points")
+
+
+@dataclass(frozen=True)
+class Electorate:
+    """The ballots compiled for MES and Phragmén: one weighted group per distinct ballot."""
+
+    ids: list[str]
+    costs: list[Fraction]
+    group_sizes: list[int]
+    supporters: list[list[int]]  # per project: the groups supporting it
+    points: list[list[int]]  # per project: each supporting group's points (1 for approvals)
+    votes: list[int]  # per project: the voters supporting it
+    scores: list[int]  # per project: the points given to it (= votes for approvals)
+    voters: int
+    tie_order: dict[str, int]  # a stated order for ties; empty: more votes, cheaper, smaller id
+
+    def tie_key(self, project: int) -> tuple[int, int, Fraction, str]:
+        stated = self.tie_order.get(self.ids[project], len(self.tie_order))
+        return (stated, -self.votes[project], self.costs[project], self.ids[project])
+
+    def index(self) -> dict[str, int]:
+        return {pid: i for i, pid in enumerate(self.ids)}
+
+
+def compile_electorate(
+    projects: Sequence[Project], ballots: Iterable[Ballot], tie_order: Sequence[str] = ()
+) -> Electorate:
+    """Group the ballots. Id->points ballots keep their points; the others give 1 point."""
+    index = {p.id: i for i, p in enumerate(projects)}
+    if len(index) != len(projects):
+        raise ValueError("two projects share an id")
+    costs = [Fraction(p.cost) for p in projects]
+    if any(cost < 0 for cost in costs):
+        raise ValueError("a project cannot cost less than nothing")
+    # Counting raw ballots first is cheap (tuples hash fast); only distinct ones are normalised.
+    raw: Counter[object] = Counter(
+        tuple(b.items()) if isinstance(b, Mapping) else b if isinstance(b, tuple) else tuple(b) for b in ballots
+    )
+    groups: Counter[frozenset[tuple[str, int]]] = Counter()
+    for ballot, size in raw.items():
+        items = ballot if ballot and isinstance(ballot[0], tuple) else ((pid, 1) for pid in ballot)  # type: ignore[index, union-attr]
+        # An empty ballot is still a voter, holding a share (as in the reference implementation).
+        groups[frozenset((pid, points) for pid, points in items if points > 0)] += size
+    supporters: list[list[int]] = [[] for _ in projects]
+    points: list[list[int]] = [[] for _ in projects]
+    votes, scores, sizes = [0] * len(projects), [0] * len(projects), []
+    for group, (ballot, size) in enumerate(groups.items()):
+        sizes.append(size)
+        for project_id, given in ballot:
+            if project_id not in index:
+                raise ValueError(f"a ballot votes for an unknown project: {project_id!r}")
+            p = index[project_id]
+            supporters[p].append(group)
+            points[p].append(int(given))
+            votes[p] += size
+            scores[p] += size * int(given)
+    return Electorate(
+        [p.id for p in projects], costs, sizes, supporters, points, votes, scores, sum(sizes),
+        {pid: i for i, pid in enumerate(tie_order)},
+    )
+
+
+# --- what a run did ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MesRound:
+    project: str
+    cost: Fraction
+    rho: Fraction  # the price per unit of utility (cost utilities: the share of the cost)
+    payments: list[tuple[Fraction, int]]  # (amount each paid, how many voters paid it), largest first
+    tied: list[str]  # the other projects exactly as good at this round (the tie order chose)
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A project MES did not buy: what its supporters still had when MES stopped."""
+
+    project: str
+    cost: Fraction
+    supporters: int
+    had: Fraction  # their money left, together
+    missing: Fraction  # cost - had (0 if they could pay but another project came first)
+    more_supporters: int  # voters holding a full fresh share that would cover what is missing
+
+
+@dataclass(frozen=True)
+class MesRun:
+    utility: Utility
+    share: Fraction  # each voter's money at the start
+    rounds: list[MesRound]
+    shortfalls: list[Shortfall]
+
+    @property
+    def winners(self) -> list[str]:
+        return [r.project for r in self.rounds]
+
+
+class _Run:
+    """One run of MES where each voter starts with `share`."""
+
+    def __init__(self, el: Electorate, share: Fraction, utility: Utility, *, explain: bool = False) -> None:
+        if utility not in UTILITIES:
+            raise ValueError(f"unknown utility {utility!r}; expected one of {UTILITIES}")
+        self.el, self.utility, self.explain, self.share = el, utility, explain, share
+        self.scale = lcm(share.denominator, *(c.denominator for c in el.costs))
+        start = share.numerator * (self.scale // share.denominator)
+        self.budgets = [start] * len(el.group_sizes)
+        self.rounds: list[MesRound] = []
+        self.ties: list[tuple[int, list[int]]] = []  # (round, tied projects) when a tie decided
+
+    def run(self) -> list[int]:
+        el = self.el
+        chosen: list[int] = []
+        for p in sorted((p for p, c in enumerate(el.costs) if c == 0 and el.votes[p] > 0), key=el.tie_key):
+            chosen.append(p)  # a free project costs its supporters nothing: fund it first
+            if self.explain:
+                self.rounds.append(MesRound(el.ids[p], Fraction(0), Fraction(0), [], []))
+        # ρ only rises as budgets are spent, so the last value computed bounds the current one;
+        # only projects whose bound is at most the best value so far are recomputed
+        # (equalshares.net's lazy evaluation).
+        bound = {p: Fraction(0) for p, (c, v) in enumerate(zip(el.costs, el.votes)) if c > 0 and v > 0}
+        while bound:
+            best = self.best_projects(bound)
+            if not best:
+                break
+            winner = min(best, key=el.tie_key)
+            if len(best) > 1:
+                self.ties.append((len(chosen), sorted(best, key=el.tie_key)))
+            self.charge(winner, *best[winner], tied=[el.ids[p] for p in sorted(best, key=el.tie_key) if p != winner])
+            chosen.append(winner)
+            del bound[winner]
+        return chosen
+
+    def best_projects(self, bound: dict[int, Fraction]) -> dict[int, tuple[int, int]]:
+        """The affordable projects with the lowest ρ, with ρ (scaled) as numerator, denominator.
+
+        Updates `bound` and drops from it the projects nobody can afford any more."""
+        best: dict[int, tuple[int, int]] = {}
+        best_key: Fraction | None = None
+        for project in sorted(bound, key=bound.__getitem__):
+            if best_key is not None and bound[project] > best_key:
+                break
+            price = self.price(project)
+            if price is None:
+                del bound[project]  # budgets only shrink: it stays unaffordable
+                continue
+            key = self.key(project, *price)
+            bound[project] = key
+            if best_key is None or key < best_key:
+                best_key, best = key, {}
+            if key == best_key:
+                best[project] = price
+        return best
+
+    def key(self, project: int, numerator: int, denominator: int) -> Fraction:
+        # Independent of `scale`, which changes between evaluations.
+        if self.utility == "cost":
+            return Fraction(numerator, denominator * self.scaled_cost(project))
+        return Fraction(numerator, denominator * self.scale)
+
+    def price(self, project: int) -> tuple[int, int] | None:
+        """ρ in scaled money per point, as (numerator, denominator), or None when the
+        supporters cannot pay for the project together."""
+        el, budgets, sizes = self.el, self.budgets, self.el.group_sizes
+        cost = self.scaled_cost(project)
+        groups, points = el.supporters[project], el.points[project]
+        if self.utility == "points":
+            weights = points
+        else:  # cost and approval utilities: every supporter pays the same, capped
+            weights = None
+        if weights is None:
+            held: defaultdict[int, int] = defaultdict(int)  # budget -> voters holding it
+            for group in groups:
+                held[budgets[group]] += sizes[group]
+            if sum(b * n for b, n in held.items()) < cost:
+                return None
+            paid, payers = 0, el.votes[project]
+            for budget in sorted(held):
+                if cost - paid <= budget * payers:
+                    break  # this budget, and every larger one, covers an equal share
+                paid += budget * held[budget]
+                payers -= held[budget]
+            return cost - paid, payers
+        # Points: a supporter giving w points pays min(budget, ρ·w); the poorest per point cap first.
+        rows = sorted(((budgets[g], w, sizes[g]) for g, w in zip(groups, weights)), key=lambda r: Fraction(r[0], r[1]))
+        if sum(b * n for b, _, n in rows) < cost:
+            return None
+        paid, weight = 0, sum(w * n for _, w, n in rows)
+        for budget, w, n in rows:
+            if (cost - paid) * w <= budget * weight:
+                break
+            paid += budget * n
+            weight -= w * n
+        return cost - paid, weight
+
+    def charge(self, project: int, numerator: int, denominator: int, tied: list[str]) -> None:
+        rescale = denominator // gcd(numerator, denominator)
+        if rescale > 1:
+            self.scale *= rescale
+            self.budgets = [budget * rescale for budget in self.budgets]
+        rho = numerator * rescale // denominator  # per point, now a whole number of scaled units
+        budgets, sizes, el = self.budgets, self.el.group_sizes, self.el
+        paid: Counter[int] = Counter()
+        uniform = self.utility != "points"
+        for group, w in zip(el.supporters[project], el.points[project]):
+            due = rho if uniform else rho * w
+            pay = due if budgets[group] > due else budgets[group]
+            budgets[group] -= pay
+            if self.explain:
+                paid[pay] += sizes[group]
+        if self.explain:
+            scale = self.scale
+            rho_real = Fraction(rho, scale) / (el.costs[project] if self.utility == "cost" else 1)
+            self.rounds.append(MesRound(
+                el.ids[project], el.costs[project], rho_real,
+                sorted(((Fraction(a, scale), n) for a, n in paid.items()), reverse=True), tied,
+            ))
+
+    def scaled_cost(self, project: int) -> int:
+        cost = self.el.costs[project]
+        return cost.numerator * (self.scale // cost.denominator)
+
+    def shortfalls(self, chosen: Collection[int]) -> list[Shortfall]:
+        el, scale, out = self.el, self.scale, []
+        for p in sorted(set(range(len(el.ids))) - set(chosen), key=el.tie_key):
+            if el.votes[p] == 0:
+                continue
+            had = Fraction(sum(self.budgets[g] * el.group_sizes[g] for g in el.supporters[p]), scale)
+            missing = max(el.costs[p] - had, Fraction(0))
+            more = -(-missing // self.share) if missing and self.share else 0
+            out.append(Shortfall(el.ids[p], el.costs[p], el.votes[p], had, missing, int(more)))
+        return out
+
+
+def mes(el: Electorate, share: Fraction, utility: Utility = "cost") -> list[int]:
+    """The projects plain MES buys (as indexes into `el.ids`), in the order it buys them."""
+    return _Run(el, share, utility).run()
+
+
+def explain_mes(el: Electorate, share: Fraction, utility: Utility = "cost") -> tuple[MesRun, list[tuple[int, list[int]]]]:
+    """The run as data, and the ties that decided a round (round number, tied projects)."""
+    run = _Run(el, share, utility, explain=True)
+    chosen = run.run()
+    return MesRun(utility, share, run.rounds, run.shortfalls(chosen)), run.ties
+
+
+def cost_of(el: Electorate, chosen: Iterable[int]) -> Fraction:
+    return sum((el.costs[p] for p in chosen), Fraction(0))
