@@ -23,8 +23,10 @@ from bot.middlewares.database import DatabaseSession
 from bot.middlewares.resident import ResidentMiddleware
 from bot.settings import Settings
 from campaign.clock import Clock, SystemClock
-from campaign.schema import Campaign, load_campaign
+from campaign.schema import Campaign, CampaignError, load_campaign
 from storage.db import make_engine, make_sessionmaker, upgrade_schema
+from storage.phase_gate import check_ballot_settings
+from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +110,12 @@ async def build_app(
     engine = make_engine(settings.database_url)
     await upgrade_schema(engine)
     sessionmaker = make_sessionmaker(engine)
+    try:
+        async with sessionmaker() as db:
+            await check_ballot_settings(Repositories(db), campaign)
+    except CampaignError:
+        await engine.dispose()
+        raise
     i18n = make_i18n(campaign.default_language)
     bot = make_bot(token or settings.require_token(), settings.bot_api_url, session)
     dispatcher = create_dispatcher(

@@ -19,7 +19,7 @@ from bot.broadcaster import Broadcaster
 from bot.leader import Leadership
 from campaign.schema import Campaign
 from storage.repositories import Repositories
-from storage.repositories.committee import effective_campaign
+from storage.phase_gate import effective_campaign
 from bot.scheduler import CalendarScheduler
 
 log = logging.getLogger(__name__)

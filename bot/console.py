@@ -28,7 +28,10 @@ from bot.console_session import ConsoleSession
 from bot.settings import Settings
 from campaign.calendar import Phase, phase_at, phase_start
 from campaign.clock import SettableClock
+from campaign.phase_guard import PhaseRuleError
 from campaign.schema import pick
+from storage.phase_gate import effective_campaign, guard_phase_jump
+from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 
@@ -140,8 +143,8 @@ class Console:
             sizes = [{"file_id": f"console-photo-{n}-{w}", "file_unique_id": f"cp{n}{w}", "width": w, "height": w * 3 // 4} for w in (90, 800)]
             await self.feed(message=self._message(photo=sizes, **({"caption": argument} if argument else {})))
         elif name == "phase" and argument in set(Phase):
-            self.app.clock.set(phase_moment(self.app.campaign.calendar, Phase(argument)))  # type: ignore[attr-defined]
-            self.screen.note(f"clock moved to {self.app.clock.now().astimezone(self.app.campaign.zone):%Y-%m-%d %H:%M %Z}: phase {argument}")
+            if await jump_to_phase(self.app, Phase(argument), self.screen.note):
+                self.screen.note(f"clock moved to {self.app.clock.now().astimezone(self.app.campaign.zone):%Y-%m-%d %H:%M %Z}: phase {argument}")
         else:
             self.screen.line(HELP.format(phone=DEFAULT_PHONE, phases=", ".join(Phase)))
         return True
@@ -195,6 +198,23 @@ class Console:
             self.screen.note("the bot failed on this update: the traceback is above")
 
 
+async def jump_to_phase(app: App, phase: Phase, note: Callable[[str], None]) -> bool:
+    """Move the console's clock into `phase`, through the same forward-only rule as /calendar
+    (storage.phase_gate): once a ballot exists the clock cannot go back to an earlier phase."""
+    async with app.sessionmaker() as session:
+        repos = Repositories(session)
+        campaign = await effective_campaign(repos, app.campaign)
+        try:
+            await guard_phase_jump(repos, campaign, phase, app.clock.now(), None)
+        except PhaseRuleError:
+            await session.commit()  # the refused attempt stays in the audit log
+            note(f"refused: ballots exist, the campaign cannot go back to {phase} "
+                 f"(now {phase_at(campaign.calendar, app.clock.now())})")
+            return False
+    app.clock.set(phase_moment(campaign.calendar, phase))  # type: ignore[attr-defined]
+    return True
+
+
 async def run_console(
     settings: Settings, *, phase: str | None = None, user_id: int = 1001, language: str = "fr",
     output: Callable[[str], None] | None = None, read_line: Callable[[str], str] | None = None,
@@ -210,7 +230,7 @@ async def run_console(
     app = await build_app(settings, clock=clock, session=session, token=CONSOLE_TOKEN)
     try:
         if phase:
-            clock.set(phase_moment(app.campaign.calendar, Phase(phase)))
+            await jump_to_phase(app, Phase(phase), screen.note)
         echo = read_line is not None or not sys.stdin.isatty()
         console = Console(app, session, user_id=user_id, language=language, read_line=read_line or input, echo=echo)
         console.banner()

@@ -34,6 +34,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from campaign.ballot import BallotError, toggle, total_cost, validate_ballot
 from campaign.calendar import Phase, phase_at
+from campaign.freeze import ballot_settings, finalist_digest
 from campaign.clock import Clock
 from campaign.proposal import Proposal
 from campaign.schema import Campaign
@@ -422,6 +423,12 @@ async def confirm(
         choices = validate_ballot(campaign.ballot, pending, {p.id: p.cost for p in finalists}, campaign.envelope)
     except BallotError as error:
         await query.answer(_ballot_error(error, campaign), show_alert=True)
+        return
+    # Writes the campaign's lock row first: the first ballot fixes the settings and the finalists,
+    # and no ballot is accepted once the tally has been computed (storage.repositories.locks).
+    snapshot = {str(p.id): finalist_digest(p) for p in finalists}
+    if not await repos.locks.admit_ballot(campaign.id, clock.now(), ballot_settings(campaign), snapshot):
+        await query.answer(_closed_reason(campaign, Phase.COUNTING)[:200], show_alert=True)
         return
     result = await repos.ballots.cast(
         campaign.id, key, choices, clock.now(), changeable=campaign.ballot.changeable, user_id=user.id

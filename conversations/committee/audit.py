@@ -14,6 +14,7 @@ from campaign.calendar_changes import CALENDAR_FIELDS
 from campaign.schema import Campaign
 from conversations.committee.calendar import field_label as calendar_field_label
 from conversations.committee.edit import EDITABLE_FIELDS
+from conversations.committee.rules_text import refused_reason_label
 from conversations.committee.common import field_label, leave_dialog, members_only, person, send_lines, short_when
 from storage.repositories import Repositories
 from storage.repositories.audit import AuditEntry
@@ -47,6 +48,8 @@ def action_label(action: str) -> str:
         "results_viewed": _("looked at the tally"),
         "export": _("exported data"),
         "broadcast_queued": _("queued a broadcast"),
+        "refused": _("was refused"),
+        "phase_jump": _("moved the console's clock to a phase"),
     }
     return labels.get(action, escape(action.replace("_", " ")))
 
@@ -64,6 +67,8 @@ def _target(target: str | None) -> str:
 
 def _details(entry: AuditEntry, campaign: Campaign) -> str:
     labels = {
+        "attempt": _("attempt"),
+        "why": _("rule"),
         "reason": _("reason"),
         "message": _("message"),
         "into": _("into"),
@@ -86,6 +91,10 @@ def _details(entry: AuditEntry, campaign: Campaign) -> str:
             if text in CALENDAR_FIELDS:
                 continue  # the target says it
             text = field_label(text) if text in EDITABLE_FIELDS else text
+        elif key == "attempt":
+            text = action_label(text)
+        elif key == "why":
+            text = refused_reason_label(text)
         elif key == "into":
             text = f"#{text}"
         if len(text) > 80:

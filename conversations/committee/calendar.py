@@ -28,9 +28,12 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from campaign.calendar import PHASE_STARTS, phase_at
 from campaign.calendar_changes import CALENDAR_FIELDS, CalendarChangeError, advance_moves, parse_local, with_dates
 from campaign.clock import Clock
+from campaign.phase_guard import PhaseRuleError
 from campaign.schema import Campaign
 from conversations.committee.common import chat_of, committee_button, drop_buttons, leave_dialog, members_only, phase_label
+from conversations.committee.rules_text import phase_rule_text
 from conversations.render import phase_summary, when
+from storage.phase_gate import guard_calendar_moves
 from storage.repositories import Repositories, User
 
 log = logging.getLogger(__name__)
@@ -115,6 +118,20 @@ async def _changed(
     return updated
 
 
+async def _allowed(
+    bot: Bot, chat_id: int, repos: Repositories, campaign: Campaign, moves: dict[str, datetime], clock: Clock,
+    actor: User, attempt: str,
+) -> bool:
+    """The forward-only rule (storage.phase_gate); a refusal is audited, committed, then said."""
+    try:
+        await guard_calendar_moves(repos, campaign, moves, clock.now(), actor.telegram_id, attempt)
+    except PhaseRuleError as error:
+        await repos.session.commit()
+        await bot.send_message(chat_id, phase_rule_text(error, field_label))
+        return False
+    return True
+
+
 @router.message(Command("calendar"))
 async def calendar_command(
     message: Message, command: CommandObject, bot: Bot, state: FSMContext, user: User, repos: Repositories,
@@ -134,6 +151,13 @@ async def calendar_command(
         if name not in CALENDAR_FIELDS:
             raise CalendarChangeError("unknown_field", field=name)
         moment = parse_local(" ".join(args[2:]), campaign.zone)
+    except CalendarChangeError as error:
+        await bot.send_message(message.chat.id, _error_text(error))
+        return
+    # The forward-only rule first: "move the other date first" would be bad advice.
+    if not await _allowed(bot, message.chat.id, repos, campaign, {name: moment}, clock, user, "calendar_set"):
+        return
+    try:
         new_calendar = with_dates(campaign.calendar, {name: moment})
     except CalendarChangeError as error:
         await bot.send_message(message.chat.id, _error_text(error))
@@ -192,6 +216,10 @@ async def advance_confirmed(
     target = next(name for name in reversed(CALENDAR_FIELDS) if name in moves)
     if target != callback_data.field:
         await query.answer(_("The calendar changed since this question: send /advance again."), show_alert=True)
+        await drop_buttons(query)
+        return
+    if not await _allowed(bot, chat_of(query), repos, campaign, moves, clock, user, "calendar_advanced"):
+        await query.answer()
         await drop_buttons(query)
         return
     new_calendar = with_dates(campaign.calendar, moves)

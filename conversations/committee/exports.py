@@ -37,7 +37,7 @@ from campaign.schema import Campaign, pick
 from campaign.statistics import share
 from conversations.committee.broadcasts import leave_dialogs
 from conversations.committee.common import aware, chat_of, committee_button, members_only
-from conversations.committee.results import tally, too_early
+from conversations.committee.results import sealed_choices, tally, too_early
 from conversations.committee.stats import STATUS_ORDER, Figures, gather
 from conversations.figures import number
 from storage.repositories import Repositories, User
@@ -179,7 +179,7 @@ async def send_export(bot: Bot, chat_id: int, kind: str, user: User, repos: Repo
     counted = phase_at(campaign.calendar, now) in (Phase.COUNTING, Phase.RESULTS)
     if kind == "proposals":
         proposals = await repos.statistics.all_proposals(campaign.id)
-        votes = (await tally(repos, campaign)).votes_of() if counted else None
+        votes = (await tally(repos, campaign, now)).votes_of() if counted else None
         data, count = proposals_csv(proposals, campaign, votes), len(proposals)
         filename, caption = f"{campaign.id}-proposals.csv", _("{count} projects.").format(count=number(count))
     elif kind == "stats":
@@ -188,7 +188,7 @@ async def send_export(bot: Bot, chat_id: int, kind: str, user: User, repos: Repo
         filename, caption = f"{campaign.id}-stats.csv", _("The figures of /stats, and the counts per day.")
     else:
         on_ballot = await repos.statistics.on_ballot(campaign.id)
-        ballots = anonymous_ballots(await repos.ballots.all_choices(campaign.id))
+        ballots = anonymous_ballots(await sealed_choices(repos, campaign, now))
         count = len(ballots)
         if kind == "ballots":
             data = ballots_csv([p.id for p in on_ballot], ballots)

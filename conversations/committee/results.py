@@ -18,6 +18,7 @@ Publishing before the calendar's results date replaces the calendar's own "resul
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from html import escape
 
 from aiogram import Bot, F, Router
@@ -30,6 +31,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from campaign.calendar import Phase, phase_at
 from campaign.clock import Clock
+from campaign.freeze import ballot_settings, finalist_digest
 from campaign.proposal import ProposalStatus
 from campaign.results import Results, compute_results, snapshot
 from campaign.schema import Campaign
@@ -53,9 +55,17 @@ class PublishConfirm(CallbackData, prefix="cpub"):
     ballots: int  # the number of ballots when asked; -1: not now
 
 
-async def tally(repos: Repositories, campaign: Campaign) -> Results:
+async def sealed_choices(repos: Repositories, campaign: Campaign, now: datetime) -> list[tuple[int, ...]]:
+    """Every ballot's choices, after sealing the vote: from the first tally on, no ballot is
+    accepted, whatever the calendar says later (storage.repositories.locks)."""
+    finalists = {str(p.id): finalist_digest(p) for p in await repos.ballots.finalists(campaign.id)}
+    await repos.locks.seal(campaign.id, now, ballot_settings(campaign), finalists)
+    return await repos.ballots.all_choices(campaign.id)
+
+
+async def tally(repos: Repositories, campaign: Campaign, now: datetime) -> Results:
     on_ballot = await repos.statistics.on_ballot(campaign.id)
-    return compute_results(campaign, on_ballot, await repos.ballots.all_choices(campaign.id))
+    return compute_results(campaign, on_ballot, await sealed_choices(repos, campaign, now))
 
 
 async def too_early(repos: Repositories, campaign: Campaign, clock: Clock) -> str | None:
@@ -85,7 +95,7 @@ async def show_results(bot: Bot, chat_id: int, user: User, repos: Repositories, 
     if problem:
         await bot.send_message(chat_id, problem)
         return
-    results = await tally(repos, campaign)
+    results = await tally(repos, campaign, clock.now())
     publication = await repos.statistics.publication(campaign.id)
     lines = results_lines(results, campaign, heading=_("<b>Results — {campaign}</b>").format(campaign=campaign_name(campaign)))
     if results.ignored_choices:
@@ -115,7 +125,7 @@ async def _publishable(repos: Repositories, campaign: Campaign, clock: Clock) ->
     if publication is not None:
         return _("The results were already published on {date} by {name}.").format(
             date=when(publication.at, campaign), name=await person(repos, publication.by)), None
-    results = await tally(repos, campaign)
+    results = await tally(repos, campaign, clock.now())
     if results.ballots == 0:
         return _("No ballot was cast: there are no results to publish."), None
     return None, results

@@ -8,6 +8,7 @@ from storage.repositories.ballots import BallotRepository
 from storage.repositories.broadcasts import BroadcastRepository
 from storage.repositories.committee import CommitteeRepository
 from storage.repositories.conversation_state import ConversationStateRepository
+from storage.repositories.locks import LockRepository
 from storage.repositories.proposals import ProposalRepository
 from storage.repositories.statistics import StatisticsRepository
 from storage.repositories.users import User, UserRepository
@@ -28,6 +29,7 @@ class Repositories:
         self.verification = VerificationRepository(session)
         self.committee = CommitteeRepository(session)
         self.statistics = StatisticsRepository(session)
+        self.locks = LockRepository(session)
 
 
 __all__ = ["Repositories", "User"]

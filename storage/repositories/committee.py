@@ -1,24 +1,20 @@
 """The committee's records: members added with /admins, ambassadors, dates moved.
 
-`effective_campaign(repos, base)` is the campaign with the committee's calendar changes
-applied: the dialogs get it from `bot.middlewares.campaign`, the scheduler calls it itself.
+The effective calendar (the file's with these changes, held by the first ballot) is
+`storage.phase_gate.effective_campaign`.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from campaign.calendar_changes import CalendarChange, apply_calendar_changes
-from campaign.schema import Campaign
+from campaign.calendar_changes import CalendarChange
 from storage.models.committee import CalendarChangeRow, CommitteeRoleRow
 from storage.upsert import insert_for
 
-if TYPE_CHECKING:
-    from storage.repositories import Repositories
 
 def _utc(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc)
@@ -116,8 +112,3 @@ class CommitteeRepository:
         count, last = result.one()
         return int(count), int(last)
 
-
-async def effective_campaign(repos: "Repositories", base_campaign: Campaign) -> Campaign:
-    """The campaign as the committee left it: the file's calendar with the moved dates."""
-    changes = await repos.committee.calendar_changes(base_campaign.id)
-    return apply_calendar_changes(base_campaign, changes)

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from storage.repositories import Repositories
-from storage.repositories.committee import effective_campaign
+from storage.phase_gate import effective_campaign
 from tests.journeys.committee_steps import anne, propose, seed, status_of  # noqa: F401
 
 BRUSSELS = ZoneInfo("Europe/Brussels")

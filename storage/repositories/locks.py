@@ -1,0 +1,76 @@
+"""The campaign's lock row (see storage.models.campaign_lock): written by ballots and the seal.
+
+`admit_ballot` is called in the ballot's transaction before the ballot is written: it creates
+the row at the first ballot (recording the settings and finalists then in force) and bumps the
+counter unless the vote is sealed — False means "sealed, refuse the ballot". `seal` is called in
+the tally's transaction before the ballots are read. Both write the same row, so on PostgreSQL
+the second waits for the first to commit (and, in READ COMMITTED, then sees its effect); on
+SQLite writes are serialised anyway.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from campaign.phase_guard import Lock
+from storage.models.campaign_lock import CampaignLockRow
+from storage.repositories.verification import aware, utc
+from storage.upsert import insert_for
+
+
+@dataclass(frozen=True)
+class CampaignLock:
+    lock: Lock
+    ballot_settings: dict[str, str]
+    finalists: dict[str, str]  # proposal id (as text) -> digest of what voters saw
+    ballots_accepted: int
+
+
+class LockRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, campaign_id: str) -> CampaignLock | None:
+        row = await self.session.scalar(
+            select(CampaignLockRow).where(CampaignLockRow.campaign_id == campaign_id).execution_options(populate_existing=True)
+        )
+        if row is None:
+            return None
+        lock = Lock(aware(row.first_ballot_at), aware(row.sealed_at))
+        return CampaignLock(lock, dict(row.ballot_settings), dict(row.finalists), row.ballots_accepted)
+
+    async def lock(self, campaign_id: str) -> Lock:
+        found = await self.get(campaign_id)
+        return found.lock if found else Lock()
+
+    async def _ensure(self, campaign_id: str, settings: dict[str, str], finalists: dict[str, str], first_ballot_at: datetime | None) -> None:
+        await self.session.execute(
+            insert_for(self.session, CampaignLockRow)
+            .values(campaign_id=campaign_id, first_ballot_at=first_ballot_at, ballot_settings=settings,
+                    finalists=finalists, ballots_accepted=0)
+            .on_conflict_do_nothing(index_elements=["campaign_id"])
+        )
+
+    async def admit_ballot(self, campaign_id: str, now: datetime, settings: dict[str, str], finalists: dict[str, str]) -> bool:
+        await self._ensure(campaign_id, settings, finalists, utc(now))
+        result = await self.session.execute(
+            update(CampaignLockRow)
+            .where(CampaignLockRow.campaign_id == campaign_id, CampaignLockRow.sealed_at.is_(None))
+            .values(ballots_accepted=CampaignLockRow.ballots_accepted + 1)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)
+
+    async def seal(self, campaign_id: str, now: datetime, settings: dict[str, str], finalists: dict[str, str]) -> bool:
+        """True if this call sealed the vote (the first tally), False if it was sealed already."""
+        await self._ensure(campaign_id, settings, finalists, None)
+        result = await self.session.execute(
+            update(CampaignLockRow)
+            .where(CampaignLockRow.campaign_id == campaign_id, CampaignLockRow.sealed_at.is_(None))
+            .values(sealed_at=utc(now))
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)
