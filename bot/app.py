@@ -116,7 +116,7 @@ async def build_app(
     except CampaignError:
         await engine.dispose()
         raise
-    i18n = make_i18n(campaign.default_language)
+    i18n = make_i18n(campaign.default_language, campaign.languages)
     bot = make_bot(token or settings.require_token(), settings.bot_api_url, session)
     dispatcher = create_dispatcher(
         settings=settings, campaign=campaign, sessionmaker=sessionmaker, clock=clock, i18n=i18n

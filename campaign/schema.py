@@ -28,7 +28,8 @@ from pydantic import (
 from campaign import file_checks
 from campaign.calendar import PHASE_STARTS
 
-SUPPORTED_LANGUAGES = ("fr", "en")
+SUPPORTED_LANGUAGES = ("fr", "en")  # the languages pbbot ships catalogs for today
+LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]
 BALLOT_TYPES = ("single", "approval", "knapsack")
 OUTCOME_RULES = (
     "most-voted",
@@ -160,8 +161,10 @@ class Campaign(_Model):
     envelope: Decimal = Field(gt=0)
     currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
     timezone: str = "Europe/Brussels"
-    languages: list[Literal["fr", "en"]] = ["fr", "en"]
-    default_language: Literal["fr", "en"] = "fr"
+    # Any language the bot has a catalog for (bot/locales/<code>; English needs none): the bot
+    # refuses to start with a language it cannot speak (bot/i18n.py), so adding one is one file.
+    languages: list[LanguageCode] = ["fr", "en"]
+    default_language: LanguageCode = "fr"
     description: Localized
     categories: list[Category] = Field(min_length=1)
     cost: CostBounds = CostBounds()

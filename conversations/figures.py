@@ -9,7 +9,7 @@ from html import escape, unescape
 
 from aiogram import Bot
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
-from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import gettext as _, ngettext
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
@@ -79,8 +79,10 @@ def rule_text(campaign: Campaign) -> str:
     if rule == "greedy-no-skip":
         return _("projects are funded in order of votes, until the first one that no longer fits in the envelope.")
     if rule == "greedy-threshold":
-        return _(
-            "projects with at least {threshold} votes are funded in order of votes, each one if it still fits in the envelope."
+        return ngettext(
+            "projects with at least {threshold} vote are funded in order of votes, each one if it still fits in the envelope.",
+            "projects with at least {threshold} votes are funded in order of votes, each one if it still fits in the envelope.",
+            campaign.outcome.threshold,
         ).format(threshold=number(campaign.outcome.threshold))
     return _("the method of equal shares: the envelope is shared equally among the voters, and each project is paid by its supporters.")
 
@@ -121,7 +123,9 @@ def results_lines(results: Results, campaign: Campaign, *, heading: str) -> list
 def results_chart(results: Results, campaign: Campaign) -> bytes:
     return charts.votes_chart(
         title=_("Votes per project"),
-        subtitle=_("{campaign} · {ballots} ballots · envelope {envelope}").format(
+        subtitle=ngettext(
+            "{campaign} · {ballots} ballot · envelope {envelope}", "{campaign} · {ballots} ballots · envelope {envelope}", results.ballots
+        ).format(
             campaign=campaign_name_plain(campaign), ballots=number(results.ballots), envelope=money(results.budget, campaign),
         ),
         bars=[charts.Bar(f"#{row.project_id} {row.title}", row.votes, row.winner) for row in results.rows],

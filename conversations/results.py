@@ -14,7 +14,7 @@ from __future__ import annotations
 from aiogram import Bot, Router
 from aiogram.filters import Command
 from aiogram.types import Message
-from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import gettext as _, ngettext
 
 from campaign.calendar import Phase, phase_at
 from campaign.clock import Clock
@@ -48,7 +48,11 @@ async def results_command(message: Message, bot: Bot, repos: Repositories, campa
     on_ballot = await repos.statistics.on_ballot(campaign.id)
     results = from_snapshot(campaign, on_ballot, publication.snapshot)
     lines = results_lines(results, campaign, heading=_("<b>Results — {campaign}</b>").format(campaign=campaign_name(campaign)))
-    lines[1:1] = [_("{count} residents voted: {share} of the town's {population} inhabitants. Published on {date}.").format(
+    lines[1:1] = [ngettext(
+        "{count} resident voted: {share} of the town's {population} inhabitants. Published on {date}.",
+        "{count} residents voted: {share} of the town's {population} inhabitants. Published on {date}.",
+        results.ballots,
+    ).format(
         count=number(results.ballots), share=percent(share(results.ballots, campaign.population)),
         population=number(campaign.population), date=when(publication.at, campaign),
     )]

@@ -29,7 +29,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import gettext as _, ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from campaign.ballot import BallotError, toggle, total_cost, validate_ballot
@@ -131,7 +131,11 @@ def _ballot_error(error: BallotError, campaign: Campaign) -> str:
     if error.code == "not_finalist":
         return _("This project is not on the ballot.")
     if error.code == "too_many":
-        return _("You can choose at most {maximum} projects. Unselect one first.").format(maximum=error.params["maximum"])
+        return ngettext(
+            "You can choose at most {maximum} project. Unselect it first.",
+            "You can choose at most {maximum} projects. Unselect one first.",
+            error.params["maximum"],
+        ).format(maximum=error.params["maximum"])
     if error.code == "over_budget":
         return _("Your selection costs {total}, more than the budget of {envelope}. Unselect a project.").format(
             total=money(error.params["total"], campaign), envelope=money(campaign.envelope, campaign)
@@ -254,7 +258,7 @@ async def open_ballot(
     await state.update_data(vote={"choices": choices, "card": 0})
     await bot.send_message(
         chat_id,
-        _("🗳 {count} projects are on the ballot.").format(count=len(finalists)) + "\n" + intro,
+        ngettext("🗳 {count} project is on the ballot.", "🗳 {count} projects are on the ballot.", len(finalists)).format(count=len(finalists)) + "\n" + intro,
     )
     await _send_card(bot, chat_id, state, campaign, finalists, 0)
 

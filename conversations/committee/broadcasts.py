@@ -32,7 +32,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n, gettext as _
+from aiogram.utils.i18n import I18n, gettext as _, ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel import Locale
 
@@ -274,11 +274,13 @@ async def audience_chosen(
             await bot.send_message(chat_id, text)
     count = await repos.statistics.recipients(campaign.id, callback_data.audience)
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("✅ Send to {count} residents").format(count=number(count)), callback_data=BroadcastConfirm(action="send"))
+    builder.button(text=ngettext("✅ Send to {count} resident", "✅ Send to {count} residents", count).format(count=number(count)), callback_data=BroadcastConfirm(action="send"))
     builder.button(text=_("✖ Cancel"), callback_data=BroadcastConfirm(action="cancel"))
     builder.adjust(1)
-    await bot.send_message(chat_id, _(
-        "This message goes to {count} residents: {audience}. Each gets it in their language. Send it?"
+    await bot.send_message(chat_id, ngettext(
+        "This message goes to {count} resident: {audience}. They get it in their language. Send it?",
+        "This message goes to {count} residents: {audience}. Each gets it in their language. Send it?",
+        count,
     ).format(count=number(count), audience=audience_label(callback_data.audience)), reply_markup=builder.as_markup())
 
 
@@ -317,9 +319,10 @@ async def send_pressed(
     wake(broadcaster)
     await query.answer(_("Queued."))
     await drop_buttons(query)
-    await bot.send_message(chat_of(query), _(
-        "Queued as broadcast #{number} for {count} residents; it is sent at a steady pace. "
-        "Send /broadcasts to follow it."
+    await bot.send_message(chat_of(query), ngettext(
+        "Queued as broadcast #{number} for {count} resident; it is sent at a steady pace. Send /broadcasts to follow it.",
+        "Queued as broadcast #{number} for {count} residents; it is sent at a steady pace. Send /broadcasts to follow it.",
+        broadcast.recipients,
     ).format(number=broadcast.id, count=number(broadcast.recipients)))
 
 
@@ -386,7 +389,11 @@ async def progress_text(repos: Repositories, campaign: Campaign, user: User, lim
         by = await person(repos, sent.created_by) if sent.created_by is not None else _("the calendar")
         lines += [
             "",
-            _("<b>#{number}</b> · {date} · {kind} by {by} · {audience} · {count} recipients").format(
+            ngettext(
+                "<b>#{number}</b> · {date} · {kind} by {by} · {audience} · {count} recipient",
+                "<b>#{number}</b> · {date} · {kind} by {by} · {audience} · {count} recipients",
+                broadcast.recipients,
+            ).format(
                 number=broadcast.id, date=short_when(broadcast.created_at, campaign), kind=_kind_label(broadcast), by=by,
                 audience=audience_label(broadcast.audience), count=number(broadcast.recipients),
             ),

@@ -25,7 +25,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
-from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import gettext as _, ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from campaign.calendar import Phase, phase_at
@@ -181,7 +181,7 @@ async def send_export(bot: Bot, chat_id: int, kind: str, user: User, repos: Repo
         proposals = await repos.statistics.all_proposals(campaign.id)
         votes = (await tally(repos, campaign, now)).votes_of() if counted else None
         data, count = proposals_csv(proposals, campaign, votes), len(proposals)
-        filename, caption = f"{campaign.id}-proposals.csv", _("{count} projects.").format(count=number(count))
+        filename, caption = f"{campaign.id}-proposals.csv", ngettext("{count} project.", "{count} projects.", count).format(count=number(count))
     elif kind == "stats":
         figures = await gather(repos, campaign, now)
         data, count = stats_csv(figures, campaign), figures.registered
@@ -193,13 +193,21 @@ async def send_export(bot: Bot, chat_id: int, kind: str, user: User, repos: Repo
         if kind == "ballots":
             data = ballots_csv([p.id for p in on_ballot], ballots)
             filename = f"{campaign.id}-ballots.csv"
-            caption = _("{count} ballots, under random voter numbers: nothing says who voted, or when.").format(count=number(count))
+            caption = ngettext(
+                "{count} ballot, under a random voter number: nothing says who voted, or when.",
+                "{count} ballots, under random voter numbers: nothing says who voted, or when.",
+                count,
+            ).format(count=number(count))
         else:
             publication = await repos.statistics.publication(campaign.id)
             selected = [int(w) for w in publication.snapshot.get("winners", [])] if publication else None
             election = pabulib_election(campaign, on_ballot, ballots, selected=selected)
             data = write_pb(election).encode("utf-8")
             filename = f"{campaign.id}.pb"
-            caption = _("The election in the Pabulib format (pabulib.org): {count} ballots, for researchers.").format(count=number(count))
+            caption = ngettext(
+                "The election in the Pabulib format (pabulib.org): {count} ballot, for researchers.",
+                "The election in the Pabulib format (pabulib.org): {count} ballots, for researchers.",
+                count,
+            ).format(count=number(count))
     await repos.audit.record(campaign.id, user.telegram_id, "export", utc(now), target=f"export:{kind}", count=count)
     await bot.send_document(chat_id, BufferedInputFile(data, filename), caption=caption)

@@ -26,7 +26,7 @@ from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n, gettext as _
+from aiogram.utils.i18n import I18n, gettext as _, ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from campaign.calendar import Phase, phase_at
@@ -99,8 +99,11 @@ async def show_results(bot: Bot, chat_id: int, user: User, repos: Repositories, 
     publication = await repos.statistics.publication(campaign.id)
     lines = results_lines(results, campaign, heading=_("<b>Results — {campaign}</b>").format(campaign=campaign_name(campaign)))
     if results.ignored_choices:
-        lines += ["", _("⚠️ {count} choices named projects no longer on the ballot; they are not counted.").format(
-            count=number(results.ignored_choices))]
+        lines += ["", ngettext(
+            "⚠️ {count} choice named a project no longer on the ballot; it is not counted.",
+            "⚠️ {count} choices named projects no longer on the ballot; they are not counted.",
+            results.ignored_choices,
+        ).format(count=number(results.ignored_choices))]
     lines.append("")
     if publication is not None:
         lines.append(_("📣 Published on {date} by {name}.").format(
@@ -155,9 +158,12 @@ async def publish_command(message: Message, bot: Bot, state: FSMContext, repos: 
         lines += [_("The winning projects ({count}):").format(count=len(results.winners)), *_winner_list(results, campaign), ""]
     else:
         lines += [_("No project wins under the campaign's rule."), ""]
-    lines.append(_(
+    lines.append(ngettext(
+        "They will be marked as winners, their authors told, and the results announced to {count} resident. "
+        "Residents can then see them with /results. This cannot be undone.",
         "They will be marked as winners, their authors told, and the results announced to {count} residents. "
-        "Residents can then see them with /results. This cannot be undone."
+        "Residents can then see them with /results. This cannot be undone.",
+        recipients,
     ).format(count=number(recipients)))
     builder = InlineKeyboardBuilder()
     builder.button(text=_("📣 Publish the results"), callback_data=PublishConfirm(ballots=results.ballots))
@@ -175,7 +181,11 @@ async def publish_cancelled(query: CallbackQuery) -> None:
 def announcement(results: Results, campaign: Campaign) -> str:
     """The message every resident gets, in the current language."""
     parts = [
-        _("🎉 <b>{campaign}</b>: the results are in! {count} residents voted.").format(
+        ngettext(
+            "🎉 <b>{campaign}</b>: the results are in! {count} resident voted.",
+            "🎉 <b>{campaign}</b>: the results are in! {count} residents voted.",
+            results.ballots,
+        ).format(
             campaign=campaign_name(campaign), count=number(results.ballots)),
     ]
     if results.winners:
@@ -227,12 +237,21 @@ async def publish_confirmed(
     told = 0
     for row in results.winner_rows:
         proposal = await repos.proposals.get(row.project_id, campaign.id)
-        if proposal is not None and await tell_author(bot, i18n, repos, proposal, lambda: _(
+        if proposal is not None and await tell_author(bot, i18n, repos, proposal, lambda: ngettext(
+            "🎉 Your project #{number} {title} is one of the winning projects, with {votes} vote! "
+            "The committee will tell you what happens next.",
             "🎉 Your project #{number} {title} is one of the winning projects, with {votes} votes! "
-            "The committee will tell you what happens next."
+            "The committee will tell you what happens next.",
+            row.votes,
         ).format(number=proposal.id, title=title_of(proposal), votes=number(row.votes))):
             told += 1
-    await bot.send_message(chat_of(query), _(
-        "Published: {winners} winning projects. The announcement is queued for {count} residents (broadcast #{number}: "
-        "/broadcasts shows its progress); {told} of the winning authors were told."
-    ).format(winners=len(results.winners), count=number(broadcast.recipients), number=broadcast.id, told=told))
+    winners = len(results.winners)
+    await bot.send_message(chat_of(query), " ".join([
+        ngettext("Published: {winners} winning project.", "Published: {winners} winning projects.", winners).format(winners=winners),
+        ngettext(
+            "The announcement is queued for {count} resident (broadcast #{number}: /broadcasts shows its progress).",
+            "The announcement is queued for {count} residents (broadcast #{number}: /broadcasts shows its progress).",
+            broadcast.recipients,
+        ).format(count=number(broadcast.recipients), number=broadcast.id),
+        ngettext("{told} of the winning authors was told.", "{told} of the winning authors were told.", told).format(told=told),
+    ]))

@@ -10,7 +10,7 @@ from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, Message
-from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import gettext as _, ngettext
 
 from campaign import verification as rules
 from campaign.clock import Clock
@@ -151,7 +151,11 @@ async def make_codes(
     await bot.send_document(
         message.chat.id,
         BufferedInputFile(buffer.getvalue().encode("utf-8"), filename=f"codes-{now:%Y%m%d-%H%M%S}.csv"),
-        caption=_("{count} single-use invitation codes, valid until {date}. Only their hashes are kept: this file and the printable slips are the only copies.").format(
+        caption=ngettext(
+            "{count} single-use invitation code, valid until {date}. Only its hash is kept: this file and the printable slip are the only copies.",
+            "{count} single-use invitation codes, valid until {date}. Only their hashes are kept: this file and the printable slips are the only copies.",
+            len(codes),
+        ).format(
             count=len(codes), date=when(expires, campaign)
         ),
     )

@@ -9,7 +9,7 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import Message
-from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import gettext as _, ngettext
 
 from campaign import verification as rules
 from campaign.clock import Clock
@@ -64,7 +64,9 @@ async def register_document(
     new = await repos.verification.import_register(campaign.id, hashes, clock.now())
     await repos.audit.record(campaign.id, message.from_user.id if message.from_user else None, "register_imported", clock.now(), count=len(hashes), new=new)
     await state.set_state(None)
-    reply = _("Register imported: {count} numbers read, {new} new.").format(count=len(hashes), new=new)
+    reply = ngettext(
+        "Register imported: {count} number read, {new} new.", "Register imported: {count} numbers read, {new} new.", len(hashes)
+    ).format(count=len(hashes), new=new)
     if bad:
         shown = ", ".join(str(n) for n in bad[:20]) + ("…" if len(bad) > 20 else "")
         reply += "\n" + _("These lines could not be read as phone numbers: {lines}.").format(lines=shown)

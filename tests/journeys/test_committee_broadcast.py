@@ -79,7 +79,7 @@ async def test_a_photo_for_the_authors_and_the_progress_of_the_sending(app, town
     replies = await anne_en.press("Authors of projects (1)")
     preview = [m for m in replies if m.media_kind == "photo"]
     assert len(preview) == 2 and preview[0].caption.startswith("Authors: the committee meets you on Monday.")
-    assert "This message goes to 1 residents: authors of projects." in replies.text
+    assert "This message goes to 1 resident: authors of projects." in replies.text
     # Changing one's mind about the audience before sending.
     await anne_en.press("Everyone (4)")
     await anne_en.press("✅ Send to 4 residents")

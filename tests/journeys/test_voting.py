@@ -39,6 +39,17 @@ async def test_outside_the_voting_phase_vote_says_when(app, john, clock):
     assert await ballot_count(app) == 0
 
 
+async def test_one_finalist_is_counted_in_the_singular_in_both_languages(app, john, marie, clock):
+    await make_finalists(app, PROJECTS[:1])
+    open_voting(app, clock)
+    await verify_by_phone(john)
+    await verify_by_phone(marie)
+    replies = await john.send("/vote")
+    assert "🗳 1 project is on the ballot." in replies.text
+    replies = await marie.send("/vote")
+    assert "🗳 1 projet est soumis au vote." in replies.text
+
+
 async def test_an_unverified_resident_verifies_then_votes_approval(app, john, clock, emulator):
     ids = await make_finalists(app, PROJECTS)
     open_voting(app, clock)
