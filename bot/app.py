@@ -107,6 +107,7 @@ async def build_app(
 ) -> App:
     clock = clock or SystemClock()
     campaign = load_campaign(settings.campaign_path(), now=clock.now())
+    i18n = make_i18n(campaign.default_language, campaign.languages)  # before the database: a language without a catalog stops here
     engine = make_engine(settings.database_url)
     await upgrade_schema(engine)
     sessionmaker = make_sessionmaker(engine)
@@ -116,7 +117,6 @@ async def build_app(
     except CampaignError:
         await engine.dispose()
         raise
-    i18n = make_i18n(campaign.default_language, campaign.languages)
     bot = make_bot(token or settings.require_token(), settings.bot_api_url, session)
     dispatcher = create_dispatcher(
         settings=settings, campaign=campaign, sessionmaker=sessionmaker, clock=clock, i18n=i18n
