@@ -64,8 +64,8 @@ import numbers
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation, localcontext
 from typing import Any, Final
 
 __all__ = [
@@ -74,7 +74,6 @@ __all__ = [
     "MAX_COST_DECIMALS",
     "FieldError",
     "clean_text",
-    "format_amount",
     "parse_cost",
     "parse_description",
     "parse_location_text",
@@ -277,9 +276,11 @@ _CURRENCY_TOKENS: Final[Mapping[str, frozenset[str]]] = {
     "euros": frozenset({"EUR"}),
     "$": _DOLLAR_CODES,
     "us$": frozenset({"USD"}),
+    "$us": frozenset({"USD"}),  # how French writes it (CLDR), so the bot's own "1 500 $US" reads back
     "dollar": _DOLLAR_CODES,
     "dollars": _DOLLAR_CODES,
     "£": frozenset({"GBP"}),
+    "£gb": frozenset({"GBP"}),  # French, likewise
     "pound": frozenset({"GBP"}),
     "pounds": frozenset({"GBP"}),
     "fr": frozenset({"CHF"}),
@@ -556,85 +557,6 @@ def parse_cost(
                 {"maximum": upper if maximum is None else maximum, "value": value},
             )
     return value
-
-
-@dataclass(frozen=True)
-class _MoneyStyle:
-    group: str
-    decimal: str
-    symbol_first: bool
-    # Between a sign like "€" and the digits; ISO codes always get a NBSP.
-    symbol_gap: str
-    # CLDR "minimum grouping digits": es and pl write "1500", but "15 000".
-    min_grouping: int = 1
-    symbols: Mapping[str, str] = field(default_factory=dict)
-
-
-_NBSP: Final = "\u00a0"
-_NNBSP: Final = "\u202f"
-
-# Symbols unambiguous everywhere; other currencies show their ISO code
-# ("$" could be any of a dozen dollars).
-_SYMBOLS: Final[Mapping[str, str]] = {"EUR": "€", "GBP": "£"}
-
-# Hand-copied from CLDR for the languages a town is likely to run in; the
-# stdlib has no locale data we can rely on (the `locale` module depends on
-# what the server has installed).  Unknown locales fall back to "en".
-_STYLES: Final[Mapping[str, _MoneyStyle]] = {
-    "en": _MoneyStyle(",", ".", True, ""),
-    "en_us": _MoneyStyle(",", ".", True, "", symbols={"USD": "$"}),
-    "fr": _MoneyStyle(_NNBSP, ",", False, _NBSP),
-    "de": _MoneyStyle(".", ",", False, _NBSP),
-    "de_ch": _MoneyStyle("’", ".", True, _NBSP),
-    "it": _MoneyStyle(".", ",", False, _NBSP),
-    "it_ch": _MoneyStyle("’", ".", True, _NBSP),
-    "es": _MoneyStyle(".", ",", False, _NBSP, min_grouping=2),
-    "ca": _MoneyStyle(".", ",", False, _NBSP),
-    "nl": _MoneyStyle(".", ",", True, _NBSP),
-    "pt": _MoneyStyle(_NBSP, ",", False, _NBSP),
-    "pl": _MoneyStyle(_NBSP, ",", False, _NBSP, min_grouping=2, symbols={"PLN": "zł"}),
-}
-
-
-def _style_for(locale: str) -> _MoneyStyle:
-    tag = locale.split(".")[0].split("@")[0].replace("-", "_").lower()
-    return _STYLES.get(tag) or _STYLES.get(tag.split("_")[0]) or _STYLES["en"]
-
-
-def format_amount(value: Decimal | int, currency: str, locale: str) -> str:
-    """Format an amount for a resident: "20 000 €" (fr), "€12,500.50" (en).
-
-    Cents are shown only when there are some.  The output is accepted back
-    by :func:`parse_cost`, so a resident may copy-paste what the bot showed.
-    """
-    amount = _to_decimal(value)
-    if not amount.is_finite():
-        raise ValueError(f"cannot format {value!r}")
-    currency = _check_currency_code(currency)
-    style = _style_for(locale)
-
-    with localcontext() as ctx:
-        # quantize() needs room for every integer digit plus the cents.
-        ctx.prec = max(28, abs(amount.adjusted()) + len(amount.as_tuple().digits) + 4)
-        cents = abs(amount).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        integer, _, fraction = f"{cents:f}".partition(".")
-    if fraction == "00":
-        fraction = ""
-
-    if len(integer) >= 3 + style.min_grouping:
-        head = len(integer) % 3 or 3
-        groups = [integer[:head]] + [integer[i : i + 3] for i in range(head, len(integer), 3)]
-        integer = style.group.join(groups)
-    digits = integer + (style.decimal + fraction if fraction else "")
-
-    symbol = style.symbols.get(currency) or _SYMBOLS.get(currency)
-    if symbol is None:
-        symbol, gap = currency, _NBSP
-    else:
-        gap = style.symbol_gap if style.symbol_first else _NBSP
-    body = f"{symbol}{gap}{digits}" if style.symbol_first else f"{digits}{gap}{symbol}"
-    sign = "-" if amount < 0 and cents != 0 else ""
-    return sign + body
 
 
 # --------------------------------------------------------------------------

@@ -23,13 +23,11 @@ from campaign.clock import Clock
 from campaign.proposal import ProposalDraft
 from campaign.schema import Campaign, pick
 from conversations.menu import MenuAction, main_menu
+from conversations.money import language_name
 from conversations.render import campaign_name, money, phase_summary
 from storage.repositories import Repositories, User
 
 router = Router(name="onboarding")
-
-LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
-
 
 class LanguageChoice(CallbackData, prefix="lang"):
     language: str
@@ -128,7 +126,7 @@ async def show_article(query: CallbackQuery, callback_data: ArticleChoice, user:
 def _language_keyboard(campaign: Campaign):
     builder = InlineKeyboardBuilder()
     for code in campaign.languages:
-        builder.button(text=LANGUAGE_NAMES.get(code, code), callback_data=LanguageChoice(language=code))
+        builder.button(text=language_name(code), callback_data=LanguageChoice(language=code))
     return builder.as_markup()
 
 

@@ -9,9 +9,10 @@ from aiogram.utils.i18n import get_i18n, gettext as _
 from babel.dates import format_datetime
 
 from campaign.calendar import Phase, phase_at
-from campaign.fields import FieldError, format_amount
+from campaign.fields import FieldError
 from campaign.proposal import ProposalDraft, ProposalStatus
 from campaign.schema import Campaign, pick
+from conversations.money import format_money
 
 
 def language() -> str:
@@ -25,7 +26,7 @@ def when(moment: datetime, campaign: Campaign) -> str:
 
 
 def money(amount: Decimal, campaign: Campaign) -> str:
-    return format_amount(amount, campaign.currency, language())
+    return format_money(amount, campaign.currency, language())
 
 
 def campaign_name(campaign: Campaign) -> str:
