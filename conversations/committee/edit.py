@@ -26,7 +26,8 @@ from campaign.proposal import Proposal
 from campaign.review import ReviewAction
 from campaign.schema import Campaign, pick
 from conversations.committee.common import chat_of, committee_button, drop_buttons, field_label, leave_dialog, members_only, shorten, tell_author
-from conversations.committee.review import CommitteeDialog, ReviewButton, ask, checked, decided, dialog_proposal, send_sheet
+from conversations.committee.review import CommitteeDialog, ask, checked, decided, dialog_proposal
+from conversations.committee.sheet import ReviewButton, send_sheet, stale_button
 from conversations.filters import plain_text
 from conversations.render import category_name, field_error, location_text, money
 from storage.repositories import Repositories, User
@@ -49,11 +50,16 @@ class EditCategory(CallbackData, prefix="ccat"):
 
 
 @router.callback_query(ReviewButton.filter(F.action == ReviewAction.EDIT.value))
-async def edit_button(query: CallbackQuery, callback_data: ReviewButton, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+async def edit_button(
+    query: CallbackQuery, callback_data: ReviewButton, bot: Bot, state: FSMContext, user: User, repos: Repositories,
+    campaign: Campaign, clock: Clock,
+) -> None:
     await leave_dialog(state)
-    proposal, problem = await checked(ReviewAction.EDIT, callback_data.proposal, repos, campaign, clock)
+    proposal, problem = await checked(ReviewAction.EDIT, callback_data.proposal, repos, campaign, clock, user.telegram_id)
     if proposal is None:
         await query.answer(problem, show_alert=True)
+        return
+    if await stale_button(query, callback_data, proposal, bot, user, repos, campaign, clock):
         return
     await query.answer()
     builder = InlineKeyboardBuilder()
@@ -82,7 +88,7 @@ async def edit_field(query: CallbackQuery, callback_data: EditField, bot: Bot, s
     if callback_data.field not in EDITABLE_FIELDS:
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
-    proposal, problem = await checked(ReviewAction.EDIT, callback_data.proposal, repos, campaign, clock)
+    proposal, problem = await checked(ReviewAction.EDIT, callback_data.proposal, repos, campaign, clock, user.telegram_id)
     if proposal is None:
         await query.answer(problem, show_alert=True)
         return
@@ -155,7 +161,7 @@ async def _save_edit(
     bot: Bot, chat_id: int, number: int, name: str, values: dict[str, object], actor: int, user: User,
     repos: Repositories, campaign: Campaign, clock: Clock, i18n: I18n,
 ) -> None:
-    proposal, problem = await checked(ReviewAction.EDIT, number, repos, campaign, clock)
+    proposal, problem = await checked(ReviewAction.EDIT, number, repos, campaign, clock, user.telegram_id)
     if proposal is None:
         await bot.send_message(chat_id, problem or "")
         return

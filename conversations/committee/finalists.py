@@ -21,10 +21,11 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from campaign.calendar import phase_at
 from campaign.clock import Clock
 from campaign.proposal import ProposalStatus
-from campaign.review import ALLOWED_FROM, finalist_toggle, finalists_locked, new_status, refusal
+from campaign.review import ALLOWED_FROM, Refusal, finalist_toggle, finalists_locked, new_status, refusal
 from campaign.schema import Campaign
 from conversations.committee.common import committee_button, leave_dialog, members_only, refusal_text
 from conversations.render import money, status_label, when
+from storage.phase_gate import record_refusal
 from storage.repositories import Repositories, User
 
 router = members_only(Router(name="committee_finalists"))
@@ -114,6 +115,12 @@ async def toggle(query: CallbackQuery, callback_data: FinalistToggle, user: User
         return
     action = finalist_toggle(proposal.status)
     refused = refusal(action, proposal.status, phase) if action else None
+    if refused == Refusal.LOCKED:
+        await record_refusal(repos, campaign, user.telegram_id, f"finalist_{action}", "finalists_frozen", clock.now(),
+                             target=f"proposal:{proposal.id}")
+        await query.answer(refusal_text(Refusal.LOCKED), show_alert=True)
+        await _redraw(query, repos, campaign, clock, callback_data.page)
+        return
     if action is None or refused is not None:
         await query.answer(refusal_text(refused, proposal.status) if refused else refusal_text_status(proposal.status), show_alert=True)
         await _redraw(query, repos, campaign, clock, callback_data.page)

@@ -32,7 +32,7 @@ from conversations.committee.common import (
     send_lines,
     short_when,
 )
-from conversations.committee.review import send_sheet
+from conversations.committee.sheet import send_sheet
 from conversations.render import status_label
 from storage.repositories import Repositories
 

@@ -18,30 +18,23 @@ checked again when the decision is applied.
 """
 from __future__ import annotations
 
-import logging
 from html import escape
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, ForceReply, Message
 from aiogram.utils.i18n import I18n, gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from campaign import fields
 from campaign.calendar import phase_at
 from campaign.clock import Clock
 from campaign.proposal import Proposal
-from campaign.review import ALLOWED_FROM, Refusal, ReviewAction, decisions, merge_refusal, new_status, refusal
+from campaign.review import ALLOWED_FROM, Refusal, ReviewAction, merge_refusal, new_status, refusal
 from campaign.schema import Campaign
 from conversations.committee.common import (
     chat_of,
-    MESSAGE_LIMIT,
-    committee_button,
-    committee_sheet,
     drop_buttons,
     leave_dialog,
     members_only,
@@ -51,11 +44,12 @@ from conversations.committee.common import (
     tell_author,
     title_of,
 )
+from conversations.committee.sheet import ReviewButton, changed_since_shown, send_sheet, show_next, stale_button
 from conversations.filters import plain_text
 from conversations.render import when
+from storage.phase_gate import record_refusal
 from storage.repositories import Repositories, User
 
-log = logging.getLogger(__name__)
 router = members_only(Router(name="committee_review"))
 
 MAX_MESSAGE = 1000
@@ -66,61 +60,6 @@ class CommitteeDialog(StatesGroup):
     changes = State()  # what the author should change
     edit_value = State()  # the new value of a field
     merge_target = State()  # the number of the project to merge into
-
-
-@committee_button
-class ReviewButton(CallbackData, prefix="crev"):
-    action: str  # eligible | ineligible | changes | edit | merge | next
-    proposal: int
-
-
-# --- showing a project ----------------------------------------------------------------------
-
-
-def decision_keyboard(proposal: Proposal, campaign: Campaign, clock: Clock, *, with_next: bool) -> InlineKeyboardMarkup:
-    labels = {
-        ReviewAction.ELIGIBLE: _("✅ Eligible"),
-        ReviewAction.INELIGIBLE: _("✖ Not eligible"),
-        ReviewAction.REQUEST_CHANGES: _("✏️ Ask for changes"),
-        ReviewAction.EDIT: _("🖊 Edit"),
-        ReviewAction.MERGE: _("🔗 Merge into…"),
-    }
-    builder = InlineKeyboardBuilder()
-    for action in decisions(proposal.status, phase_at(campaign.calendar, clock.now())):
-        builder.button(text=labels[action], callback_data=ReviewButton(action=action.value, proposal=proposal.id))
-    if with_next:
-        builder.button(text=_("⏭ Next"), callback_data=ReviewButton(action="next", proposal=proposal.id))
-    builder.adjust(2)
-    return builder.as_markup()
-
-
-async def send_sheet(bot: Bot, chat_id: int, proposal: Proposal, campaign: Campaign, repos: Repositories, clock: Clock, *, with_next: bool, intro: str | None = None) -> None:
-    if proposal.photo_file_id:
-        try:
-            await bot.send_photo(chat_id, proposal.photo_file_id)
-        except TelegramAPIError:  # a photo Telegram no longer has does not stop the review
-            log.warning("could not show the photo of project #%s", proposal.id, exc_info=True)
-    sheet, details = await committee_sheet(proposal, campaign, repos)
-    text = f"{sheet}\n\n{details}"
-    if intro:
-        text = f"{intro}\n\n{text}"
-    markup = decision_keyboard(proposal, campaign, clock, with_next=with_next)
-    if len(text) <= MESSAGE_LIMIT:
-        await bot.send_message(chat_id, text, reply_markup=markup)
-        return
-    await bot.send_message(chat_id, f"{intro}\n\n{sheet}" if intro else sheet)
-    await bot.send_message(chat_id, details, reply_markup=markup)
-
-
-async def show_next(bot: Bot, chat_id: int, repos: Repositories, campaign: Campaign, clock: Clock, *, after: int = 0) -> None:
-    proposal = await repos.proposals.next_waiting(campaign.id, after)
-    if proposal is None:
-        await bot.send_message(chat_id, _("No project is waiting for review. Send /proposals to see them all."))
-        return
-    counts = await repos.proposals.count_by_status(campaign.id)
-    waiting = counts.get(proposal.status, 0)
-    intro = _("Projects waiting for review: {count}. The oldest first:").format(count=waiting)
-    await send_sheet(bot, chat_id, proposal, campaign, repos, clock, with_next=waiting > 1, intro=intro)
 
 
 @router.message(Command("review"))
@@ -139,16 +78,24 @@ async def next_button(query: CallbackQuery, callback_data: ReviewButton, bot: Bo
 
 
 async def checked(
-    action: ReviewAction, proposal_id: int, repos: Repositories, campaign: Campaign, clock: Clock,
+    action: ReviewAction, proposal_id: int, repos: Repositories, campaign: Campaign, clock: Clock, actor: int | None = None,
 ) -> tuple[Proposal | None, str | None]:
-    """The proposal if `action` is allowed on it now, else the reason why not."""
+    """The proposal if `action` is allowed on it now, else the reason why not (an attempt on a
+    frozen finalist, once voting opened, goes to the audit log)."""
     proposal = await repos.proposals.get(proposal_id, campaign.id)
     if proposal is None:
         return None, _("There is no project #{number}.").format(number=proposal_id)
     refused = refusal(action, proposal.status, phase_at(campaign.calendar, clock.now()))
+    if refused == Refusal.LOCKED:
+        return None, await frozen(repos, campaign, proposal, actor, f"proposal_{action.value}", clock)
     if refused is not None:
         return None, refusal_text(refused, proposal.status)
     return proposal, None
+
+
+async def frozen(repos: Repositories, campaign: Campaign, proposal: Proposal, actor: int | None, attempt: str, clock: Clock) -> str:
+    await record_refusal(repos, campaign, actor, attempt, "finalists_frozen", clock.now(), target=f"proposal:{proposal.id}")
+    return refusal_text(Refusal.LOCKED)
 
 
 async def _apply(
@@ -180,9 +127,11 @@ async def eligible(
     campaign: Campaign, clock: Clock, i18n: I18n,
 ) -> None:
     await leave_dialog(state)
-    proposal, problem = await checked(ReviewAction.ELIGIBLE, callback_data.proposal, repos, campaign, clock)
+    proposal, problem = await checked(ReviewAction.ELIGIBLE, callback_data.proposal, repos, campaign, clock, user.telegram_id)
     if proposal is None:
         await query.answer(problem, show_alert=True)
+        return
+    if await stale_button(query, callback_data, proposal, bot, user, repos, campaign, clock):
         return
     if await _apply(ReviewAction.ELIGIBLE, proposal, user.telegram_id, repos, campaign, clock) is None:
         await query.answer(_("Someone decided on this project meanwhile."), show_alert=True)
@@ -232,14 +181,19 @@ QUESTIONS = {ReviewAction.INELIGIBLE.value, ReviewAction.REQUEST_CHANGES.value, 
 
 
 @router.callback_query(ReviewButton.filter(F.action.in_(QUESTIONS)))
-async def question_button(query: CallbackQuery, callback_data: ReviewButton, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+async def question_button(
+    query: CallbackQuery, callback_data: ReviewButton, bot: Bot, state: FSMContext, user: User, repos: Repositories,
+    campaign: Campaign, clock: Clock,
+) -> None:
     action = ReviewAction(callback_data.action)
-    proposal, problem = await checked(action, callback_data.proposal, repos, campaign, clock)
+    proposal, problem = await checked(action, callback_data.proposal, repos, campaign, clock, user.telegram_id)
     if proposal is None:
         await query.answer(problem, show_alert=True)
         return
+    if await stale_button(query, callback_data, proposal, bot, user, repos, campaign, clock):
+        return
     dialog, question = _question(action)
-    await ask(query, bot, state, dialog, proposal, question.format(number=proposal.id))
+    await ask(query, bot, state, dialog, proposal, question.format(number=proposal.id), revision=callback_data.revision)
 
 
 async def dialog_proposal(state: FSMContext) -> dict:
@@ -260,10 +214,15 @@ async def _decide_with_text(
     if text is None:
         await bot.send_message(message.chat.id, too_long.format(maximum=MAX_MESSAGE))
         return None
-    number = int((await dialog_proposal(state)).get("proposal") or 0)
+    asked = await dialog_proposal(state)
+    number = int(asked.get("proposal") or 0)
     await state.set_state(None)
     await state.update_data(committee=None)
-    proposal, problem = await checked(action, number, repos, campaign, clock)
+    proposal, problem = await checked(action, number, repos, campaign, clock, user.telegram_id)
+    if proposal is not None and await changed_since_shown(
+        bot, message.chat.id, proposal, int(asked.get("revision") or 0), user, repos, campaign, clock, action
+    ):
+        return None
     if proposal is None or await _apply(action, proposal, user.telegram_id, repos, campaign, clock, reason=text) is None:
         await bot.send_message(message.chat.id, problem or _("Someone decided on this project meanwhile."))
         return None
@@ -317,7 +276,8 @@ async def merge_target_typed(
     if target_id is None:
         await bot.send_message(message.chat.id, _("Please type the number of the project, for example 12, or /cancel."))
         return
-    number = int((await dialog_proposal(state)).get("proposal") or 0)
+    asked = await dialog_proposal(state)
+    number = int(asked.get("proposal") or 0)
     source = await repos.proposals.get(number, campaign.id)
     target = await repos.proposals.get(target_id, campaign.id)
     phase = phase_at(campaign.calendar, clock.now())
@@ -332,11 +292,15 @@ async def merge_target_typed(
             await bot.send_message(message.chat.id, refusal_text(refused, source.status, target_id) + " " + _("Type another number, or /cancel."))
         else:
             await state.set_state(None)
-            await bot.send_message(message.chat.id, refusal_text(refused, source.status, target_id))
+            locked = refused == Refusal.LOCKED
+            text = await frozen(repos, campaign, source, user.telegram_id, "proposal_merge", clock) if locked else None
+            await bot.send_message(message.chat.id, text or refusal_text(refused, source.status, target_id))
         return
     assert target is not None
     await state.set_state(None)
     await state.update_data(committee=None)
+    if await changed_since_shown(bot, message.chat.id, source, int(asked.get("revision") or 0), user, repos, campaign, clock, ReviewAction.MERGE):
+        return
     if await _apply(ReviewAction.MERGE, source, user.telegram_id, repos, campaign, clock, merged_into=target.id) is None:
         await bot.send_message(message.chat.id, _("Someone decided on this project meanwhile."))
         return

@@ -35,13 +35,6 @@ def phase_rule_text(error: PhaseRuleError, field_label: Callable[[str], str]) ->
     )
 
 
-def frozen_text() -> str:
-    return _(
-        "Refused: voting has opened, so the finalists are frozen — which projects are on the ballot, and each "
-        "one's title, summary, description, cost, category, place and photo — as residents read them."
-    )
-
-
 def refused_reason_label(why: str) -> str:
     """The audit log's words for the rule that refused an attempt."""
     return {

@@ -14,8 +14,9 @@ from bot.console import jump_to_phase
 from campaign.calendar import Phase
 from campaign.schema import CampaignError
 from storage.repositories import Repositories
-from tests.journeys.committee_steps import anne  # noqa: F401  (fixture)
+from tests.journeys.committee_steps import anne, status_of  # noqa: F401  (fixture)
 from tests.journeys.results_steps import audit_actions
+from tests.journeys.wizard_steps import submit_project
 from tests.journeys.voting_helpers import ballot_count, make_finalists, open_voting, verify_by_phone
 
 PROJECTS = [("Bench", 1500), ("Trees along the river", 8000), ("Bike racks", 3000)]
@@ -140,3 +141,68 @@ async def test_a_campaign_file_that_changes_the_ballot_refuses_to_start(app, joh
     # The same file as before starts.
     again = await build_app(settings, clock=clock, token="1:x")
     await again.close()
+
+
+# --- a decision is bound to what was shown ---------------------------------------------------
+
+
+async def test_a_decision_on_a_card_the_author_changed_since_is_refused_and_the_change_shown(app, anne, john, emulator):
+    number = await submit_project(john)
+    await anne.send("/review")
+    card = anne.last
+    assert "A bench on the church square" in card.text
+    # The author rewrites the project while the card sits in the committee's chat.
+    await john.send("/myproposals")
+    await john.press(f"Change #{number}")
+    await john.press("✏️ Title")
+    await john.send("Private parking for my shop")
+    await john.press("✏️ Cost")
+    await john.send("19900")
+    assert "changes to project" in (await john.press("✅ Submit")).text
+    replies = await anne.press("✅ Recevable", in_message=card)
+    assert emulator.callback_answers[-1]["text"] == "L'auteur a modifié ce projet depuis l'affichage de cette fiche : rien n'a été décidé."
+    text = replies.text
+    assert "⚠️ L'auteur a modifié ce projet depuis l'affichage de la fiche" in text
+    assert "✏️ titre — avant : A bench on the church square" in text
+    assert "✏️ coût estimé — avant : 1500" in text
+    assert "Private parking for my shop" in text and "19\u202f900\xa0€" in text
+    assert await status_of(app, number) == "submitted"
+    assert [(r["attempt"], r["why"]) for r in await refusals(app)] == [("proposal_eligible", "stale_revision")]
+    # The new card decides on the new version.
+    await anne.press("✅ Recevable")
+    assert await status_of(app, number) == "eligible"
+
+
+async def test_a_question_answered_after_the_author_changed_the_project_decides_nothing(app, anne, john):
+    number = await submit_project(john)
+    await anne.send("/review")
+    await anne.press("✖ Non recevable")
+    await john.send("/myproposals")
+    await john.press(f"Change #{number}")
+    await john.press("✏️ Cost")
+    await john.send("900")
+    await john.press("✅ Submit")
+    replies = await anne.send("Too expensive.")
+    assert "rien n'a été décidé" in replies.text and "✏️ coût estimé — avant : 1500" in replies.text
+    assert await status_of(app, number) == "submitted"
+
+
+# --- finalists frozen -----------------------------------------------------------------------
+
+
+async def test_finalists_cannot_be_renamed_unticked_or_merged_once_voting_opens(app, anne, john, clock, emulator):
+    bench, trees, _racks = await make_finalists(app, PROJECTS)
+    open_voting(app, clock)
+    await anne.send(f"/proposal {bench}")
+    assert anne.last.buttons == []
+    for data in (f"crev:edit:{bench}", f"cedit:{bench}:title", f"crev:merge:{bench}", f"crev:ineligible:{bench}"):
+        await anne.press_data(data)
+        assert emulator.callback_answers[-1]["text"]== "Le vote est ouvert : les projets et les finalistes ne peuvent plus changer."
+    await anne.press_data(f"cfin:{trees}:0")
+    assert emulator.callback_answers[-1]["text"]== "Le vote est ouvert : les projets et les finalistes ne peuvent plus changer."
+    assert [await status_of(app, n) for n in (bench, trees)] == ["finalist", "finalist"]
+    async with app.sessionmaker() as session:
+        assert (await Repositories(session).proposals.get(bench, app.campaign.id)).title == "Bench"
+    assert {r["why"] for r in await refusals(app)} == {"finalists_frozen"}
+    assert len(await refusals(app)) == 5
+

@@ -1,0 +1,114 @@
+"""Showing a project to the committee: the sheet, its decision buttons (bound to the revision
+shown), and what happens when a button no longer matches the project (the author changed it).
+"""
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from campaign.calendar import phase_at
+from campaign.clock import Clock
+from campaign.proposal import Proposal
+from campaign.review import ReviewAction, decisions
+from campaign.schema import Campaign
+from conversations.committee.common import MESSAGE_LIMIT, chat_of, committee_button, committee_sheet, drop_buttons
+from conversations.committee.revisions import current_revision, stale
+from storage.repositories import Repositories, User
+
+log = logging.getLogger(__name__)
+
+
+@committee_button
+class ReviewButton(CallbackData, prefix="crev"):
+    action: str  # eligible | ineligible | changes | edit | merge | next
+    proposal: int
+    revision: int = 0  # the revision of the sheet shown: a decision on another one is refused (revisions.py)
+
+    @classmethod
+    def unpack(cls, value: str) -> "ReviewButton":
+        # Buttons sent before revisions were bound have no revision: they still get their
+        # answer (decided already, no such project...), and a decision on them is refused as stale.
+        if value.count(":") == 2:
+            value += ":0"
+        return super().unpack(value)
+
+
+# --- showing a project ----------------------------------------------------------------------
+
+
+def decision_keyboard(proposal: Proposal, campaign: Campaign, clock: Clock, *, with_next: bool, revision: int) -> InlineKeyboardMarkup:
+    labels = {
+        ReviewAction.ELIGIBLE: _("✅ Eligible"),
+        ReviewAction.INELIGIBLE: _("✖ Not eligible"),
+        ReviewAction.REQUEST_CHANGES: _("✏️ Ask for changes"),
+        ReviewAction.EDIT: _("🖊 Edit"),
+        ReviewAction.MERGE: _("🔗 Merge into…"),
+    }
+    builder = InlineKeyboardBuilder()
+    for action in decisions(proposal.status, phase_at(campaign.calendar, clock.now())):
+        builder.button(text=labels[action], callback_data=ReviewButton(action=action.value, proposal=proposal.id, revision=revision))
+    if with_next:
+        builder.button(text=_("⏭ Next"), callback_data=ReviewButton(action="next", proposal=proposal.id))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+async def send_sheet(bot: Bot, chat_id: int, proposal: Proposal, campaign: Campaign, repos: Repositories, clock: Clock, *, with_next: bool, intro: str | None = None) -> None:
+    if proposal.photo_file_id:
+        try:
+            await bot.send_photo(chat_id, proposal.photo_file_id)
+        except TelegramAPIError:  # a photo Telegram no longer has does not stop the review
+            log.warning("could not show the photo of project #%s", proposal.id, exc_info=True)
+    sheet, details = await committee_sheet(proposal, campaign, repos)
+    text = f"{sheet}\n\n{details}"
+    if intro:
+        text = f"{intro}\n\n{text}"
+    markup = decision_keyboard(proposal, campaign, clock, with_next=with_next, revision=await current_revision(repos, proposal.id))
+    if len(text) <= MESSAGE_LIMIT:
+        await bot.send_message(chat_id, text, reply_markup=markup)
+        return
+    await bot.send_message(chat_id, f"{intro}\n\n{sheet}" if intro else sheet)
+    await bot.send_message(chat_id, details, reply_markup=markup)
+
+
+async def show_next(bot: Bot, chat_id: int, repos: Repositories, campaign: Campaign, clock: Clock, *, after: int = 0) -> None:
+    proposal = await repos.proposals.next_waiting(campaign.id, after)
+    if proposal is None:
+        await bot.send_message(chat_id, _("No project is waiting for review. Send /proposals to see them all."))
+        return
+    counts = await repos.proposals.count_by_status(campaign.id)
+    waiting = counts.get(proposal.status, 0)
+    intro = _("Projects waiting for review: {count}. The oldest first:").format(count=waiting)
+    await send_sheet(bot, chat_id, proposal, campaign, repos, clock, with_next=waiting > 1, intro=intro)
+
+
+async def changed_since_shown(
+    bot: Bot, chat_id: int, proposal: Proposal, shown: int, user: User, repos: Repositories, campaign: Campaign,
+    clock: Clock, attempt: ReviewAction,
+) -> bool:
+    """True (and the new version shown, changes marked) if the author changed the project
+    since the revision the committee member decided on."""
+    intro = await stale(repos, campaign, proposal, shown, user.telegram_id, f"proposal_{attempt.value}", clock.now())
+    if intro is None:
+        return False
+    await send_sheet(bot, chat_id, proposal, campaign, repos, clock, with_next=False, intro=intro)
+    return True
+
+
+
+async def stale_button(
+    query: CallbackQuery, callback_data: ReviewButton, proposal: Proposal, bot: Bot, user: User, repos: Repositories,
+    campaign: Campaign, clock: Clock,
+) -> bool:
+    action = ReviewAction(callback_data.action)
+    if not await changed_since_shown(bot, chat_of(query), proposal, callback_data.revision, user, repos, campaign, clock, action):
+        return False
+    await query.answer(_("The author changed this project since this card was shown: nothing was decided."), show_alert=True)
+    await drop_buttons(query)
+    return True
