@@ -42,7 +42,31 @@ def _refuse(problems: list[str]) -> int:
     return 1
 
 
+def _console(args: argparse.Namespace) -> int:
+    from bot.console import run_console
+    from bot.console_sandbox import sandbox
+
+    _configure_logging("WARNING")
+    for chatty in ("bot.scheduler", "bot.broadcaster"):  # a :phase jump drops reminders on purpose
+        logging.getLogger(chatty).setLevel(logging.ERROR)
+    box = sandbox(args)
+    try:
+        asyncio.run(run_console(box.settings, phase=args.phase, user_id=args.user_id, language=args.language,
+                                files_dir=box.files, own_database=box.own_database))
+    except CampaignError as error:
+        print(f"campaign file {box.settings.campaign_path()}: {len(error.problems)} problem(s):", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
+    from bot.console_sandbox import add_arguments as sandbox_arguments
+    from bot.init_campaign import add_arguments as init_arguments, run_init
+
     parser = argparse.ArgumentParser(prog="pbbot", description="A Telegram bot that runs a participatory budget.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="serve Telegram with long polling (needs BOT_TOKEN)")
@@ -52,11 +76,10 @@ def main(argv: list[str] | None = None) -> int:
                          help="pretend the campaign is in this phase (moves the clock)")
     console.add_argument("--user-id", type=int, default=1001, help="your pretend Telegram id (default 1001)")
     console.add_argument("--language", default="fr", help="your pretend Telegram app language (default fr)")
+    sandbox_arguments(console)
     commands.add_parser("migrate", help="create or upgrade the database schema")
     check = commands.add_parser("check-campaign", help="validate a campaign file and summarise it")
     check.add_argument("file")
-    from bot.init_campaign import add_arguments as init_arguments, run_init
-
     init_arguments(commands.add_parser("init", help="write a campaign file for your town, live from today"))
     commands.add_parser("secret-key", help="print a new random SECRET_KEY for .env")
     from bot import tally_cli
@@ -76,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
         print(new_secret_key())
         return 0
 
+    if args.command == "console":
+        return _console(args)
+
     from pydantic import ValidationError
 
     from bot import startup
@@ -92,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"warning: {warning}", file=sys.stderr)
         if problems:
             return _refuse(problems)
-    _configure_logging("WARNING" if args.command == "console" else settings.log_level)
+    _configure_logging(settings.log_level)
     try:
         if args.command == "run":
             from bot.polling import run_polling
@@ -102,10 +128,6 @@ def main(argv: list[str] | None = None) -> int:
             from bot.webhook import run_webhook
 
             asyncio.run(run_webhook(settings))
-        elif args.command == "console":
-            from bot.console import run_console
-
-            asyncio.run(run_console(settings, phase=args.phase, user_id=args.user_id, language=args.language))
         elif args.command == "migrate":
             from bot.polling import migrate
 

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from aiogram.methods import TelegramMethod
@@ -24,6 +25,7 @@ from sqlalchemy.engine import make_url
 
 from bot.app import App, build_app
 from bot.console_render import JSON, Screen
+from bot.console_sandbox import InProcessServices
 from bot.console_session import ConsoleSession
 from bot.settings import Settings
 from campaign.calendar import Phase, phase_at, phase_start
@@ -45,6 +47,7 @@ HELP = """console commands:
   :photo [CAPTION]   send a photo
   :send TEXT         send TEXT as it is (a number that is not a button press)
   :phase PHASE       move the clock to a phase: {phases}
+  :reset             start over: a new empty database, the clock back at today
   :help              this list
   :quit              leave (Ctrl-D too)
 anything else is sent as a message; /commands work as in Telegram"""
@@ -81,9 +84,12 @@ class Console:
     """The user's side: turns typed lines into updates for the dispatcher."""
 
     def __init__(self, app: App, session: ConsoleSession, *, user_id: int, language: str,
-                 read_line: Callable[[str], str], echo: bool) -> None:
+                 read_line: Callable[[str], str], echo: bool, services: InProcessServices | None = None,
+                 can_reset: bool = False) -> None:
         self.app, self.session, self.screen = app, session, session.screen
         self.read_line, self.echo = read_line, echo
+        self.services, self.can_reset = services, can_reset
+        self.reset_requested = False
         self.user: JSON = {"id": user_id, "is_bot": False, "first_name": "Console", "language_code": language}
         self.chat: JSON = {"id": user_id, "type": "private", "first_name": "Console"}
         session.user_chat_id = user_id
@@ -92,15 +98,24 @@ class Console:
 
     def banner(self) -> None:
         campaign, settings, now = self.app.campaign, self.app.settings, self.app.clock.now()
-        role = " — a committee member (ADMIN_IDS)" if self.user["id"] in settings.admin_ids else ""
-        for line in (
+        committee = self.user["id"] in settings.admin_ids
+        role = " — a committee member (/admin opens its menu)" if committee else " — a resident (--committee to play the committee)"
+        database = make_url(settings.database_url).render_as_string(hide_password=True)
+        lines = [
             f"pbbot console — {pick(campaign.name, self.user['language_code'], campaign.default_language)} ({campaign.town})",
             f"phase: {phase_at(campaign.calendar, now)} — clock at {now.astimezone(campaign.zone):%Y-%m-%d %H:%M %Z}",
-            f"database: {make_url(settings.database_url).render_as_string(hide_password=True)}",
+            f"database: {database}" + (" (the console's own: :reset starts over)" if self.can_reset else ""),
             f"you: user {self.user['id']} “Console”, Telegram language {self.user['language_code']}{role}",
+        ]
+        if self.session.files_dir is not None:
+            lines.append(f"files the bot sends are saved in {self.session.files_dir}")
+        if self.services is not None:
+            lines.append("announcements and broadcasts are sent here as the calendar and the committee trigger them")
+        lines += [
             "Type a message as in Telegram (send /start to begin); type a button's number to press it.",
             ":help lists the console commands; :quit or Ctrl-D leaves.",
-        ):
+        ]
+        for line in lines:
             self.screen.line(self.screen.dim(line))
 
     async def run(self) -> None:
@@ -113,6 +128,12 @@ class Console:
                 self.screen.line(f"> {line}")  # piped or scripted input: keep a readable transcript
             if not await self.handle(line.strip()):
                 break
+            if self.services is not None:
+                try:
+                    await self.services.settle()
+                except Exception:
+                    log.exception("the scheduler or the broadcaster failed")
+                    self.screen.note("the scheduler or the broadcaster failed: the traceback is above")
 
     async def handle(self, line: str) -> bool:
         """One line of input; False ends the session."""
@@ -126,6 +147,12 @@ class Console:
         name, argument = command.groups()
         if name in ("quit", "q", "exit"):
             return False
+        if name == "reset":
+            if self.can_reset:
+                self.reset_requested = True
+                return False
+            self.screen.note("only the console's own database can be reset; this one was chosen with --database or --env")
+            return True
         if name == "send" and argument:
             await self.send_text(argument)
         elif name == "contact":
@@ -218,26 +245,40 @@ async def jump_to_phase(app: App, phase: Phase, note: Callable[[str], None]) -> 
 async def run_console(
     settings: Settings, *, phase: str | None = None, user_id: int = 1001, language: str = "fr",
     output: Callable[[str], None] | None = None, read_line: Callable[[str], str] | None = None,
+    files_dir: Path | None = None, own_database: Path | None = None, background: bool = True,
 ) -> None:
-    """`output` (default print) and `read_line` (default input) are injectable for tests."""
+    """`output` (default print) and `read_line` (default input) are injectable for tests.
+    `own_database`: the SQLite file that `:reset` deletes (only the sandbox's own);
+    `background`: run the scheduler and the broadcaster in-process."""
     screen = Screen(output or partial(print, flush=True), ansi=output is None and sys.stdout.isatty())
     if settings.secret_key is None:
         # Hashes made with this key only concern the console user; production keeps its own key.
         settings = settings.model_copy(update={"secret_key": SecretStr("pbbot-console-throwaway-key")})
-    # Built at the real now, so that relative dates ("+7d") resolve as for the real bot; then moved.
-    clock = SettableClock(datetime.now(timezone.utc))
-    session = ConsoleSession(screen, clock)
-    app = await build_app(settings, clock=clock, session=session, token=CONSOLE_TOKEN)
-    try:
-        if phase:
-            await jump_to_phase(app, Phase(phase), screen.note)
-        echo = read_line is not None or not sys.stdin.isatty()
-        console = Console(app, session, user_id=user_id, language=language, read_line=read_line or input, echo=echo)
-        console.banner()
+    echo = read_line is not None or not sys.stdin.isatty()
+    while True:
+        # Built at the real now, so that relative dates ("+7d") resolve as for the real bot; then moved.
+        clock = SettableClock(datetime.now(timezone.utc))
+        session = ConsoleSession(screen, clock, files_dir=files_dir)
+        app = await build_app(settings, clock=clock, session=session, token=CONSOLE_TOKEN)
+        services = InProcessServices(app) if background else None
         try:
-            await console.run()
+            if phase:
+                await jump_to_phase(app, Phase(phase), screen.note)
+            console = Console(app, session, user_id=user_id, language=language, read_line=read_line or input,
+                              echo=echo, services=services, can_reset=own_database is not None)
+            console.banner()
+            if services is not None:
+                await services.start()
+            try:
+                await console.run()
+            finally:
+                if not echo and not console.reset_requested:
+                    screen.line()  # after Ctrl-D or Ctrl-C the cursor still sits after the prompt
         finally:
-            if not echo:
-                screen.line()  # after Ctrl-D or Ctrl-C the cursor still sits after the prompt
-    finally:
-        await app.close()
+            if services is not None:
+                services.close()
+            await app.close()
+        if not console.reset_requested or own_database is None:
+            return
+        own_database.unlink(missing_ok=True)
+        screen.note("starting over: a new empty database, the clock back at today")

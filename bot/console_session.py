@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import AsyncGenerator
+from pathlib import Path
 from typing import Any
 
 from aiogram import Bot
@@ -11,7 +12,7 @@ from aiogram.client.default import Default
 from aiogram.client.session.base import BaseSession
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import TelegramMethod
-from aiogram.types import Message, User
+from aiogram.types import InputFile, Message, User
 
 from bot.console_render import JSON, Screen, as_text, flat_buttons
 from campaign.clock import Clock, SystemClock
@@ -24,8 +25,9 @@ _EDITS = frozenset({"editMessageText", "editMessageCaption", "editMessageReplyMa
 class ConsoleSession(BaseSession):
     """Answers Bot API calls in-process: what the bot sends is printed, never sent anywhere."""
 
-    def __init__(self, screen: Screen, clock: Clock | None = None) -> None:
+    def __init__(self, screen: Screen, clock: Clock | None = None, files_dir: Path | None = None) -> None:
         super().__init__()
+        self.files_dir = files_dir  # where the files the bot sends are saved, if anywhere
         self.screen = screen
         self.clock = clock or SystemClock()
         self.user_chat_id: int | None = None  # messages to other chats are marked as such
@@ -66,10 +68,26 @@ class ConsoleSession(BaseSession):
             if name == "answerCallbackQuery":
                 return self._answer_callback(params)
             if method.__returning__ is Message and "chat_id" in params:
+                if name in _MEDIA and isinstance(params.get(_MEDIA[name]), InputFile) and self.files_dir is not None:
+                    params["saved_to"] = await self._save(bot, params[_MEDIA[name]])
                 return self._send(bot, name, params)
         except ValueError as error:  # what Telegram answers with 400 Bad Request
             raise TelegramBadRequest(method=method, message=f"Bad Request: {error}") from None
         return True  # setMyCommands, sendChatAction...: nothing to show
+
+    async def _save(self, bot: Bot, file: InputFile) -> Path:
+        """The file's bytes in `files_dir`, under its own name (numbered if the name is taken)."""
+        assert self.files_dir is not None
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        name = Path(file.filename or "file").name or "file"
+        target, number = self.files_dir / name, 1
+        while target.exists():
+            number += 1
+            target = self.files_dir / f"{Path(name).stem}-{number}{Path(name).suffix}"
+        with target.open("wb") as out:
+            async for chunk in file.read(bot):
+                out.write(chunk)
+        return target
 
     def _date(self) -> int:
         return int(self.clock.now().timestamp())
@@ -92,6 +110,8 @@ class ConsoleSession(BaseSession):
             body: JSON = {"photo": [{**unique, "width": 800, "height": 600}]} if kind == "photo" else \
                 {"document": {**unique, "file_name": getattr(file, "filename", None) or "document"}}
             shown = f"[{kind} {getattr(file, 'filename', None) or file_id}]"
+            if saved := params.get("saved_to"):
+                shown += f" saved as {saved}"
             if caption := params.get("caption"):
                 body["caption"] = as_text(caption, mode)
                 shown += "\n" + as_text(caption, mode, ansi=ansi)

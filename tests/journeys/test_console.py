@@ -117,14 +117,11 @@ def test_html_is_shown_as_telegram_shows_it() -> None:
 def test_pbbot_console_command(tmp_path: Path) -> None:
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("BOT_", "DATABASE_", "REDIS_", "ADMIN_", "CAMPAIGN_", "WEBHOOK_", "SECRET_"))}
-    env.update(
-        DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'console.sqlite3'}",
-        CAMPAIGN_FILE="tests/campaigns/town.toml",  # relative: found in the checkout
-        PYTHONPATH=str(REPOSITORY),
-    )
+    env.update(PYTHONPATH=str(REPOSITORY))
     # Run from an empty directory, so that no developer's .env leaks in.
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "console", "--phase", "proposals"],
+        [sys.executable, "-m", "bot.cli", "console", "--phase", "proposals",
+         "--campaign", "tests/campaigns/town.toml", "--database", str(tmp_path / "console.sqlite3")],  # relative: found in the checkout
         input="/start\n1\nUn banc sur la place\n", capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
     )
     assert result.returncode == 0, result.stderr
