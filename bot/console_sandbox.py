@@ -99,12 +99,13 @@ class InProcessServices:
 
     async def start(self) -> None:
         await self.broadcaster.recover()
-        async with self.app.sessionmaker() as session:
-            self.calendar.campaign = await effective_campaign(Repositories(session), self.app.campaign)
         await self.settle()
 
     async def settle(self) -> None:
         """Queue what the calendar says is due at the console's clock, then send everything queued."""
+        # The calendar as the committee and the votes left it (what `pbbot run` re-reads every minute).
+        async with self.app.sessionmaker() as session:
+            self.calendar.campaign = await effective_campaign(Repositories(session), self.app.campaign)
         await self.calendar.run_due()
         await self.broadcaster.run_once()
 
