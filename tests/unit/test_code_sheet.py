@@ -1,25 +1,33 @@
-"""The printable sheet of invitation codes: a well-formed PDF whose QR codes are the links."""
+"""The printable sheet of invitation codes: a PDF that pypdf reads, whose text is the text given
+(any alphabet) and whose QR codes are the links."""
 from __future__ import annotations
 
+import io
 import math
-import re
 import shutil
 import subprocess
 
 import pytest
 import segno
+from pypdf import PdfReader
+from pypdf.generic import ContentStream
 
 from campaign import verification as rules
-from conversations.code_sheet import COLUMNS, MARGIN, SLIP_HEIGHT, SLIP_WIDTH, SLIPS_PER_PAGE, code_sheet_pdf
+from conversations.code_sheet import (
+    COLUMNS,
+    MARGIN,
+    PAGE_HEIGHT,
+    QUIET_ZONE,
+    SLIP_HEIGHT,
+    SLIP_WIDTH,
+    SLIPS_PER_PAGE,
+    code_sheet_pdf,
+)
 
 TITLE = "Budget participatif d'Évreux — 2030"
 INSTRUCTIONS = "Scannez ce code avec l'appareil photo de votre téléphone, ou envoyez /start au bot et tapez le code."
 
-QR_BLOCK = re.compile(
-    rb"q\n0 g\n(\S+) 0 0 (\S+) (\S+) (\S+) cm\n((?:\d+ \d+ \d+ \d+ re\n)*)f\nQ\n"
-)
-TEXT = re.compile(rb"BT\n/F1 (\S+) Tf\n(\S+) (\S+) Td\n\(((?:[^\\()]|\\.)*)\) Tj\nET\n", re.S)
-CUT = re.compile(rb"(\S+) (\S+) m (\S+) (\S+) l\n")
+Rect = tuple[float, float, float, float]  # left, bottom, width, height, in PDF points
 
 
 def make(count: int) -> list[tuple[str, str]]:
@@ -27,129 +35,148 @@ def make(count: int) -> list[tuple[str, str]]:
     return [(rules.display_code(code), f"https://t.me/pbbot_test_bot?start={code}") for code in codes]
 
 
-def objects(pdf: bytes) -> dict[int, bytes]:
-    """Object number -> body, read through the xref table (checking every offset)."""
-    startxref = int(re.search(rb"startxref\n(\d+)\n%%EOF\n$", pdf).group(1))
-    assert pdf[startxref:].startswith(b"xref\n")
-    lines = pdf[startxref:].split(b"\n")
-    first, count = map(int, lines[1].split())
-    assert first == 0
-    entries = pdf[startxref + len(lines[0]) + len(lines[1]) + 2:][: count * 20]
-    assert len(entries) == count * 20  # 20-byte entries
-    rows = [entries[i * 20:(i + 1) * 20] for i in range(count)]
-    assert rows[0] == b"0000000000 65535 f \n"
-    found = {}
-    for number, row in enumerate(rows[1:], start=1):
-        offset, generation, kind = row[:10], row[11:16], row[17:18]
-        assert kind == b"n" and generation == b"00000" and row[18:] == b" \n"
-        start = int(offset)
-        header = b"%d 0 obj\n" % number
-        assert pdf[start:start + len(header)] == header, f"object {number} is not at {start}"
-        end = pdf.index(b"\nendobj\n", start)
-        found[number] = pdf[start + len(header):end]
-    trailer = pdf[pdf.index(b"trailer", startxref):]
-    assert b"/Size %d" % count in trailer
+def read(pdf: bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(pdf), strict=True)
+
+
+def texts(page) -> list[tuple[float, float, float, str]]:
+    """(font size, x, baseline y, text) of each line drawn on the page."""
+    found: list[tuple[float, float, float, str]] = []
+
+    def visit(text, _cm, tm, _font, size):
+        if text.strip():
+            found.append((size * tm[0], tm[4], tm[5], text))
+
+    page.extract_text(visitor_text=visit)
     return found
 
 
-def page_streams(pdf: bytes) -> list[bytes]:
-    """The content stream of each page, in the order of the /Kids array."""
-    objs = objects(pdf)
-    root = int(re.search(rb"/Root (\d+) 0 R", pdf[pdf.rindex(b"trailer"):]).group(1))
-    pages = int(re.search(rb"/Pages (\d+) 0 R", objs[root]).group(1))
-    kids = [int(n) for n in re.findall(rb"(\d+) 0 R", re.search(rb"/Kids \[([^\]]*)\]", objs[pages]).group(1))]
-    count = int(re.search(rb"/Count (\d+)", objs[pages]).group(1))
-    assert count == len(kids)
-    streams = []
-    for kid in kids:
-        assert b"/Type /Page " in objs[kid] and b"/Parent %d 0 R" % pages in objs[kid]
-        assert b"/MediaBox [0 0 595.276 841.89]" in objs[kid]
-        content = int(re.search(rb"/Contents (\d+) 0 R", objs[kid]).group(1))
-        body = objs[content]
-        length = int(re.search(rb"/Length (\d+)", body).group(1))
-        data = body[body.index(b"stream\n") + 7:]
-        assert data.endswith(b"\nendstream") and len(data) == length + len(b"\nendstream")
-        streams.append(data[:length])
-    return streams
+def operations(page) -> list[tuple[list, bytes]]:
+    return ContentStream(page.get_contents(), page.pdf).operations
 
 
-def unescape(raw: bytes) -> bytes:
-    return re.sub(rb"\\(.)", lambda m: {b"n": b"\n", b"r": b"\r"}.get(m.group(1), m.group(1)), raw)
+def filled_rects(page) -> list[Rect]:
+    rects = []
+    for operands, operator in operations(page):
+        if operator == b"re":
+            x, y, w, h = (float(v) for v in operands)
+            rects.append((x, min(y, y + h), w, abs(h)))
+    return rects
 
 
-def qr_blocks(stream: bytes) -> list[tuple[float, float, float, list[tuple[int, int, int, int]]]]:
-    """(module size, x, y of the symbol's lower-left corner, rectangles in modules)."""
-    blocks = []
-    for a, d, x, y, body in QR_BLOCK.findall(stream):
-        assert a == d
-        rects = [tuple(map(int, line.split()[:4])) for line in body.splitlines()]
-        blocks.append((float(a), float(x), float(y), rects))
-    return blocks
+def cut_lines(page) -> list[tuple[float, float, float, float]]:
+    lines, start = [], None
+    for operands, operator in operations(page):
+        if operator == b"m":
+            start = tuple(float(v) for v in operands)
+        elif operator == b"l" and start is not None:
+            lines.append((*start, *(float(v) for v in operands)))
+    return lines
 
 
-def rebuild(rects: list[tuple[int, int, int, int]], size: int) -> list[list[int]]:
-    """The module matrix (top row first) that the rectangles paint, each module once."""
+def slip_of(x: float, y: float) -> int:
+    column = int((x - MARGIN) // SLIP_WIDTH)
+    row = int((PAGE_HEIGHT - MARGIN - y) // SLIP_HEIGHT)
+    return row * COLUMNS + column
+
+
+def symbols(page) -> dict[int, list[Rect]]:
+    """The QR rectangles of each slip on the page, by slip index."""
+    by_slip: dict[int, list[Rect]] = {}
+    for rect in filled_rects(page):
+        by_slip.setdefault(slip_of(rect[0] + rect[2] / 2, rect[1] + rect[3] / 2), []).append(rect)
+    return by_slip
+
+
+def rebuild(rects: list[Rect], size: int, module: float) -> list[list[int]]:
+    """The module matrix (top row first) that the rectangles paint, each module once; the
+    symbol's top-left corner is the finder pattern's, the leftmost and topmost dark module."""
+    left = min(x for x, _y, _w, _h in rects)
+    top = max(y + h for _x, y, _w, h in rects)
     grid = [[0] * size for _ in range(size)]
     for x, y, w, h in rects:
-        assert w > 0 and h > 0
-        for yy in range(y, y + h):
-            for xx in range(x, x + w):
-                assert 0 <= xx < size and 0 <= yy < size, "a dark module in the quiet zone"
-                row = size - 1 - yy  # PDF y goes up
-                assert grid[row][xx] == 0, "overlapping rectangles"
-                grid[row][xx] = 1
+        first_col, first_row = round((x - left) / module), round((top - (y + h)) / module)
+        cols, rows = round(w / module), round(h / module)
+        assert cols > 0 and rows > 0 and abs(cols * module - w) < 0.02 and abs(rows * module - h) < 0.02
+        for row in range(first_row, first_row + rows):
+            for col in range(first_col, first_col + cols):
+                assert 0 <= col < size and 0 <= row < size, "a dark module in the quiet zone"
+                assert grid[row][col] == 0, "overlapping rectangles"
+                grid[row][col] = 1
     return grid
+
+
+def module_of(rects: list[Rect], size: int = 0) -> float:
+    """The symbol's width over its modules (the finder patterns reach both edges); without a
+    size, the narrowest rectangle (to the 0.01 pt the file is written with)."""
+    if not size:
+        return min(min(w, h) for _x, _y, w, h in rects)
+    return (max(x + w for x, _y, w, _h in rects) - min(x for x, _y, _w, _h in rects)) / size
 
 
 # --- the file ---------------------------------------------------------------------------------
 
 
-def test_a_pdf_with_a_correct_xref_table():
-    pdf = code_sheet_pdf(make(3), title=TITLE, instructions=INSTRUCTIONS)
-    assert pdf.startswith(b"%PDF-1.4\n")
-    assert pdf.endswith(b"%%EOF\n")
-    objs = objects(pdf)
-    assert b"/Type /Catalog" in objs[1]
-    (font,) = [body for body in objs.values() if b"/Type /Font" in body]
-    assert b"/BaseFont /Helvetica" in font and b"/Encoding /WinAnsiEncoding" in font
+def test_an_a4_pdf_with_an_embedded_unicode_font():
+    reader = read(code_sheet_pdf(make(3), title=TITLE, instructions=INSTRUCTIONS))
+    (page,) = reader.pages
+    assert [round(float(v), 2) for v in page.mediabox] == [0, 0, 595.28, 841.89]
+    fonts = [font.get_object() for font in page["/Resources"]["/Font"].values()]
+    assert fonts and all(font["/Subtype"] == "/Type0" for font in fonts)  # Unicode (Identity-H), not WinAnsi
+    for font in fonts:
+        descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+        assert "/FontFile2" in descriptor and "SourceSansPro" in font["/BaseFont"]  # embedded TrueType
+
+
+def test_polish_letters_print_as_written():
+    # Was "Bud?et obywatelski ?ód?" with the cp1252 Helvetica of the hand-written PDF.
+    title = "Budżet obywatelski Łódź"
+    instructions = "Zeskanuj ten kod aparatem telefonu albo wyślij /start do bota i wpisz kod."
+    reader = read(code_sheet_pdf(make(2), title=title, instructions=instructions))
+    text = reader.pages[0].extract_text()
+    assert text.count(title) == 2 and text.count(instructions) == 2
+    assert "?" not in text
+
+
+@pytest.mark.parametrize("title", ["Бюджет участия — Москва", "Katılımcı bütçe İzmir", "Συμμετοχικός προϋπολογισμός"])
+def test_other_alphabets_print_too(title):
+    reader = read(code_sheet_pdf(make(1), title=title, instructions=INSTRUCTIONS))
+    assert title in reader.pages[0].extract_text()
 
 
 @pytest.mark.parametrize("count", [1, 7, 8, 9, 16, 50])
 def test_one_page_per_sheet_of_slips(count):
-    pdf = code_sheet_pdf(make(count), title=TITLE, instructions=INSTRUCTIONS)
-    streams = page_streams(pdf)
-    assert len(streams) == math.ceil(count / SLIPS_PER_PAGE)
-    assert [len(qr_blocks(s)) for s in streams] == [min(SLIPS_PER_PAGE, count - i * SLIPS_PER_PAGE) for i in range(len(streams))]
+    reader = read(code_sheet_pdf(make(count), title=TITLE, instructions=INSTRUCTIONS))
+    assert len(reader.pages) == math.ceil(count / SLIPS_PER_PAGE)
+    per_page = [len(symbols(page)) for page in reader.pages]
+    assert per_page == [min(SLIPS_PER_PAGE, count - i * SLIPS_PER_PAGE) for i in range(len(reader.pages))]
 
 
 def test_no_codes_still_makes_a_valid_file():
-    assert len(page_streams(code_sheet_pdf([], title=TITLE, instructions=INSTRUCTIONS))) == 1
+    assert len(read(code_sheet_pdf([], title=TITLE, instructions=INSTRUCTIONS)).pages) == 1
 
 
 def test_every_code_is_printed_once_in_order():
     codes = make(11)
-    streams = page_streams(code_sheet_pdf(codes, title=TITLE, instructions=INSTRUCTIONS))
-    printed = [unescape(text) for s in streams for size, _x, _y, text in TEXT.findall(s) if float(size) >= 14]
-    assert printed == [code.encode("ascii") for code, _link in codes]
-
-
-def test_accents_are_cp1252_and_strings_are_escaped():
-    title = "Budget (participatif) d'Évreux \\ 2030 — été ✓"
-    pdf = code_sheet_pdf(make(1), title=title, instructions="À vous : scannez-moi…")
-    (stream,) = page_streams(pdf)
-    texts = [unescape(text) for _size, _x, _y, text in TEXT.findall(stream)]
-    assert texts[0] == "Budget (participatif) d'Évreux \\ 2030 — été ?".encode("cp1252")
-    assert b"\xc9vreux" in stream and b"\x97" in stream and b"\xe9t\xe9" in stream
-    assert b"\\(participatif\\)" in stream and b"\\\\ 2030" in stream
-    assert "À vous : scannez-moi…".encode("cp1252") in texts
+    reader = read(code_sheet_pdf(codes, title=TITLE, instructions=INSTRUCTIONS))
+    printed = [text for page in reader.pages for size, _x, _y, text in texts(page) if size >= 14]
+    assert printed == [code for code, _link in codes]
 
 
 def test_long_instructions_are_wrapped_within_the_slip():
     instructions = " ".join(["Scannez ce code avec votre téléphone."] * 4)
-    (stream,) = page_streams(code_sheet_pdf(make(1), title=TITLE, instructions=instructions))
-    small = [unescape(text) for size, _x, _y, text in TEXT.findall(stream) if float(size) < 9]
-    assert len(small) > 2 and max(len(line) for line in small) < 75
-    assert b" ".join(small).decode("cp1252") == instructions
+    (page,) = read(code_sheet_pdf(make(1), title=TITLE, instructions=instructions)).pages
+    small = [(x, text) for size, x, _y, text in texts(page) if size < 9]
+    assert len(small) > 2
+    assert " ".join(text for _x, text in small) == instructions
+    assert all(MARGIN < x < MARGIN + SLIP_WIDTH for x, _text in small)
+
+
+def test_a_title_too_long_for_two_lines_ends_in_an_ellipsis():
+    title = " ".join(["Budżet obywatelski miasta Łodzi"] * 6)
+    (page,) = read(code_sheet_pdf(make(1), title=title, instructions=INSTRUCTIONS)).pages
+    lines = [text for size, _x, _y, text in texts(page) if 9 < size < 14]
+    assert len(lines) == 2 and lines[-1].endswith(" …") and title.startswith(" ".join(lines)[:-2])
 
 
 # --- the QR codes ----------------------------------------------------------------------------
@@ -157,43 +184,45 @@ def test_long_instructions_are_wrapped_within_the_slip():
 
 def test_each_qr_code_is_the_symbol_of_its_link():
     codes = make(10)  # two pages
-    streams = page_streams(code_sheet_pdf(codes, title=TITLE, instructions=INSTRUCTIONS))
-    blocks = [block for stream in streams for block in qr_blocks(stream)]
-    assert len(blocks) == len(codes)
-    for (_code, link), (_module, _x, _y, rects) in zip(codes, blocks):
+    reader = read(code_sheet_pdf(codes, title=TITLE, instructions=INSTRUCTIONS))
+    drawn = [rects for page in reader.pages for _slip, rects in sorted(symbols(page).items())]
+    assert len(drawn) == len(codes)
+    for (_code, link), rects in zip(codes, drawn):
         expected = [list(row) for row in segno.make(link, error="m").matrix]
-        assert rebuild(rects, len(expected)) == expected
+        assert rebuild(rects, len(expected), module_of(rects, len(expected))) == expected
         assert len(rects) < sum(map(sum, expected)) / 2  # runs are merged
 
 
 def test_a_missing_or_misplaced_module_is_noticed():
     ((code, link),) = make(1)
-    (stream,) = page_streams(code_sheet_pdf([(code, link)], title=TITLE, instructions=INSTRUCTIONS))
-    ((_m, _x, _y, rects),) = qr_blocks(stream)
+    (page,) = read(code_sheet_pdf([(code, link)], title=TITLE, instructions=INSTRUCTIONS)).pages
+    (rects,) = symbols(page).values()
     expected = [list(row) for row in segno.make(link, error="m").matrix]
-    assert rebuild(rects, len(expected)) == expected
-    i = next(i for i, (_x, _y, w, _h) in enumerate(rects) if w > 1)
+    module = module_of(rects, len(expected))
+    assert rebuild(rects, len(expected), module) == expected
+    i = next(i for i, (_x, _y, w, _h) in enumerate(rects) if w > 1.5 * module)
     x, y, w, h = rects[i]
-    assert rebuild([*rects[:i], (x, y, w - 1, h), *rects[i + 1:]], len(expected)) != expected
-    with pytest.raises(AssertionError):  # one module to the right: into the quiet zone
-        rebuild([(x + 1, y, w, h) for x, y, w, h in rects], len(expected))
+    assert rebuild([*rects[:i], (x, y, w - module, h), *rects[i + 1:]], len(expected), module) != expected
+    with pytest.raises(AssertionError):  # one module wider: into the quiet zone or onto a neighbour
+        rebuild([(x, y, w + module, h) for x, y, w, h in rects], len(expected), module)
 
 
 def test_the_quiet_zone_stays_white():
     """Around each symbol, 4 modules on every side: on the page, clear of text and cut lines."""
-    pdf = code_sheet_pdf(make(8), title=TITLE, instructions=INSTRUCTIONS)
-    (stream,) = page_streams(pdf)
-    texts = [(float(size), float(x), float(y), unescape(text)) for size, x, y, text in TEXT.findall(stream)]
-    cuts = [tuple(map(float, c)) for c in CUT.findall(stream)]
-    size = len(segno.make(make(1)[0][1], error="m").matrix)
-    for module, x, y, _rects in qr_blocks(stream):
+    (page,) = read(code_sheet_pdf(make(8), title=TITLE, instructions=INSTRUCTIONS)).pages
+    lines = texts(page)
+    cuts = cut_lines(page)
+    for rects in symbols(page).values():
+        module = module_of(rects)
         assert module >= 2.5  # about 0.9 mm, enough for a phone camera
-        left, bottom = x - 4 * module, y - 4 * module
-        right, top = x + (size + 4) * module, y + (size + 4) * module
-        assert 0 < left < right < 595.276 and 0 < bottom < top < 841.89
-        for font, tx, ty, text in texts:
-            ascent, descent = ty + 0.75 * font, ty - 0.25 * font
-            assert descent >= top or ascent <= bottom or tx >= right, f"{text!r} is in the quiet zone"
+        left = min(x for x, _y, _w, _h in rects) - QUIET_ZONE * module
+        bottom = min(y for _x, y, _w, _h in rects) - QUIET_ZONE * module
+        right = max(x + w for x, _y, w, _h in rects) + QUIET_ZONE * module
+        top = max(y + h for _x, y, _w, h in rects) + QUIET_ZONE * module
+        assert 0 < left < right < 595.28 and 0 < bottom < top < 841.89
+        for size, _x, baseline, text in lines:
+            ascent, descent = baseline + 0.75 * size, baseline - 0.25 * size
+            assert descent >= top - 0.01 or ascent <= bottom + 0.01, f"{text!r} is in the quiet zone"
         for x1, y1, x2, y2 in cuts:
             if x1 == x2:  # vertical line
                 assert not (left < x1 < right and min(y1, y2) < top and max(y1, y2) > bottom)
@@ -202,9 +231,10 @@ def test_the_quiet_zone_stays_white():
 
 
 def test_cut_lines_are_dashed_and_frame_the_slips():
-    (stream,) = page_streams(code_sheet_pdf(make(3), title=TITLE, instructions=INSTRUCTIONS))
-    assert b"[4 3] 0 d" in stream
-    cuts = CUT.findall(stream)
+    (page,) = read(code_sheet_pdf(make(3), title=TITLE, instructions=INSTRUCTIONS)).pages
+    dashes = [operands for operands, operator in operations(page) if operator == b"d"]
+    assert [float(v) for v in dashes[0][0]] == [4, 3]
+    cuts = cut_lines(page)
     assert len(cuts) == len(set(cuts)) == 10  # 2 slips + 1 below: shared edges drawn once
 
 
@@ -214,7 +244,7 @@ def test_cut_lines_are_dashed_and_frame_the_slips():
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils is not installed")
 def test_poppler_renders_the_first_page(tmp_path):
     source = tmp_path / "codes.pdf"
-    source.write_bytes(code_sheet_pdf(make(9), title=TITLE, instructions=INSTRUCTIONS))
+    source.write_bytes(code_sheet_pdf(make(9), title="Budżet obywatelski Łódź", instructions=INSTRUCTIONS))
     done = subprocess.run(
         ["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(source), str(tmp_path / "page")],
         capture_output=True, timeout=60,
@@ -231,7 +261,7 @@ def test_a_qr_reader_reads_each_slip(tmp_path):
     when a page holds several, so one slip at a time)."""
     codes = make(3)
     source = tmp_path / "codes.pdf"
-    source.write_bytes(code_sheet_pdf(codes, title=TITLE, instructions=INSTRUCTIONS))
+    source.write_bytes(code_sheet_pdf(codes, title="Budżet obywatelski Łódź", instructions=INSTRUCTIONS))
     scale = 150 / 72
     for index, (_code, link) in enumerate(codes):
         row, column = divmod(index, COLUMNS)
