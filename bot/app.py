@@ -18,8 +18,9 @@ import conversations
 from bot.errors import register_error_handler
 from bot.fsm_storage import DatabaseStorage
 from bot.i18n import PoCatalogs, make_i18n, ResidentLocale
+from bot import outbox
 from bot.middlewares.campaign import EffectiveCampaign
-from bot.middlewares.database import DatabaseSession
+from bot.middlewares.database import UpdateTransaction
 from bot.middlewares.resident import ResidentMiddleware
 from bot.settings import Settings
 from campaign.clock import Clock, SystemClock
@@ -80,16 +81,19 @@ def create_dispatcher(
     i18n: PoCatalogs,
 ) -> Dispatcher:
     storage, isolation = _conversation_storage(settings, sessionmaker)
+    # aiogram's FSM middleware is replaced by UpdateTransaction, which reads the state through
+    # the update's own session and keeps the resident's lock until the replies are sent.
     dispatcher = Dispatcher(
         storage=storage,
         events_isolation=isolation,
+        disable_fsm=True,
         campaign=campaign,
         clock=clock,
         i18n=i18n,
         committee_chat_id=settings.admin_chat_id,
         secret_key=settings.require_secret_key(),
     )
-    dispatcher.update.outer_middleware(DatabaseSession(sessionmaker))
+    dispatcher.update.outer_middleware(UpdateTransaction(sessionmaker, dispatcher.fsm))
     dispatcher.update.outer_middleware(EffectiveCampaign(campaign))
     dispatcher.update.outer_middleware(ResidentMiddleware(campaign, clock, frozenset(settings.admin_ids)))
     ResidentLocale(i18n).setup(dispatcher)
@@ -118,6 +122,7 @@ async def build_app(
         await engine.dispose()
         raise
     bot = make_bot(token or settings.require_token(), settings.bot_api_url, session)
+    outbox.install(bot)  # commit, then speak: see bot/outbox.py
     dispatcher = create_dispatcher(
         settings=settings, campaign=campaign, sessionmaker=sessionmaker, clock=clock, i18n=i18n
     )

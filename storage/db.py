@@ -7,6 +7,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
+from sqlalchemy.pool import AsyncAdaptedQueuePool
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -19,11 +20,16 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if not is_sqlite(url):
         return create_async_engine(url, echo=echo, pool_pre_ping=True)
-    engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
+    # SQLite has one writer at a time. Within a process, one connection makes the sessions
+    # queue for it in the pool (FIFO, asyncio-aware), instead of polling the file lock with
+    # busy_timeout sleeps; transactions are short since nothing speaks to Telegram inside one
+    # (bot/outbox.py). Between processes, BEGIN IMMEDIATE takes the write lock when a
+    # transaction begins, so that a reader never fails half-way becoming a writer.
+    engine = create_async_engine(
+        url, echo=echo, connect_args={"timeout": 30},
+        poolclass=AsyncAdaptedQueuePool, pool_size=1, max_overflow=0, pool_timeout=60,
+    )
 
-    # SQLite has one writer at a time. Taking the write lock when a transaction begins
-    # (BEGIN IMMEDIATE) makes concurrent updates queue up instead of failing half-way
-    # with "database is locked" when a reader tries to become a writer.
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
         dbapi_connection.isolation_level = None

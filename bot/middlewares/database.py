@@ -1,14 +1,33 @@
-"""One database session, and so one transaction, per update."""
+"""One update, one short transaction, then the replies (commit, then speak).
+
+`UpdateTransaction` is the first of our outer middlewares and replaces aiogram's FSM middleware
+(the dispatcher is built with `disable_fsm=True`), so that for each update, in this order:
+
+1. the resident's event-isolation lock is taken (their updates are handled one at a time);
+2. one database session opens; the conversation state is read through it (aiogram's own FSM
+   middleware would read it before any session existed, in a transaction of its own);
+3. the handlers run; what they say to Telegram is held in the update's `Outbox` (bot/outbox.py);
+4. the session commits (once) and closes, giving its connection, and on SQLite the write lock, back;
+5. the outbox is sent, still under the resident's lock so that their replies keep their order.
+
+If the handler or the commit fails, the outbox is dropped and the exception goes on to the
+error handler, which answers outside any transaction. If a message to the sender could not be
+sent after the commit, `RepliesFailed` goes to the error handler too (what was committed stays).
+"""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 from contextvars import ContextVar
 from typing import Any
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Bot
+from aiogram.fsm.middleware import FSMContextMiddleware
 from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.outbox import Outbox, current_outbox
+from conversations import after_commit
 from storage.repositories import Repositories
 
 # The conversation-state storage writes through the update's own transaction when there is
@@ -16,9 +35,10 @@ from storage.repositories import Repositories
 current_repositories: ContextVar[Repositories | None] = ContextVar("current_repositories", default=None)
 
 
-class DatabaseSession(BaseMiddleware):
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+class UpdateTransaction(BaseMiddleware):
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], fsm: FSMContextMiddleware) -> None:
         self.sessionmaker = sessionmaker
+        self.fsm = fsm
 
     async def __call__(
         self,
@@ -26,13 +46,30 @@ class DatabaseSession(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        async with self.sessionmaker() as session:
-            repos = Repositories(session)
-            token = current_repositories.set(repos)
-            try:
-                data["repos"] = repos
-                result = await handler(event, data)
-                await session.commit()
-                return result
-            finally:
-                current_repositories.reset(token)
+        bot: Bot = data["bot"]
+        context = self.fsm.resolve_event_context(bot, data)
+        data["fsm_storage"] = self.fsm.storage
+        async with AsyncExitStack() as stack:
+            if context is not None:
+                await stack.enter_async_context(self.fsm.events_isolation.lock(key=context.key))
+            chat = data.get("event_chat")
+            outbox = Outbox(self.sessionmaker, chat.id if chat is not None else None)
+            async with self.sessionmaker() as session:
+                repos = Repositories(session)
+                tokens = current_repositories.set(repos), current_outbox.set(outbox), after_commit.hook.set(outbox.after_commit)
+                try:
+                    data["repos"] = repos
+                    if context is not None:
+                        data.update(state=context, raw_state=await context.get_state())
+                    result = await handler(event, data)
+                    await session.commit()
+                except BaseException:
+                    outbox.drop()
+                    raise
+                finally:
+                    after_commit.hook.reset(tokens[2])
+                    current_outbox.reset(tokens[1])
+                    current_repositories.reset(tokens[0])
+            await outbox.send()
+            return result
+

@@ -19,6 +19,7 @@ from campaign.calendar import Phase
 from campaign.proposal import Proposal, ProposalStatus
 from campaign.review import Refusal
 from campaign.schema import Campaign
+from conversations.after_commit import after_commit
 from conversations.render import language, money, proposal_sheet, status_label, when
 from storage.repositories import Repositories, User
 
@@ -110,20 +111,35 @@ def parse_number(text: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
-async def tell_author(bot: Bot, i18n: I18n, repos: Repositories, proposal: Proposal, render: Callable[[], str]) -> bool:
-    """Send `render()` (called in the author's language) to the proposal's author. A blocked
-    author does not undo the committee's decision: False, and a line in the log."""
+class Told:
+    """Whether a message reached its person: known only once the update has committed and the
+    message was sent (conversations/after_commit.py), so read it in what is said after it."""
+
+    def __init__(self) -> None:
+        self.reached = False
+
+
+async def tell_author(bot: Bot, i18n: I18n, repos: Repositories, proposal: Proposal, render: Callable[[], str]) -> Told:
+    """Send `render()` (called in the author's language) to the proposal's author, after the
+    commit. A blocked author does not undo the committee's decision: `reached` stays False, and
+    a line in the log."""
+    told = Told()
     author = await repos.users.by_id(proposal.author_id)
     if author is None:
-        return False
+        return told
     with i18n.use_locale(author.language):
         text = render()
-    try:
-        await bot.send_message(author.telegram_id, text)
-    except TelegramAPIError:
-        log.warning("could not tell the author of project #%s", proposal.id, exc_info=True)
-        return False
-    return True
+
+    async def send(_: object) -> None:
+        try:
+            await bot.send_message(author.telegram_id, text)
+        except TelegramAPIError:
+            log.warning("could not tell the author of project #%s", proposal.id, exc_info=True)
+            return
+        told.reached = True
+
+    after_commit(send)
+    return told
 
 
 async def leave_dialog(state: FSMContext) -> None:

@@ -178,8 +178,8 @@ async def _save_edit(
         field=field_label(name), number=proposal.id,
         before=_current_value(name, proposal, campaign), after=_current_value(name, revised, campaign),
     ))
-    await send_sheet(bot, chat_id, revised, campaign, repos, clock, with_next=False, intro=decided(
+    await send_sheet(bot, chat_id, revised, campaign, repos, clock, with_next=False, intro=lambda: decided(
         _("Saved: the {field} of project #{number} is rewritten; the previous version is kept in its history.").format(field=field_label(name), number=proposal.id),
-        told,
+        told.reached,
     ))
 

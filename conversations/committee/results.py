@@ -35,8 +35,9 @@ from campaign.freeze import ballot_settings, finalist_digest
 from campaign.proposal import ProposalStatus
 from campaign.results import Results, compute_results, snapshot
 from campaign.schema import Campaign
+from conversations.after_commit import say_later
 from conversations.committee.broadcasts import footer, leave_dialogs, wake
-from conversations.committee.common import chat_of, committee_button, drop_buttons, members_only, person, tell_author, title_of
+from conversations.committee.common import Told, chat_of, committee_button, drop_buttons, members_only, person, tell_author, title_of
 from conversations.figures import number, results_chart, results_lines, send_lines, send_png
 from conversations.render import campaign_name, money, when
 from storage.repositories import Repositories, User
@@ -234,24 +235,29 @@ async def publish_confirmed(
     wake(broadcaster)
     await query.answer(_("Published."))
     await drop_buttons(query)
-    told = 0
+    told: list[Told] = []
     for row in results.winner_rows:
         proposal = await repos.proposals.get(row.project_id, campaign.id)
-        if proposal is not None and await tell_author(bot, i18n, repos, proposal, lambda: ngettext(
-            "🎉 Your project #{number} {title} is one of the winning projects, with {votes} vote! "
-            "The committee will tell you what happens next.",
-            "🎉 Your project #{number} {title} is one of the winning projects, with {votes} votes! "
-            "The committee will tell you what happens next.",
-            row.votes,
-        ).format(number=proposal.id, title=title_of(proposal), votes=number(row.votes))):
-            told += 1
+        if proposal is not None:
+            told.append(await tell_author(bot, i18n, repos, proposal, lambda: ngettext(
+                "🎉 Your project #{number} {title} is one of the winning projects, with {votes} vote! "
+                "The committee will tell you what happens next.",
+                "🎉 Your project #{number} {title} is one of the winning projects, with {votes} votes! "
+                "The committee will tell you what happens next.",
+                row.votes,
+            ).format(number=proposal.id, title=title_of(proposal), votes=number(row.votes))))
     winners = len(results.winners)
-    await bot.send_message(chat_of(query), " ".join([
-        ngettext("Published: {winners} winning project.", "Published: {winners} winning projects.", winners).format(winners=winners),
-        ngettext(
-            "The announcement is queued for {count} resident (broadcast #{number}: /broadcasts shows its progress).",
-            "The announcement is queued for {count} residents (broadcast #{number}: /broadcasts shows its progress).",
-            broadcast.recipients,
-        ).format(count=number(broadcast.recipients), number=broadcast.id),
-        ngettext("{told} of the winning authors was told.", "{told} of the winning authors were told.", told).format(told=told),
-    ]))
+
+    def published() -> str:  # after the commit: how many authors were reached is known then
+        reached = sum(t.reached for t in told)
+        return " ".join([
+            ngettext("Published: {winners} winning project.", "Published: {winners} winning projects.", winners).format(winners=winners),
+            ngettext(
+                "The announcement is queued for {count} resident (broadcast #{number}: /broadcasts shows its progress).",
+                "The announcement is queued for {count} residents (broadcast #{number}: /broadcasts shows its progress).",
+                broadcast.recipients,
+            ).format(count=number(broadcast.recipients), number=broadcast.id),
+            ngettext("{told} of the winning authors was told.", "{told} of the winning authors were told.", reached).format(told=reached),
+        ])
+
+    say_later(bot, chat_of(query), published)

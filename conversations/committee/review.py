@@ -33,6 +33,7 @@ from campaign.clock import Clock
 from campaign.proposal import Proposal
 from campaign.review import ALLOWED_FROM, Refusal, ReviewAction, merge_refusal, new_status, refusal
 from campaign.schema import Campaign
+from conversations.after_commit import say_later
 from conversations.committee.common import (
     chat_of,
     drop_buttons,
@@ -143,11 +144,12 @@ async def eligible(
         "Good news: your project #{number} {title} is eligible — it meets the rules. "
         "The committee chooses the finalists by {review}; voting opens on {open}."
     ).format(number=proposal.id, title=title_of(proposal), review=when(cal.review_close, campaign), open=when(cal.voting_open, campaign)))
-    await bot.send_message(chat_of(query), decided(_("Project #{number} is eligible.").format(number=proposal.id), told))
+    say_later(bot, chat_of(query), lambda: decided(_("Project #{number} is eligible.").format(number=proposal.id), told.reached))
     await show_next(bot, chat_of(query), repos, campaign, clock, after=proposal.id)
 
 
 def decided(text: str, told: bool) -> str:
+    """Call it after the commit (`say_later`): whether the author was told is known then."""
     return text + " " + (_("The author was told.") if told else _("The author could not be reached."))
 
 
@@ -243,7 +245,7 @@ async def reason_typed(
     told = await tell_author(bot, i18n, repos, proposal, lambda: _(
         "Your project #{number} {title} is not eligible. The committee's reason:\n\n{reason}"
     ).format(number=proposal.id, title=title_of(proposal), reason=escape(reason)))
-    await bot.send_message(message.chat.id, decided(_("Project #{number} is not eligible.").format(number=proposal.id), told))
+    say_later(bot, message.chat.id, lambda: decided(_("Project #{number} is not eligible.").format(number=proposal.id), told.reached))
     await show_next(bot, message.chat.id, repos, campaign, clock, after=proposal.id)
 
 
@@ -264,7 +266,7 @@ async def changes_typed(
         "Send /myproposals, press “Change #{number}”, make the changes and submit: the project comes back to the committee. "
         "Please do it by {deadline}."
     ).format(number=proposal.id, title=title_of(proposal), message=escape(request), deadline=when(deadline, campaign)))
-    await bot.send_message(message.chat.id, decided(_("Changes asked for project #{number}.").format(number=proposal.id), told))
+    say_later(bot, message.chat.id, lambda: decided(_("Changes asked for project #{number}.").format(number=proposal.id), told.reached))
     await show_next(bot, message.chat.id, repos, campaign, clock, after=proposal.id)
 
 
@@ -311,9 +313,8 @@ async def merge_target_typed(
     told_target = await tell_author(bot, i18n, repos, target, lambda: _(
         "Project #{number} {title} was very close to your project #{other} {other_title}: the committee merged it into yours."
     ).format(number=source.id, title=title_of(source), other=target.id, other_title=title_of(target)))
-    text = _("Project #{number} is merged into #{other}.").format(number=source.id, other=target.id)
-    text += " " + (_("Both authors were told.") if told_source and told_target else _("Not every author could be reached."))
-    await bot.send_message(message.chat.id, text)
+    say_later(bot, message.chat.id, lambda: _("Project #{number} is merged into #{other}.").format(number=source.id, other=target.id) + " " + (
+        _("Both authors were told.") if told_source.reached and told_target.reached else _("Not every author could be reached.")))
     await show_next(bot, message.chat.id, repos, campaign, clock, after=source.id)
 
 

@@ -4,6 +4,7 @@ shown), and what happens when a button no longer matches the project (the author
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
@@ -17,6 +18,7 @@ from campaign.clock import Clock
 from campaign.proposal import Proposal
 from campaign.review import ReviewAction, decisions
 from campaign.schema import Campaign
+from conversations.after_commit import after_commit, localized
 from conversations.committee.common import MESSAGE_LIMIT, chat_of, committee_button, committee_sheet, drop_buttons
 from conversations.committee.revisions import current_revision, stale
 from storage.repositories import Repositories, User
@@ -59,22 +61,39 @@ def decision_keyboard(proposal: Proposal, campaign: Campaign, clock: Clock, *, w
     return builder.as_markup()
 
 
-async def send_sheet(bot: Bot, chat_id: int, proposal: Proposal, campaign: Campaign, repos: Repositories, clock: Clock, *, with_next: bool, intro: str | None = None) -> None:
+async def send_sheet(
+    bot: Bot, chat_id: int, proposal: Proposal, campaign: Campaign, repos: Repositories, clock: Clock, *,
+    with_next: bool, intro: str | Callable[[], str] | None = None,
+) -> None:
+    """The sheet with the decision buttons. An `intro` given as a function is written after
+    the commit (it may say whether the author was told: `review.decided`)."""
     if proposal.photo_file_id:
         try:
             await bot.send_photo(chat_id, proposal.photo_file_id)
         except TelegramAPIError:  # a photo Telegram no longer has does not stop the review
             log.warning("could not show the photo of project #%s", proposal.id, exc_info=True)
     sheet, details = await committee_sheet(proposal, campaign, repos)
-    text = f"{sheet}\n\n{details}"
-    if intro:
-        text = f"{intro}\n\n{text}"
     markup = decision_keyboard(proposal, campaign, clock, with_next=with_next, revision=await current_revision(repos, proposal.id))
-    if len(text) <= MESSAGE_LIMIT:
-        await bot.send_message(chat_id, text, reply_markup=markup)
+
+    async def send(head: str | None) -> None:
+        text = f"{sheet}\n\n{details}"
+        if head:
+            text = f"{head}\n\n{text}"
+        if len(text) <= MESSAGE_LIMIT:
+            await bot.send_message(chat_id, text, reply_markup=markup)
+            return
+        await bot.send_message(chat_id, f"{head}\n\n{sheet}" if head else sheet)
+        await bot.send_message(chat_id, details, reply_markup=markup)
+
+    if callable(intro):
+        written = localized(intro)
+
+        async def send_later(_: object) -> None:
+            await send(written())
+
+        after_commit(send_later)
         return
-    await bot.send_message(chat_id, f"{intro}\n\n{sheet}" if intro else sheet)
-    await bot.send_message(chat_id, details, reply_markup=markup)
+    await send(intro)
 
 
 async def show_next(bot: Bot, chat_id: int, repos: Repositories, campaign: Campaign, clock: Clock, *, after: int = 0) -> None:

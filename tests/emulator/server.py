@@ -135,6 +135,22 @@ class Fault:
 
 
 @dataclass
+class Hold:
+    """A Bot API call the emulator keeps unanswered until the test releases it (see `hold`)."""
+
+    method: str
+    chat_id: int | None
+    reached: asyncio.Event = field(default_factory=asyncio.Event)  # the call has arrived and waits
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def matches(self, method: str, params: JSON) -> bool:
+        return method.lower() == self.method.lower() and (self.chat_id is None or params.get("chat_id") == self.chat_id)
+
+    def release(self) -> None:
+        self.released.set()
+
+
+@dataclass
 class Edit:
     """One edit of a SentMessage, keeping what it replaced."""
 
@@ -374,6 +390,7 @@ class BotAPIEmulator:
         self._poll_generation = 0
         self._send_window: deque[float] = deque()
         self._faults: dict[str, deque[Fault]] = {}
+        self._holds: list[Hold] = []
         self._users: dict[int, JSON] = {}
         self._chats: dict[int, JSON] = {}
         self._open_callbacks: set[str] = set()
@@ -541,6 +558,14 @@ class BotAPIEmulator:
         fault = Fault(error_code, description, retry_after, times)
         self._faults.setdefault(method.lower(), deque()).append(fault)
 
+    def hold(self, method: str, chat_id: int | None = None) -> Hold:
+        """Keep the next call of `method` (to `chat_id`, if given) unanswered until `release()`:
+        `reached` is set once the bot is waiting on it. For ordering tests: what else can the
+        bot do while one of its calls is in flight?"""
+        hold = Hold(method, chat_id)
+        self._holds.append(hold)
+        return hold
+
     def add_file(
         self,
         content: bytes | None,
@@ -629,6 +654,12 @@ class BotAPIEmulator:
         handler = self._handlers.get(method.lower())
         if handler is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+        for hold in self._holds:
+            if hold.matches(method, params):
+                self._holds.remove(hold)
+                hold.reached.set()
+                await hold.released.wait()
+                break
         try:
             self._inject_fault(method)
             result = handler(params)

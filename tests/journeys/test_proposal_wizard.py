@@ -283,10 +283,12 @@ async def test_a_failure_gets_a_reply_in_the_residents_chosen_language_and_loses
     await marie.send("/propose")
     await marie.send(TITLE)
     emulator.fail_next("sendMessage", 400, "Bad Request: something Telegram refused")
-    replies = await marie.send(SUMMARY)  # the bot's next question is refused by Telegram
+    # The summary is committed first; then Telegram refuses the bot's next question.
+    replies = await marie.send(SUMMARY)
     assert "Sorry, something went wrong on our side" in replies.text
-    replies = await marie.send(SUMMARY)  # trying again works, and the title is still there
-    assert "Step 3 of 7" in replies.text
-    await marie.send("/back")
+    assert "Step 3 of 7" not in replies.text
+    replies = await marie.send("/back")  # the summary was kept, and so was the title
+    assert "Step 2 of 7" in replies.text
+    assert f"Current answer: {SUMMARY}" in replies.text
     replies = await marie.send("/back")
     assert f"Current answer: {TITLE}" in replies.text

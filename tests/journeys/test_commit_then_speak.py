@@ -1,0 +1,178 @@
+"""Commit, then speak: no one is told anything the database does not hold, and no transaction
+(nor SQLite's write lock) waits on Telegram.
+
+The commit is made to fail by the database connection itself (an engine "commit" event that
+raises, as a full disk or a lost server would), not by touching the bot's code.
+"""
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, func, select
+
+from storage.models import ProposalRow
+from tests.conftest import COMMITTEE_CHAT_ID, COMMITTEE_ID
+from tests.journeys.committee_steps import anne, propose, status_of  # noqa: F401
+from tests.journeys.voting_helpers import verifications
+from tests.journeys.wizard_steps import fill_until_cost
+
+SORRY_FR = "Désolé, un problème est survenu de notre côté."
+SORRY_EN = "Sorry, something went wrong on our side."
+CAMPAIGNS = Path(__file__).resolve().parents[1] / "campaigns"
+
+
+class DiskFull(Exception):
+    """What the database answers to COMMIT in these tests."""
+
+
+WRITE = re.compile(r"^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)", re.IGNORECASE)
+
+
+@pytest.fixture
+def refuse_commit(app) -> Iterator[Callable[[str], None]]:
+    """`refuse_commit("proposals")`: the next COMMIT of a transaction that wrote to that table fails."""
+    armed: set[str] = set()
+    engine = app.engine.sync_engine
+
+    def on_execute(connection, _cursor, statement, *_args) -> None:
+        if match := WRITE.match(statement):
+            connection.info.setdefault("written", set()).add(match.group(1))
+
+    def on_commit(connection) -> None:
+        written = connection.info.pop("written", set())
+        if hit := armed & written:
+            armed.difference_update(hit)
+            raise DiskFull("database or disk is full")
+
+    def on_rollback(connection) -> None:
+        connection.info.pop("written", None)
+
+    listeners = (("before_cursor_execute", on_execute), ("commit", on_commit), ("rollback", on_rollback))
+    for name, listener in listeners:
+        event.listen(engine, name, listener)
+    try:
+        yield armed.add
+    finally:
+        for name, listener in listeners:
+            event.remove(engine, name, listener)
+
+
+class Watch:
+    """Everything the bot said, to anyone, from now on."""
+
+    def __init__(self, emulator) -> None:
+        self.emulator = emulator
+        self.events = len(emulator.events)
+        self.answers = len(emulator.callback_answers)
+
+    def said(self) -> list[tuple[str, int, str]]:
+        return [(kind, m.chat_id, m.plain_text or "") for kind, m in self.emulator.events[self.events:]]
+
+    def alerts(self) -> list[str]:
+        return [answer.get("text") or "" for answer in self.emulator.callback_answers[self.answers:]]
+
+
+async def proposals_in_database(app) -> int:
+    async with app.sessionmaker() as session:
+        return await session.scalar(select(func.count()).select_from(ProposalRow))
+
+
+async def test_a_refused_commit_of_the_wizard_tells_no_one_and_loses_nothing(app, marie, emulator, refuse_commit):
+    await fill_until_cost(marie)
+    await marie.send("1500")
+    await marie.send("/skip")
+    watch = Watch(emulator)
+    refuse_commit("proposals")
+    replies = await marie.press("✅")
+    assert replies == [] and watch.said() == []  # neither Marie nor the committee chat heard of a project
+    assert len(watch.alerts()) == 1 and watch.alerts()[0].startswith(SORRY_FR)  # the error handler's answer
+    assert await proposals_in_database(app) == 0
+    # Nothing was lost: the same button submits the project, under the number the database holds
+    # (PostgreSQL does not give back a sequence number a failed transaction took).
+    watch = Watch(emulator)
+    replies = await marie.press("✅")
+    async with app.sessionmaker() as session:
+        (stored,) = await session.scalars(select(ProposalRow.id))
+    assert f"n°{stored}</b>" in replies.text
+    assert any(chat == COMMITTEE_CHAT_ID and f"n°{stored}" in text for _, chat, text in watch.said())
+
+
+async def test_a_refused_commit_of_a_review_decision_tells_no_one(app, anne, marie, emulator, refuse_commit):
+    number = await propose(marie)
+    await anne.send("/review")
+    watch = Watch(emulator)
+    refuse_commit("proposals")
+    replies = await anne.press("✅ Recevable")
+    assert replies == [] and watch.said() == []  # no word to the author, the card keeps its buttons
+    assert watch.alerts() and watch.alerts()[-1].startswith(SORRY_FR) and len(watch.alerts()) == 1
+    assert await status_of(app, number) == "submitted"
+    replies = await anne.press("✅ Recevable")
+    assert f"Le projet n°{number} est recevable. Son auteur a été prévenu." in replies.text
+    assert await status_of(app, number) == "eligible"
+
+
+async def test_a_refused_commit_of_a_committee_command_changes_and_says_nothing(app, anne, john, emulator, refuse_commit):
+    watch = Watch(emulator)
+    refuse_commit("calendar_changes")
+    replies = await anne.send("/calendar set voting_open 2030-05-20 09:00")
+    assert [text for _, _, text in watch.said()] == replies.plain_texts
+    assert len(replies) == 1 and replies.plain_text.startswith(SORRY_FR)
+    assert "Voting: 16 May 2030" in (await john.send("/start")).plain_text
+    replies = await anne.send("/calendar set voting_open 2030-05-20 09:00")
+    assert "C'est fait" in replies.text
+    assert "Voting: 20 May 2030, 09:00" in (await john.send("/start")).plain_text
+
+
+class TestVerification:
+    @pytest.fixture
+    def campaign_file(self) -> Path:
+        return CAMPAIGNS / "verify-all.toml"
+
+    @pytest.fixture
+    def chair_in_group(self, resident_factory):
+        return resident_factory(COMMITTEE_ID, "Chair", "en", chat_id=COMMITTEE_CHAT_ID)
+
+    async def test_a_refused_commit_of_an_approval_tells_no_one(self, app, john, chair_in_group, emulator, refuse_commit):
+        await john.send("/verify")
+        await john.press("✅ I confirm")
+        await john.press("🏛 Ask the committee")
+        await john.send("John Smith")
+        await john.send("Rue de l'Église")
+        watch = Watch(emulator)
+        refuse_commit("verifications")
+        await chair_in_group.press("✅ Approuver")
+        assert watch.said() == []  # John is not told he is verified; the card keeps its buttons
+        assert len(watch.alerts()) == 1 and watch.alerts()[0].startswith(SORRY_EN)
+        assert await verifications(app) == []
+        await chair_in_group.press("✅ Approuver")
+        assert "you are now a verified resident" in john.last.text
+        assert len(await verifications(app)) == 1
+
+    async def test_a_refused_commit_of_a_phone_verification_says_nothing_but_sorry(self, app, john, emulator, refuse_commit):
+        await john.send("/verify")
+        await john.press("✅ I confirm")
+        await john.press("📱 With my phone number")
+        watch = Watch(emulator)
+        refuse_commit("verifications")
+        replies = await john.share_contact("+32470123456")
+        assert [text for _, _, text in watch.said()] == replies.plain_texts
+        assert len(replies) == 1 and replies.plain_text.startswith(SORRY_EN)
+        assert await verifications(app) == []
+
+
+async def test_one_residents_slow_reply_does_not_hold_up_another_resident(app, marie, john, emulator):
+    """On SQLite: while Telegram has not answered a reply to Marie, John's update (which writes:
+    he is new) is handled to the end. Before, Marie's transaction held the write lock meanwhile."""
+    held = emulator.hold("sendMessage", chat_id=marie.chat_id)
+    marie_start = asyncio.create_task(marie.send("/start"))
+    await held.reached.wait()  # Marie's reply is in flight, and stays so
+    # The timeout only turns a deadlock into a failure; nothing here measures time.
+    replies = await asyncio.wait_for(john.send("/start"), timeout=30)
+    assert "Hello John!" in replies.plain_text
+    assert not marie_start.done() and not held.released.is_set()
+    held.release()
+    assert "Bonjour Marie" in (await marie_start).plain_text
