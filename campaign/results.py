@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -21,7 +21,7 @@ from typing import Protocol
 
 from campaign.pabulib import PbElection, PbProject, PbVote
 from campaign.schema import Campaign, Outcome, pick
-from campaign.tally import Project, select_winners
+from campaign.tally import Outcome as Tally, Project, count, prepare, select_winners
 
 
 class OnBallot(Protocol):
@@ -61,6 +61,10 @@ class Results:
     ignored_choices: int  # choices of projects no longer on the ballot (left out of the count)
     spent: Decimal
     budget: Decimal
+    tally: Tally | None = None  # the count with its explanation (None when read from a publication)
+    numbers: dict[str, int] = field(default_factory=dict)  # tally id -> project number
+    # What other rules would fund: (rule, winners by number, money spent); the campaign's rule first.
+    alternatives: list[tuple[str, list[int], Decimal]] = field(default_factory=list)
 
     @property
     def left(self) -> Decimal:
@@ -72,6 +76,11 @@ class Results:
 
     def votes_of(self) -> dict[int, int]:
         return {row.project_id: row.votes for row in self.rows}
+
+
+# The rules the committee sees beside the campaign's own in /results (greedy-threshold needs a
+# threshold of its own, and most-voted funds one project: neither says much beside these).
+COMPARED_RULES = ("greedy", "greedy-per-cost", "equalshares/add1", "sequential-phragmen")
 
 
 def rule_options(outcome: Outcome) -> dict[str, int]:
@@ -92,8 +101,12 @@ def _whole(amount: Decimal) -> int | Decimal:
     return int(amount) if amount == amount.to_integral_value() else amount
 
 
-def compute_results(campaign: Campaign, on_ballot: Sequence[OnBallot], ballots: Iterable[Sequence[int]]) -> Results:
-    """The tally of `ballots` (each the project numbers a voter chose) over `on_ballot`."""
+def compute_results(
+    campaign: Campaign, on_ballot: Sequence[OnBallot], ballots: Iterable[Sequence[int]], *, compare: bool = False,
+) -> Results:
+    """The tally of `ballots` (each the project numbers a voter chose) over `on_ballot`.
+
+    compare=True also counts the ballots under COMPARED_RULES (Results.alternatives)."""
     projects = {p.id: p for p in on_ballot}
     ids = tally_ids(projects)
     number_of = {tally_id: number for number, tally_id in ids.items()}
@@ -105,16 +118,19 @@ def compute_results(campaign: Campaign, on_ballot: Sequence[OnBallot], ballots: 
         ignored += len(set(ballot)) - len(chosen)
         if chosen:  # a ballot left empty by ignored choices would only dilute equal shares
             counted.append(chosen)
-    outcome = select_winners(
-        campaign.outcome.rule,
-        [Project(ids[p.id], _whole(p.cost)) for p in on_ballot],
-        counted,
-        _whole(campaign.envelope),
-        **rule_options(campaign.outcome),
-    )
+    tally_projects = [Project(ids[p.id], _whole(p.cost)) for p in on_ballot]
+    budget = _whole(campaign.envelope)
+    outcome = select_winners(campaign.outcome.rule, tally_projects, counted, budget, **rule_options(campaign.outcome))
     winners = [number_of[w] for w in outcome.winners]
     votes = {number: outcome.scores.get(tally_id, 0) for number, tally_id in ids.items()}
-    return _results(campaign, on_ballot, votes, winners, total, ignored)
+    results = _results(campaign, on_ballot, votes, winners, total, ignored)
+    alternatives: list[tuple[str, list[int], Decimal]] = []
+    if compare:
+        prepared = prepare(tally_projects, counted)
+        for rule in [campaign.outcome.rule, *(r for r in COMPARED_RULES if r != campaign.outcome.rule)]:
+            other = outcome if rule == campaign.outcome.rule else count(rule, prepared, budget, explain=False)
+            alternatives.append((rule, [number_of[w] for w in other.winners], Decimal(other.spent)))
+    return replace(results, tally=outcome, numbers=number_of, alternatives=alternatives)
 
 
 def _results(

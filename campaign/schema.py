@@ -111,9 +111,13 @@ class Outcome(_Model):
         "greedy",
         "greedy-no-skip",
         "greedy-threshold",
+        "greedy-per-cost",
         "equalshares",
         "equalshares/add1",
         "equalshares/add1-comparison",
+        "equalshares/greedy",
+        "equalshares/add1/greedy",
+        "sequential-phragmen",
     ] = "greedy"
     threshold: int = Field(default=0, ge=0)
 

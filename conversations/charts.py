@@ -294,3 +294,46 @@ def votes_chart(
         pen.text((label_right, plot_bottom + 44), more_label(len(bars) - max_bars), 17, MUTED, anchor="rm")
     pen.text(((plot_left + plot_right) / 2, height - 26), x_label, 17, MUTED, anchor="mm")
     return _png(image)
+
+
+def budget_chart(
+    *,
+    title: str,
+    subtitle: str,
+    steps: Sequence[tuple[str, float]],
+    budget: float,
+    left_label: str,
+    width: int = 1200,
+    max_rows: int = 40,
+) -> bytes:
+    """The envelope as a bar, filled round by round: one row per funded project (in the order the
+    rule chose them), what earlier rounds spent in blue, this round's project in green."""
+    shown = list(steps[:max_rows])
+    row, bar_height = 40, 24
+    top, bottom = 120, 70
+    height = top + (len(shown) + 1) * row + bottom
+    image = Image.new("RGB", (width, height), BACKGROUND)
+    pen = _Pen(image)
+    draw = pen.draw
+    pen.text((36, 24), title, 30, bold=True)
+    pen.text((36, 68), subtitle, 19, MUTED)
+    label_right = min(470, int(width * 0.4))
+    plot_left, plot_right = label_right + 16, width - 60
+    scale = (plot_right - plot_left) / budget if budget > 0 else 0.0
+    spent = 0.0
+    for i, (label, cost) in enumerate(shown):
+        cy = top + i * row + row / 2
+        pen.text((label_right, cy), pen.fit(label, 18, label_right - 36), 18, INK, anchor="rm")
+        draw.rectangle([plot_left, cy - bar_height / 2, plot_right, cy + bar_height / 2], outline=GRID, width=2)
+        if spent * scale >= 1:
+            draw.rectangle([plot_left, cy - bar_height / 2, plot_left + spent * scale, cy + bar_height / 2], fill=BLUE)
+        new_right = plot_left + min(spent + cost, budget) * scale
+        if new_right - (plot_left + spent * scale) >= 1:
+            draw.rectangle([plot_left + spent * scale, cy - bar_height / 2, new_right, cy + bar_height / 2], fill=GREEN)
+        spent += cost
+    cy = top + len(shown) * row + row / 2
+    pen.text((label_right, cy), pen.fit(left_label, 18, label_right - 36), 18, MUTED, bold=True, anchor="rm")
+    draw.rectangle([plot_left, cy - bar_height / 2, plot_right, cy + bar_height / 2], outline=AXIS, width=2)
+    if spent * scale >= 1:
+        draw.rectangle([plot_left, cy - bar_height / 2, plot_left + min(spent, budget) * scale, cy + bar_height / 2], fill=BLUE)
+    return _png(image)

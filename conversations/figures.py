@@ -84,7 +84,30 @@ def rule_text(campaign: Campaign) -> str:
             "projects with at least {threshold} votes are funded in order of votes, each one if it still fits in the envelope.",
             campaign.outcome.threshold,
         ).format(threshold=number(campaign.outcome.threshold))
+    if rule == "greedy-per-cost":
+        return _("projects are funded in order of votes per unit of cost, each one if it still fits in what is left of the envelope.")
+    if rule == "sequential-phragmen":
+        return _("sequential Phragmén: the supporters of each project share its cost, and the next project is the one that "
+                 "keeps the heaviest share any voter carries as light as possible, while it fits in the envelope.")
     return _("the method of equal shares: the envelope is shared equally among the voters, and each project is paid by its supporters.")
+
+
+def rule_name(rule: str) -> str:
+    """Any tally rule in a few words (the campaign's own is told in full by rule_text)."""
+    names = {
+        "most-voted": _("the most voted project"),
+        "greedy": _("by votes"),
+        "greedy-no-skip": _("by votes, stopping at the first that does not fit"),
+        "greedy-threshold": _("by votes, above a threshold"),
+        "greedy-per-cost": _("by votes per unit of cost"),
+        "sequential-phragmen": _("sequential Phragmén"),
+        "equalshares": _("equal shares"),
+        "equalshares/add1-comparison": _("equal shares, shares raised, compared with counting by votes"),
+        "equalshares/greedy": _("equal shares, then by votes with the money left"),
+        "equalshares/add1": _("equal shares, shares raised until the envelope is used"),
+        "equalshares/add1/greedy": _("equal shares, shares raised, then by votes with the money left"),
+    }
+    return names.get(rule, _("equal shares"))
 
 
 # --- the results table ---------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from campaign.results import from_snapshot
 from campaign.schema import Campaign
 from campaign.statistics import share
 from conversations.figures import number, percent, results_chart, results_lines, send_lines, send_png
-from conversations.render import campaign_name, when
+from conversations.render import campaign_name, language, when
 from storage.repositories import Repositories
 
 router = Router(name="results")
@@ -56,5 +56,10 @@ async def results_command(message: Message, bot: Bot, repos: Repositories, campa
         count=number(results.ballots), share=percent(share(results.ballots, campaign.population)),
         population=number(campaign.population), date=when(publication.at, campaign),
     )]
+    # The explanation as published, in the resident's language when the committee published it in that one.
+    explained = publication.snapshot.get("explanation") or {}
+    why = explained.get(language()) or explained.get(campaign.default_language) or []
+    if why:
+        lines += ["", *why]
     await send_lines(bot, message.chat.id, lines)
     await send_png(bot, message.chat.id, results_chart(results, campaign), "results.png")

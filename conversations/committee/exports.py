@@ -7,6 +7,8 @@
 | /export ballots     | once voting has closed: one row per ballot, under a random voter number |
 | /export stats       | the figures of /stats, one per row, and the counts per day              |
 | /export pabulib     | once voting has closed: the election as a Pabulib `.pb` file             |
+| /export explanation | once voting has closed: why each project was funded or not (text), and  |
+|                     | what the other rules would fund                                         |
 
 CSV files are UTF-8 with a byte-order mark (so that spreadsheets read the accents), and a
 resident's text that a spreadsheet would take for a formula (=, +, -, @) starts with a quote.
@@ -17,8 +19,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from html import unescape
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
@@ -38,6 +42,7 @@ from campaign.statistics import share
 from conversations.committee.broadcasts import leave_dialogs
 from conversations.committee.common import aware, chat_of, committee_button, members_only
 from conversations.committee.results import sealed_choices, tally, too_early
+from conversations.results_explained import compare_lines, why_lines
 from conversations.committee.stats import STATUS_ORDER, Figures, gather
 from conversations.figures import number
 from storage.repositories import Repositories, User
@@ -45,8 +50,8 @@ from storage.repositories.verification import utc
 
 router = members_only(Router(name="committee_exports"))
 
-EXPORTS = ("proposals", "ballots", "stats", "pabulib")
-AFTER_VOTING = ("ballots", "pabulib")
+EXPORTS = ("proposals", "ballots", "stats", "pabulib", "explanation")
+AFTER_VOTING = ("ballots", "pabulib", "explanation")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -140,7 +145,7 @@ def stats_csv(figures: Figures, campaign: Campaign) -> bytes:
 def _menu():
     builder = InlineKeyboardBuilder()
     labels = {"proposals": _("📋 Projects (CSV)"), "ballots": _("🗳 Ballots (CSV)"), "stats": _("📊 Figures (CSV)"),
-              "pabulib": _("🔬 Pabulib (.pb)")}
+              "pabulib": _("🔬 Pabulib (.pb)"), "explanation": _("🧮 Why these projects (text)")}
     for kind in EXPORTS:
         builder.button(text=labels[kind], callback_data=ExportButton(kind=kind))
     builder.adjust(2)
@@ -186,6 +191,12 @@ async def send_export(bot: Bot, chat_id: int, kind: str, user: User, repos: Repo
         figures = await gather(repos, campaign, now)
         data, count = stats_csv(figures, campaign), figures.registered
         filename, caption = f"{campaign.id}-stats.csv", _("The figures of /stats, and the counts per day.")
+    elif kind == "explanation":
+        results = await tally(repos, campaign, now, compare=True)
+        lines = [unescape(re.sub(r"</?b>", "", line)) for line in
+                 [*why_lines(results, campaign, limit=None, html=False), "", *compare_lines(results, campaign)]]
+        data, count = ("\n".join(lines) + "\n").encode("utf-8"), results.ballots
+        filename, caption = f"{campaign.id}-explanation.txt", _("Why each project was funded or not, under the campaign's rule.")
     else:
         on_ballot = await repos.statistics.on_ballot(campaign.id)
         ballots = anonymous_ballots(await sealed_choices(repos, campaign, now))

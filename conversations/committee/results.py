@@ -40,6 +40,7 @@ from conversations.committee.broadcasts import footer, leave_dialogs, wake
 from conversations.committee.common import Told, chat_of, committee_button, drop_buttons, members_only, person, tell_author, title_of
 from conversations.figures import number, results_chart, results_lines, send_lines, send_png
 from conversations.render import campaign_name, money, when
+from conversations.results_explained import ANNOUNCED_WHY, budget_chart, compare_lines, why_lines
 from storage.repositories import Repositories, User
 from storage.repositories.statistics import PUBLICATION_ACTION, PUBLICATION_KEY
 from storage.repositories.verification import utc
@@ -49,6 +50,7 @@ router = members_only(Router(name="committee_results"))
 
 CALENDAR_RESULTS_KEY = "results"  # the calendar's own announcement at `results` (bot.scheduler)
 ANNOUNCED_WINNERS = 30  # more winners than this: the announcement lists these and points to /results
+ANNOUNCEMENT_LIMIT = 3800  # characters: Telegram takes 4096 a message
 
 
 @committee_button
@@ -64,9 +66,9 @@ async def sealed_choices(repos: Repositories, campaign: Campaign, now: datetime)
     return await repos.ballots.all_choices(campaign.id)
 
 
-async def tally(repos: Repositories, campaign: Campaign, now: datetime) -> Results:
+async def tally(repos: Repositories, campaign: Campaign, now: datetime, *, compare: bool = False) -> Results:
     on_ballot = await repos.statistics.on_ballot(campaign.id)
-    return compute_results(campaign, on_ballot, await sealed_choices(repos, campaign, now))
+    return compute_results(campaign, on_ballot, await sealed_choices(repos, campaign, now), compare=compare)
 
 
 async def too_early(repos: Repositories, campaign: Campaign, clock: Clock) -> str | None:
@@ -96,7 +98,7 @@ async def show_results(bot: Bot, chat_id: int, user: User, repos: Repositories, 
     if problem:
         await bot.send_message(chat_id, problem)
         return
-    results = await tally(repos, campaign, clock.now())
+    results = await tally(repos, campaign, clock.now(), compare=True)
     publication = await repos.statistics.publication(campaign.id)
     lines = results_lines(results, campaign, heading=_("<b>Results — {campaign}</b>").format(campaign=campaign_name(campaign)))
     if results.ignored_choices:
@@ -105,6 +107,7 @@ async def show_results(bot: Bot, chat_id: int, user: User, repos: Repositories, 
             "⚠️ {count} choices named projects no longer on the ballot; they are not counted.",
             results.ignored_choices,
         ).format(count=number(results.ignored_choices))]
+    lines += ["", *why_lines(results, campaign), "", *compare_lines(results, campaign)]
     lines.append("")
     if publication is not None:
         lines.append(_("📣 Published on {date} by {name}.").format(
@@ -116,6 +119,9 @@ async def show_results(bot: Bot, chat_id: int, user: User, repos: Repositories, 
                                  count=results.ballots)
     await send_lines(bot, chat_id, lines)
     await send_png(bot, chat_id, results_chart(results, campaign), "results.png")
+    envelope = budget_chart(results, campaign)
+    if envelope is not None:
+        await send_png(bot, chat_id, envelope, "envelope.png")
 
 
 # --- /publish ---------------------------------------------------------------------------------
@@ -191,8 +197,14 @@ def announcement(results: Results, campaign: Campaign) -> str:
     ]
     if results.winners:
         parts.append("\n".join([_("<b>The winning projects:</b>"), *_winner_list(results, campaign)]))
-    parts += [_("Send /results to see the votes for every project."), footer()]
-    return "\n\n".join(parts)
+    closing = [_("Send /results to see the votes for every project."), footer()]
+    why = why_lines(results, campaign, limit=ANNOUNCED_WHY)
+    # One message: the explanation is shortened to what fits (the full one is in /results).
+    while why and len("\n\n".join([*parts, "\n".join(why), *closing])) > ANNOUNCEMENT_LIMIT:
+        why = why[:-1]
+    if len(why) > 1:
+        parts.append("\n".join(why))
+    return "\n\n".join(parts + closing)
 
 
 @router.callback_query(PublishConfirm.filter())
@@ -210,10 +222,11 @@ async def publish_confirmed(
         await drop_buttons(query)
         return
     now = utc(clock.now())
-    texts = {}
+    texts, explained = {}, {}
     for code in campaign.languages:
         with i18n.use_locale(code):
             texts[code] = announcement(results, campaign)
+            explained[code] = why_lines(results, campaign)
     # The unique key makes this the one publication, whoever presses at the same moment.
     broadcast = await repos.broadcasts.queue(
         campaign.id, kind="announcement", audience="all", text=texts, now=now, key=PUBLICATION_KEY, created_by=user.telegram_id,
@@ -229,7 +242,7 @@ async def publish_confirmed(
         await repos.broadcasts.record_dropped(campaign.id, kind="announcement", key=CALENDAR_RESULTS_KEY, audience="all", now=now)
     await repos.audit.record(
         campaign.id, user.telegram_id, PUBLICATION_ACTION, now, target="results", count=len(results.winners),
-        broadcast=broadcast.id, **snapshot(results),
+        broadcast=broadcast.id, explanation=explained, **snapshot(results),
     )
     await repos.session.commit()  # published for good before anyone is told
     wake(broadcaster)

@@ -102,12 +102,31 @@ async def test_the_tally_matches_a_hand_count(app, anne_en, clock, emulator):
     assert "🏆 3. <b>#9</b> Library corner — €2,500 — votes: 5 (26.3%)" in text
     assert "▫️ 3. <b>#10</b> Solar lamps — €2,500 — votes: 5 (26.3%)" in text
     assert "Not published yet: send /publish" in text
+    # Why: each project's turn, with the money left when it came; the tie between #9 and #10
+    # decided, and the other order would have funded #10 instead of #9.
+    assert "<b>Why these projects:</b>" in text
+    assert "✅ <b>#4</b> Playground (€12,000, votes: 9): funded; €20,000 was left." in text
+    assert "✅ <b>#2</b> Trees along the river (€5,500, votes: 7): funded; €8,000 was left." in text
+    assert "✅ <b>#9</b> Library corner (€2,500, votes: 5): funded; €2,500 was left." in text
+    assert "❌ <b>#10</b> Solar lamps (€2,500, votes: 5): not funded, only €0 was left." in text
+    assert "— <b>#8</b> Benches by the river: no votes." in text
+    assert "⚖ Tie between <b>#9</b> Library corner, <b>#10</b> Solar lamps" in text
+    assert "Another order would have funded: <b>#2</b> Trees along the river, <b>#4</b> Playground, <b>#10</b> Solar lamps." in text
+    # Beside the campaign's rule, what the others would fund. By votes per cost (hand count):
+    # #9, #10 (2 votes per 1,000 €), #7, #1, #3, #2, #5, #6 fit (17,600 €); #4 and #11 do not.
+    assert "• by votes (the campaign's rule): projects: 3, cost €20,000" in text
+    assert "• by votes per unit of cost: projects: 8, cost €17,600: also #10, #7, #1, #3, #5, #6; not #4" in text
+    assert "• sequential Phragmén: " in text and "• equal shares, shares raised until the envelope is used: " in text
     # The bar chart: green bars for the three winners, grey for the others.
-    chart = replies[-1]
+    chart = replies[-2]
     assert chart.media_kind == "photo" and chart.filename == "results.png"
     picture = image(chart.photo)
     assert picture.width == 1200 and picture.height > 500
     assert count_colour(picture, GREEN) > 1000 and count_colour(picture, GREY) > 1000
+    # The envelope filled round by round: a row per winner and one for what is left.
+    envelope = replies[-1]
+    assert envelope.media_kind == "photo" and envelope.filename == "envelope.png"
+    assert count_colour(image(envelope.photo), GREEN) > 1000
     # Who looked at the tally before it was public is in the audit log.
     assert (await audit_actions(app)).count("results_viewed") == 1
 
@@ -158,6 +177,10 @@ async def test_publishing_marks_the_winners_and_tells_everyone_in_their_language
     assert john.last.text.startswith("🎉 <b>Testville participatory budget</b>: the results are in! 19 residents voted.")
     assert "Send /results to see the votes for every project." in john.last.text
     assert john.last.text.endswith("<i>Send /stop to stop receiving these announcements.</i>")
+    # The announcement says why, in each resident's language.
+    assert "<b>Pourquoi ces projets :</b>" in marie.last.text
+    assert "❌ <b>n°10</b> Solar lamps (2 500 €, votes : 5) : non financé, il ne restait que 0 €." in flat(marie.last.text)
+    assert "❌ <b>#10</b> Solar lamps (€2,500, votes: 5): not funded, only €0 was left." in john.last.text
 
     # Residents see what was published, with the chart.
     replies = await john.send("/results")
@@ -166,6 +189,9 @@ async def test_publishing_marks_the_winners_and_tells_everyone_in_their_language
     assert "🏆 1. <b>#4</b> Playground — €12,000 — votes: 9 (47.4%)" in text
     assert "▫️ 3. <b>#10</b> Solar lamps — €2,500 — votes: 5 (26.3%)" in text
     assert replies[-1].media_kind == "photo"
+    # ... and the explanation as it was published, in their language.
+    assert "<b>Why these projects:</b>" in text
+    assert "⚖ Tie between <b>#9</b> Library corner, <b>#10</b> Solar lamps" in text
     assert "📣 Publié le 1 juin 2030, 01:59 par Anne (9000)." in (await anne.send("/results")).text
 
     # The calendar does not announce the results a second time.
@@ -188,7 +214,7 @@ async def test_nothing_to_publish_without_ballots(app, anne_en, john, clock):
 async def test_only_the_committee_sees_the_tally_and_publishes(app, john, anne_in_group, eve_in_group, clock, emulator):
     await seeded(app, clock)
     close_voting(app, clock)
-    for command in ("/publish", "/export ballots", "/export pabulib", "/export", "/stats"):
+    for command in ("/publish", "/export ballots", "/export pabulib", "/export explanation", "/export", "/stats"):
         replies = await john.send(command)
         assert len(replies) == 1 and replies.text.startswith(REFUSED), command
     # A resident asking /results gets the residents' answer, not the tally.
@@ -215,7 +241,8 @@ async def test_exports_are_anonymous_and_reusable(app, anne, clock, emulator):
     assert replies.text.startswith("Les bulletins peuvent être exportés une fois le vote clos.")
     assert replies[-1].media_kind is None
     replies = await anne.send("/export")
-    assert replies[-1].button_labels() == ["📋 Projets (CSV)", "🗳 Bulletins (CSV)", "📊 Chiffres (CSV)", "🔬 Pabulib (.pb)"]
+    assert replies[-1].button_labels() == [
+        "📋 Projets (CSV)", "🗳 Bulletins (CSV)", "📊 Chiffres (CSV)", "🔬 Pabulib (.pb)", "🧮 Pourquoi ces projets (texte)"]
     close_voting(app, clock)
 
     # Ballots: one row per ballot, a random voter number, never the voter key.
@@ -252,3 +279,15 @@ async def test_exports_are_anonymous_and_reusable(app, anne, clock, emulator):
     assert rows[10]["title"] == "'=1+1 Mural" and rows[3]["cost"] == "12000.00" and rows[3]["status"] == "finalist"
     assert rows[3]["category_name"] == "Environnement" and rows[3]["submitted_at"].startswith("2030-")
     assert (await audit_actions(app)).count("export") == 3
+
+    # The explanation, as plain text in the member's language: each project's fate and the other rules.
+    replies = await anne.press("🧮 Pourquoi ces projets (texte)")
+    document = replies[-1]
+    assert document.filename == "testville-2030-explanation.txt"
+    text = flat(document.document.decode("utf-8"))
+    assert text.startswith("Pourquoi ces projets :\n")
+    assert "✅ #4 Playground (12 000 €, votes : 9) : financé ; il restait 20 000 €." in text
+    assert "❌ #10 Solar lamps (2 500 €, votes : 5) : non financé, il ne restait que 0 €." in text
+    assert "• par voix (la règle de la campagne) : projets : 3, coût 20 000 €" in text
+    assert "<b>" not in text
+    assert (await audit_actions(app)).count("export") == 4
