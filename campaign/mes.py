@@ -127,15 +127,20 @@ class MesRun:
 
 
 class _Run:
-    """One run of MES where each voter starts with `share`."""
+    """One run of MES where each voter starts with `share`.
+
+    Groups that paid the same amounts hold the same money, so money is kept per *level*: each
+    group points to a level (`level[g]`), and a payment moves all the groups of one level to one
+    new level. Sums and rescaling then touch a few levels, not every group.
+    """
 
     def __init__(self, el: Electorate, share: Fraction, utility: Utility, *, explain: bool = False) -> None:
         if utility not in UTILITIES:
             raise ValueError(f"unknown utility {utility!r}; expected one of {UTILITIES}")
         self.el, self.utility, self.explain, self.share = el, utility, explain, share
         self.scale = lcm(share.denominator, *(c.denominator for c in el.costs))
-        start = share.numerator * (self.scale // share.denominator)
-        self.budgets = [start] * len(el.group_sizes)
+        self.values = [share.numerator * (self.scale // share.denominator)]  # scaled money per level
+        self.level = [0] * len(el.group_sizes)
         self.rounds: list[MesRound] = []
         self.ties: list[tuple[int, list[int]]] = []  # (round, tied projects) when a tie decided
 
@@ -189,37 +194,49 @@ class _Run:
             return Fraction(numerator, denominator * self.scaled_cost(project))
         return Fraction(numerator, denominator * self.scale)
 
+    def held(self, project: int) -> dict[tuple[int, int], int]:
+        """(level, points) -> how many of the project's supporters are there."""
+        level, sizes = self.level, self.el.group_sizes
+        if self.utility == "points":
+            held: defaultdict[tuple[int, int], int] = defaultdict(int)
+            for g, w in zip(self.el.supporters[project], self.el.points[project]):
+                held[level[g], w] += sizes[g]
+            return held
+        return {(lv, 1): n for lv, n in self.uniform_held(project).items()}
+
+    def uniform_held(self, project: int) -> dict[int, int]:
+        held: dict[int, int] = {}
+        get, level, sizes = held.get, self.level, self.el.group_sizes
+        for g in self.el.supporters[project]:
+            lv = level[g]
+            held[lv] = get(lv, 0) + sizes[g]
+        return held
+
     def price(self, project: int) -> tuple[int, int] | None:
         """ρ in scaled money per point, as (numerator, denominator), or None when the
-        supporters cannot pay for the project together."""
-        el, budgets, sizes = self.el, self.budgets, self.el.group_sizes
-        cost = self.scaled_cost(project)
-        groups, points = el.supporters[project], el.points[project]
-        if self.utility == "points":
-            weights = points
-        else:  # cost and approval utilities: every supporter pays the same, capped
-            weights = None
-        if weights is None:
-            held: defaultdict[int, int] = defaultdict(int)  # budget -> voters holding it
-            for group in groups:
-                held[budgets[group]] += sizes[group]
-            if sum(b * n for b, n in held.items()) < cost:
+        supporters cannot pay for the project together.
+
+        A supporter giving w points pays min(money, ρ·w): the poorest per point are capped first."""
+        values, cost = self.values, self.scaled_cost(project)
+        if self.utility != "points":  # the common case, kept lean: add1 reruns it thousands of times
+            held = sorted((values[lv], n) for lv, n in self.uniform_held(project).items())
+            if sum(b * n for b, n in held) < cost:
                 return None
-            paid, payers = 0, el.votes[project]
-            for budget in sorted(held):
+            paid, payers = 0, self.el.votes[project]
+            for budget, n in held:
                 if cost - paid <= budget * payers:
-                    break  # this budget, and every larger one, covers an equal share
-                paid += budget * held[budget]
-                payers -= held[budget]
+                    break  # this level, and every richer one, pays an equal share in full
+                paid += budget * n
+                payers -= n
             return cost - paid, payers
-        # Points: a supporter giving w points pays min(budget, ρ·w); the poorest per point cap first.
-        rows = sorted(((budgets[g], w, sizes[g]) for g, w in zip(groups, weights)), key=lambda r: Fraction(r[0], r[1]))
+        rows = [(values[lv], w, n) for (lv, w), n in self.held(project).items()]
         if sum(b * n for b, _, n in rows) < cost:
             return None
+        rows.sort(key=lambda r: Fraction(r[0], r[1]))
         paid, weight = 0, sum(w * n for _, w, n in rows)
         for budget, w, n in rows:
             if (cost - paid) * w <= budget * weight:
-                break
+                break  # this group, and every richer one per point, pays ρ·w in full
             paid += budget * n
             weight -= w * n
         return cost - paid, weight
@@ -228,23 +245,29 @@ class _Run:
         rescale = denominator // gcd(numerator, denominator)
         if rescale > 1:
             self.scale *= rescale
-            self.budgets = [budget * rescale for budget in self.budgets]
+            self.values = [value * rescale for value in self.values]
         rho = numerator * rescale // denominator  # per point, now a whole number of scaled units
-        budgets, sizes, el = self.budgets, self.el.group_sizes, self.el
+        values, level, sizes, el = self.values, self.level, self.el.group_sizes, self.el
+        moved: dict[tuple[int, int], int] = {}  # (old level, points) -> new level
         paid: Counter[int] = Counter()
         uniform = self.utility != "points"
-        for group, w in zip(el.supporters[project], el.points[project]):
-            due = rho if uniform else rho * w
-            pay = due if budgets[group] > due else budgets[group]
-            budgets[group] -= pay
+        for g, w in zip(el.supporters[project], el.points[project]):
+            key = (level[g], 1 if uniform else w)
+            new = moved.get(key)
+            if new is None:
+                due = rho * key[1]
+                have = values[key[0]]
+                values.append(have - due if have > due else 0)
+                new = moved[key] = len(values) - 1
+            level[g] = new
             if self.explain:
-                paid[pay] += sizes[group]
+                paid[values[key[0]] - values[new]] += sizes[g]
         if self.explain:
             scale = self.scale
             rho_real = Fraction(rho, scale) / (el.costs[project] if self.utility == "cost" else 1)
             self.rounds.append(MesRound(
                 el.ids[project], el.costs[project], rho_real,
-                sorted(((Fraction(a, scale), n) for a, n in paid.items()), reverse=True), tied,
+                sorted(((Fraction(a, scale), n) for a, n in paid.items() if n), reverse=True), tied,
             ))
 
     def scaled_cost(self, project: int) -> int:
@@ -256,7 +279,7 @@ class _Run:
         for p in sorted(set(range(len(el.ids))) - set(chosen), key=el.tie_key):
             if el.votes[p] == 0:
                 continue
-            had = Fraction(sum(self.budgets[g] * el.group_sizes[g] for g in el.supporters[p]), scale)
+            had = Fraction(sum(self.values[lv] * n for (lv, _w), n in self.held(p).items()), scale)
             missing = max(el.costs[p] - had, Fraction(0))
             more = -(-missing // self.share) if missing and self.share else 0
             out.append(Shortfall(el.ids[p], el.costs[p], el.votes[p], had, missing, int(more)))

@@ -61,10 +61,12 @@ class Results:
     ignored_choices: int  # choices of projects no longer on the ballot (left out of the count)
     spent: Decimal
     budget: Decimal
-    tally: Tally | None = None  # the count with its explanation (None when read from a publication)
-    numbers: dict[str, int] = field(default_factory=dict)  # tally id -> project number
+    # How the count came about, beside the results themselves (so not compared: a publication
+    # read back equals the results it kept). None when read from a publication.
+    tally: Tally | None = field(default=None, compare=False)
+    numbers: dict[str, int] = field(default_factory=dict, compare=False)  # tally id -> project number
     # What other rules would fund: (rule, winners by number, money spent); the campaign's rule first.
-    alternatives: list[tuple[str, list[int], Decimal]] = field(default_factory=list)
+    alternatives: list[tuple[str, list[int], Decimal]] = field(default_factory=list, compare=False)
 
     @property
     def left(self) -> Decimal:
