@@ -1,65 +1,113 @@
-"""Time the tally on the real Pabulib elections: `python -m bench.tally [folder]`.
+"""Time the tally rules on real Pabulib elections: `python -m bench.tally [--oracle PYTHON] [FOLDER ...]`.
 
-For each file: voters, projects, rule, seconds to read it, seconds to count it, and
-whether the winners are the official ones. Figures only; nothing here is a test.
+Every .pb file in ../shared/pabulib and tests/data/pabulib (or the folders given): seconds to
+read and compile it, then greedy, MES, MES+add1 and sequential Phragmén, each beside pabutools
+in the same run when a Python with pabutools is found (--oracle, $PBBOT_ORACLE_PYTHON, or
+.venv-oracle/bin/python; pabutools is GPL: install it only there, never as a pbbot dependency).
+pabutools runs in a subprocess with a time limit (--limit seconds, default 120). Figures only:
+nothing here is a test, and the tests assert no timing.
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 from time import perf_counter
 
-from campaign.pabulib import PbElection, read_pb
-from campaign.tally import select_winners
+from campaign.pabulib import read_pb
+from campaign.tally import count, prepare
 
-DEFAULT_FOLDER = Path(__file__).resolve().parents[1].parent / "shared" / "pabulib"
-COLUMNS = (
-    f"{'file':<40} {'voters':>8} {'projects':>8} {'rule':<28} {'read s':>7} {'tally s':>7}"
-    "  official outcome"
-)
+ROOT = Path(__file__).resolve().parents[1]
+FOLDERS = [ROOT.parent / "shared" / "pabulib", ROOT / "tests" / "data" / "pabulib"]
+RULES = ("greedy", "equalshares", "equalshares/add1", "sequential-phragmen")
+SHORT = {"greedy": "greedy", "equalshares": "MES", "equalshares/add1": "MES+add1", "sequential-phragmen": "Phragmén"}
+
+
+def files(folders: list[Path]) -> list[Path]:
+    found: dict[str, Path] = {}
+    for folder in folders:
+        for path in sorted(folder.glob("*.pb")):
+            found.setdefault(path.name, path)
+    return [found[name] for name in sorted(found)]
+
+
+def ours(path: Path) -> dict[str, object]:
+    started = perf_counter()
+    election = read_pb(path)
+    prepared = prepare(election.tally_projects(), election.ballots())
+    row: dict[str, object] = {"parse": perf_counter() - started, "voters": len(election.votes),
+                              "projects": len(election.projects)}
+    for rule in RULES:
+        started = perf_counter()
+        outcome = count(rule, prepared, election.budget, explain=False)
+        row[rule] = perf_counter() - started
+        row[rule + ":winners"] = sorted(outcome.winners)
+    return row
+
+
+def theirs(oracle: str, path: Path, rule: str, limit: float) -> dict[str, object] | None:
+    script = ROOT / "bench" / "pabutools_side.py"
+    try:
+        done = subprocess.run([oracle, str(script), str(path), rule], capture_output=True, text=True, timeout=limit, check=True)
+    except subprocess.TimeoutExpired:
+        return {"seconds": None}
+    except subprocess.CalledProcessError as error:
+        return {"seconds": None, "error": error.stderr.strip().splitlines()[-1:]}
+    return json.loads(done.stdout)
+
+
+def find_oracle(given: str | None) -> str | None:
+    # A benchmark, not the bot: it may read the environment (bot.settings configures the bot).
+    for candidate in (given, os.environ.get("PBBOT_ORACLE_PYTHON"), str(ROOT / ".venv-oracle" / "bin" / "python")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def seconds(value: object) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else "—"
 
 
 def main(argv: list[str]) -> int:
-    folder = Path(argv[0]) if argv else DEFAULT_FOLDER
-    files = sorted(folder.glob("*.pb"))
-    if not files:
-        print(f"no .pb files in {folder}")
+    parser = argparse.ArgumentParser(prog="python -m bench.tally")
+    parser.add_argument("folders", nargs="*", type=Path)
+    parser.add_argument("--oracle", help="a Python with pabutools installed")
+    parser.add_argument("--limit", type=float, default=120, help="seconds pabutools may take per rule")
+    args = parser.parse_args(argv)
+    paths = files(args.folders or FOLDERS)
+    if not paths:
+        print("no .pb files found")
         return 1
-    print(COLUMNS)
-    for path in files:
-        print(bench_file(path))
+    oracle = find_oracle(args.oracle)
+    print(f"pbbot seconds{' | pabutools seconds (× = how many times faster pbbot is)' if oracle else ' (pabutools not found)'}")
+    header = ["file", "voters", "parse", *(SHORT[r] for r in RULES)]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for path in paths:
+        row = ours(path)
+        cells = [path.stem, f"{row['voters']:,}", seconds(row["parse"])]
+        parse_theirs = None
+        for rule in RULES:
+            cell = seconds(row[rule])
+            if oracle:
+                other = theirs(oracle, path, rule, args.limit)
+                if other is not None:
+                    parse_theirs = other.get("parse", parse_theirs)
+                    value = other.get("seconds")
+                    if isinstance(value, float):
+                        same = "" if other.get("winners") == row[rule + ":winners"] else " ≠"
+                        cell += f" \\| {value:.3f} ({value / max(row[rule], 1e-6):,.0f}×){same}"
+                    else:
+                        cell += f" \\| >{args.limit:.0f}" if "error" not in other else f" \\| error {other['error']}"
+            cells.append(cell)
+        if oracle and isinstance(parse_theirs, float):
+            cells[2] += f" \\| {parse_theirs:.3f}"
+        print("| " + " | ".join(cells) + " |", flush=True)
     return 0
-
-
-def bench_file(path: Path) -> str:
-    started = perf_counter()
-    election = read_pb(path)
-    read_seconds = perf_counter() - started
-    started = perf_counter()
-    outcome = select_winners(
-        election.rule,
-        election.tally_projects(),
-        election.ballots(),
-        election.budget,
-        **election.tally_options(),
-    )
-    tally_seconds = perf_counter() - started
-    return (
-        f"{path.name:<40} {len(election.votes):>8} {len(election.projects):>8} "
-        f"{election.rule:<28} {read_seconds:>7.2f} {tally_seconds:>7.2f}  "
-        f"{verdict(election, set(outcome.winners))}"
-    )
-
-
-def verdict(election: PbElection, winners: set[str]) -> str:
-    selected = [p for p in election.projects.values() if p.selected is not None]
-    if not selected:
-        return f"unknown (no selected column); {len(winners)} winners"
-    official = {p.id for p in selected if p.selected == 1}
-    if winners == official:
-        return f"matches ({len(official)} winners)"
-    return f"DIFFERS: extra {sorted(winners - official)}, missing {sorted(official - winners)}"
 
 
 if __name__ == "__main__":
