@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
+from .add1 import add_one
 from .mes import Electorate, MesRun, Utility, cost_of, explain_mes, mes
 
 COMPLETIONS = ("add1", "add1-comparison", "greedy", "add1/greedy")
@@ -59,7 +60,7 @@ def run_mes(
     start = budget / el.voters
     share, raises = start, 0
     if completion in ("add1", "add1-comparison", "add1/greedy"):
-        share, raises = _add_one(el, budget, utility, step, stop)
+        share, raises = add_one(el, budget, utility, step, stop)
     chosen = mes(el, share, utility)
     run, ties = None, []
     if explain:
@@ -76,31 +77,6 @@ def run_mes(
         else:
             compared = "kept"
     return MesOutcome(chosen + filled, run, start, raises, filled, compared, ties)
-
-
-def _add_one(el: Electorate, budget: Fraction, utility: Utility, step: Fraction, stop: Stop) -> tuple[Fraction, int]:
-    """The share add1 ends with, and how many raises it took."""
-    supported = [p for p, votes in enumerate(el.votes) if votes]
-    supported_cost = cost_of(el, supported)
-    share = budget / el.voters
-    if supported_cost <= budget:
-        # Raising the shares would never overspend, and once one voter's share could pay for
-        # every supported project all of them are bought: that is where add1 ends.
-        # (equalshares.net runs plain MES here instead, which can leave money unspent.)
-        return max(supported_cost, share, Fraction(1)), 0
-    chosen, raises = mes(el, share, utility), 0
-    while True:
-        if stop == "exhausted" and not _anything_fits(el, budget, chosen):
-            return share, raises
-        raised = mes(el, share + step, utility)
-        if cost_of(el, raised) > budget:
-            return share, raises
-        share, chosen, raises = share + step, raised, raises + 1
-
-
-def _anything_fits(el: Electorate, budget: Fraction, chosen: Sequence[int]) -> bool:
-    left, funded = budget - cost_of(el, chosen), set(chosen)
-    return any(el.votes[p] and p not in funded and el.costs[p] <= left for p in range(len(el.ids)))
 
 
 def _greedy_fill(el: Electorate, budget: Fraction, chosen: Sequence[int]) -> list[int]:

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from campaign.add1 import add_one
 from campaign.equal_shares import run_mes
 from campaign.mes import compile_electorate
 from campaign.tally import RULES, Project, select_winners
@@ -257,3 +258,28 @@ def test_each_mes_round_charges_exactly_the_cost(election):
         return
     for round_ in result.run.rounds:
         assert sum(amount * voters for amount, voters in round_.payments) == round_.cost
+
+
+# --- add1's jumps are exact --------------------------------------------------------------
+
+
+def test_add1_jumps_over_half_a_million_raises_that_change_nothing():
+    # The election above with steps of 1: the outcome stays [A] until voter 2's share minus
+    # A's 0.5 reaches 1,000,000, at share 1,000,001 (500,001 raises); that outcome overspends.
+    el = compile_electorate(*BIG_STEP[:2])
+    share, raises = add_one(el, Fraction(BIG_STEP[2]), "cost", Fraction(1), "overspend")
+    assert (share, raises) == (1_000_000, 500_000)
+
+
+@given(elections(points=True), st.sampled_from(["cost", "approval", "points"]), st.sampled_from([1, 2, 7]),
+       st.sampled_from(["overspend", "exhausted"]))
+@settings(max_examples=300, deadline=None)
+def test_add1_with_jumps_ends_where_one_raise_at_a_time_ends(election, utility, step, stop):
+    project_list, ballots, budget = election
+    el = compile_electorate(project_list, ballots)
+    if el.voters == 0:
+        return
+    # first_wait=0: replay as often as the backoff allows, so that the jumps are put to the test.
+    jumped = add_one(el, Fraction(budget), utility, Fraction(step), stop, jump=True, first_wait=0)
+    stepped = add_one(el, Fraction(budget), utility, Fraction(step), stop, jump=False)
+    assert jumped == stepped
