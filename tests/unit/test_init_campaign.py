@@ -46,6 +46,8 @@ def test_init_from_flags_writes_a_campaign_live_today(tmp_path: Path, capsys: py
     cal = campaign.calendar
     assert cal.proposals_close - cal.proposals_open == timedelta(days=27, hours=23, minutes=59)
     assert cal.voting_close - cal.voting_open == timedelta(days=13, hours=23, minutes=59)
+    assert cal.review_close - cal.proposals_close == timedelta(days=14)  # two weeks of review
+    assert (cal.results.date() - cal.voting_close.date()).days == 7  # results a week after the vote
     assert cal.proposals_close < cal.review_close < cal.voting_open < cal.voting_close < cal.results
 
     assert pbbot(["check-campaign", str(output)]) == 0
@@ -135,3 +137,15 @@ def test_any_answers_make_a_valid_campaign_in_proposals_on_its_first_day(town, e
     campaign = parse_campaign(tomllib.loads(text), now=noon)
     assert campaign.town == town.strip() and campaign.envelope == envelope
     assert phase_at(campaign.calendar, noon) == Phase.PROPOSALS
+
+
+def test_env_example_points_at_the_file_pbbot_init_writes_and_it_is_live(tmp_path: Path, monkeypatch) -> None:
+    """`.env.example` and the README's walk-through: `pbbot init` with no --output writes the very
+    file CAMPAIGN_FILE names, and the bot would find proposals open today."""
+    example = (Path(__file__).resolve().parents[2] / ".env.example").read_text()
+    settings = dict(line.split("=", 1) for line in example.splitlines() if line and not line.startswith("#"))
+    assert set(settings) >= {"BOT_TOKEN", "SECRET_KEY", "ADMIN_IDS", "CAMPAIGN_FILE"}
+    monkeypatch.chdir(tmp_path)
+    assert pbbot(["init", "--town", "Bertrix", "--population", "8000", "--envelope", "20000"]) == 0
+    campaign = load_campaign(tmp_path / settings["CAMPAIGN_FILE"])
+    assert phase_at(campaign.calendar, datetime.now(BRUSSELS)) == Phase.PROPOSALS
