@@ -1,6 +1,8 @@
 """The command menu Telegram shows next to the text field, per language."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram import Bot
 from aiogram.types import BotCommand, BotCommandScopeChat
 
@@ -43,7 +45,7 @@ COMMITTEE_COMMANDS = [
 
 async def publish_commands(
     bot: Bot, i18n: PoCatalogs, languages: list[str], default_language: str,
-    *, committee_ids: list[int] = (), committee_chat_id: int | None = None,
+    *, committee_ids: Sequence[int] = (), committee_chat_id: int | None = None,
 ) -> None:
     """Residents see their commands; the committee sees its own, in private and in its group."""
     committee_scopes = [BotCommandScopeChat(chat_id=member) for member in committee_ids]

@@ -68,9 +68,9 @@ def load_catalog(locale: str, path: Path = LOCALES) -> Catalog:
     return merged
 
 
-def _translated(string: str | tuple[str, ...] | None) -> bool:
+def _translated(string: str | Sequence[str] | None) -> bool:
     """A message counts only when it is translated, every plural form included."""
-    if isinstance(string, tuple):
+    if isinstance(string, (tuple, list)):
         return all(string)
     return bool(string)
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from importlib.resources import files
+from typing import cast
 
 import segno
 from fpdf import FPDF
@@ -164,7 +165,7 @@ def _wrap(pdf: FPDF, text: str, width: float, size: float, style: str, max_lines
     if not text:
         return []
     pdf.set_font(FONT, style, size)
-    lines: list[str] = pdf.multi_cell(width, size, text, dry_run=True, output=MethodReturnValue.LINES)
+    lines = cast(list[str], pdf.multi_cell(width, size, text, dry_run=True, output=MethodReturnValue.LINES))
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         last = lines[-1]

@@ -13,7 +13,7 @@ from fractions import Fraction
 from aiogram.utils.i18n import gettext as _
 
 from campaign.greedy import GreedyStep
-from campaign.mes import MesRun, Shortfall
+from campaign.mes import Shortfall
 from campaign.tally import Explanation, Outcome
 
 Name = Callable[[str], str]

@@ -6,7 +6,7 @@ from aiogram.types import Message
 
 async def plain_text(message: Message) -> bool:
     """Typed text that is not a command."""
-    return bool(message.text) and not message.text.startswith("/")
+    return message.text is not None and bool(message.text) and not message.text.startswith("/")
 
 
 async def map_pin(message: Message) -> bool:

@@ -18,6 +18,7 @@ Publishing before the calendar's results date replaces the calendar's own "resul
 from __future__ import annotations
 
 import logging
+from functools import partial
 from datetime import datetime
 from html import escape
 
@@ -32,7 +33,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from campaign.calendar import Phase, phase_at
 from campaign.clock import Clock
 from campaign.freeze import ballot_settings, finalist_digest
-from campaign.proposal import ProposalStatus
+from campaign.proposal import Proposal, ProposalStatus
 from campaign.results import Results, compute_results, snapshot
 from campaign.schema import Campaign
 from conversations.after_commit import say_later
@@ -252,13 +253,7 @@ async def publish_confirmed(
     for row in results.winner_rows:
         proposal = await repos.proposals.get(row.project_id, campaign.id)
         if proposal is not None:
-            told.append(await tell_author(bot, i18n, repos, proposal, lambda: ngettext(
-                "🎉 Your project #{number} {title} is one of the winning projects, with {votes} vote! "
-                "The committee will tell you what happens next.",
-                "🎉 Your project #{number} {title} is one of the winning projects, with {votes} votes! "
-                "The committee will tell you what happens next.",
-                row.votes,
-            ).format(number=proposal.id, title=title_of(proposal), votes=number(row.votes))))
+            told.append(await tell_author(bot, i18n, repos, proposal, partial(_winner_text, proposal, row.votes)))
     winners = len(results.winners)
 
     def published() -> str:  # after the commit: how many authors were reached is known then
@@ -274,3 +269,14 @@ async def publish_confirmed(
         ])
 
     say_later(bot, chat_of(query), published)
+
+
+def _winner_text(proposal: Proposal, votes: int) -> str:
+    """What a winning author is told, in the language current when it is called (theirs)."""
+    return ngettext(
+        "🎉 Your project #{number} {title} is one of the winning projects, with {votes} vote! "
+        "The committee will tell you what happens next.",
+        "🎉 Your project #{number} {title} is one of the winning projects, with {votes} votes! "
+        "The committee will tell you what happens next.",
+        votes,
+    ).format(number=proposal.id, title=title_of(proposal), votes=number(votes))

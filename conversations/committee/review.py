@@ -45,7 +45,7 @@ from conversations.committee.common import (
     tell_author,
     title_of,
 )
-from conversations.committee.sheet import ReviewButton, changed_since_shown, send_sheet, show_next, stale_button
+from conversations.committee.sheet import ReviewButton, changed_since_shown, show_next, stale_button
 from conversations.filters import plain_text
 from conversations.render import when
 from storage.phase_gate import record_refusal

@@ -272,7 +272,7 @@ class TestRegister:
     async def test_only_numbers_in_the_register(self, app, committee, john, marie):
         replies = await committee.send("/import_register")
         assert "CSV document" in replies.text
-        replies = await committee.send_document("register.csv", f"phone\n0470 00 10 02\n+32 470 00 10 03\nnot a phone\n".encode())
+        replies = await committee.send_document("register.csv", "phone\n0470 00 10 02\n+32 470 00 10 03\nnot a phone\n".encode())
         assert "2 numbers read, 2 new" in replies.text and "4" in replies.text
         await john.send("/verify")
         replies = await john.share_contact(phone_of(john))

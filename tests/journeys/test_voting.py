@@ -126,7 +126,7 @@ async def test_a_vote_is_changed_while_voting_is_open(app, john, clock, emulator
     assert len(stored) == 1 and stored[0].choices == [ids[2]]
 
     clock.set(app.campaign.calendar.voting_close + timedelta(minutes=1))
-    replies = await john.press_data(f"vnav:0")
+    replies = await john.press_data("vnav:0")
     assert "Voting closed" in alert(emulator)
     replies = await john.send("/myvote")
     assert "Bike racks" in replies.text and "Change my vote" not in " ".join(replies[-1].button_labels())
@@ -254,7 +254,7 @@ class TestKnapsackBallot:
         return CAMPAIGNS / "knapsack.toml"
 
     async def test_running_total_and_envelope(self, app, john, clock, emulator):
-        ids = await make_finalists(app, PROJECTS)  # 1500 + 8000 + 3000 + 12000 > 20000
+        await make_finalists(app, PROJECTS)  # 1500 + 8000 + 3000 + 12000 > 20000
         open_voting(app, clock)
         await verify_by_phone(john)
         await john.send("/vote")
