@@ -5,8 +5,9 @@ from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
+from conversations.scope import private_only
 
-router = Router(name="fallback")
+router = private_only(Router(name="fallback"))  # in a group: conversations.group
 
 
 @router.message(Command("cancel"))

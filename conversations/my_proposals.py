@@ -18,9 +18,10 @@ from campaign.schema import Campaign
 from conversations.menu import MenuAction
 from conversations.proposal_wizard import begin_edit
 from conversations.render import money, status_label
+from conversations.scope import private_only
 from storage.repositories import Repositories, User
 
-router = Router(name="my_proposals")
+router = private_only(Router(name="my_proposals"))  # in a group: conversations.group
 
 
 class ProposalEdit(CallbackData, prefix="myprop"):

@@ -25,9 +25,10 @@ from campaign.schema import Campaign, pick
 from conversations.menu import MenuAction, main_menu
 from conversations.money import language_name
 from conversations.render import campaign_name, money, phase_summary
+from conversations.scope import private_only
 from storage.repositories import Repositories, User
 
-router = Router(name="onboarding")
+router = private_only(Router(name="onboarding"))  # in a group: conversations.group
 
 class LanguageChoice(CallbackData, prefix="lang"):
     language: str

@@ -54,6 +54,7 @@ from conversations.proposal_questions import (
     review_keyboard,
 )
 from conversations.menu import MenuAction, main_menu
+from conversations.scope import private_only
 from conversations.render import (
     field_error,
     proposal_sheet,
@@ -63,7 +64,7 @@ from conversations.render import (
 from storage.repositories import Repositories, User
 
 log = logging.getLogger(__name__)
-router = Router(name="proposal_wizard")
+router = private_only(Router(name="proposal_wizard"))  # in a group: conversations.group
 
 
 class ProposalWizard(StatesGroup):

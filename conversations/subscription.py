@@ -16,8 +16,9 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
 from storage.repositories import Repositories, User
+from conversations.scope import private_only
 
-router = Router(name="subscription")
+router = private_only(Router(name="subscription"))  # in a group: conversations.group
 
 
 @router.message(Command("stop"))

@@ -42,11 +42,12 @@ from campaign.verification import voter_key
 from conversations import verification
 from conversations.menu import MenuAction
 from conversations.render import category_name, money, when
+from conversations.scope import private_only
 from storage.repositories import Repositories, User
 from storage.repositories.ballots import CastOutcome, StoredBallot
 
 log = logging.getLogger(__name__)
-router = Router(name="voting")
+router = private_only(Router(name="voting"))  # in a group: conversations.group
 
 
 class Voting(StatesGroup):

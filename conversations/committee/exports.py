@@ -41,6 +41,7 @@ from campaign.schema import Campaign, pick
 from campaign.statistics import share
 from conversations.committee.broadcasts import leave_dialogs
 from conversations.committee.common import aware, chat_of, committee_button, members_only
+from conversations.scope import secrets_in_private
 from conversations.committee.results import sealed_choices, tally, too_early
 from conversations.results_explained import compare_lines, why_lines
 from conversations.committee.stats import STATUS_ORDER, Figures, gather
@@ -48,7 +49,7 @@ from conversations.figures import number
 from storage.repositories import Repositories, User
 from storage.repositories.verification import utc
 
-router = members_only(Router(name="committee_exports"))
+router = secrets_in_private(members_only(Router(name="committee_exports")))  # files to the member's private chat
 
 EXPORTS = ("proposals", "ballots", "stats", "pabulib", "explanation")
 AFTER_VOTING = ("ballots", "pabulib", "explanation")
@@ -155,8 +156,8 @@ def _menu():
 @router.message(Command("export"))
 async def export_command(
     message: Message, command: CommandObject, bot: Bot, state: FSMContext, user: User, repos: Repositories,
-    campaign: Campaign, clock: Clock,
-) -> None:
+    campaign: Campaign, clock: Clock, secret_chat_id: int,
+) -> bool:
     await leave_dialogs(state)
     kind = (command.args or "").strip().lower()
     if kind not in EXPORTS:
@@ -164,23 +165,27 @@ async def export_command(
             "Which data? /export proposals (every project), /export ballots (anonymous ballots, once voting has closed), "
             "/export stats (the figures), /export pabulib (the election for researchers, once voting has closed)."
         ), reply_markup=_menu())
-        return
-    await send_export(bot, message.chat.id, kind, user, repos, campaign, clock)
+        return False
+    return await send_export(bot, secret_chat_id, kind, user, repos, campaign, clock)
 
 
 @router.callback_query(ExportButton.filter(F.kind.in_(EXPORTS)))
-async def export_button(query: CallbackQuery, callback_data: ExportButton, bot: Bot, user: User, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+async def export_button(
+    query: CallbackQuery, callback_data: ExportButton, bot: Bot, user: User, repos: Repositories, campaign: Campaign,
+    clock: Clock, secret_chat_id: int,
+) -> bool:
     await query.answer()
-    await send_export(bot, chat_of(query), callback_data.kind, user, repos, campaign, clock)
+    return await send_export(bot, secret_chat_id, callback_data.kind, user, repos, campaign, clock)
 
 
-async def send_export(bot: Bot, chat_id: int, kind: str, user: User, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+async def send_export(bot: Bot, chat_id: int, kind: str, user: User, repos: Repositories, campaign: Campaign, clock: Clock) -> bool:
+    """Sends the export (or why not yet) to `chat_id`; True (something was sent there)."""
     now = clock.now()
     if kind in AFTER_VOTING:
         problem = await too_early(repos, campaign, clock)
         if problem:
             await bot.send_message(chat_id, _("Ballots can be exported once voting has closed.") + " " + problem)
-            return
+            return True
     counted = phase_at(campaign.calendar, now) in (Phase.COUNTING, Phase.RESULTS)
     if kind == "proposals":
         proposals = await repos.statistics.all_proposals(campaign.id)
@@ -222,3 +227,4 @@ async def send_export(bot: Bot, chat_id: int, kind: str, user: User, repos: Repo
             ).format(count=number(count))
     await repos.audit.record(campaign.id, user.telegram_id, "export", utc(now), target=f"export:{kind}", count=count)
     await bot.send_document(chat_id, BufferedInputFile(data, filename), caption=caption)
+    return True

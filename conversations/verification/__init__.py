@@ -37,4 +37,7 @@ def get_routers() -> list[Router]:
 
     # The order of the former single router: `codes` takes `/start <code>` before onboarding's
     # /start, and each catch-all comes after the specific handlers of its state.
-    return [start.router, phone.router, codes.router, register.router, approval.router, forget.router]
+    return [
+        start.router, phone.router, codes.router, codes.committee_router, register.router, approval.router,
+        approval.committee_router, forget.router,
+    ]

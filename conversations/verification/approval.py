@@ -17,10 +17,13 @@ from campaign.clock import Clock
 from campaign.schema import Campaign
 from conversations.filters import plain_text
 from conversations.verification.start import Verifying, attested_flags, not_a_command
+from conversations.scope import private_only
 from storage.repositories import Repositories, User
 
 log = logging.getLogger(__name__)
-router = Router(name="verification_approval")
+router = private_only(Router(name="verification_approval"))  # in a group: conversations.group
+# The committee's approve/refuse buttons, pressed on the cards in the committee group.
+committee_router = Router(name="verification_approval_committee")
 
 MAX_NAME = 100
 MAX_STREET = 150
@@ -86,7 +89,7 @@ async def text_expected(message: Message) -> None:
     await message.answer(_("Please answer with text, or /cancel."))
 
 
-@router.callback_query(CommitteeDecision.filter())
+@committee_router.callback_query(CommitteeDecision.filter())
 async def decide(
     query: CallbackQuery, callback_data: CommitteeDecision, bot: Bot, campaign: Campaign, repos: Repositories,
     clock: Clock, i18n: I18n, is_committee: bool,

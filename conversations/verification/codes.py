@@ -19,10 +19,13 @@ from conversations.code_sheet import code_sheet_pdf
 from conversations.filters import plain_text
 from conversations.render import when
 from conversations.verification.start import Verifying, ask_method, attested_flags, begin, not_a_command, on_verified
+from conversations.scope import private_only, secrets_in_private
 from storage.repositories import Repositories, User
 from storage.repositories.verification import CodeOutcome
 
-router = Router(name="verification_codes")
+router = private_only(Router(name="verification_codes"))  # in a group: conversations.group
+# /codes: the committee's; the codes go to the member's private chat, even from the group.
+committee_router = secrets_in_private(Router(name="verification_codes_committee"))
 
 
 async def redeem(
@@ -120,21 +123,22 @@ async def code_command(
     await _code_from_link(message, bot, state, campaign, user, repos, clock, secret_key, command.args)
 
 
-@router.message(Command("codes"))
+@committee_router.message(Command("codes"))
 async def make_codes(
     message: Message, command: CommandObject, bot: Bot, campaign: Campaign, user: User, repos: Repositories,
-    clock: Clock, secret_key: bytes, is_committee: bool,
-) -> None:
+    clock: Clock, secret_key: bytes, is_committee: bool, secret_chat_id: int,
+) -> bool:
+    """True once the codes are sent (to the member's private chat: conversations.scope)."""
     if not is_committee:
         await message.answer(_("Only committee members can create invitation codes."))
-        return
+        return False
     try:
         count = int((command.args or "").strip())
     except ValueError:
         count = 0
     if not 1 <= count <= rules.MAX_CODES_PER_REQUEST:
         await message.answer(_("Send /codes N with N between 1 and {maximum}, for example /codes 50.").format(maximum=rules.MAX_CODES_PER_REQUEST))
-        return
+        return False
     now = clock.now()
     codes = sorted({rules.new_code() for _ in range(count * 2)})[:count]
     expires = campaign.calendar.voting_close
@@ -149,7 +153,7 @@ async def make_codes(
     # The file is sent after the commit: the codes it lists exist by then.
     await repos.session.commit()
     await bot.send_document(
-        message.chat.id,
+        secret_chat_id,
         BufferedInputFile(buffer.getvalue().encode("utf-8"), filename=f"codes-{now:%Y%m%d-%H%M%S}.csv"),
         caption=ngettext(
             "{count} single-use invitation code, valid until {date}. Only its hash is kept: this file and the printable slip are the only copies.",
@@ -168,7 +172,8 @@ async def make_codes(
         instructions=_("Scan this code with your phone's camera, or send /start to the bot and type the code."),
     )
     await bot.send_document(
-        message.chat.id,
+        secret_chat_id,
         BufferedInputFile(sheet, filename=f"codes-{now:%Y%m%d-%H%M%S}.pdf"),
         caption=_("Printable slips: one QR code per code; residents scan it with their phone camera to open the bot."),
     )
+    return True

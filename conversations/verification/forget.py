@@ -11,9 +11,10 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from campaign.clock import Clock
 from campaign.schema import Campaign
 from conversations.verification.start import VerifyAction
+from conversations.scope import private_only
 from storage.repositories import Repositories, User
 
-router = Router(name="verification_forget")
+router = private_only(Router(name="verification_forget"))  # in a group: conversations.group
 
 
 @router.message(Command("forgetme"))

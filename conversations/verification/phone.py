@@ -14,10 +14,11 @@ from campaign.clock import Clock
 from campaign.schema import Campaign
 from conversations.verification.numbers import PhoneError, contact_number
 from conversations.verification.start import Verifying, attested_flags, not_a_command, on_verified, phone_keyboard
+from conversations.scope import private_only
 from storage.repositories import Repositories, User
 from storage.repositories.verification import VerifyOutcome
 
-router = Router(name="verification_phone")
+router = private_only(Router(name="verification_phone"))  # in a group: conversations.group
 
 
 async def contact(message: Message) -> bool:

@@ -16,9 +16,10 @@ from campaign.clock import Clock
 from campaign.schema import Campaign
 from conversations.verification.numbers import PhoneError, region_of, typed_number
 from conversations.verification.start import not_a_command
+from conversations.scope import private_only
 from storage.repositories import Repositories
 
-router = Router(name="verification_register")
+router = private_only(Router(name="verification_register"))  # in a group: conversations.group
 
 
 class ImportingRegister(StatesGroup):

@@ -20,8 +20,9 @@ from campaign import verification as rules
 from campaign.clock import Clock
 from campaign.schema import Campaign
 from storage.repositories import Repositories, User
+from conversations.scope import private_only
 
-router = Router(name="verification")
+router = private_only(Router(name="verification"))  # in a group: conversations.group
 
 
 class Verifying(StatesGroup):
