@@ -18,7 +18,7 @@ from typing import Any
 
 from aiogram import BaseMiddleware, Bot, Router
 from aiogram.enums import ChatType
-from aiogram.exceptions import TelegramForbiddenError
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
@@ -74,15 +74,17 @@ class SecretsInPrivate(BaseMiddleware):
         data["secret_chat_id"] = sender.id
         bot: Bot = data["bot"]
         try:
-            result = await handler(event, data)
-        except TelegramForbiddenError:
-            # The member never opened a private chat with the bot: nothing was sent anywhere.
-            log.info("secret output for %s could not go to their private chat", sender.id)
+            # A read, so sent at once (bot/outbox.py holds only what speaks): Telegram knows
+            # the private chat only if the member has opened it.
+            await bot.get_chat(sender.id)
+        except (TelegramBadRequest, TelegramForbiddenError):
+            log.info("secret output for %s: no private chat with them yet", sender.id)
             await bot.send_message(chat_id, _(
                 "I cannot write to you in private yet, and this is not for the group: open {link}, press Start, "
                 "then send the command again there."
             ).format(link=await private_link(bot)))
             return None
+        result = await handler(event, data)
         if result is True:
             await bot.send_message(chat_id, _("Sent to you in a private chat: it is not for the group."))
         return result

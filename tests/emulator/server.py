@@ -1025,6 +1025,8 @@ class BotAPIEmulator:
         chat_id = p.get("chat_id")
         if not isinstance(chat_id, int):
             raise bad_request("chat not found")
+        if self.strict_chats and chat_id > 0 and chat_id not in self._chats:
+            raise bad_request("chat not found")  # a user who never talked to the bot
         return {
             **self.chat_json(chat_id),
             "accent_color_id": 0,
