@@ -118,10 +118,12 @@ class PhragmenRound:
     tied: list[str]
 
 
-def phragmen(el: Electorate, budget: Fraction) -> tuple[list[int], list[PhragmenRound]]:
+def phragmen(el: Electorate, budget: Fraction) -> tuple[list[int], list[PhragmenRound], list[tuple[str, Fraction]]]:
     """Sequential Phragmén: supporters share each project's cost so that the largest load any
     voter carries grows as little as possible; a project that no longer fits in the budget is
-    dropped. Exact (Fractions); voters with identical ballots are one group."""
+    dropped. Exact (Fractions); voters with identical ballots are one group.
+
+    Returns the projects bought, each round, and the projects dropped with the money then left."""
     loads: list[Fraction] = [Fraction(0)]  # the distinct load levels; a group holds an index
     level = [0] * len(el.group_sizes)
     carried = [Fraction(0)] * len(el.ids)  # per project: the load its supporters carry together
@@ -133,7 +135,9 @@ def phragmen(el: Electorate, budget: Fraction) -> tuple[list[int], list[Phragmen
     candidates = {p for p, votes in enumerate(el.votes) if votes}
     chosen: list[int] = []
     rounds: list[PhragmenRound] = []
+    dropped: list[tuple[str, Fraction]] = []
     while candidates:
+        dropped += [(el.ids[p], left) for p in sorted(candidates, key=el.tie_key) if el.costs[p] > left]
         candidates = {p for p in candidates if el.costs[p] <= left}
         if not candidates:
             break
@@ -157,4 +161,4 @@ def phragmen(el: Electorate, budget: Fraction) -> tuple[list[int], list[Phragmen
                 rising[p, old] = rising.get((p, old), 0) + size
         for (p, old), voters in rising.items():
             carried[p] += voters * (least - loads[old])
-    return chosen, rounds
+    return chosen, rounds, dropped

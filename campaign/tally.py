@@ -51,6 +51,7 @@ class Explanation:
     raises: int = 0  # add1: how many times the share was raised
     compared: str = ""  # add1-comparison: "kept" or "greedy"
     phragmen: list[PhragmenRound] = field(default_factory=list)
+    dropped: list[tuple[str, Fraction]] = field(default_factory=list)  # Phragmén: too dear, money then left
 
 
 @dataclass(frozen=True)
@@ -124,9 +125,9 @@ def count(rule: str, prepared: Prepared, budget: Cost, *, explain: bool = True, 
         if explain:
             ties, tied = greedy_tied_outcomes(projects, scores, budget, **kwargs)
     elif rule == "sequential-phragmen":
-        chosen, rounds = phragmen(el, Fraction(budget))
+        chosen, rounds, dropped = phragmen(el, Fraction(budget))
         winners = [el.ids[p] for p in chosen]
-        explanation = Explanation("phragmen", phragmen=rounds)
+        explanation = Explanation("phragmen", phragmen=rounds, dropped=dropped)
         if explain:
             ties, tied = _rerun_ties(el, [r.tied and [r.project, *r.tied] for r in rounds], winners,
                                      lambda e: [e.ids[p] for p in phragmen(e, Fraction(budget))[0]])

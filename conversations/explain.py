@@ -29,7 +29,7 @@ def explanation_lines(outcome: Outcome, name: Name, money: Money, *, limit: int 
     if explanation.kind == "greedy":
         lines = _greedy(explanation, outcome, name, money, limit)
     elif explanation.kind == "phragmen":
-        lines = _phragmen(explanation, name, limit)
+        lines = _phragmen(explanation, outcome, name, money, limit)
     else:
         lines = _mes(explanation, outcome, name, money, limit)
     return lines + _ties(outcome, name)
@@ -127,12 +127,14 @@ def _shortfall(s: Shortfall, name: Name, money: Money) -> str:
              "the budget.").format(**what)
 
 
-def _phragmen(explanation: Explanation, name: Name, limit: int | None) -> list[str]:
+def _phragmen(explanation: Explanation, outcome: Outcome, name: Name, money: Money, limit: int | None) -> list[str]:
     lines = [_("Sequential Phragmén: supporters share each project's cost; the project that keeps the largest "
                "share any voter carries lowest comes next, while it fits in the budget.")]
     rounds = [_("✅ Round {round}: {project}: each supporter now carries {load}.").format(
-        round=number, project=name(r.project), load=f"{float(r.load):,.2f}") for number, r in enumerate(explanation.phragmen, 1)]
-    return lines + _cut(rounds, limit)
+        round=number, project=name(r.project), load=money(r.load)) for number, r in enumerate(explanation.phragmen, 1)]
+    dropped = [_("❌ {project}: did not fit in the {left} left.").format(project=name(project), left=money(left))
+               for project, left in explanation.dropped]
+    return lines + _cut(rounds, limit) + _cut(dropped, limit)
 
 
 def _ties(outcome: Outcome, name: Name) -> list[str]:

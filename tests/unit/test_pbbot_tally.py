@@ -3,6 +3,7 @@ status 2 and one line naming the line number, the section and what is wrong."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -117,3 +118,40 @@ def test_a_malformed_file_exits_2_with_one_line_saying_where_and_what(tmp_path, 
 def test_a_missing_file_exits_2(tmp_path, capsys):
     assert main(["tally", str(tmp_path / "nowhere.pb")]) == 2
     assert "cannot read the file" in capsys.readouterr().err
+
+
+# The worked example of the README ("How the vote is counted"): 5 voters, budget 100.
+# Voters 1-2 approve the playground (60) and bike racks (30), voter 3 the playground, voter 4
+# the library corner (40) and bird houses (20), voter 5 the library corner.
+EXAMPLE = str(Path(__file__).resolve().parents[1] / "data" / "example_town.pb")
+EXAMPLE_OUTCOMES = [
+    # By votes: playground (3 votes, 40 left), bike racks (2 votes, cheaper than the library
+    # corner: 10 left); nothing else fits. Voters 4 and 5 get nothing.
+    ("greedy", ["1", "2"], 90),
+    # By votes per euro: bike racks (1 per 15 €); then playground, library and bird houses tie
+    # at 1 per 20 €: the cheapest first: bird houses (50 left), library (10 left).
+    ("greedy-per-cost", ["2", "4", "3"], 90),
+    # Equal shares, 20 € each: the playground costs its 3 supporters 20 each (a third of its
+    # cost), the cheapest share: bought. The library costs voters 4 and 5 20 each: bought.
+    # Voters 1-2 have nothing left for the bike racks, voter 4 nothing for the bird houses.
+    ("equalshares", ["1", "3"], 100),
+    ("equalshares/add1", ["1", "3"], 100),
+    # Phragmén: bike racks (load 15 each), library (20, more votes than bird houses at 20),
+    # bird houses (voter 4 now carries 40); the playground (60) no longer fits in the 30 left.
+    ("sequential-phragmen", ["2", "3", "4"], 90),
+]
+
+
+@pytest.mark.parametrize(("rule", "funded", "cost"), EXAMPLE_OUTCOMES)
+def test_the_readme_example_funds_what_the_readme_says(capsys, rule, funded, cost):
+    assert main(["tally", EXAMPLE, "--json", "--rule", rule]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert (data["funded"], data["cost"]) == (funded, cost)
+
+
+def test_the_readme_example_explains_equal_shares_round_by_round(capsys):
+    assert main(["tally", EXAMPLE, "--explain"]) == 0
+    out = capsys.readouterr().out
+    assert "every share was raised step by step to €34 (raises: 14)" in out
+    assert "✅ Round 1: #1 Playground (€60): 3 paid €20." in out
+    assert "❌ #2 Bike racks (€30): its supporters (2) had €28 left, €2 short" in out
