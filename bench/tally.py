@@ -1,6 +1,7 @@
 """Time the tally rules on real Pabulib elections: `python -m bench.tally [--oracle PYTHON] [FOLDER ...]`.
 
-Every .pb file in ../shared/pabulib and tests/data/pabulib (or the folders given): seconds to
+Every .pb file in $PBBOT_PABULIB_DIR (default ../shared/pabulib) and tests/data/pabulib (or the
+folders given): seconds to
 read and compile it, then greedy, MES, MES+add1 and sequential Phragmén, each beside pabutools
 in the same run when a Python with pabutools is found (--oracle, $PBBOT_ORACLE_PYTHON, or
 .venv-oracle/bin/python; pabutools is GPL: install it only there, never as a pbbot dependency).
@@ -22,7 +23,8 @@ from campaign.pabulib import read_pb
 from campaign.tally import count, prepare
 
 ROOT = Path(__file__).resolve().parents[1]
-FOLDERS = [ROOT.parent / "shared" / "pabulib", ROOT / "tests" / "data" / "pabulib"]
+# A benchmark, not the bot: it may read the environment (bot.settings configures the bot).
+FOLDERS = [Path(os.environ.get("PBBOT_PABULIB_DIR", ROOT.parent / "shared" / "pabulib")), ROOT / "tests" / "data" / "pabulib"]
 RULES = ("greedy", "equalshares", "equalshares/add1", "sequential-phragmen")
 SHORT = {"greedy": "greedy", "equalshares": "MES", "equalshares/add1": "MES+add1", "sequential-phragmen": "Phragmén"}
 

@@ -32,7 +32,7 @@ from .mes import Electorate, Utility, cost_of, mes
 # Replays cost about rounds × supporters; above this many (project, supporter group) pairs,
 # add1 steps one raise at a time (a rerun of MES is then cheaper than a replay by far).
 JUMP_LIMIT = 1_000
-FIRST_WAIT = 4  # raises that changed nothing before the first replay
+FIRST_WAIT = 16  # raises that changed nothing before the first replay
 INFINITY = None
 
 

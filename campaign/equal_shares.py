@@ -124,9 +124,13 @@ def phragmen(el: Electorate, budget: Fraction) -> tuple[list[int], list[Phragmen
     dropped. Exact (Fractions); voters with identical ballots are one group.
 
     Returns the projects bought, each round, and the projects dropped with the money then left."""
-    loads: list[Fraction] = [Fraction(0)]  # the distinct load levels; a group holds an index
+    # Loads are kept in integers over a common denominator `scale` (Fractions spent most of the
+    # time reducing by gcd): loads[i] / scale is a load level; carried[p] / scale is what project
+    # p's supporters carry together. A new level rescales the few levels and projects, not voters.
+    scale = 1
+    loads: list[int] = [0]  # the distinct load levels; a group holds an index
     level = [0] * len(el.group_sizes)
-    carried = [Fraction(0)] * len(el.ids)  # per project: the load its supporters carry together
+    carried = [0] * len(el.ids)
     projects_of: list[list[int]] = [[] for _ in el.group_sizes]
     for p, groups in enumerate(el.supporters):
         for g in groups:
@@ -141,24 +145,36 @@ def phragmen(el: Electorate, budget: Fraction) -> tuple[list[int], list[Phragmen
         candidates = {p for p in candidates if el.costs[p] <= left}
         if not candidates:
             break
-        time = {p: (el.costs[p] + carried[p]) / el.votes[p] for p in candidates}
+        time = {p: (el.costs[p] * scale + carried[p]) / el.votes[p] for p in candidates}  # times scale
         least = min(time.values())
         tied = sorted((p for p in candidates if time[p] == least), key=el.tie_key)
         winner = tied[0]
         chosen.append(winner)
-        rounds.append(PhragmenRound(el.ids[winner], least, [el.ids[p] for p in tied[1:]]))
+        rounds.append(PhragmenRound(el.ids[winner], least / scale, [el.ids[p] for p in tied[1:]]))
         candidates.discard(winner)
         left -= el.costs[winner]
-        # Every supporter's load rises to `least`: update what each project's supporters carry,
-        # counting voters per (project, old level) in integers, then one Fraction step per pair.
-        loads.append(least)
-        rising: dict[tuple[int, int], int] = {}
+        if least.denominator > 1:
+            rescale = least.denominator
+            scale *= rescale
+            loads = [load * rescale for load in loads]
+            carried = [c * rescale for c in carried]
+            least *= rescale
+        new = int(least)
+        loads.append(new)
+        # Every supporter's load rises to the new level: count voters per (old level, project) in
+        # integers, then one multiplication per pair.
+        rising: dict[int, dict[int, int]] = {}
         for g in el.supporters[winner]:
             old = level[g]
             level[g] = len(loads) - 1
             size = el.group_sizes[g]
-            for p in projects_of[g]:
-                rising[p, old] = rising.get((p, old), 0) + size
-        for (p, old), voters in rising.items():
-            carried[p] += voters * (least - loads[old])
+            per_project = rising.get(old)
+            if per_project is None:
+                per_project = rising[old] = {}
+            for q in projects_of[g]:
+                per_project[q] = per_project.get(q, 0) + size
+        for old, per_project in rising.items():
+            rise = new - loads[old]
+            for q, voters in per_project.items():
+                carried[q] += voters * rise
     return chosen, rounds, dropped

@@ -283,3 +283,33 @@ def test_add1_with_jumps_ends_where_one_raise_at_a_time_ends(election, utility, 
     jumped = add_one(el, Fraction(budget), utility, Fraction(step), stop, jump=True, first_wait=0)
     stepped = add_one(el, Fraction(budget), utility, Fraction(step), stop, jump=False)
     assert jumped == stepped
+
+
+def reference_phragmen(project_list, ballots, budget):
+    """Sequential Phragmén voter by voter, in Fractions: the textbook definition."""
+    load = [Fraction(0)] * len(ballots)
+    left, chosen = Fraction(budget), []
+    candidates = {p.id for p in project_list if any(p.id in b for b in ballots)}
+    cost = {p.id: Fraction(p.cost) for p in project_list}
+    votes = {pid: sum(pid in b for b in ballots) for pid in candidates}
+    while candidates:
+        candidates = {pid for pid in candidates if cost[pid] <= left}
+        if not candidates:
+            break
+        time = {pid: (cost[pid] + sum(load[i] for i, b in enumerate(ballots) if pid in b)) / votes[pid] for pid in candidates}
+        winner = min(candidates, key=lambda pid: (time[pid], -votes[pid], cost[pid], pid))
+        for i, b in enumerate(ballots):
+            if winner in b:
+                load[i] = time[winner]
+        chosen.append(winner)
+        candidates.discard(winner)
+        left -= cost[winner]
+    return chosen
+
+
+@given(elections())
+@settings(max_examples=300, deadline=None)
+def test_sequential_phragmen_matches_a_voter_by_voter_reference(election):
+    project_list, ballots, budget = election
+    assert select_winners("sequential-phragmen", project_list, ballots, budget).winners == reference_phragmen(
+        project_list, ballots, budget)
