@@ -19,12 +19,13 @@ from bot.errors import register_error_handler
 from bot.fsm_storage import DatabaseStorage
 from bot.i18n import PoCatalogs, make_i18n, ResidentLocale
 from bot import outbox
-from bot.middlewares.campaign import EffectiveCampaign
+from bot.middlewares.campaign import WATCHED_TABLES, EffectiveCampaign
 from bot.middlewares.database import UpdateTransaction
 from bot.middlewares.resident import ResidentMiddleware
 from bot.settings import Settings
 from campaign.clock import Clock, SystemClock
 from campaign.schema import Campaign, CampaignError, load_campaign
+from storage.changes import ChangeWatch
 from storage.db import make_engine, make_sessionmaker, upgrade_schema
 from storage.phase_gate import check_ballot_settings
 from storage.repositories import Repositories
@@ -43,6 +44,7 @@ class App:
     clock: Clock
     i18n: PoCatalogs
     closers: list = field(default_factory=list)
+    watch: ChangeWatch | None = None  # what tells this worker that the campaign's dates, lock or committee changed
 
     async def close(self) -> None:
         await self.dispatcher.storage.close()
@@ -79,6 +81,7 @@ def create_dispatcher(
     sessionmaker: async_sessionmaker[AsyncSession],
     clock: Clock,
     i18n: PoCatalogs,
+    watch: ChangeWatch | None = None,
 ) -> Dispatcher:
     storage, isolation = _conversation_storage(settings, sessionmaker)
     # aiogram's FSM middleware is replaced by UpdateTransaction, which reads the state through
@@ -94,7 +97,7 @@ def create_dispatcher(
         secret_key=settings.require_secret_key(),
     )
     dispatcher.update.outer_middleware(UpdateTransaction(sessionmaker, dispatcher.fsm))
-    dispatcher.update.outer_middleware(EffectiveCampaign(campaign))
+    dispatcher.update.outer_middleware(EffectiveCampaign(campaign, watch))
     dispatcher.update.outer_middleware(ResidentMiddleware(campaign, clock, frozenset(settings.admin_ids)))
     ResidentLocale(i18n).setup(dispatcher)
     dispatcher.include_routers(*conversations.get_routers())
@@ -123,7 +126,12 @@ async def build_app(
         raise
     bot = make_bot(token or settings.require_token(), settings.bot_api_url, session)
     outbox.install(bot)  # commit, then speak: see bot/outbox.py
+    watch = ChangeWatch(engine, WATCHED_TABLES)
+    try:
+        await watch.listen()
+    except Exception:  # noqa: BLE001 - without the push, the cache asks the database each update
+        log.warning("could not LISTEN for changes; the campaign is checked on each update", exc_info=True)
     dispatcher = create_dispatcher(
-        settings=settings, campaign=campaign, sessionmaker=sessionmaker, clock=clock, i18n=i18n
+        settings=settings, campaign=campaign, sessionmaker=sessionmaker, clock=clock, i18n=i18n, watch=watch
     )
-    return App(settings, campaign, bot, dispatcher, engine, sessionmaker, clock, i18n)
+    return App(settings, campaign, bot, dispatcher, engine, sessionmaker, clock, i18n, closers=[watch.close], watch=watch)

@@ -33,5 +33,8 @@ class ResidentMiddleware(BaseMiddleware):
             language = pick_language(sender.language_code, list(self.campaign.languages), self.campaign.default_language)
             data["user"] = await repos.users.seen(sender.id, sender.first_name or "", language, self.clock.now())
             # ADMIN_IDS from the settings, and members added with /admins.
-            data["is_committee"] = sender.id in self.admin_ids or await repos.committee.is_admin(self.campaign.id, sender.id)
+            members = data.get("committee_members")
+            data["is_committee"] = sender.id in self.admin_ids or (
+                sender.id in members if members is not None else await repos.committee.is_admin(self.campaign.id, sender.id)
+            )
         return await handler(event, data)

@@ -1,12 +1,60 @@
+"""aiogram conversation state and data, in the update's own transaction.
+
+Read once per key and update, kept in the session meanwhile, and written when the session
+commits, once per key and only if it changed (an update that reads the state and sets it to
+what it was writes nothing). A conversation back to nothing (no state, no data) deletes its
+row, so the table holds only the conversations under way.
+"""
 from __future__ import annotations
 
+from copy import deepcopy
 from datetime import datetime, timezone
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, event, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from storage.models import ConversationStateRow
 from storage.upsert import insert_for
+
+Value = tuple[str | None, dict[str, Any]]
+EMPTY: Value = (None, {})
+_INFO_KEY = "conversation_states"
+
+
+class _Pending:
+    """What the session read (`stored`) and what the update left (`now`), per key."""
+
+    def __init__(self) -> None:
+        self.stored: dict[str, Value | None] = {}  # None: no row
+        self.now: dict[str, Value] = {}
+
+    def flush(self, session: Session) -> None:
+        now = datetime.now(timezone.utc)
+        for key, value in self.now.items():
+            stored = self.stored.get(key)
+            if value == (stored or EMPTY):
+                continue
+            if value == EMPTY:
+                session.execute(delete(ConversationStateRow).where(ConversationStateRow.key == key))
+                self.stored[key] = None
+                continue
+            state, data = value
+            statement = insert_for(session, ConversationStateRow).values(key=key, state=state, data=data, updated_at=now)
+            session.execute(statement.on_conflict_do_update(
+                index_elements=[ConversationStateRow.key], set_={"state": state, "data": data, "updated_at": now},
+            ))
+            self.stored[key] = value
+
+
+@event.listens_for(Session, "before_commit")
+def _write_states(session: Session) -> None:
+    # Every commit writes what the conversations changed, whoever commits (the update's
+    # middleware, or a handler that commits early), so the state never lags its data.
+    pending: _Pending | None = session.info.get(_INFO_KEY)
+    if pending is not None:
+        pending.flush(session)
 
 
 class ConversationStateRepository:
@@ -14,27 +62,31 @@ class ConversationStateRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._pending: _Pending = session.info.setdefault(_INFO_KEY, _Pending())
 
     async def get(self, key: str) -> tuple[str | None, dict]:
-        row = await self.session.get(ConversationStateRow, key, populate_existing=True)
-        return (row.state, dict(row.data or {})) if row else (None, {})
+        pending = self._pending
+        if key not in pending.now:
+            row = (await self.session.execute(
+                select(ConversationStateRow.state, ConversationStateRow.data).where(ConversationStateRow.key == key)
+            )).first()
+            stored: Value | None = (row.state, dict(row.data or {})) if row is not None else None
+            pending.stored[key] = stored
+            pending.now[key] = deepcopy(stored) if stored is not None else (None, {})
+        state, data = pending.now[key]
+        return state, deepcopy(data)  # a handler changing what it read changes nothing until it sets it
 
     async def set_state(self, key: str, state: str | None) -> None:
-        await self._upsert(key, state=state)
+        _, data = await self.get(key)
+        self._pending.now[key] = (state, data)
 
     async def set_data(self, key: str, data: dict) -> None:
-        await self._upsert(key, data=data)
-
-    async def _upsert(self, key: str, **values: object) -> None:
-        now = datetime.now(timezone.utc)
-        statement = insert_for(self.session, ConversationStateRow).values(
-            key=key, state=values.get("state"), data=values.get("data", {}), updated_at=now
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=[ConversationStateRow.key], set_={**values, "updated_at": now}
-        )
-        await self.session.execute(statement)
+        state, _ = await self.get(key)
+        self._pending.now[key] = (state, deepcopy(dict(data)))
 
     async def forget(self, key_prefix: str) -> None:
+        pending = self._pending
+        for key in [k for k in pending.now if k.startswith(key_prefix)]:
+            del pending.now[key]
+            pending.stored.pop(key, None)
         await self.session.execute(delete(ConversationStateRow).where(ConversationStateRow.key.startswith(key_prefix)))
-

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import UserRow
 from storage.upsert import insert_for
+
+# How fresh `last_seen_at` is kept: refreshing it on every update would make every update write.
+SEEN_EVERY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -50,28 +53,37 @@ class UserRepository:
     async def seen(self, telegram_id: int, first_name: str, language: str, now: datetime) -> User:
         """Register a Telegram user on first contact, refresh them afterwards.
 
-        `language` is used only until the resident picks one with /language. An upsert,
-        because two first messages from one person may arrive on two workers at once.
+        `language` is used only until the resident picks one with /language. A known resident
+        costs one SELECT and writes nothing unless something changed: their name, their
+        Telegram language, a resident the broadcaster had marked unreachable, or a
+        `last_seen_at` more than SEEN_EVERY old (it is a day's resolution, not a clock).
+        The first contact is an upsert, because two first messages from one person may arrive
+        on two workers at once.
         """
-        statement = insert_for(self.session, UserRow).values(
-            telegram_id=telegram_id,
-            first_name=first_name[:128],
-            language=language,
-            language_chosen=False,
-            subscribed=True,
-            unreachable=False,
-            created_at=now,
-            last_seen_at=now,
-        )
-        statement = statement.on_conflict_do_update(
-            index_elements=[UserRow.telegram_id],
-            set_={"first_name": first_name[:128], "last_seen_at": now, "unreachable": False},
-        )
-        await self.session.execute(statement)
-        row = await self.session.scalar(
-            select(UserRow).where(UserRow.telegram_id == telegram_id).execution_options(populate_existing=True)
-        )
-        assert row is not None
+        name = first_name[:128]
+        row = await self.session.scalar(select(UserRow).where(UserRow.telegram_id == telegram_id))
+        if row is None:
+            statement = insert_for(self.session, UserRow).values(
+                telegram_id=telegram_id, first_name=name, language=language, language_chosen=False,
+                subscribed=True, unreachable=False, created_at=now, last_seen_at=now,
+            )
+            statement = statement.on_conflict_do_update(
+                index_elements=[UserRow.telegram_id], set_={"first_name": name, "last_seen_at": now, "unreachable": False},
+            )
+            await self.session.execute(statement)
+            row = await self.session.scalar(
+                select(UserRow).where(UserRow.telegram_id == telegram_id).execution_options(populate_existing=True)
+            )
+            assert row is not None
+        else:
+            # Assigned only when different: the ORM writes nothing for an unchanged row.
+            if row.first_name != name:
+                row.first_name = name
+            if row.unreachable:
+                row.unreachable = False
+            last = row.last_seen_at if row.last_seen_at.tzinfo else row.last_seen_at.replace(tzinfo=timezone.utc)
+            if now - last >= SEEN_EVERY:
+                row.last_seen_at = now
         if not row.language_chosen and row.language != language:
             row.language = language
         return _user(row)
