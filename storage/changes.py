@@ -14,6 +14,7 @@ they are not a supported setup (the workers are for PostgreSQL).
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Iterable
@@ -37,6 +38,7 @@ class ChangeWatch:
         self.version = 0
         self.reliable = engine.dialect.name != "postgresql"  # PostgreSQL: once the listener listens
         self._listener: Any = None
+        self._changed = asyncio.Event()
         sync = engine.sync_engine
         event.listen(sync, "after_cursor_execute", self._after_execute)
         event.listen(sync, "commit", self._on_commit)
@@ -44,6 +46,13 @@ class ChangeWatch:
 
     def bump(self) -> None:
         self.version += 1
+        changed, self._changed = self._changed, asyncio.Event()
+        changed.set()
+
+    async def changed_since(self, version: int) -> None:
+        """Return once `version` is not the current one any more."""
+        while self.version == version:
+            await self._changed.wait()
 
     # -- this process's writes --------------------------------------------------------------
 
