@@ -11,7 +11,7 @@ import copy
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel import Locale, UnknownLocaleError
-from babel.numbers import format_currency, get_currency_precision
+from babel.numbers import format_currency, get_currency_precision, get_group_symbol
 
 FALLBACK_LOCALE = "en"
 
@@ -31,12 +31,15 @@ def format_money(value: Decimal | int, currency: str, locale: str) -> str:
         raise ValueError(f"cannot format {value!r}")
     where = _locale(locale)
     rounded = amount.quantize(Decimal(1).scaleb(-get_currency_precision(currency)), rounding=ROUND_HALF_UP)
+    # Babel 2.19 loses all but the last group when the group symbol is an apostrophe (de_CH,
+    # it_CH, fr_CH, gsw: "1234567'890"): those locales get no grouping rather than a wrong one.
+    grouped = "'" not in get_group_symbol(locale=where)
     pattern = where.currency_formats["standard"]
     if rounded == rounded.to_integral_value():
         pattern = copy.copy(pattern)
         pattern.frac_prec = (0, 0)
-        return format_currency(rounded, currency, format=pattern, locale=where, currency_digits=False)
-    return format_currency(rounded, currency, locale=where)
+        return format_currency(rounded, currency, format=pattern, locale=where, currency_digits=False, group_separator=grouped)
+    return format_currency(rounded, currency, locale=where, group_separator=grouped)
 
 
 def language_name(code: str, in_language: str | None = None) -> str:
