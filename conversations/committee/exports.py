@@ -40,7 +40,7 @@ from campaign.results import anonymous_ballots, pabulib_election
 from campaign.schema import Campaign, pick
 from campaign.statistics import share
 from conversations.committee.broadcasts import leave_dialogs
-from conversations.committee.common import aware, chat_of, committee_button, members_only
+from conversations.committee.common import aware, committee_button, members_only
 from conversations.scope import secrets_in_private
 from conversations.committee.results import sealed_choices, tally, too_early
 from conversations.results_explained import compare_lines, why_lines
