@@ -6,6 +6,12 @@ A text comes from the campaign file when it has one (`[announcements.voting_open
 HTML-escaped, and may use the placeholders {campaign}, {town} and {date} (the next date that
 matters: when proposals close, when voting opens...). "finalists" and "voting_open" list the
 finalists, "results" lists the winners, when the committee has chosen them.
+
+What follows the vote is said as everywhere else (campaign.standing, conversations.render):
+"voting_close" ends with the results date; "results", when the date comes before the committee
+has published, says the results will be published very soon — never "the results are in", and
+not the campaign file's own results text. (Publishing replaces the calendar's "results"
+announcement with the committee's, see conversations.committee.results.)
 """
 from __future__ import annotations
 
@@ -20,7 +26,8 @@ from aiogram.utils.i18n import gettext as _
 from bot.i18n import PoCatalogs
 from campaign.announcements import FINALISTS, Planned
 from campaign.schema import Campaign, pick
-from conversations.render import campaign_name, money, when
+from campaign.standing import Standing
+from conversations.render import campaign_name, money, results_news, standing_text, when
 
 _PLACEHOLDER = re.compile(r"\{(campaign|town|date)\}")
 
@@ -53,7 +60,7 @@ def _default_text(key: str) -> str:
         ),
         FINALISTS: _("📣 <b>{campaign}</b>: the committee has chosen the projects you will vote on. Voting opens on {date}."),
         "voting_open": _("🗳 <b>{campaign}</b>: voting is open until {date}! Send /start to vote."),
-        "voting_close": _("📣 <b>{campaign}</b>: voting is closed. Thank you for taking part! Results on {date}."),
+        "voting_close": _("📣 <b>{campaign}</b>: voting is closed. Thank you for taking part!"),
         "results": _("🎉 <b>{campaign}</b>: the results are in!"),
     }
     return defaults[key]
@@ -76,16 +83,27 @@ def render(
     *,
     finalists: list[Project] = (),  # type: ignore[assignment]
     winners: list[Project] = (),  # type: ignore[assignment]
+    where: Standing | None = None,
 ) -> dict[str, str]:
-    """The message for `item` in each language of the campaign, HTML ready to send."""
+    """The message for `item` in each language of the campaign, HTML ready to send. `where`:
+    the campaign's standing when it is queued (default: the one the item opens, unpublished)."""
+    where = where or (Standing.RESULTS_DUE if item.key == "results" else Standing.COUNTING if item.key == "voting_close" else None)
     texts: dict[str, str] = {}
     for language in campaign.languages:
         with i18n.context(), i18n.use_locale(language):
-            texts[language] = _render_one(item, campaign, language, list(finalists), list(winners))
+            texts[language] = _render_one(item, campaign, language, list(finalists), list(winners), where)
     return texts
 
 
-def _render_one(item: Planned, campaign: Campaign, language: str, finalists: list[Project], winners: list[Project]) -> str:
+def _render_one(
+    item: Planned, campaign: Campaign, language: str, finalists: list[Project], winners: list[Project], where: Standing | None,
+) -> str:
+    if item.key == "results" and where != Standing.PUBLISHED:
+        # The results date came and the committee has not published: say what /start and
+        # /results say (campaign.standing), not the campaign's "the results are in" text.
+        news = standing_text(campaign, where or Standing.RESULTS_DUE)
+        heading = _("📣 <b>{campaign}</b> — {news}").format(campaign=campaign_name(campaign), news=news)
+        return "\n\n".join([heading, _("<i>Send /stop to stop receiving these announcements.</i>")])
     calendar = campaign.calendar
     if item.kind == "reminder":
         reminder = next(r for r in campaign.reminders if r.id == item.reminder_id)
@@ -98,6 +116,8 @@ def _render_one(item: Planned, campaign: Campaign, language: str, finalists: lis
     date: datetime = getattr(calendar, date_field)
     values = {"campaign": campaign_name(campaign), "town": escape(campaign.town), "date": when(date, campaign)}
     body = _fill(escape(custom), values) if custom else _fill(_default_text(item.key), values)
+    if item.key == "voting_close" and not custom and where is not None:
+        body += " " + results_news(campaign, where)  # the same words as /start and /vote
     parts = [body]
     if item.key in (FINALISTS, "voting_open") and finalists:
         parts.append(_project_list(_("The finalists:"), finalists, campaign))

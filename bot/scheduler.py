@@ -32,7 +32,9 @@ from bot.i18n import PoCatalogs
 from campaign.announcements import REMINDER_GRACE, announcement_plan, due, upcoming
 from campaign.clock import Clock
 from campaign.schema import Campaign
+from campaign.standing import standing
 from storage.repositories.broadcasts import Broadcast, BroadcastRepository
+from storage.repositories.statistics import StatisticsRepository
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +135,9 @@ class CalendarScheduler:
             for item in todo.send:
                 finalists = [Project(t, Decimal(c)) for t, c in await repo.projects(campaign.id, "finalist")]
                 winners = [Project(t, Decimal(c)) for t, c in await repo.projects(campaign.id, "winner")]
-                texts = render(item, campaign, self.i18n, finalists=finalists, winners=winners)
+                published = await StatisticsRepository(session).publication(campaign.id) is not None
+                where = standing(campaign.calendar, now, published=published)
+                texts = render(item, campaign, self.i18n, finalists=finalists, winners=winners, where=where)
                 broadcast = await repo.queue(
                     campaign.id, kind=item.kind, audience=item.audience, text=texts, now=now, key=item.key
                 )

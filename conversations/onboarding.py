@@ -26,6 +26,7 @@ from conversations.menu import MenuAction, main_menu
 from conversations.money import language_name
 from conversations.render import campaign_name, money, phase_summary
 from conversations.scope import private_only
+from conversations.standing import is_published
 from storage.repositories import Repositories, User
 
 router = private_only(Router(name="onboarding"))  # in a group: conversations.group
@@ -42,7 +43,7 @@ async def _draft(state: FSMContext) -> ProposalDraft:
     return ProposalDraft.from_data((await state.get_data()).get("draft"))
 
 
-def _welcome(user: User, campaign: Campaign, clock: Clock) -> str:
+def _welcome(user: User, campaign: Campaign, clock: Clock, published: bool) -> str:
     description = escape(pick(campaign.description, user.language, campaign.default_language))
     return "\n\n".join(
         [
@@ -50,17 +51,17 @@ def _welcome(user: User, campaign: Campaign, clock: Clock) -> str:
                 name=escape(user.first_name or ""), campaign=campaign_name(campaign)
             ),
             description,
-            _("Budget: {amount}.").format(amount=money(campaign.envelope, campaign)) + " " + phase_summary(campaign, clock.now()),
+            _("Budget: {amount}.").format(amount=money(campaign.envelope, campaign)) + " " + phase_summary(campaign, clock.now(), published=published),
             _("Choose below, or send /help."),
         ]
     )
 
 
 @router.message(CommandStart())
-async def start(message: Message, state: FSMContext, user: User, campaign: Campaign, clock: Clock) -> None:
+async def start(message: Message, state: FSMContext, user: User, campaign: Campaign, clock: Clock, repos: Repositories) -> None:
     # /start always brings the menu back; an unfinished draft stays in the data.
     await state.set_state(None)
-    await message.answer(_welcome(user, campaign, clock), reply_markup=main_menu(campaign, clock.now(), await _draft(state)))
+    await message.answer(_welcome(user, campaign, clock, await is_published(repos, campaign)), reply_markup=main_menu(campaign, clock.now(), await _draft(state)))
 
 
 @router.message(Command("help"))

@@ -61,6 +61,7 @@ from conversations.render import (
     proposals_closed_reason,
     when,
 )
+from conversations.standing import is_published
 from storage.repositories import Repositories, User
 
 log = logging.getLogger(__name__)
@@ -149,7 +150,7 @@ async def resume(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, 
     language = user.language
     data = await state.get_data()
     if not data.get("editing_id") and not await _proposals_open(campaign, clock):
-        await bot.send_message(chat_id, proposals_closed_reason(campaign, clock.now()))
+        await bot.send_message(chat_id, proposals_closed_reason(campaign, clock.now(), published=await is_published(repos, campaign)))
         return
     if campaign.eligibility.verify_to_propose and not await repos.verification.is_verified(user.id):
         await verification.begin(bot, chat_id, state, campaign, user, repos, then="propose")
@@ -415,7 +416,8 @@ async def submit(
         return
     if phase_at(campaign.calendar, now) != Phase.PROPOSALS:
         await query.answer()
-        await bot.send_message(chat_id, proposals_closed_reason(campaign, now) + "\n" + _("Your draft is kept."))
+        reason = proposals_closed_reason(campaign, now, published=await is_published(repos, campaign))
+        await bot.send_message(chat_id, reason + "\n" + _("Your draft is kept."))
         return
     # on_behalf: set by /propose_for (conversations/committee/ambassadors.py) for a resident without a smartphone.
     proposal = await repos.proposals.submit(campaign.id, user.id, draft, now, on_behalf=data.get("on_behalf"))

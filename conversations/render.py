@@ -12,6 +12,7 @@ from campaign.calendar import Phase, phase_at
 from campaign.fields import FieldError
 from campaign.proposal import ProposalDraft, ProposalStatus
 from campaign.schema import Campaign, pick
+from campaign.standing import Standing, standing
 from conversations.money import format_money
 
 
@@ -38,35 +39,46 @@ def category_name(campaign: Campaign, category_id: str | None) -> str:
     return escape(pick(category.names, language(), campaign.default_language)) if category else "—"
 
 
-def phase_summary(campaign: Campaign, now: datetime) -> str:
-    """Where the campaign stands and when the next step opens."""
+def results_news(campaign: Campaign, where: Standing) -> str:
+    """What residents are told about the results (campaign.standing has the rule)."""
+    if where == Standing.PUBLISHED:
+        return _("The results have been published: send /results to see them.")
+    if where == Standing.RESULTS_DUE:
+        return _("The committee is finishing the count: the results will be published very soon.")
+    return _("The results will be published on {date}.").format(date=when(campaign.calendar.results, campaign))
+
+
+def standing_text(campaign: Campaign, where: Standing) -> str:
+    """Where the campaign stands and when the next step opens: every resident-facing sentence
+    about the phase and the results starts here, so /start, /vote and /results agree."""
     cal = campaign.calendar
-    phase = phase_at(cal, now)
-    if phase == Phase.UPCOMING:
+    if where == Standing.UPCOMING:
         return _("Proposals open on {date}.").format(date=when(cal.proposals_open, campaign))
-    if phase == Phase.PROPOSALS:
+    if where == Standing.PROPOSALS:
         return _("Proposals are open until {close}. Voting: {open} to {end}.").format(
             close=when(cal.proposals_close, campaign),
             open=when(cal.voting_open, campaign),
             end=when(cal.voting_close, campaign),
         )
-    if phase == Phase.REVIEW:
+    if where == Standing.REVIEW:
         return _("Proposals are closed; the committee is checking them. Voting opens on {date}.").format(
             date=when(cal.voting_open, campaign)
         )
-    if phase == Phase.VOTING:
+    if where == Standing.VOTING:
         return _("Voting is open until {date}.").format(date=when(cal.voting_close, campaign))
-    if phase == Phase.COUNTING:
-        return _("Voting is closed. Results on {date}.").format(date=when(cal.results, campaign))
-    return _("The results have been announced.")
+    return _("Voting is closed.") + " " + results_news(campaign, where)
 
 
-def proposals_closed_reason(campaign: Campaign, now: datetime) -> str:
+def phase_summary(campaign: Campaign, now: datetime, *, published: bool) -> str:
+    return standing_text(campaign, standing(campaign.calendar, now, published=published))
+
+
+def proposals_closed_reason(campaign: Campaign, now: datetime, *, published: bool) -> str:
     cal = campaign.calendar
     if phase_at(cal, now) == Phase.UPCOMING:
         return _("Proposals are not open yet: they open on {date}.").format(date=when(cal.proposals_open, campaign))
     return _("Proposals closed on {date}.").format(date=when(cal.proposals_close, campaign)) + " " + phase_summary(
-        campaign, now
+        campaign, now, published=published
     )
 
 

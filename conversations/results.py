@@ -16,27 +16,22 @@ from aiogram.filters import Command
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _, ngettext
 
-from campaign.calendar import Phase, phase_at
 from campaign.clock import Clock
 from campaign.results import from_snapshot
 from campaign.schema import Campaign
+from campaign.standing import VOTE_OVER, standing
 from campaign.statistics import share
 from conversations.figures import number, percent, results_chart, results_lines, send_lines, send_png
-from conversations.render import campaign_name, language, when
+from conversations.render import campaign_name, language, results_news, standing_text, when
 from storage.repositories import Repositories
 
 router = Router(name="results")
 
 
 def not_yet(campaign: Campaign, clock: Clock) -> str:
-    now = clock.now()
-    phase = phase_at(campaign.calendar, now)
-    date = when(campaign.calendar.results, campaign)
-    if phase == Phase.RESULTS:
-        return _("The committee is finishing the count: the results will be published very soon.")
-    if phase == Phase.COUNTING:
-        return _("Voting is closed, thank you! The results will be published on {date}.").format(date=date)
-    return _("The results will be published on {date}.").format(date=date)
+    """Nothing is published: what the one rule (campaign.standing) says about the results."""
+    where = standing(campaign.calendar, clock.now(), published=False)
+    return standing_text(campaign, where) if where in VOTE_OVER else results_news(campaign, where)
 
 
 @router.message(Command("results"))

@@ -38,11 +38,13 @@ from campaign.freeze import ballot_settings, finalist_digest
 from campaign.clock import Clock
 from campaign.proposal import Proposal
 from campaign.schema import Campaign
+from campaign.standing import VOTE_OVER, Standing
 from campaign.verification import voter_key
 from conversations import verification
 from conversations.menu import MenuAction
-from conversations.render import category_name, money, when
+from conversations.render import category_name, money, results_news, when
 from conversations.scope import private_only
+from conversations.standing import standing_now
 from storage.repositories import Repositories, User
 from storage.repositories.ballots import CastOutcome, StoredBallot
 
@@ -99,17 +101,14 @@ async def _save_vote_data(state: FSMContext, **values: object) -> None:
     await state.update_data(vote=data)
 
 
-def _closed_reason(campaign: Campaign, phase: Phase) -> str:
+def _closed_reason(campaign: Campaign, where: Standing) -> str:
+    """Why there is no vote now; what follows the vote comes from the one rule (campaign.standing)."""
     cal = campaign.calendar
-    if phase in (Phase.UPCOMING, Phase.PROPOSALS, Phase.REVIEW):
+    if where not in VOTE_OVER:
         return _("Voting is not open yet: it opens on {open} and closes on {close}.").format(
             open=when(cal.voting_open, campaign), close=when(cal.voting_close, campaign)
         )
-    if phase == Phase.COUNTING:
-        return _("Voting closed on {close}. The results will be announced on {results}.").format(
-            close=when(cal.voting_close, campaign), results=when(cal.results, campaign)
-        )
-    return _("Voting closed on {close}. The results have been announced.").format(close=when(cal.voting_close, campaign))
+    return _("Voting closed on {close}.").format(close=when(cal.voting_close, campaign)) + " " + results_news(campaign, where)
 
 
 def _ballot_lines(choices: tuple[int, ...] | list[int], finalists: list[Proposal], campaign: Campaign) -> str:
@@ -223,7 +222,7 @@ async def _can_vote(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaig
     phase = phase_at(campaign.calendar, clock.now())
     if phase != Phase.VOTING:
         await state.set_state(None)
-        await bot.send_message(chat_id, _closed_reason(campaign, phase))
+        await bot.send_message(chat_id, _closed_reason(campaign, await standing_now(repos, campaign, clock.now())))
         return False
     if not await repos.verification.is_verified(user.id):
         await verification.begin(bot, chat_id, state, campaign, user, repos, then="vote")
@@ -307,7 +306,7 @@ async def change_button(query: CallbackQuery, bot: Bot, state: FSMContext, campa
 async def _button_allowed(query: CallbackQuery, campaign: Campaign, clock: Clock, user: User, repos: Repositories) -> bool:
     phase = phase_at(campaign.calendar, clock.now())
     if phase != Phase.VOTING:
-        await query.answer(_closed_reason(campaign, phase)[:200], show_alert=True)
+        await query.answer(_closed_reason(campaign, await standing_now(repos, campaign, clock.now()))[:200], show_alert=True)
         return False
     if not await repos.verification.is_verified(user.id):
         await query.answer(_("Please verify first: send /vote."), show_alert=True)
@@ -433,7 +432,9 @@ async def confirm(
     # and no ballot is accepted once the tally has been computed (storage.repositories.locks).
     snapshot = {str(p.id): finalist_digest(p) for p in finalists}
     if not await repos.locks.admit_ballot(campaign.id, clock.now(), ballot_settings(campaign), snapshot):
-        await query.answer(_closed_reason(campaign, Phase.COUNTING)[:200], show_alert=True)
+        # The tally sealed the vote, whatever the clock says: the vote is over.
+        where = await standing_now(repos, campaign, clock.now())
+        await query.answer(_closed_reason(campaign, where if where in VOTE_OVER else Standing.COUNTING)[:200], show_alert=True)
         return
     result = await repos.ballots.cast(
         campaign.id, key, choices, clock.now(), changeable=campaign.ballot.changeable, user_id=user.id
@@ -455,7 +456,7 @@ async def confirm(
         text = _("🗳 Your vote was already recorded:")
     else:
         text = _("🗳 Your vote is recorded. Thank you! You chose:")
-    text += "\n" + lines + "\n\n" + _("Results on {date}. /myvote shows your ballot.").format(date=when(campaign.calendar.results, campaign))
+    text += "\n" + lines + "\n\n" + results_news(campaign, Standing.VOTING) + " " + _("/myvote shows your ballot.")
     if campaign.ballot.changeable:
         text += " " + _("You can change it until {date}.").format(date=when(campaign.calendar.voting_close, campaign))
     await bot.send_message(chat_id, text)
@@ -472,7 +473,7 @@ async def _my_vote(bot: Bot, chat_id: int, campaign: Campaign, clock: Clock, use
         if phase == Phase.VOTING:
             text += " " + _("Send /vote to vote until {date}.").format(date=when(campaign.calendar.voting_close, campaign))
         else:
-            text += " " + _closed_reason(campaign, phase)
+            text += " " + _closed_reason(campaign, await standing_now(repos, campaign, clock.now()))
         await bot.send_message(chat_id, text)
         return
     finalists = await repos.ballots.finalists(campaign.id)

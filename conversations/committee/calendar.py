@@ -33,6 +33,7 @@ from campaign.schema import Campaign
 from conversations.committee.common import chat_of, committee_button, drop_buttons, leave_dialog, members_only, phase_label
 from conversations.committee.rules_text import phase_rule_text
 from conversations.render import phase_summary, when
+from conversations.standing import is_published
 from storage.phase_gate import guard_calendar_moves
 from storage.repositories import Repositories, User
 
@@ -73,12 +74,12 @@ def _error_text(error: CalendarChangeError) -> str:
     return _("The campaign is over: there is no next step to start.")
 
 
-def calendar_text(campaign: Campaign, base: Campaign, now: datetime) -> str:
+def calendar_text(campaign: Campaign, base: Campaign, now: datetime, *, published: bool) -> str:
     cal = campaign.calendar
     current = phase_at(cal, now)
     lines = [
         _("<b>Calendar</b> (times in {zone})").format(zone=campaign.timezone),
-        _("Now: {phase}. {summary}").format(phase=phase_label(current), summary=phase_summary(campaign, now)),
+        _("Now: {phase}. {summary}").format(phase=phase_label(current), summary=phase_summary(campaign, now, published=published)),
         "",
     ]
     for name in CALENDAR_FIELDS:
@@ -141,7 +142,7 @@ async def calendar_command(
     base = base_campaign or campaign
     args = (command.args or "").split()
     if not args:
-        await bot.send_message(message.chat.id, calendar_text(campaign, base, clock.now()))
+        await bot.send_message(message.chat.id, calendar_text(campaign, base, clock.now(), published=await is_published(repos, campaign)))
         return
     if args[0].lower() != "set" or len(args) < 3:
         await bot.send_message(message.chat.id, _("Send /calendar to see the dates, or /calendar set, a date name and YYYY-MM-DD HH:MM to move one, for example /calendar set voting_open 2030-05-20 09:00."))
@@ -229,5 +230,5 @@ async def advance_confirmed(
     phase = phase_at(updated.calendar, now)
     await bot.send_message(
         chat_of(query),
-        _("Done: the {phase} phase has started. {summary}").format(phase=phase_label(phase), summary=phase_summary(updated, now)),
+        _("Done: the {phase} phase has started. {summary}").format(phase=phase_label(phase), summary=phase_summary(updated, now, published=await is_published(repos, campaign))),
     )

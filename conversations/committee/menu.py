@@ -16,6 +16,7 @@ from campaign.schema import Campaign
 from conversations.committee import audit, calendar, finalists, proposals, review
 from conversations.committee.common import chat_of, committee_button, leave_dialog, members_only, phase_label
 from conversations.render import campaign_name, phase_summary
+from conversations.standing import is_published
 from storage.repositories import Repositories
 
 router = members_only(Router(name="committee_menu"))
@@ -35,7 +36,7 @@ async def menu_text(repos: Repositories, campaign: Campaign, clock: Clock) -> tu
     waiting = counts.get(S.SUBMITTED, 0)
     lines = [
         _("<b>Committee — {campaign}</b>").format(campaign=campaign_name(campaign)),
-        _("Phase: {phase}. {summary}").format(phase=phase_label(phase_at(campaign.calendar, now)), summary=phase_summary(campaign, now)),
+        _("Phase: {phase}. {summary}").format(phase=phase_label(phase_at(campaign.calendar, now)), summary=phase_summary(campaign, now, published=await is_published(repos, campaign))),
         "",
         _("📥 Projects waiting for review: {count}").format(count=waiting),
         _("✏️ Waiting for their authors' changes: {count}").format(count=counts.get(S.CHANGES_REQUESTED, 0)),
@@ -78,6 +79,7 @@ async def menu_button(
     elif action == "finalists":
         await finalists.show_finalists(bot, chat_id, repos, campaign, clock)
     elif action == "calendar":
-        await bot.send_message(chat_id, calendar.calendar_text(campaign, base_campaign or campaign, clock.now()))
+        published = await is_published(repos, campaign)
+        await bot.send_message(chat_id, calendar.calendar_text(campaign, base_campaign or campaign, clock.now(), published=published))
     elif action == "audit":
         await audit.show_audit(bot, chat_id, repos, campaign)

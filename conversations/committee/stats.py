@@ -24,6 +24,7 @@ from conversations.committee.broadcasts import leave_dialogs
 from conversations.committee.common import members_only, phase_label
 from conversations.figures import activity_chart, number, percent, send_lines, send_png
 from conversations.render import campaign_name, category_name, phase_summary, status_label
+from conversations.standing import is_published
 from storage.repositories import Repositories
 
 router = members_only(Router(name="committee_stats"))
@@ -72,11 +73,11 @@ async def gather(repos: Repositories, campaign: Campaign, now: datetime) -> Figu
     )
 
 
-def stats_lines(figures: Figures, campaign: Campaign, now: datetime) -> list[str]:
+def stats_lines(figures: Figures, campaign: Campaign, now: datetime, *, published: bool) -> list[str]:
     population = campaign.population
     lines = [
         _("<b>Figures — {campaign}</b>").format(campaign=campaign_name(campaign)),
-        _("Phase: {phase}. {summary}").format(phase=phase_label(phase_at(campaign.calendar, now)), summary=phase_summary(campaign, now)),
+        _("Phase: {phase}. {summary}").format(phase=phase_label(phase_at(campaign.calendar, now)), summary=phase_summary(campaign, now, published=published)),
         "",
         _("<b>Residents</b> (the town has {population} inhabitants)").format(population=number(population)),
         _("👤 Registered with the bot: {count} ({share} of the population)").format(
@@ -115,7 +116,7 @@ def stats_lines(figures: Figures, campaign: Campaign, now: datetime) -> list[str
 async def show_stats(bot: Bot, chat_id: int, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
     now = clock.now()
     figures = await gather(repos, campaign, now)
-    await send_lines(bot, chat_id, stats_lines(figures, campaign, now))
+    await send_lines(bot, chat_id, stats_lines(figures, campaign, now, published=await is_published(repos, campaign)))
     png = activity_chart(campaign, figures.days, figures.registrations, figures.ballots)
     await send_png(bot, chat_id, png, "stats.png", caption=_("New residents and ballots cast per day."))
 

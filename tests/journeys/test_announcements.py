@@ -129,7 +129,9 @@ async def test_each_boundary_is_announced_once_to_each_subscribed_resident_in_th
         # The campaign's own text, plain text: its markup is shown, not interpreted.
         "voting_open": ("Votez avant le 31 mai 2030, 23:59 <b>ici</b> !", "Vote before 31 May 2030, 23:59 <b>here</b>!"),
         "voting_close": ("le vote est clos", "voting is closed"),
-        "results": ("voici les résultats", "the results are in"),
+        # The results date passed and nothing is published: the words /start and /results use,
+        # not the campaign's "here are the results" (campaign.standing; issue 11).
+        "results": ("les résultats seront publiés très bientôt", "the results will be published very soon"),
     }
     for key, (french, english) in expected.items():
         before = marks(marie, john, paul)
@@ -152,7 +154,7 @@ async def test_each_boundary_is_announced_once_to_each_subscribed_resident_in_th
     assert sorted(dropped) == ["reminder:ideas-soon", "reminder:vote-soon"]
 
 
-async def test_voting_open_lists_the_finalists_and_results_the_winners(app: App, calendar, resident_factory, clock):
+async def test_voting_open_lists_the_finalists_and_results_wait_for_the_publication(app: App, calendar, resident_factory, clock):
     scheduler, broadcaster = calendar
     (john,) = await registered(resident_factory, (1002, "John", "en"))
     async with app.sessionmaker() as session:
@@ -170,7 +172,10 @@ async def test_voting_open_lists_the_finalists_and_results_the_winners(app: App,
     clock.set(app.campaign.calendar.results)
     await scheduler.run_due()
     await broadcaster.run_once()
-    assert "The winning projects:\n• Trees — €8,000" in john.emulator.messages(john.chat_id)[-1].plain_text
+    # Not published by the committee: no winner is named, and no "the results are in".
+    text = john.emulator.messages(john.chat_id)[-1].plain_text
+    assert "the results will be published very soon" in text
+    assert "Trees" not in text and "the results are in" not in text
 
 
 async def test_a_restart_after_a_boundary_sends_the_missed_announcement_once(

@@ -139,7 +139,7 @@ async def test_publishing_marks_the_winners_and_tells_everyone_in_their_language
     replies = await anne.send("/publish")
     assert replies.text.startswith("Les résultats peuvent être publiés une fois le vote clos.")
     close_voting(app, clock)
-    assert "Voting is closed, thank you! The results will be published on 10 June 2030, 18:00." in (await john.send("/results")).text
+    assert "Voting is closed. The results will be published on 10 June 2030, 18:00." in (await john.send("/results")).text
 
     replies = await anne.send("/publish")
     text = flat(replies.text)

@@ -35,7 +35,7 @@ async def test_outside_the_voting_phase_vote_says_when(app, john, clock):
     assert "Voting is not open yet" in replies.text and "16 May 2030" in replies.text
     clock.set(app.campaign.calendar.voting_close + timedelta(hours=1))
     replies = await john.send("/vote")
-    assert "Voting closed on" in replies.text and "results will be announced on 10 June 2030" in replies.text
+    assert "Voting closed on" in replies.text and "results will be published on 10 June 2030" in replies.text
     assert await ballot_count(app) == 0
 
 
