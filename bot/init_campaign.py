@@ -157,7 +157,7 @@ def render_campaign(answers: Answers, today: date) -> str:
     lines = [
         f"# A campaign file written by `pbbot init` on {today.isoformat()}.",
         "# Edit it freely, then check it with: pbbot check-campaign THIS_FILE",
-        "# Every setting is described in the README (\"Your own campaign\").",
+        "# Every setting is described in the README, section \"The campaign file\".",
         f"id = {_q(slug(answers.town, starts.year))}",
         f"town = {_q(answers.town)}",
         f"population = {answers.population}  # for the turnout",
