@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from fractions import Fraction
 
-from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import gettext as _, ngettext
 
 from campaign.greedy import GreedyStep
 from campaign.mes import Shortfall
@@ -51,7 +51,9 @@ def _greedy(explanation: Explanation, outcome: Outcome, name: Name, money: Money
     if outcome.rule == "greedy-no-skip":
         head.append(_("Counting stops at the first project that does not fit."))
     if explanation.threshold:
-        head.append(_("A project needs at least {threshold} votes.").format(threshold=explanation.threshold))
+        head.append(ngettext(
+            "A project needs at least {threshold} vote.", "A project needs at least {threshold} votes.", explanation.threshold,
+        ).format(threshold=explanation.threshold))
     return head + _cut([_greedy_step(step, explanation, name, money) for step in explanation.steps], limit)
 
 
@@ -64,8 +66,11 @@ def _greedy_step(step: GreedyStep, explanation: Explanation, name: Name, money: 
     if step.reason == "stopped":
         return _("⏹ {project} ({cost}, votes: {votes}): not considered, counting had stopped.").format(**what)
     if step.reason == "below-threshold":
-        return _("❌ {project} (votes: {votes}): under the threshold of {threshold} votes.").format(
-            threshold=explanation.threshold, **what)
+        return ngettext(
+            "❌ {project} (votes: {votes}): under the threshold of {threshold} vote.",
+            "❌ {project} (votes: {votes}): under the threshold of {threshold} votes.",
+            explanation.threshold,
+        ).format(threshold=explanation.threshold, **what)
     return _("— {project}: no votes.").format(**what)
 
 
@@ -106,13 +111,17 @@ def _mes_round(number: int, project: str, cost: Fraction, payments: list[tuple[F
         return _("Round {round}: {project} costs nothing and is funded.").format(round=number, project=name(project))
     paying = [(amount, voters) for amount, voters in payments if amount > 0]
     biggest = sorted(paying, key=lambda p: -p[1])[:PAYMENT_GROUPS]
-    parts = [_("{voters} paid {amount}").format(voters=voters, amount=money(amount)) for amount, voters in biggest]
+    # English says "1 paid" and "2 paid"; French does not ("1 a payé", "2 ont payé").
+    parts = [ngettext("{voters} paid {amount}", "{voters} paid {amount}", voters).format(voters=voters, amount=money(amount))
+             for amount, voters in biggest]
     if len(paying) > PAYMENT_GROUPS:
-        parts.append(_("{voters} others paid less (all they had left)").format(
-            voters=sum(v for _a, v in paying) - sum(v for _a, v in biggest)))
+        others = sum(v for _a, v in paying) - sum(v for _a, v in biggest)
+        parts.append(ngettext(
+            "{voters} other paid less (all they had left)", "{voters} others paid less (all they had left)", others,
+        ).format(voters=others))
     broke = sum(v for amount, v in payments if amount == 0)
     if broke:
-        parts.append(_("{voters} had nothing left").format(voters=broke))
+        parts.append(ngettext("{voters} had nothing left", "{voters} had nothing left", broke).format(voters=broke))
     paid = ", ".join(parts)
     return _("✅ Round {round}: {project} ({cost}): {paid}.").format(round=number, project=name(project),
                                                                      cost=money(cost), paid=paid)

@@ -111,27 +111,30 @@ def test_a_count_takes_the_form_its_language_wants(locale, count, expected):
 
 
 @pytest.mark.parametrize(
-    "singular, plural, english, french",
+    "singular, plural, english, french, french_two",
     [
         ("🎉 <b>{campaign}</b>: the results are in! {count} resident voted.",
          "🎉 <b>{campaign}</b>: the results are in! {count} residents voted.",
-         "1 resident voted.", "1 habitant a voté."),
+         "1 resident voted.", "1 habitant a voté.", "2 habitants ont voté."),
         ("🎉 Your project #{number} {title} is one of the winning projects, with {votes} vote! "
          "The committee will tell you what happens next.",
          "🎉 Your project #{number} {title} is one of the winning projects, with {votes} votes! "
          "The committee will tell you what happens next.",
-         "with 1 vote!", "avec 1 voix !"),
+         "with 1 vote!", "avec 1 voix !", "avec 2 voix !"),
         ("{count} resident voted: {share} of the town's {population} inhabitants. Published on {date}.",
          "{count} residents voted: {share} of the town's {population} inhabitants. Published on {date}.",
-         "1 resident voted:", "1 habitant a voté :"),
+         "1 resident voted:", "1 habitant a voté :", "2 habitants ont voté :"),
+        ("{voters} paid {amount}", "{voters} paid {amount}", "1 paid 5 €", "1 a payé 5 €", "2 ont payé 5 €"),  # the tally's
     ],
 )
-def test_the_issues_counts_read_right_for_one(singular, plural, english, french):
+def test_the_issues_counts_read_right_for_one(singular, plural, english, french, french_two):
     i18n = make_i18n()
-    values = {"campaign": "X", "count": 1, "votes": 1, "number": 4, "title": "T", "share": "1%", "population": 100, "date": "d"}
+    values = {"campaign": "X", "count": 1, "votes": 1, "voters": 1, "amount": "5 €", "number": 4, "title": "T", "share": "1%",
+              "population": 100, "date": "d"}
     assert english in i18n.gettext(singular, plural, 1, locale="en").format(**values)
     assert french in i18n.gettext(singular, plural, 1, locale="fr").format(**values)
-    assert i18n.gettext(singular, plural, 2, locale="en").format(**values) != i18n.gettext(singular, plural, 1, locale="en").format(**values)
+    two = {**values, "count": 2, "votes": 2, "voters": 2}
+    assert french_two in i18n.gettext(singular, plural, 2, locale="fr").format(**two)
 
 
 def test_a_new_language_is_one_file_made_by_pybabel_init(tmp_path, monkeypatch):
