@@ -15,6 +15,7 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import conversations
+from bot.counting_key import register_environment_key
 from bot.errors import register_error_handler
 from bot.fsm_storage import DatabaseStorage
 from bot.i18n import PoCatalogs, make_i18n, ResidentLocale
@@ -26,6 +27,7 @@ from bot.settings import Settings
 from campaign.clock import Clock, SystemClock
 from campaign.schema import Campaign, CampaignError, load_campaign
 from storage.changes import ChangeWatch
+from conversations.committee.counting import CountDesk
 from storage.db import make_engine, make_sessionmaker, upgrade_schema
 from storage.phase_gate import check_ballot_settings
 from storage.repositories import Repositories
@@ -95,6 +97,9 @@ def create_dispatcher(
         i18n=i18n,
         committee_chat_id=settings.admin_chat_id,
         secret_key=settings.require_secret_key(),
+        counting_key=settings.counting_private_key(),
+        count_desk=CountDesk(),
+        admin_ids=frozenset(settings.admin_ids),
     )
     dispatcher.update.outer_middleware(UpdateTransaction(sessionmaker, dispatcher.fsm))
     dispatcher.update.outer_middleware(EffectiveCampaign(campaign, watch))
@@ -124,6 +129,9 @@ async def build_app(
     except CampaignError:
         await engine.dispose()
         raise
+    counting_key = settings.counting_private_key()
+    if counting_key is not None:
+        await register_environment_key(sessionmaker, campaign.id, counting_key, clock)
     bot = make_bot(token or settings.require_token(), settings.bot_api_url, session)
     outbox.install(bot)  # commit, then speak: see bot/outbox.py
     watch = ChangeWatch(engine, WATCHED_TABLES)

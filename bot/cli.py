@@ -78,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     console.add_argument("--language", default="fr", help="your pretend Telegram app language (default fr)")
     sandbox_arguments(console)
     commands.add_parser("migrate", help="create or upgrade the database schema")
+    commands.add_parser("verify-log", help="check the hash chain of the audit log and publications")
+    commands.add_parser("counting-key", help="print a new private counting key (for COUNTING_KEY)")
     check = commands.add_parser("check-campaign", help="validate a campaign file and summarise it")
     check.add_argument("file")
     init_arguments(commands.add_parser("init", help="write a campaign file for your town, live from today"))
@@ -89,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.command == "check-campaign":
         return _check_campaign(args.file)
+    if args.command == "counting-key":
+        from bot.counting_key import print_new_key
+
+        return print_new_key()
     if args.command == "tally":
         return tally_cli.run(args)
     if args.command == "init":
@@ -133,6 +139,10 @@ def main(argv: list[str] | None = None) -> int:
 
             asyncio.run(migrate(settings))
             print("database schema is up to date")
+        elif args.command == "verify-log":
+            from bot.verify_log import verify_log
+
+            return asyncio.run(verify_log(settings.database_url))
     except CampaignError as error:
         print(f"campaign file {settings.campaign_path()}: {len(error.problems)} problem(s):", file=sys.stderr)
         for problem in error.problems:

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     admin_ids: Annotated[list[int], NoDecode] = []
     admin_chat_id: int | None = None
     secret_key: SecretStr | None = None
+    # The private counting key in the simple key mode (64 hex digits, `pbbot counting-key`
+    # makes one). Unset: the committee makes the key with /countingkey and holds it in shares.
+    counting_key: SecretStr | None = None
 
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
@@ -61,6 +64,16 @@ class Settings(BaseSettings):
         if self.bot_token is None or not self.bot_token.get_secret_value().strip():
             raise SystemExit("BOT_TOKEN is not set: put the token from @BotFather in the environment or in .env")
         return self.bot_token.get_secret_value().strip()
+
+    def counting_private_key(self):  # noqa: ANN201 (a nacl PrivateKey, or None)
+        if self.counting_key is None or not self.counting_key.get_secret_value().strip():
+            return None
+        from campaign.secrecy import SecrecyError, parse_private_key
+
+        try:
+            return parse_private_key(self.counting_key.get_secret_value())
+        except SecrecyError:
+            raise SystemExit("COUNTING_KEY must be 64 hexadecimal digits: make one with `pbbot counting-key`") from None
 
     def require_secret_key(self) -> bytes:
         key = self.secret_key.get_secret_value() if self.secret_key is not None else ""

@@ -9,10 +9,13 @@
 | single: Vote for this project  | the confirmation                                               |
 | approval, knapsack: Select     | ticks / unticks (approval: at most k; knapsack: running total) |
 | Submit my ballot               | the confirmation (refused when empty, too many, over budget)   |
-| Confirm my vote                | recorded, committed, then "your vote is recorded"              |
-| /myvote                        | the ballot as recorded, and "Change" while allowed             |
+| Confirm my vote                | sealed, recorded, committed, then "your vote is recorded", the |
+|                                | choices and the tracker (only this message shows them again)   |
+| /myvote                        | whether you voted (a sealed ballot cannot be read back: the    |
+|                                | confirmation message shows it), and "Change" while allowed     |
 
-Every button is only a request: the phase, the verification, the finalists and the ballot
+The ballot is sealed to the campaign's counting key before it is stored (campaign.secrecy);
+nothing stored says whose it is (storage.repositories.ballots). Every button is only a request: the phase, the verification, the finalists and the ballot
 rules are checked again when it is pressed, and the database's unique constraint decides
 between two confirmations that arrive together.
 """
@@ -39,14 +42,15 @@ from campaign.clock import Clock
 from campaign.proposal import Proposal
 from campaign.schema import Campaign
 from campaign.standing import VOTE_OVER, Standing
-from campaign.verification import voter_key
+from campaign.secrecy import seal, tracker
+from campaign.verification import keyed_hash
 from conversations import verification
 from conversations.menu import MenuAction
 from conversations.render import category_name, money, results_news, when
 from conversations.scope import private_only
 from conversations.standing import standing_now
 from storage.repositories import Repositories, User
-from storage.repositories.ballots import CastOutcome, StoredBallot
+from storage.repositories.ballots import CastOutcome
 
 log = logging.getLogger(__name__)
 router = private_only(Router(name="voting"))  # in a group: conversations.group
@@ -241,21 +245,17 @@ async def open_ballot(
     if not finalists:
         await bot.send_message(chat_id, _("The list of projects on the ballot is not ready yet. Please try again later."))
         return
-    existing = await repos.ballots.of_voter(campaign.id, voter_key(secret_key, campaign.id, user.telegram_id))
+    voted = await repos.ballots.has_voted(campaign.id, user.id)
     intro = _instructions(campaign)
-    if existing is not None:
+    if voted:
         if not campaign.ballot.changeable:
             await state.set_state(None)
-            await bot.send_message(
-                chat_id,
-                _("You have already voted, and a vote cannot be changed in this campaign. Your ballot:") + "\n" + _ballot_lines(existing.choices, finalists, campaign),
-            )
+            await bot.send_message(chat_id, _("You have already voted, and a vote cannot be changed in this campaign.") + " " + _sealed_note())
             return
-        intro = _("You have already voted; you can change your vote until {date}. Your ballot:").format(
+        intro = _("You have already voted; you can change your vote until {date}: a new ballot replaces the old one.").format(
             date=when(campaign.calendar.voting_close, campaign)
-        ) + "\n" + _ballot_lines(existing.choices, finalists, campaign) + "\n\n" + intro
-    choices = [c for c in (existing.choices if existing and campaign.ballot.type != "single" else ()) if c in {p.id for p in finalists}]
-    await state.update_data(vote={"choices": choices, "card": 0})
+        ) + "\n\n" + intro
+    await state.update_data(vote={"choices": [], "card": 0})
     await bot.send_message(
         chat_id,
         ngettext("🗳 {count} project is on the ballot.", "🗳 {count} projects are on the ballot.", len(finalists)).format(count=len(finalists)) + "\n" + intro,
@@ -359,14 +359,14 @@ async def pick(
     if callback_data.project not in costs:
         await query.answer(_("This project is not on the ballot."), show_alert=True)
         return
-    existing = await repos.ballots.of_voter(campaign.id, voter_key(secret_key, campaign.id, user.telegram_id))
-    if existing is not None and not campaign.ballot.changeable:
+    voted = await repos.ballots.has_voted(campaign.id, user.id)
+    if voted and not campaign.ballot.changeable:
         await query.answer(_("You have already voted; a vote cannot be changed in this campaign."), show_alert=True)
         return
     if campaign.ballot.type == "single":
         await query.answer()
         await _save_vote_data(state, choices=[callback_data.project])
-        await _show_confirmation(bot, _chat_id(query), state, campaign, finalists, (callback_data.project,), existing is not None)
+        await _show_confirmation(bot, _chat_id(query), state, campaign, finalists, (callback_data.project,), voted)
         return
     data = await _vote_data(state)
     try:
@@ -388,8 +388,8 @@ async def submit(
     if not await _button_allowed(query, campaign, clock, user, repos):
         return
     finalists = await repos.ballots.finalists(campaign.id)
-    existing = await repos.ballots.of_voter(campaign.id, voter_key(secret_key, campaign.id, user.telegram_id))
-    if existing is not None and not campaign.ballot.changeable:
+    voted = await repos.ballots.has_voted(campaign.id, user.id)
+    if voted and not campaign.ballot.changeable:
         await query.answer(_("You have already voted; a vote cannot be changed in this campaign."), show_alert=True)
         return
     data = await _vote_data(state)
@@ -399,7 +399,7 @@ async def submit(
         await query.answer(_ballot_error(error, campaign), show_alert=True)
         return
     await query.answer()
-    await _show_confirmation(bot, _chat_id(query), state, campaign, finalists, choices, existing is not None)
+    await _show_confirmation(bot, _chat_id(query), state, campaign, finalists, choices, voted)
 
 
 # --- recording ---------------------------------------------------------------------------------
@@ -412,13 +412,11 @@ async def confirm(
 ) -> None:
     if not await _button_allowed(query, campaign, clock, user, repos):
         return
-    key = voter_key(secret_key, campaign.id, user.telegram_id)
     finalists = await repos.ballots.finalists(campaign.id)
     pending = (await _vote_data(state)).get("pending")
     if not pending or _digest(pending) != callback_data.digest:
         # A second tap after the vote was recorded, a replayed or a forged confirmation.
-        existing = await repos.ballots.of_voter(campaign.id, key)
-        if existing is not None:
+        if await repos.ballots.has_voted(campaign.id, user.id):
             await query.answer(_("Your vote is already recorded. Send /myvote to see it."), show_alert=True)
         else:
             await query.answer(_("This confirmation is out of date. Send /vote to start again."), show_alert=True)
@@ -436,39 +434,52 @@ async def confirm(
         where = await standing_now(repos, campaign, clock.now())
         await query.answer(_closed_reason(campaign, where if where in VOTE_OVER else Standing.COUNTING)[:200], show_alert=True)
         return
-    result = await repos.ballots.cast(
-        campaign.id, key, choices, clock.now(), changeable=campaign.ballot.changeable, user_id=user.id
+    counting_key = await repos.counting.get(campaign.id)
+    if counting_key is None or counting_key.counted:
+        await query.answer(_("Your vote cannot be recorded yet: the committee has not made the counting key. Please try again later."), show_alert=True)
+        return
+    sealed = seal(counting_key.public_key, campaign.id, choices)
+    receipt = tracker(sealed)
+    # Only a campaign that lets people change their vote keeps a link (a keyed hash) to replace it.
+    link = keyed_hash(secret_key, "ballot-link", f"{campaign.id}:{user.telegram_id}") if campaign.ballot.changeable else None
+    outcome = await repos.ballots.cast(
+        campaign.id, user_id=user.id, sealed=sealed, tracker=receipt, today=clock.now().astimezone(campaign.zone).date(), link=link,
     )
     await state.set_state(None)
     await state.update_data(vote=None)
     # "Recorded" is said only once it is true: commit first, then reply.
     await repos.session.commit()
     chat_id = _chat_id(query)
-    lines = _ballot_lines(result.ballot.choices, finalists, campaign)
-    if result.outcome == CastOutcome.ALREADY_VOTED:
+    if outcome == CastOutcome.ALREADY_VOTED:
         await query.answer(_("You have already voted; a vote cannot be changed in this campaign."), show_alert=True)
-        await bot.send_message(chat_id, _("You have already voted, and a vote cannot be changed in this campaign. Your ballot:") + "\n" + lines)
+        await bot.send_message(chat_id, _("You have already voted, and a vote cannot be changed in this campaign.") + " " + _sealed_note())
         return
     await query.answer(_("Recorded."))
-    if result.outcome == CastOutcome.CHANGED:
+    if outcome == CastOutcome.CHANGED:
         text = _("🗳 Your vote is changed. Your ballot is now:")
-    elif result.outcome == CastOutcome.UNCHANGED:
-        text = _("🗳 Your vote was already recorded:")
     else:
         text = _("🗳 Your vote is recorded. Thank you! You chose:")
-    text += "\n" + lines + "\n\n" + results_news(campaign, Standing.VOTING) + " " + _("/myvote shows your ballot.")
+    text += "\n" + _ballot_lines(choices, finalists, campaign) + "\n\n" + _(
+        "Your tracker: <code>{tracker}</code>. Keep this message: your ballot is sealed, and no one (not even the bot) "
+        "can show it to you again. After the results, /checkmyvote {tracker} confirms it was counted."
+    ).format(tracker=receipt)
+    text += "\n\n" + results_news(campaign, Standing.VOTING)
     if campaign.ballot.changeable:
         text += " " + _("You can change it until {date}.").format(date=when(campaign.calendar.voting_close, campaign))
     await bot.send_message(chat_id, text)
 
 
+def _sealed_note() -> str:
+    return _("Your ballot is sealed until the count: the confirmation message in this chat shows your choices and your tracker.")
+
+
 # --- /myvote ------------------------------------------------------------------------------------
 
 
-async def _my_vote(bot: Bot, chat_id: int, campaign: Campaign, clock: Clock, user: User, repos: Repositories, secret_key: bytes) -> None:
-    ballot: StoredBallot | None = await repos.ballots.of_voter(campaign.id, voter_key(secret_key, campaign.id, user.telegram_id))
+async def _my_vote(bot: Bot, chat_id: int, campaign: Campaign, clock: Clock, user: User, repos: Repositories) -> None:
+    voted = await repos.ballots.has_voted(campaign.id, user.id)
     phase = phase_at(campaign.calendar, clock.now())
-    if ballot is None:
+    if not voted:
         text = _("You have not voted.")
         if phase == Phase.VOTING:
             text += " " + _("Send /vote to vote until {date}.").format(date=when(campaign.calendar.voting_close, campaign))
@@ -476,8 +487,7 @@ async def _my_vote(bot: Bot, chat_id: int, campaign: Campaign, clock: Clock, use
             text += " " + _closed_reason(campaign, await standing_now(repos, campaign, clock.now()))
         await bot.send_message(chat_id, text)
         return
-    finalists = await repos.ballots.finalists(campaign.id)
-    text = _("Your ballot, recorded on {date}:").format(date=when(ballot.updated_at, campaign)) + "\n" + _ballot_lines(ballot.choices, finalists, campaign)
+    text = _("You have voted.") + " " + _sealed_note()
     markup = None
     if phase == Phase.VOTING and campaign.ballot.changeable:
         builder = InlineKeyboardBuilder()
@@ -488,8 +498,8 @@ async def _my_vote(bot: Bot, chat_id: int, campaign: Campaign, clock: Clock, use
 
 
 @router.message(Command("myvote"))
-async def my_vote(message: Message, bot: Bot, campaign: Campaign, clock: Clock, user: User, repos: Repositories, secret_key: bytes) -> None:
-    await _my_vote(bot, message.chat.id, campaign, clock, user, repos, secret_key)
+async def my_vote(message: Message, bot: Bot, campaign: Campaign, clock: Clock, user: User, repos: Repositories) -> None:
+    await _my_vote(bot, message.chat.id, campaign, clock, user, repos)
 
 
 # --- anything else while voting -------------------------------------------------------------------

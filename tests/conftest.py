@@ -30,6 +30,8 @@ TESTS = Path(__file__).parent
 TEST_CAMPAIGN = TESTS / "campaigns" / "town.toml"
 COMMITTEE_ID = 9000
 COMMITTEE_CHAT_ID = -1009000
+# The simple key mode's private counting key for the tests (made with `pbbot counting-key`).
+TEST_COUNTING_KEY = "5a1f0c3e9b7d2a4c6e8f0a1b3c5d7e9f1a2b3c4d5e6f708192a3b4c5d6e7f809"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -110,6 +112,7 @@ def settings(database_url: str, emulator: BotAPIEmulator, campaign_file: Path) -
         admin_ids=[COMMITTEE_ID],
         admin_chat_id=COMMITTEE_CHAT_ID,
         secret_key="test-secret-key-not-for-production",
+        counting_key=TEST_COUNTING_KEY,
         redis_url=None,
     )
 

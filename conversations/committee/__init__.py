@@ -1,5 +1,5 @@
 """The committee's dialogs: /admin, /review, /proposals, /proposal, /finalists, /calendar,
-/advance, /audit, /admins, /ambassadors, /chatid, and /propose_for for ambassadors.
+/advance, /audit, /admins, /ambassadors, /chatid, /countingkey, /count, and /propose_for for ambassadors.
 
 Each module has its own Router; every committee router only takes updates from committee
 members (`is_committee`, from bot.middlewares.resident), and `refusal` comes last to answer
@@ -12,7 +12,7 @@ from aiogram import Router
 
 def get_routers() -> list[Router]:
     from conversations.committee import ambassadors, audit, calendar, edit, finalists, menu, proposals, refusal, review, team
-    from conversations.committee import broadcasts, chat_id, exports, results, stats
+    from conversations.committee import broadcasts, chat_id, counting, exports, results, stats
 
     return [
         menu.router,
@@ -24,6 +24,6 @@ def get_routers() -> list[Router]:
         audit.router,
         team.router,
         ambassadors.router,
-        stats.router, results.router, exports.router, broadcasts.router, chat_id.router,
+        stats.router, counting.router, results.router, exports.router, broadcasts.router, chat_id.router,
         refusal.router,
     ]

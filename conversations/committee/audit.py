@@ -1,4 +1,4 @@
-"""/audit: the latest committee actions — who, what, when."""
+"""/audit: the latest committee actions — who, what, when; /audit verify checks the hash chain."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,6 +10,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
+from campaign.audit_chain import ChainReport, first_broken
 from campaign.calendar_changes import CALENDAR_FIELDS
 from campaign.schema import Campaign
 from conversations.committee.calendar import field_label as calendar_field_label
@@ -46,6 +47,12 @@ def action_label(action: str) -> str:
         "verification_refused": _("refused a resident"),
         "results_published": _("published the results"),
         "results_viewed": _("looked at the tally"),
+        "counting_key_made": _("made the counting key"),
+        "counting_key_refused": _("was refused the counting key"),
+        "count_share": _("gave a key share"),
+        "count_refused": _("was refused the count"),
+        "ballots_counted": _("counted the ballots"),
+        "tracker_not_found": _("asked for an unknown tracker"),
         "export": _("exported data"),
         "broadcast_queued": _("queued a broadcast"),
         "refused": _("was refused"),
@@ -106,7 +113,20 @@ def _details(entry: AuditEntry, campaign: Campaign) -> str:
 @router.message(Command("audit"))
 async def audit_command(message: Message, command: CommandObject, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign) -> None:
     await leave_dialog(state)
-    await show_audit(bot, message.chat.id, repos, campaign, (command.args or "").strip())
+    args = (command.args or "").strip()
+    if args.lower() == "verify":
+        await bot.send_message(message.chat.id, chain_text(first_broken(await repos.audit.chain())))
+        return
+    await show_audit(bot, message.chat.id, repos, campaign, args)
+
+
+def chain_text(report: ChainReport) -> str:
+    """What /audit verify says (pbbot verify-log prints the same facts in English)."""
+    if report.broken_at is None:
+        return _("✅ The audit log is intact: {count} entries chained; last hash <code>{head}</code>.").format(
+            count=report.checked, head=(report.head or "—")[:16])
+    return _("❌ The audit log was altered: entry #{number} does not fit the chain ({count} entries before it are intact).").format(
+        number=report.broken_at, count=report.checked)
 
 
 async def show_audit(bot: Bot, chat_id: int, repos: Repositories, campaign: Campaign, args: str = "") -> None:

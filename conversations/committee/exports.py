@@ -42,7 +42,8 @@ from campaign.statistics import share
 from conversations.committee.broadcasts import leave_dialogs
 from conversations.committee.common import aware, committee_button, members_only
 from conversations.scope import secrets_in_private
-from conversations.committee.results import sealed_choices, tally, too_early
+from conversations.ballot_file import ballot_file, digest
+from conversations.committee.results import sealed_choices, still_sealed, tally, too_early
 from conversations.results_explained import compare_lines, why_lines
 from conversations.committee.stats import STATUS_ORDER, Figures, gather
 from conversations.figures import number
@@ -156,7 +157,7 @@ def _menu():
 @router.message(Command("export"))
 async def export_command(
     message: Message, command: CommandObject, bot: Bot, state: FSMContext, user: User, repos: Repositories,
-    campaign: Campaign, clock: Clock, secret_chat_id: int,
+    campaign: Campaign, clock: Clock, secret_chat_id: int, counting_key: object | None = None,
 ) -> bool:
     await leave_dialogs(state)
     kind = (command.args or "").strip().lower()
@@ -166,19 +167,22 @@ async def export_command(
             "/export stats (the figures), /export pabulib (the election for researchers, once voting has closed)."
         ), reply_markup=_menu())
         return False
-    return await send_export(bot, secret_chat_id, kind, user, repos, campaign, clock)
+    return await send_export(bot, secret_chat_id, kind, user, repos, campaign, clock, counting_key)
 
 
 @router.callback_query(ExportButton.filter(F.kind.in_(EXPORTS)))
 async def export_button(
     query: CallbackQuery, callback_data: ExportButton, bot: Bot, user: User, repos: Repositories, campaign: Campaign,
-    clock: Clock, secret_chat_id: int,
+    clock: Clock, secret_chat_id: int, counting_key: object | None = None,
 ) -> bool:
     await query.answer()
-    return await send_export(bot, secret_chat_id, callback_data.kind, user, repos, campaign, clock)
+    return await send_export(bot, secret_chat_id, callback_data.kind, user, repos, campaign, clock, counting_key)
 
 
-async def send_export(bot: Bot, chat_id: int, kind: str, user: User, repos: Repositories, campaign: Campaign, clock: Clock) -> bool:
+async def send_export(
+    bot: Bot, chat_id: int, kind: str, user: User, repos: Repositories, campaign: Campaign, clock: Clock,
+    counting_key: object | None = None,
+) -> bool:
     """Sends the export (or why not yet) to `chat_id`; True (something was sent there)."""
     now = clock.now()
     if kind in AFTER_VOTING:
@@ -186,7 +190,12 @@ async def send_export(bot: Bot, chat_id: int, kind: str, user: User, repos: Repo
         if problem:
             await bot.send_message(chat_id, _("Ballots can be exported once voting has closed.") + " " + problem)
             return True
-    counted = phase_at(campaign.calendar, now) in (Phase.COUNTING, Phase.RESULTS)
+    counted = phase_at(campaign.calendar, now) in (Phase.COUNTING, Phase.RESULTS) and not await still_sealed(
+        repos, campaign, clock, user.telegram_id, counting_key)
+    if kind in AFTER_VOTING and not counted:
+        await bot.send_message(chat_id, _("Ballots can be exported once they are counted.") + " " + (await still_sealed(
+            repos, campaign, clock, user.telegram_id, counting_key) or ""))
+        return True
     if kind == "proposals":
         proposals = await repos.statistics.all_proposals(campaign.id)
         votes = (await tally(repos, campaign, now)).votes_of() if counted else None
@@ -217,14 +226,14 @@ async def send_export(bot: Bot, chat_id: int, kind: str, user: User, repos: Repo
         else:
             publication = await repos.statistics.publication(campaign.id)
             selected = [int(w) for w in publication.snapshot.get("winners", [])] if publication else None
-            election = pabulib_election(campaign, on_ballot, ballots, selected=selected)
-            data = write_pb(election).encode("utf-8")
+            data = await ballot_file(repos, campaign, selected)
             filename = f"{campaign.id}.pb"
             caption = ngettext(
                 "The election in the Pabulib format (pabulib.org): {count} ballot, for researchers.",
                 "The election in the Pabulib format (pabulib.org): {count} ballots, for researchers.",
                 count,
             ).format(count=number(count))
+            caption += "\n" + _("SHA-256: {digest}").format(digest=digest(data))
     await repos.audit.record(campaign.id, user.telegram_id, "export", utc(now), target=f"export:{kind}", count=count)
     await bot.send_document(chat_id, BufferedInputFile(data, filename), caption=caption)
     return True

@@ -9,7 +9,9 @@
 | 📣 Publish           | winners marked, the publication recorded (audit), the announcement     |
 |                     | queued for every subscribed resident, winning authors told             |
 
-The count is `campaign.results.compute_results` over the stored ballots, every time: it is
+The ballots are sealed until counted (conversations.committee.counting): with the key in the
+environment the first /results after voting closes counts them; with shares, /count does.
+The tally is `campaign.results.compute_results` over the counted ballots, every time: it is
 the same until someone moves the voting dates. Publishing happens once: the announcement is a
 broadcast with a unique key, so two members pressing at once publish once; what was published
 (winners, votes) is kept with the audit entry, and residents' /results reads it from there.
@@ -37,6 +39,8 @@ from campaign.proposal import Proposal, ProposalStatus
 from campaign.results import Results, compute_results, snapshot
 from campaign.schema import Campaign
 from conversations.after_commit import say_later
+from conversations.ballot_file import ballot_file, digest, tracker_file
+from conversations.committee.counting import ensure_counted, sealed_reason
 from conversations.committee.broadcasts import footer, leave_dialogs, wake
 from conversations.committee.common import Told, chat_of, committee_button, drop_buttons, members_only, person, tell_author, title_of
 from conversations.figures import number, results_chart, results_lines, send_lines, send_png
@@ -72,6 +76,12 @@ async def tally(repos: Repositories, campaign: Campaign, now: datetime, *, compa
     return compute_results(campaign, on_ballot, await sealed_choices(repos, campaign, now), compare=compare)
 
 
+async def still_sealed(repos: Repositories, campaign: Campaign, clock: Clock, by: int | None, counting_key: object | None) -> str | None:
+    """Why there is no tally yet although voting closed: the ballots are not counted."""
+    stored = await ensure_counted(repos, campaign, counting_key, clock, by)
+    return None if stored is not None and stored.counted else sealed_reason()
+
+
 async def too_early(repos: Repositories, campaign: Campaign, clock: Clock) -> str | None:
     """Why the tally cannot be seen yet: no partial results while people still vote."""
     phase = phase_at(campaign.calendar, clock.now())
@@ -89,13 +99,18 @@ async def too_early(repos: Repositories, campaign: Campaign, clock: Clock) -> st
 
 
 @router.message(Command("results"))
-async def results_command(message: Message, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+async def results_command(
+    message: Message, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign, clock: Clock,
+    counting_key: object | None = None,
+) -> None:
     await leave_dialogs(state)
-    await show_results(bot, message.chat.id, user, repos, campaign, clock)
+    await show_results(bot, message.chat.id, user, repos, campaign, clock, counting_key)
 
 
-async def show_results(bot: Bot, chat_id: int, user: User, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
-    problem = await too_early(repos, campaign, clock)
+async def show_results(
+    bot: Bot, chat_id: int, user: User, repos: Repositories, campaign: Campaign, clock: Clock, counting_key: object | None = None,
+) -> None:
+    problem = await too_early(repos, campaign, clock) or await still_sealed(repos, campaign, clock, user.telegram_id, counting_key)
     if problem:
         await bot.send_message(chat_id, problem)
         return
@@ -128,10 +143,13 @@ async def show_results(bot: Bot, chat_id: int, user: User, repos: Repositories, 
 # --- /publish ---------------------------------------------------------------------------------
 
 
-async def _publishable(repos: Repositories, campaign: Campaign, clock: Clock) -> tuple[str | None, Results | None]:
+async def _publishable(repos: Repositories, campaign: Campaign, clock: Clock, user: User, counting_key: object | None) -> tuple[str | None, Results | None]:
     problem = await too_early(repos, campaign, clock)
     if problem:
         return _("The results can be published once voting has closed.") + " " + problem, None
+    problem = await still_sealed(repos, campaign, clock, user.telegram_id, counting_key)
+    if problem:
+        return problem, None
     publication = await repos.statistics.publication(campaign.id)
     if publication is not None:
         return _("The results were already published on {date} by {name}.").format(
@@ -154,9 +172,12 @@ def _winner_list(results: Results, campaign: Campaign, limit: int = ANNOUNCED_WI
 
 
 @router.message(Command("publish"))
-async def publish_command(message: Message, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+async def publish_command(
+    message: Message, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign, clock: Clock,
+    counting_key: object | None = None,
+) -> None:
     await leave_dialogs(state)
-    problem, results = await _publishable(repos, campaign, clock)
+    problem, results = await _publishable(repos, campaign, clock, user, counting_key)
     if problem or results is None:
         await bot.send_message(message.chat.id, problem or "")
         return
@@ -186,7 +207,7 @@ async def publish_cancelled(query: CallbackQuery) -> None:
     await drop_buttons(query)
 
 
-def announcement(results: Results, campaign: Campaign) -> str:
+def announcement(results: Results, campaign: Campaign, file_digest: str | None = None) -> str:
     """The message every resident gets, in the current language."""
     parts = [
         ngettext(
@@ -198,7 +219,13 @@ def announcement(results: Results, campaign: Campaign) -> str:
     ]
     if results.winners:
         parts.append("\n".join([_("<b>The winning projects:</b>"), *_winner_list(results, campaign)]))
-    closing = [_("Send /results to see the votes for every project."), footer()]
+    closing = [_("Send /results to see the votes for every project.")]
+    if file_digest:
+        closing.append(_(
+            "Anyone can recount: /ballots sends the anonymous ballot file (its SHA-256 fingerprint is <code>{digest}</code>) "
+            "and the list of counted trackers; /checkmyvote TRACKER confirms that your ballot was counted."
+        ).format(digest=file_digest))
+    closing.append(footer())
     why = why_lines(results, campaign, limit=ANNOUNCED_WHY)
     # One message: the explanation is shortened to what fits (the full one is in /results).
     while why and len("\n\n".join([*parts, "\n".join(why), *closing])) > ANNOUNCEMENT_LIMIT:
@@ -211,9 +238,9 @@ def announcement(results: Results, campaign: Campaign) -> str:
 @router.callback_query(PublishConfirm.filter())
 async def publish_confirmed(
     query: CallbackQuery, callback_data: PublishConfirm, bot: Bot, user: User, repos: Repositories,
-    campaign: Campaign, clock: Clock, i18n: I18n, broadcaster: object | None = None,
+    campaign: Campaign, clock: Clock, i18n: I18n, broadcaster: object | None = None, counting_key: object | None = None,
 ) -> None:
-    problem, results = await _publishable(repos, campaign, clock)
+    problem, results = await _publishable(repos, campaign, clock, user, counting_key)
     if problem or results is None:
         await query.answer(problem, show_alert=True)
         await drop_buttons(query)
@@ -223,10 +250,13 @@ async def publish_confirmed(
         await drop_buttons(query)
         return
     now = utc(clock.now())
+    # The digest of the file anyone can recount is part of what is announced and audited.
+    file_digest = digest(await ballot_file(repos, campaign, [row.project_id for row in results.winner_rows]))
+    trackers_digest = digest(await tracker_file(repos, campaign))
     texts, explained = {}, {}
     for code in campaign.languages:
         with i18n.use_locale(code):
-            texts[code] = announcement(results, campaign)
+            texts[code] = announcement(results, campaign, file_digest)
             explained[code] = why_lines(results, campaign)
     # The unique key makes this the one publication, whoever presses at the same moment.
     broadcast = await repos.broadcasts.queue(
@@ -243,7 +273,8 @@ async def publish_confirmed(
         await repos.broadcasts.record_dropped(campaign.id, kind="announcement", key=CALENDAR_RESULTS_KEY, audience="all", now=now)
     await repos.audit.record(
         campaign.id, user.telegram_id, PUBLICATION_ACTION, now, target="results", count=len(results.winners),
-        broadcast=broadcast.id, explanation=explained, **snapshot(results),
+        broadcast=broadcast.id, explanation=explained, ballot_file_sha256=file_digest, trackers_sha256=trackers_digest,
+        announcement_sha256={code: digest(text.encode()) for code, text in texts.items()}, **snapshot(results),
     )
     await repos.session.commit()  # published for good before anyone is told
     wake(broadcaster)

@@ -55,7 +55,8 @@ class Figures:
 async def gather(repos: Repositories, campaign: Campaign, now: datetime) -> Figures:
     zone = campaign.zone
     registrations = daily_counts(await repos.statistics.registrations_per_hour(), zone)
-    ballots = daily_counts(await repos.statistics.ballots_per_hour(campaign.id), zone)
+    # Ballots carry no time; only first ballots per local day are counted (see storage.models.secrecy).
+    ballots = dict(await repos.ballots.per_day(campaign.id))
     start = campaign.calendar.proposals_open.astimezone(zone).date()
     end = min(max(now.astimezone(zone).date(), start), campaign.calendar.results.astimezone(zone).date())
     days = day_range(start, end, [registrations, ballots])

@@ -98,3 +98,7 @@ class AuditRow(Base):
     target: Mapped[str | None] = mapped_column(String(128), nullable=True)
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # The hash chain (storage.repositories.audit): the previous entry's hash, and this one's,
+    # over the previous hash and this entry's content. An edited or deleted row breaks it.
+    prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    entry_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)

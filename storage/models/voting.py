@@ -1,13 +1,13 @@
 """Verification of residents and their ballots.
 
-Phone numbers and invitation codes are stored only as keyed hashes; ballots only under a
-keyed hash of the voter (see campaign.verification), never next to a Telegram id.
+Phone numbers and invitation codes are stored only as keyed hashes. Ballots are in
+storage.models.secrecy; here only that someone has voted (`vote_receipts`), never how or when.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, utcnow, UTCDateTime
@@ -81,20 +81,6 @@ class VerificationRequestRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     decided_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-
-
-class BallotRow(Base):
-    """One ballot per voter and campaign: the unique constraint is the guarantee."""
-
-    __tablename__ = "ballots"
-    __table_args__ = (UniqueConstraint("campaign_id", "voter_key"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    campaign_id: Mapped[str] = mapped_column(String(64))
-    voter_key: Mapped[str] = mapped_column(String(64))
-    choices: Mapped[list] = mapped_column(JSON)
-    cast_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class VoteReceiptRow(Base):

@@ -7,6 +7,7 @@ from storage.repositories.audit import AuditRepository
 from storage.repositories.ballots import BallotRepository
 from storage.repositories.broadcasts import BroadcastRepository
 from storage.repositories.committee import CommitteeRepository
+from storage.repositories.counting import CountingRepository
 from storage.repositories.conversation_state import ConversationStateRepository
 from storage.repositories.locks import LockRepository
 from storage.repositories.proposals import ProposalRepository
@@ -30,6 +31,7 @@ class Repositories:
         self.committee = CommitteeRepository(session)
         self.statistics = StatisticsRepository(session)
         self.locks = LockRepository(session)
+        self.counting = CountingRepository(session)
 
 
 __all__ = ["Repositories", "User"]

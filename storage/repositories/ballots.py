@@ -1,49 +1,50 @@
-"""Ballots and the finalists they choose from.
+"""Ballots: sealed while voting, opened once by the count, never next to a person.
 
-A ballot row holds the campaign, a keyed hash of the voter (`campaign.verification.voter_key`)
-and the chosen proposal ids; UNIQUE(campaign_id, voter_key) is what makes it one per person.
+While voting, a ballot is a ciphertext (`campaign.secrecy.seal`) under a random id, with its
+tracker. "Has voted" is a separate row (`vote_receipts`: campaign and user, nothing else); it
+is also what makes a ballot one per person: the receipt's primary key is the guard, inserted
+in the same transaction as the ballot. When the campaign lets people change their vote, the
+sealed ballot also carries a `link`, a keyed hash of the voter (under SECRET_KEY, which is
+not in the database), so that a new vote replaces the old; otherwise there is no link at all.
+
+No time is written with a ballot: only a count of first ballots per day (`ballot_days`).
+The count (`store_count`) writes the opened ballots shuffled, under random ids, with the
+trackers in a separate table, and deletes the sealed ballots, all in one transaction: a
+crash before the commit leaves the sealed ballots as they were.
 """
 from __future__ import annotations
 
+import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaign.proposal import Proposal, ProposalStatus
 from storage.models import ProposalRow
-from storage.models.voting import BallotRow, VoteReceiptRow
+from storage.models.secrecy import BallotDayRow, CountedBallotRow, CountedTrackerRow, SealedBallotRow
+from storage.models.voting import VoteReceiptRow
 from storage.repositories.proposals import _proposal
-from storage.repositories.verification import aware, utc
 from storage.upsert import insert_for
-
-
-@dataclass(frozen=True)
-class StoredBallot:
-    campaign_id: str
-    choices: tuple[int, ...]
-    cast_at: datetime
-    updated_at: datetime
 
 
 class CastOutcome(StrEnum):
     RECORDED = "recorded"  # first ballot of this voter
     CHANGED = "changed"  # an earlier ballot replaced (campaign allows changes)
-    UNCHANGED = "unchanged"  # the same choices again (a double tap, a replayed update)
     ALREADY_VOTED = "already_voted"  # an earlier ballot, and the campaign forbids changes
 
 
 @dataclass(frozen=True)
-class CastResult:
-    outcome: CastOutcome
-    ballot: StoredBallot
+class SealedBallot:
+    tracker: str
+    sealed: bytes
 
 
-def _ballot(row: BallotRow) -> StoredBallot:
-    return StoredBallot(row.campaign_id, tuple(int(c) for c in row.choices), aware(row.cast_at), aware(row.updated_at))
+def random_id() -> str:
+    return secrets.token_hex(16)
 
 
 class BallotRepository:
@@ -59,76 +60,108 @@ class BallotRepository:
         )
         return [_proposal(row) for row in rows]
 
-    async def of_voter(self, campaign_id: str, voter_key: str) -> StoredBallot | None:
-        row = await self.session.scalar(
-            select(BallotRow)
-            .where(BallotRow.campaign_id == campaign_id, BallotRow.voter_key == voter_key)
-            .execution_options(populate_existing=True)
-        )
-        return _ballot(row) if row else None
+    # --- while voting ----------------------------------------------------------------------------
 
     async def cast(
-        self, campaign_id: str, voter_key: str, choices: tuple[int, ...], now: datetime, *, changeable: bool,
-        user_id: int | None = None,
-    ) -> CastResult:
-        """Record a ballot (already validated against the rules).
+        self, campaign_id: str, *, user_id: int, sealed: bytes, tracker: str, today: date, link: str | None,
+    ) -> CastOutcome:
+        """Record a sealed ballot (its choices already validated against the rules).
 
-        An INSERT guarded by the unique constraint, in a SAVEPOINT: of two racing casts one
-        inserts, the other finds the ballot and changes it (if allowed) or is refused.
+        `link` is None when votes cannot be changed. The receipt's primary key decides between
+        two confirmations that arrive together: one inserts it, the other finds it.
         """
-        now = utc(now)
-        try:
-            async with self.session.begin_nested():
-                await self.session.execute(
-                    insert(BallotRow).values(
-                        campaign_id=campaign_id, voter_key=voter_key, choices=list(choices), cast_at=now, updated_at=now
-                    )
-                )
-        except IntegrityError:
-            pass
-        else:
-            if user_id is not None:
-                await self.session.execute(
-                    insert_for(self.session, VoteReceiptRow)
-                    .values(campaign_id=campaign_id, user_id=user_id)
-                    .on_conflict_do_nothing()
-                )
-            return CastResult(CastOutcome.RECORDED, StoredBallot(campaign_id, choices, now, now))
-        existing = await self.of_voter(campaign_id, voter_key)
-        assert existing is not None, "the unique constraint fired, so the ballot exists"
-        if existing.choices == tuple(choices):
-            return CastResult(CastOutcome.UNCHANGED, existing)
-        if not changeable:
-            return CastResult(CastOutcome.ALREADY_VOTED, existing)
+        first = (await self.session.execute(
+            insert_for(self.session, VoteReceiptRow).values(campaign_id=campaign_id, user_id=user_id).on_conflict_do_nothing()
+        )).rowcount == 1
+        if not first and link is None:
+            return CastOutcome.ALREADY_VOTED
+        if not first:
+            replaced = await self.session.execute(
+                update(SealedBallotRow)
+                .where(SealedBallotRow.campaign_id == campaign_id, SealedBallotRow.link == link)
+                .values(sealed=sealed, tracker=tracker)
+            )
+            if replaced.rowcount == 1:
+                return CastOutcome.CHANGED
         await self.session.execute(
-            update(BallotRow)
-            .where(BallotRow.campaign_id == campaign_id, BallotRow.voter_key == voter_key)
-            .values(choices=list(choices), updated_at=now)
+            insert(SealedBallotRow).values(
+                id=random_id(), campaign_id=campaign_id, link=link, sealed=sealed, tracker=tracker)
         )
-        return CastResult(CastOutcome.CHANGED, StoredBallot(campaign_id, tuple(choices), existing.cast_at, now))
+        if first:
+            await self.session.execute(
+                insert_for(self.session, BallotDayRow)
+                .values(campaign_id=campaign_id, day=today, count=1)
+                .on_conflict_do_update(
+                    index_elements=[BallotDayRow.campaign_id, BallotDayRow.day], set_={"count": BallotDayRow.count + 1})
+            )
+        return CastOutcome.RECORDED if first else CastOutcome.CHANGED
 
-    async def has_voted(self, campaign_id: str, voter_key: str) -> bool:
+    async def has_voted(self, campaign_id: str, user_id: int) -> bool:
         found = await self.session.scalar(
-            select(BallotRow.id).where(BallotRow.campaign_id == campaign_id, BallotRow.voter_key == voter_key)
+            select(VoteReceiptRow.user_id).where(VoteReceiptRow.campaign_id == campaign_id, VoteReceiptRow.user_id == user_id)
         )
         return found is not None
 
-    async def voter_keys(self, campaign_id: str) -> set[str]:
-        """Who has voted, as voter keys: a broadcaster computes `voter_key(secret, campaign, telegram_id)`
-        for each resident and skips those in this set (the `not_voted` audience)."""
-        return set(await self.session.scalars(select(BallotRow.voter_key).where(BallotRow.campaign_id == campaign_id)))
+    async def sealed_tracker(self, campaign_id: str, tracker: str) -> bool:
+        """Whether a sealed (not yet counted) ballot has this tracker."""
+        found = await self.session.scalar(
+            select(SealedBallotRow.id).where(SealedBallotRow.campaign_id == campaign_id, SealedBallotRow.tracker == tracker)
+        )
+        return found is not None
 
     async def count(self, campaign_id: str) -> int:
-        return await self.session.scalar(
-            select(func.count()).select_from(BallotRow).where(BallotRow.campaign_id == campaign_id)
-        ) or 0
+        """Ballots so far: the sealed ones while voting, the counted ones after the count."""
+        sealed = await self.session.scalar(
+            select(func.count()).select_from(SealedBallotRow).where(SealedBallotRow.campaign_id == campaign_id)) or 0
+        counted = await self.session.scalar(
+            select(func.count()).select_from(CountedBallotRow).where(CountedBallotRow.campaign_id == campaign_id)) or 0
+        return sealed + counted
+
+    async def per_day(self, campaign_id: str) -> list[tuple[date, int]]:
+        rows = await self.session.execute(
+            select(BallotDayRow.day, BallotDayRow.count).where(BallotDayRow.campaign_id == campaign_id).order_by(BallotDayRow.day)
+        )
+        return [(day, count) for day, count in rows.all()]
+
+    # --- the count --------------------------------------------------------------------------------
+
+    async def sealed(self, campaign_id: str) -> list[SealedBallot]:
+        rows = await self.session.execute(
+            select(SealedBallotRow.tracker, SealedBallotRow.sealed).where(SealedBallotRow.campaign_id == campaign_id)
+        )
+        return [SealedBallot(tracker, bytes(sealed)) for tracker, sealed in rows.all()]
+
+    async def store_count(self, campaign_id: str, opened: Sequence[Sequence[int]], trackers: Sequence[str]) -> None:
+        """Write the opened ballots (already shuffled by the caller) and the trackers, and drop
+        the sealed ballots. The caller marks the count done in the same transaction."""
+        if opened:
+            await self.session.execute(
+                insert(CountedBallotRow),
+                [{"id": random_id(), "campaign_id": campaign_id, "choices": sorted(int(c) for c in choices)} for choices in opened],
+            )
+        if trackers:
+            await self.session.execute(
+                insert(CountedTrackerRow), [{"campaign_id": campaign_id, "tracker": t} for t in sorted(set(trackers))]
+            )
+        await self.session.execute(delete(SealedBallotRow).where(SealedBallotRow.campaign_id == campaign_id))
 
     async def all_choices(self, campaign_id: str) -> list[tuple[int, ...]]:
-        """Every ballot's choices, for the tally; nothing that says whose."""
+        """Every counted ballot's choices, ordered by their random ids: nothing says whose."""
         rows = await self.session.scalars(
-            select(BallotRow.choices).where(BallotRow.campaign_id == campaign_id).order_by(BallotRow.id)
+            select(CountedBallotRow.choices).where(CountedBallotRow.campaign_id == campaign_id).order_by(CountedBallotRow.id)
         )
         return [tuple(int(c) for c in choices) for choices in rows]
+
+    async def counted_trackers(self, campaign_id: str) -> list[str]:
+        return list(await self.session.scalars(
+            select(CountedTrackerRow.tracker).where(CountedTrackerRow.campaign_id == campaign_id).order_by(CountedTrackerRow.tracker)
+        ))
+
+    async def is_counted_tracker(self, campaign_id: str, tracker: str) -> bool:
+        found = await self.session.scalar(
+            select(CountedTrackerRow.tracker).where(CountedTrackerRow.campaign_id == campaign_id, CountedTrackerRow.tracker == tracker)
+        )
+        return found is not None
 
     async def set_status_for_tests(self, proposal_id: int, status: ProposalStatus) -> None:
         """Make a proposal a finalist without the committee dialog (tests and the console only)."""

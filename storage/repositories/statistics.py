@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from campaign.proposal import Proposal, ProposalStatus
 from storage.models import AuditRow, ProposalRow, UserRow
 from storage.models.broadcasts import BroadcastRow
-from storage.models.voting import BallotRow, VerificationRow
+from storage.models.voting import VerificationRow
 from storage.repositories.broadcasts import Broadcast, _broadcast, recipients_condition
 from storage.repositories.proposals import _proposal
 
@@ -108,10 +108,6 @@ class StatisticsRepository:
     async def registrations_per_hour(self) -> list[tuple[datetime, int]]:
         """New residents per UTC hour (`users.created_at`)."""
         return await self._hourly(UserRow.created_at)
-
-    async def ballots_per_hour(self, campaign_id: str) -> list[tuple[datetime, int]]:
-        """Ballots cast per UTC hour (a changed ballot counts when it was first cast)."""
-        return await self._hourly(BallotRow.cast_at, BallotRow.campaign_id == campaign_id)
 
     # --- broadcasts ----------------------------------------------------------------------------
 

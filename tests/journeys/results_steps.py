@@ -13,7 +13,9 @@ from sqlalchemy import select
 from bot.app import App
 from bot.broadcaster import Broadcaster
 from campaign.clock import SettableClock
-from campaign.verification import voter_key
+from campaign.secrecy import seal, tracker
+from storage.models.secrecy import BallotDayRow, SealedBallotRow
+from storage.repositories.ballots import random_id
 from storage.models import AuditRow
 from storage.models.broadcasts import BroadcastRow
 from storage.repositories import Repositories
@@ -22,13 +24,21 @@ SECRET = b"test-secret-key-not-for-production"
 
 
 async def cast(app: App, ballots: Sequence[Sequence[int]], *, first_voter: int = 60_000) -> None:
-    """Ballots straight into the database, each under the voter key of a made-up resident."""
+    """Ballots straight into the database, sealed to the campaign's key as the voting dialog
+    seals them, counted in the day's figure (made-up voters: no resident, no receipt)."""
     now = app.clock.now()
     async with app.sessionmaker() as session:
         repos = Repositories(session)
-        for index, choices in enumerate(ballots):
-            key = voter_key(SECRET, app.campaign.id, first_voter + index)
-            await repos.ballots.cast(app.campaign.id, key, tuple(sorted(choices)), now, changeable=True)
+        public_key = (await repos.counting.get(app.campaign.id)).public_key
+        for choices in ballots:
+            sealed = seal(public_key, app.campaign.id, tuple(sorted(choices)))
+            session.add(SealedBallotRow(id=random_id(), campaign_id=app.campaign.id, sealed=sealed, tracker=tracker(sealed)))
+        day = now.astimezone(app.campaign.zone).date()
+        row = await session.get(BallotDayRow, (app.campaign.id, day))
+        if row is None:
+            session.add(BallotDayRow(campaign_id=app.campaign.id, day=day, count=len(ballots)))
+        else:
+            row.count += len(ballots)
         await session.commit()
 
 

@@ -8,11 +8,13 @@ from pathlib import Path
 import pytest
 
 from campaign.proposal import ProposalStatus
-from campaign.verification import voter_key
+from campaign.secrecy import tracker
+from campaign.verification import keyed_hash
 from tests.journeys.voting_helpers import (
     ballot_count,
     ballots,
     make_finalists,
+    opened_choices,
     open_voting,
     phone_of,
     verify_by_phone,
@@ -75,14 +77,19 @@ async def test_an_unverified_resident_verifies_then_votes_approval(app, john, cl
 
     replies = await john.press("✅ Confirm my vote")
     assert "Your vote is recorded" in replies.text
+    assert "Bench on the square" in replies.text and "Trees along the river" in replies.text
     stored = await ballots(app)
-    assert len(stored) == 1 and sorted(stored[0].choices) == ids[:2]
-    # Stored under a keyed hash of the voter, not the Telegram id.
-    assert stored[0].voter_key == voter_key(b"test-secret-key-not-for-production", app.campaign.id, john.user_id)
-    assert str(john.user_id) not in stored[0].voter_key
+    assert len(stored) == 1 and await opened_choices(app) == [tuple(ids[:2])]
+    # Sealed: the choices are not in the row; the changeable campaign's link is a keyed hash.
+    assert b"choices" not in stored[0].sealed and str(ids[0]).encode() + b"," not in stored[0].sealed
+    assert stored[0].link == keyed_hash(b"test-secret-key-not-for-production", "ballot-link", f"{app.campaign.id}:{john.user_id}")
+    assert str(john.user_id) not in stored[0].link
+    # The tracker given is the ciphertext's.
+    assert "Your tracker" in replies.text and tracker(stored[0].sealed) in replies.text
+    assert stored[0].tracker == tracker(stored[0].sealed)
 
     replies = await john.send("/myvote")
-    assert "Bench on the square" in replies.text and "Trees along the river" in replies.text
+    assert "You have voted" in replies.text and "confirmation message" in replies.text
     assert "✏️ Change my vote" in replies[-1].button_labels()
 
 
@@ -114,22 +121,24 @@ async def test_a_vote_is_changed_while_voting_is_open(app, john, clock, emulator
     replies = await john.send("/myvote")
     replies = await john.press("✏️ Change my vote")
     assert "You have already voted; you can change your vote" in replies.text
-    await john.press("✅ Selected")  # remove the first project
+    # The sealed ballot cannot be read back: the new ballot starts empty.
+    assert "Selected: 0 of at most 3" in replies.text
     await john.press("▶️")
     await john.press("▶️")
     await john.press("☑️ Select")
     replies = await john.press("Submit my ballot (1)")
     assert "It replaces your previous vote" in replies.text and "Bike racks" in replies.text
     replies = await john.press("✅ Confirm my vote")
-    assert "Your vote is changed" in replies.text
+    assert "Your vote is changed" in replies.text and "Bike racks" in replies.text
     stored = await ballots(app)
-    assert len(stored) == 1 and stored[0].choices == [ids[2]]
+    assert len(stored) == 1 and await opened_choices(app) == [(ids[2],)]
+    assert stored[0].tracker in replies.text
 
     clock.set(app.campaign.calendar.voting_close + timedelta(minutes=1))
     replies = await john.press_data("vnav:0")
     assert "Voting closed" in alert(emulator)
     replies = await john.send("/myvote")
-    assert "Bike racks" in replies.text and "Change my vote" not in " ".join(replies[-1].button_labels())
+    assert "You have voted" in replies.text and "Change my vote" not in " ".join(replies[-1].button_labels())
 
 
 async def test_crafted_callbacks_never_reach_the_ballot(app, john, resident_factory, clock, emulator):
@@ -192,8 +201,7 @@ async def test_fifty_residents_confirm_twice_at_once_fifty_ballots(app, resident
         for _ in range(2)
     ))
     assert await ballot_count(app) == 50
-    keys = {b.voter_key for b in await ballots(app)}
-    assert len(keys) == 50
+    assert len({b.link for b in await ballots(app)}) == 50 and len({b.tracker for b in await ballots(app)}) == 50
 
 
 # --- single ballot, not changeable ----------------------------------------------------------
@@ -225,7 +233,8 @@ class TestSingleBallot:
         await john.press_data(f"vpick:{ids[0]}")
         assert "cannot be changed" in alert(emulator)
         stored = await ballots(app)
-        assert len(stored) == 1 and stored[0].choices == [ids[1]]
+        assert len(stored) == 1 and await opened_choices(app) == [(ids[1],)]
+        assert stored[0].link is None, "votes cannot change: nothing links the ballot to its voter"
 
     async def test_a_race_without_changes_still_one_ballot(self, app, resident_factory, clock):
         await make_finalists(app, PROJECTS)
@@ -273,18 +282,26 @@ class TestKnapsackBallot:
         replies = await john.press("✅ Confirm my vote")
         assert "Your vote is recorded" in replies.text
         stored = await ballots(app)
-        assert len(stored) == 1 and len(stored[0].choices) == 3
+        assert len(stored) == 1 and len((await opened_choices(app))[0]) == 3
 
 
 async def test_two_transactions_casting_at_once_make_one_ballot(app, clock):
-    """The unique constraint, not a prior check, decides between two concurrent casts."""
+    """The vote receipt's primary key, not a prior check, decides between two concurrent casts."""
+    from campaign.secrecy import seal
     from storage.repositories import Repositories
+
+    async with app.sessionmaker() as session:
+        user = await Repositories(session).users.seen(4242, "Racer", "en", clock.now())
+        await session.commit()
 
     async def cast(choices):
         async with app.sessionmaker() as session:
-            result = await Repositories(session).ballots.cast(app.campaign.id, "k" * 64, choices, clock.now(), changeable=False)
+            repos = Repositories(session)
+            sealed = seal((await repos.counting.get(app.campaign.id)).public_key, app.campaign.id, choices)
+            outcome = await repos.ballots.cast(app.campaign.id, user_id=user.id, sealed=sealed, tracker=tracker(sealed),
+                                               today=clock.now().date(), link=None)
             await session.commit()
-            return result.outcome
+            return outcome
 
     outcomes = await asyncio.gather(cast((1,)), cast((2,)))
     assert sorted(outcomes) == ["already_voted", "recorded"]

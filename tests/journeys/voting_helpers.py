@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from bot.app import App
 from campaign.clock import SettableClock
 from campaign.proposal import ProposalDraft, ProposalStatus
-from storage.models.voting import BallotRow, VerificationRow
+from storage.models.secrecy import SealedBallotRow
+from storage.models.voting import VerificationRow
 from storage.repositories import Repositories
 from tests.emulator import Resident
 
@@ -54,12 +55,23 @@ async def verify_by_phone(resident: Resident) -> None:
 
 async def ballot_count(app: App) -> int:
     async with app.sessionmaker() as session:
-        return await session.scalar(select(func.count()).select_from(BallotRow)) or 0
+        return await session.scalar(select(func.count()).select_from(SealedBallotRow)) or 0
 
 
-async def ballots(app: App) -> list[BallotRow]:
+async def ballots(app: App) -> list[SealedBallotRow]:
+    """The sealed ballots as stored (in the order of their random ids)."""
     async with app.sessionmaker() as session:
-        return list(await session.scalars(select(BallotRow).order_by(BallotRow.id)))
+        return list(await session.scalars(select(SealedBallotRow).order_by(SealedBallotRow.id)))
+
+
+async def opened_choices(app: App) -> list[tuple[int, ...]]:
+    """What the counting key reads in the sealed ballots, sorted (tests hold the key)."""
+    from campaign.secrecy import open_ballots, parse_private_key
+    from tests.conftest import TEST_COUNTING_KEY
+
+    opened = open_ballots(parse_private_key(TEST_COUNTING_KEY), app.campaign.id, [b.sealed for b in await ballots(app)])
+    assert opened.unreadable == 0
+    return sorted(opened.ballots)
 
 
 async def verifications(app: App) -> list[VerificationRow]:
