@@ -31,7 +31,9 @@ class _Pending:
         self.now: dict[str, Value] = {}
 
     def flush(self, session: Session) -> None:
-        now = datetime.now(timezone.utc)
+        # The day only: a conversation is saved when a vote is confirmed, and a time written then
+        # would date that resident's vote (README, "Who can learn what").
+        now = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
         for key, value in self.now.items():
             stored = self.stored.get(key)
             if value == (stored or EMPTY):

@@ -61,14 +61,17 @@ class UserRepository:
         on two workers at once.
         """
         name = first_name[:128]
+        # Seen on which day, not at what time: a resident is seen when they confirm a vote, and
+        # the time would date it (README, "Who can learn what").
+        today = now.astimezone(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
         row = await self.session.scalar(select(UserRow).where(UserRow.telegram_id == telegram_id))
         if row is None:
             statement = insert_for(self.session, UserRow).values(
                 telegram_id=telegram_id, first_name=name, language=language, language_chosen=False,
-                subscribed=True, unreachable=False, created_at=now, last_seen_at=now,
+                subscribed=True, unreachable=False, created_at=now, last_seen_at=today,
             )
             statement = statement.on_conflict_do_update(
-                index_elements=[UserRow.telegram_id], set_={"first_name": name, "last_seen_at": now, "unreachable": False},
+                index_elements=[UserRow.telegram_id], set_={"first_name": name, "last_seen_at": today, "unreachable": False},
             )
             await self.session.execute(statement)
             row = await self.session.scalar(
@@ -82,8 +85,8 @@ class UserRepository:
             if row.unreachable:
                 row.unreachable = False
             last = row.last_seen_at if row.last_seen_at.tzinfo else row.last_seen_at.replace(tzinfo=timezone.utc)
-            if now - last >= SEEN_EVERY:
-                row.last_seen_at = now
+            if today - last >= SEEN_EVERY:
+                row.last_seen_at = today
         if not row.language_chosen and row.language != language:
             row.language = language
         return _user(row)

@@ -13,10 +13,11 @@ import pytest
 from campaign.pabulib import read_pb
 from campaign.secrecy import new_private_key, split_key
 from campaign.tally import select_winners
+from storage.repositories import Repositories
 from tests.conftest import COMMITTEE_ID
 from tests.journeys.committee_steps import anne  # noqa: F401  (fixture)
 from tests.journeys.results_steps import audit_actions, close_voting
-from tests.journeys.voting_helpers import ballot_count, make_finalists, open_voting, verify_by_phone
+from tests.journeys.voting_helpers import ballot_count, make_finalists, open_voting, sealed_count, verify_by_phone
 
 PROJECTS = [("Bench on the square", 1500), ("Trees along the river", 5500), ("Bike racks", 3000), ("Playground", 12000)]
 TRACKER = re.compile(r"[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}")
@@ -66,8 +67,6 @@ async def publish_and_check(app, committee, voters, trackers, ids, emulator) -> 
     assert sorted(trackers) == listed
     digest = hashlib.sha256(pb).hexdigest()
     assert digest in documents[0].text
-    from storage.repositories import Repositories
-
     async with app.sessionmaker() as session:
         publication = await Repositories(session).statistics.publication(app.campaign.id)
     assert publication.snapshot["ballot_file_sha256"] == digest
@@ -97,7 +96,7 @@ class TestEnvironmentKey:
         close_voting(app, clock)
         replies = await anne.send("/count")
         assert "Dépouillé : 5 bulletins" in replies.text
-        assert await ballot_count(app) == 0, "the sealed ballots are gone once counted"
+        assert await sealed_count(app) == 0 and await ballot_count(app) == 5, "the sealed ballots are replaced by the counted ones"
         replies = await anne.send("/count")
         assert "ont été dépouillés" in replies.text
         await publish_and_check(app, anne, voters, trackers, ids, emulator)
@@ -161,7 +160,7 @@ class TestShares:
         assert "already received" in replies.text
         replies = await cleo.send("/count")
         assert "1 of the 2 shares" in replies.text
-        assert await ballot_count(app) == len(VOTES), "nothing opened with fewer than k shares"
+        assert await sealed_count(app) == len(VOTES), "nothing opened with fewer than k shares"
         replies = await anne.send("/results")
         assert "encore scellés" in replies.text
         actions = await audit_actions(app)
@@ -169,7 +168,74 @@ class TestShares:
 
         replies = await cleo.send(f"/count {shares[THIRD]}")
         assert "Counted: 5 ballots" in replies.text
-        assert await ballot_count(app) == 0
+        assert await sealed_count(app) == 0 and await ballot_count(app) == 5
         replies = await anne.send("/results")
         assert "Playground" in replies.text
         await publish_and_check(app, anne, voters, trackers, ids, emulator)
+
+
+class TestTheRecord:
+    async def test_a_crash_in_the_count_leaves_the_sealed_ballots_and_count_runs_again(self, app, anne, resident_factory, clock):
+        """A real failure inside the count's transaction (a row already in the way), not a mock."""
+        from sqlalchemy import delete, insert
+
+        from storage.models.secrecy import CountedTrackerRow
+
+        await make_finalists(app, PROJECTS)
+        open_voting(app, clock)
+        voters = [resident_factory(3000 + n, f"V{n}", "en") for n in range(3)]
+        trackers = [await vote(r, cards) for r, cards in zip(voters, VOTES)]
+        close_voting(app, clock)
+        async with app.sessionmaker() as session:
+            await session.execute(insert(CountedTrackerRow).values(campaign_id=app.campaign.id, tracker=trackers[1]))
+            await session.commit()
+        replies = await anne.send("/count")
+        assert "Dépouillé" not in replies.text
+        assert await sealed_count(app) == 3, "the sealed ballots are intact"
+        async with app.sessionmaker() as session:
+            stored = await Repositories(session).counting.get(app.campaign.id)
+            assert not stored.counted
+            await session.execute(delete(CountedTrackerRow))
+            await session.commit()
+        replies = await anne.send("/count")
+        assert "Dépouillé : 3 bulletins" in replies.text
+        assert await sealed_count(app) == 0 and await ballot_count(app) == 3
+
+    async def test_an_edited_publication_breaks_the_chain_where_it_was_edited(self, app, anne, resident_factory, clock, settings):
+        import asyncio as aio
+        import os
+        import sys
+
+        from sqlalchemy import select, update
+
+        from storage.models import AuditRow
+
+        await make_finalists(app, PROJECTS)
+        open_voting(app, clock)
+        voters = [resident_factory(3000 + n, f"V{n}", "en") for n in range(3)]
+        for r, cards in zip(voters, VOTES):
+            await vote(r, cards)
+        close_voting(app, clock)
+        await anne.send("/publish")
+        await anne.press("📣 Publier les résultats")
+        await anne.send("/audit")
+        assert "intact" in (await anne.send("/audit verify")).text
+
+        async def verify_log() -> tuple[int, str]:
+            env = {**os.environ, "DATABASE_URL": settings.database_url, "CAMPAIGN_FILE": str(settings.campaign_file)}
+            process = await aio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "verify-log", env=env,
+                                                       stdout=aio.subprocess.PIPE, stderr=aio.subprocess.PIPE)
+            out, err = await process.communicate()
+            return process.returncode, out.decode() + err.decode()
+
+        code, out = await verify_log()
+        assert code == 0 and out.startswith("OK:"), out
+        # What the issue found: an UPDATE on the publication changed the turnout with no trace.
+        async with app.sessionmaker() as session:
+            row = await session.scalar(select(AuditRow).where(AuditRow.action == "results_published"))
+            await session.execute(update(AuditRow).where(AuditRow.id == row.id).values(details={**row.details, "ballots": 3000}))
+            await session.commit()
+        replies = await anne.send("/audit verify")
+        assert f"l'entrée n°{row.id} ne s'enchaîne pas" in replies.text
+        code, out = await verify_log()
+        assert code == 1 and f"BROKEN at audit entry {row.id}" in out, out

@@ -54,6 +54,12 @@ async def verify_by_phone(resident: Resident) -> None:
 
 
 async def ballot_count(app: App) -> int:
+    """Ballots stored: sealed while voting, opened once counted."""
+    async with app.sessionmaker() as session:
+        return await Repositories(session).ballots.count(app.campaign.id)
+
+
+async def sealed_count(app: App) -> int:
     async with app.sessionmaker() as session:
         return await session.scalar(select(func.count()).select_from(SealedBallotRow)) or 0
 
