@@ -29,6 +29,8 @@ from storage.phase_gate import effective_campaign
 
 DEMO_CAMPAIGN = Path("examples/demo.toml")
 THROWAWAY_KEY = SecretStr("pbbot-console-throwaway-key")
+# The sandbox's counting key (the simple key mode): ballots cast in the console are sealed to it.
+THROWAWAY_COUNTING_KEY = "c0" * 32
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,8 @@ def sandbox(args: argparse.Namespace) -> Sandbox:
         # Init arguments win over the environment in pydantic-settings: every setting that could
         # point at real data is given here.
         settings = Settings(_env_file=None, database_url=_database_url(str(own)), campaign_file=DEMO_CAMPAIGN,
-                            redis_url=None, admin_ids=[], admin_chat_id=None, secret_key=THROWAWAY_KEY, bot_token=None)
+                            redis_url=None, admin_ids=[], admin_chat_id=None, secret_key=THROWAWAY_KEY, bot_token=None,
+                            counting_key=THROWAWAY_COUNTING_KEY)
         update = {}
     if args.database:
         update["database_url"] = _database_url(args.database)
