@@ -36,6 +36,7 @@ from campaign.clock import Clock
 from campaign.freeze import ballot_settings, finalist_digest
 from campaign.schema import Campaign
 from campaign.secrecy import SecrecyError, Share, combine_shares, fingerprint, new_private_key, open_ballots, parse_share, public_hex, split_key
+from conversations.after_commit import after_commit, say_later
 from conversations.committee.common import members_only
 from conversations.figures import number
 from conversations.key_sheet import key_share_sheet
@@ -173,20 +174,27 @@ async def counting_key_command(
     await repos.audit.record(campaign.id, user.telegram_id, "counting_key_made", now, target="count",
                              threshold=threshold, shares=len(members), fingerprint=fingerprint(public))
     await repos.session.commit()  # the public key is kept before any share leaves
-    delivered = []
+    delivered: list[int] = []
     for member, share in zip(members, shares):
-        if await _send_share(bot, member, share, campaign, threshold, len(members)):
-            delivered.append(member)
-    unreached = [str(m) for m in members if m not in delivered]
-    text = _("Counting key {fingerprint} made: {threshold} of {count} shares open the ballots. Shares delivered: {delivered}.").format(
-        fingerprint=fingerprint(public), threshold=threshold, count=len(members), delivered=len(delivered))
-    if unreached:
-        text += "\n" + _("Not delivered (they must start a chat with me first): {ids}. Until the first ballot, "
-                         "/countingkey {threshold} makes a new key for everyone.").format(ids=", ".join(unreached), threshold=threshold)
-    await message.answer(text)
+        # Each share goes privately to its member once the key is committed (after_commit): the bot
+        # keeps no copy; a member it cannot reach is named in the summary below.
+        text, sheet = _share_message(share, campaign, threshold, len(members))
+        after_commit(_deliver(bot, member, share, text, sheet, campaign, delivered))
+    count, mark = len(members), fingerprint(public)
+
+    def summary() -> str:
+        text = _("Counting key {fingerprint} made: {threshold} of {count} shares open the ballots. Shares delivered: {delivered}.").format(
+            fingerprint=mark, threshold=threshold, count=count, delivered=len(delivered))
+        unreached = [str(m) for m in members if m not in delivered]
+        if unreached:
+            text += "\n" + _("Not delivered (they must start a chat with me first): {ids}. Until the first ballot, "
+                             "/countingkey {threshold} makes a new key for everyone.").format(ids=", ".join(unreached), threshold=threshold)
+        return text
+
+    say_later(bot, message.chat.id, summary)
 
 
-async def _send_share(bot: Bot, member: int, share: Share, campaign: Campaign, threshold: int, count: int) -> bool:
+def _share_message(share: Share, campaign: Campaign, threshold: int, count: int) -> tuple[str, bytes]:
     text = _(
         "🔑 Your share of the counting key for {campaign} (share {index} of {count}; any {threshold} open the ballots).\n\n"
         "<code>{share}</code>\n\n"
@@ -194,18 +202,25 @@ async def _send_share(bot: Bot, member: int, share: Share, campaign: Campaign, t
         "send /count followed by this text (or scan the QR code) in a private chat with me. "
         "A lost share cannot be made again: with fewer than {threshold} shares the ballots can never be opened."
     ).format(campaign=campaign_name(campaign), index=share.index, count=count, threshold=threshold, share=share.text())
-    try:
-        await bot.send_message(member, text)
-        sheet = key_share_sheet(share.text(), title=campaign_name(campaign), lines=[
-            _("Share {index} of {count} of the counting key {fingerprint}.").format(index=share.index, count=count, fingerprint=share.key_fingerprint),
-            _("Any {threshold} shares together open the ballots after voting closes.").format(threshold=threshold),
-            _("Keep this sheet safe and private. To count: send /count and this text to the bot."),
-        ])
-        await bot.send_document(member, BufferedInputFile(sheet, f"{campaign.id}-share-{share.index}.png"))
-    except TelegramAPIError:
-        log.info("share %s could not be delivered", share.index)
-        return False
-    return True
+    sheet = key_share_sheet(share.text(), title=campaign_name(campaign), lines=[
+        _("Share {index} of {count} of the counting key {fingerprint}.").format(index=share.index, count=count, fingerprint=share.key_fingerprint),
+        _("Any {threshold} shares together open the ballots after voting closes.").format(threshold=threshold),
+        _("Keep this sheet safe and private. To count: send /count and this text to the bot."),
+    ])
+    return text, sheet
+
+
+def _deliver(bot: Bot, member: int, share: Share, text: str, sheet: bytes, campaign: Campaign, delivered: list[int]):  # noqa: ANN202 (an after-commit step)
+    async def send(_transaction: object) -> None:
+        try:
+            await bot.send_message(member, text)
+            await bot.send_document(member, BufferedInputFile(sheet, f"{campaign.id}-share-{share.index}.png"))
+        except TelegramAPIError:
+            log.info("share %s could not be delivered", share.index)
+            return
+        delivered.append(member)
+
+    return send
 
 
 # --- /count -------------------------------------------------------------------------------------

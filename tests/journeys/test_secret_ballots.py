@@ -123,6 +123,11 @@ class TestShares:
 
         replies = await anne.send("/countingkey 5")
         assert "entre 1 et 3" in replies.text
+        # A member the bot cannot reach: named, and the key can be made again before any ballot.
+        emulator.blocked_chats.add(THIRD)
+        replies = await anne.send("/countingkey 2")
+        assert "Parts remises : 2" in replies.text and f"Non remises (ces membres doivent d'abord m'écrire) : {THIRD}" in replies.text
+        emulator.blocked_chats.discard(THIRD)
         replies = await anne.send("/countingkey 2")
         assert "2 parts sur 3" in replies.text and "Parts remises : 3" in replies.text
         shares = {}
