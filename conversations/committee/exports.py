@@ -34,9 +34,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from campaign.calendar import Phase, phase_at
 from campaign.clock import Clock
-from campaign.pabulib import write_pb
 from campaign.proposal import Proposal
-from campaign.results import anonymous_ballots, pabulib_election
+from campaign.results import anonymous_ballots
 from campaign.schema import Campaign, pick
 from campaign.statistics import share
 from conversations.committee.broadcasts import leave_dialogs
