@@ -118,12 +118,16 @@ class PhragmenRound:
     tied: list[str]
 
 
-def phragmen(el: Electorate, budget: Fraction) -> tuple[list[int], list[PhragmenRound], list[tuple[str, Fraction]]]:
+def phragmen(
+    el: Electorate, budget: Fraction, *, skip: bool = True,
+) -> tuple[list[int], list[PhragmenRound], list[tuple[str, Fraction]]]:
     """Sequential Phragmén: supporters share each project's cost so that the largest load any
     voter carries grows as little as possible; a project that no longer fits in the budget is
     dropped. Exact (Fractions); voters with identical ballots are one group.
 
-    Returns the projects bought, each round, and the projects dropped with the money then left."""
+    skip=False stops instead at the first project that comes next but does not fit (pabutools'
+    convention). Returns the projects bought, each round, and the projects dropped with the
+    money then left."""
     # Loads are kept in integers over a common denominator `scale` (Fractions spent most of the
     # time reducing by gcd): loads[i] / scale is a load level; carried[p] / scale is what project
     # p's supporters carry together. A new level rescales the few levels and projects, not voters.
@@ -141,13 +145,17 @@ def phragmen(el: Electorate, budget: Fraction) -> tuple[list[int], list[Phragmen
     rounds: list[PhragmenRound] = []
     dropped: list[tuple[str, Fraction]] = []
     while candidates:
-        dropped += [(el.ids[p], left) for p in sorted(candidates, key=el.tie_key) if el.costs[p] > left]
-        candidates = {p for p in candidates if el.costs[p] <= left}
-        if not candidates:
-            break
+        if skip:
+            dropped += [(el.ids[p], left) for p in sorted(candidates, key=el.tie_key) if el.costs[p] > left]
+            candidates = {p for p in candidates if el.costs[p] <= left}
+            if not candidates:
+                break
         time = {p: (el.costs[p] * scale + carried[p]) / el.votes[p] for p in candidates}  # times scale
         least = min(time.values())
         tied = sorted((p for p in candidates if time[p] == least), key=el.tie_key)
+        if not skip and any(el.costs[p] > left for p in tied):
+            dropped += [(el.ids[p], left) for p in tied if el.costs[p] > left]
+            break
         winner = tied[0]
         chosen.append(winner)
         rounds.append(PhragmenRound(el.ids[winner], least / scale, [el.ids[p] for p in tied[1:]]))

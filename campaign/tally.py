@@ -96,8 +96,9 @@ def select_winners(
     Options: `threshold` (required by greedy-threshold: the least score a project needs);
     for the equal-shares rules `utility` ("cost", "approval" or "points"; point ballots count
     as approvals unless utility="points"), and for add1 `step` (how much each raise adds to every
-    voter's share, default 1) and `stop` ("overspend" or "exhausted"). most-voted only
-    considers projects that fit in the budget.
+    voter's share, default 1) and `stop` ("overspend" or "exhausted"); for sequential-phragmen
+    `skip` (1, the default: drop a project that no longer fits and go on; 0: stop there, as
+    pabutools does). most-voted only considers projects that fit in the budget.
     """
     if rule not in RULES:
         raise ValueError(f"unknown rule {rule!r}; expected one of: {', '.join(RULES)}")
@@ -125,12 +126,13 @@ def count(rule: str, prepared: Prepared, budget: Cost, *, explain: bool = True, 
         if explain:
             ties, tied = greedy_tied_outcomes(projects, scores, budget, **kwargs)
     elif rule == "sequential-phragmen":
-        chosen, rounds, dropped = phragmen(el, Fraction(budget))
+        skip = bool(options.get("skip", 1))
+        chosen, rounds, dropped = phragmen(el, Fraction(budget), skip=skip)
         winners = [el.ids[p] for p in chosen]
         explanation = Explanation("phragmen", phragmen=rounds, dropped=dropped)
         if explain:
             ties, tied = _rerun_ties(el, [r.tied and [r.project, *r.tied] for r in rounds], winners,
-                                     lambda e: [e.ids[p] for p in phragmen(e, Fraction(budget))[0]])
+                                     lambda e: [e.ids[p] for p in phragmen(e, Fraction(budget), skip=skip)[0]])
     else:
         mes_kwargs = _mes_options(rule, options)
         result = run_mes(el, Fraction(budget), explain=explain, **mes_kwargs)
@@ -194,6 +196,8 @@ def _check_options(rule: str, options: Mapping[str, int | str]) -> None:
         allowed = {"threshold"}
     elif rule in MES_RULES:
         allowed = {"utility", "step", "stop"} if "add1" in rule else {"utility"}
+    elif rule == "sequential-phragmen":
+        allowed = {"skip"}
     unknown = set(options) - allowed
     if unknown:
         raise ValueError(f"rule {rule!r} takes no option {', '.join(sorted(unknown))}")

@@ -285,7 +285,7 @@ def test_add1_with_jumps_ends_where_one_raise_at_a_time_ends(election, utility, 
     assert jumped == stepped
 
 
-def reference_phragmen(project_list, ballots, budget):
+def reference_phragmen(project_list, ballots, budget, skip=True):
     """Sequential Phragmén voter by voter, in Fractions: the textbook definition."""
     load = [Fraction(0)] * len(ballots)
     left, chosen = Fraction(budget), []
@@ -293,11 +293,14 @@ def reference_phragmen(project_list, ballots, budget):
     cost = {p.id: Fraction(p.cost) for p in project_list}
     votes = {pid: sum(pid in b for b in ballots) for pid in candidates}
     while candidates:
-        candidates = {pid for pid in candidates if cost[pid] <= left}
-        if not candidates:
-            break
+        if skip:
+            candidates = {pid for pid in candidates if cost[pid] <= left}
+            if not candidates:
+                break
         time = {pid: (cost[pid] + sum(load[i] for i, b in enumerate(ballots) if pid in b)) / votes[pid] for pid in candidates}
         winner = min(candidates, key=lambda pid: (time[pid], -votes[pid], cost[pid], pid))
+        if any(cost[pid] > left for pid in candidates if time[pid] == time[winner]):
+            break  # only reached when not skipping
         for i, b in enumerate(ballots):
             if winner in b:
                 load[i] = time[winner]
@@ -307,9 +310,21 @@ def reference_phragmen(project_list, ballots, budget):
     return chosen
 
 
-@given(elections())
+@given(elections(), st.booleans())
 @settings(max_examples=300, deadline=None)
-def test_sequential_phragmen_matches_a_voter_by_voter_reference(election):
+def test_sequential_phragmen_matches_a_voter_by_voter_reference(election, skip):
     project_list, ballots, budget = election
-    assert select_winners("sequential-phragmen", project_list, ballots, budget).winners == reference_phragmen(
-        project_list, ballots, budget)
+    outcome = select_winners("sequential-phragmen", project_list, ballots, budget, skip=int(skip))
+    assert outcome.winners == reference_phragmen(project_list, ballots, budget, skip)
+
+
+def test_sequential_phragmen_can_stop_at_the_first_project_that_does_not_fit():
+    # The README's example (budget 100): bike racks #2 (load 15), library #3 (20), then the
+    # playground #1 comes next ((60 + 15 + 15 + 0) / 3 = 30 < bird houses' 40) but costs 60 with
+    # 30 left. Dropping it (the default), bird houses #4 still fit; stopping (pabutools' way), not.
+    project_list = projects(**{"1": 60, "2": 30, "3": 40, "4": 20})
+    ballots = [["1", "2"], ["1", "2"], ["1"], ["3", "4"], ["3"]]
+    assert select_winners("sequential-phragmen", project_list, ballots, 100).winners == ["2", "3", "4"]
+    stopped = select_winners("sequential-phragmen", project_list, ballots, 100, skip=0)
+    assert stopped.winners == ["2", "3"]
+    assert stopped.explanation.dropped == [("1", 30)]
