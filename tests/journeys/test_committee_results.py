@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections import Counter
 from datetime import timedelta
 
 import pytest
 
+from bot.cli import main
 from bot.scheduler import CalendarScheduler
 from campaign.pabulib import read_pb
 from campaign.tally import select_winners
@@ -235,7 +237,7 @@ async def test_only_the_committee_sees_the_tally_and_publishes(app, john, anne_i
     assert "results_published" not in await audit_actions(app)
 
 
-async def test_exports_are_anonymous_and_reusable(app, anne, clock, emulator):
+async def test_exports_are_anonymous_and_reusable(app, anne, clock, emulator, tmp_path, capsys):
     await seeded(app, clock)
     replies = await anne.send("/export ballots")
     assert replies.text.startswith("Les bulletins peuvent être exportés une fois le vote clos.")
@@ -269,6 +271,13 @@ async def test_exports_are_anonymous_and_reusable(app, anne, clock, emulator):
     assert election.projects["09"].selected is None  # not published yet
     outcome = select_winners(election.rule, election.tally_projects(), election.ballots(), election.budget, **election.tally_options())
     assert [int(w) for w in outcome.winners] == WINNERS
+    # ... and so does anyone with `pbbot tally` (no `selected` column before publication).
+    exported = tmp_path / "testville-2030.pb"
+    exported.write_bytes(document.document)
+    capsys.readouterr()
+    assert main(["tally", str(exported), "--json"]) == 0
+    recounted = json.loads(capsys.readouterr().out)
+    assert [int(w) for w in recounted["funded"]] == WINNERS and recounted["agrees_with_selected"] is None
 
     # Projects: every field, the votes, and no formula.
     document = (await anne.send("/export proposals"))[-1]
