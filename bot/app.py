@@ -20,8 +20,10 @@ from bot.errors import register_error_handler
 from bot.fsm_storage import DatabaseStorage
 from bot.i18n import PoCatalogs, make_i18n, ResidentLocale
 from bot import outbox
+from bot.metrics import Metrics, UpdateObserver
 from bot.middlewares.campaign import WATCHED_TABLES, EffectiveCampaign
 from bot.middlewares.database import UpdateTransaction
+from bot.recent_updates import RecentUpdates, RedisRecentUpdates
 from bot.middlewares.resident import ResidentMiddleware
 from bot.settings import Settings
 from campaign.clock import Clock, SystemClock
@@ -47,6 +49,7 @@ class App:
     i18n: PoCatalogs
     closers: list = field(default_factory=list)
     watch: ChangeWatch | None = None  # what tells this worker that the campaign's dates, lock or committee changed
+    metrics: Metrics = field(default_factory=Metrics)  # for /metrics (bot/webhook.py)
 
     async def close(self) -> None:
         await self.dispatcher.storage.close()
@@ -66,14 +69,17 @@ def make_bot(token: str, api_url: str, session: BaseSession | None = None) -> Bo
     )
 
 
-def _conversation_storage(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> tuple[BaseStorage, BaseEventIsolation]:
+def _conversation_storage(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession],
+) -> tuple[BaseStorage, BaseEventIsolation, RecentUpdates]:
     if settings.redis_url:
         from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisEventIsolation, RedisStorage
 
         keys = DefaultKeyBuilder(prefix=settings.redis_prefix, with_destiny=True)
         storage = RedisStorage.from_url(settings.redis_url, key_builder=keys)
-        return storage, RedisEventIsolation(storage.redis, key_builder=keys)
-    return DatabaseStorage(sessionmaker), SimpleEventIsolation()
+        recent = RedisRecentUpdates(storage.redis, settings.redis_prefix)
+        return storage, RedisEventIsolation(storage.redis, key_builder=keys), recent
+    return DatabaseStorage(sessionmaker), SimpleEventIsolation(), RecentUpdates()
 
 
 def create_dispatcher(
@@ -84,8 +90,9 @@ def create_dispatcher(
     clock: Clock,
     i18n: PoCatalogs,
     watch: ChangeWatch | None = None,
+    metrics: Metrics | None = None,
 ) -> Dispatcher:
-    storage, isolation = _conversation_storage(settings, sessionmaker)
+    storage, isolation, recent = _conversation_storage(settings, sessionmaker)
     # aiogram's FSM middleware is replaced by UpdateTransaction, which reads the state through
     # the update's own session and keeps the resident's lock until the replies are sent.
     dispatcher = Dispatcher(
@@ -101,11 +108,15 @@ def create_dispatcher(
         count_desk=CountDesk(),
         admin_ids=frozenset(settings.admin_ids),
     )
-    dispatcher.update.outer_middleware(UpdateTransaction(sessionmaker, dispatcher.fsm))
+    metrics = metrics or Metrics()
+    # First, so that an update's time includes its commit and its replies.
+    dispatcher.update.outer_middleware(UpdateObserver(metrics, settings.require_secret_key()))
+    dispatcher.update.outer_middleware(UpdateTransaction(sessionmaker, dispatcher.fsm, recent))
     dispatcher.update.outer_middleware(EffectiveCampaign(campaign, watch))
     dispatcher.update.outer_middleware(ResidentMiddleware(campaign, clock, frozenset(settings.admin_ids)))
     ResidentLocale(i18n).setup(dispatcher)
     dispatcher.include_routers(*conversations.get_routers())
+    metrics.install(dispatcher)
     register_error_handler(dispatcher, i18n, campaign, sessionmaker)
     return dispatcher
 
@@ -139,7 +150,8 @@ async def build_app(
         await watch.listen()
     except Exception:  # noqa: BLE001 - without the push, the cache asks the database each update
         log.warning("could not LISTEN for changes; the campaign is checked on each update", exc_info=True)
+    metrics = Metrics(multiprocess=settings.prometheus_multiproc_dir is not None)
     dispatcher = create_dispatcher(
-        settings=settings, campaign=campaign, sessionmaker=sessionmaker, clock=clock, i18n=i18n, watch=watch
+        settings=settings, campaign=campaign, sessionmaker=sessionmaker, clock=clock, i18n=i18n, watch=watch, metrics=metrics
     )
-    return App(settings, campaign, bot, dispatcher, engine, sessionmaker, clock, i18n, closers=[watch.close], watch=watch)
+    return App(settings, campaign, bot, dispatcher, engine, sessionmaker, clock, i18n, closers=[watch.close], watch=watch, metrics=metrics)

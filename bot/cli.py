@@ -7,14 +7,11 @@ import logging
 import sys
 from datetime import datetime, timezone
 
+from bot.logs import configure_logging
 from campaign import file_checks
 from campaign.schema import CampaignError, load_campaign
 
 
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("aiogram.event", "aiosqlite", "sqlalchemy.engine", "alembic.runtime.migration"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _check_campaign(path: str) -> int:
@@ -46,7 +43,7 @@ def _console(args: argparse.Namespace) -> int:
     from bot.console import run_console
     from bot.console_sandbox import sandbox
 
-    _configure_logging("WARNING")
+    configure_logging("WARNING")
     for chatty in ("bot.scheduler", "bot.broadcaster"):  # a :phase jump drops reminders on purpose
         logging.getLogger(chatty).setLevel(logging.ERROR)
     box = sandbox(args)
@@ -70,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="pbbot", description="A Telegram bot that runs a participatory budget.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="serve Telegram with long polling (needs BOT_TOKEN)")
-    commands.add_parser("webhook", help="serve Telegram with a webhook (needs BOT_TOKEN and WEBHOOK_URL)")
+    webhook = commands.add_parser("webhook", help="serve Telegram with a webhook (needs BOT_TOKEN and WEBHOOK_URL)")
+    webhook.add_argument("--workers", type=int, default=None,
+                         help="processes serving the one port (default WEBHOOK_WORKERS, 1); above 1 needs PostgreSQL and Redis")
     console = commands.add_parser("console", help="chat with the bot in this terminal, no Telegram needed")
     console.add_argument("--phase", choices=["upcoming", "proposals", "review", "voting", "counting", "results"],
                          help="pretend the campaign is in this phase (moves the clock)")
@@ -124,16 +123,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"warning: {warning}", file=sys.stderr)
         if problems:
             return _refuse(problems)
-    _configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     try:
         if args.command == "run":
             from bot.polling import run_polling
 
             asyncio.run(run_polling(settings))
         elif args.command == "webhook":
-            from bot.webhook import run_webhook
+            from bot.workers import serve, worker_problems
 
-            asyncio.run(run_webhook(settings))
+            workers = args.workers or settings.webhook_workers
+            if problems := worker_problems(settings, workers):
+                return _refuse(problems)
+            return serve(settings, workers)
         elif args.command == "migrate":
             from bot.polling import migrate
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -33,8 +33,14 @@ class Settings(BaseSettings):
     webhook_host: str = "0.0.0.0"
     webhook_port: int = 8080
 
+    webhook_workers: int = Field(default=1, ge=1, le=64)  # `pbbot webhook --workers N` overrides it
+
     broadcast_rate: float = Field(default=25.0, gt=0)
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object per line, with update id, hashed user, duration
+    # Set by `pbbot webhook --workers N` for its workers (prometheus_client's multiprocess mode):
+    # /metrics on any worker then adds up every worker's counters.
+    prometheus_multiproc_dir: Path | None = None
 
     @field_validator("admin_ids", mode="before")
     @classmethod

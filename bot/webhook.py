@@ -1,7 +1,7 @@
 """`pbbot webhook`: an aiohttp server that receives updates from Telegram.
 
 Routes: the path of WEBHOOK_URL (default `/webhook`) for Telegram, `/healthz` (the process
-answers), `/readyz` (the database answers) and `/metrics` (Prometheus text format).
+answers), `/readyz` (the database answers) and `/metrics` (Prometheus text format, bot/metrics.py).
 """
 from __future__ import annotations
 
@@ -11,17 +11,12 @@ import hmac
 import logging
 import re
 import signal
-import time
-from collections import Counter
-from collections.abc import Awaitable, Callable
 from contextlib import suppress
-from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from aiogram import Dispatcher
-from aiogram.types import TelegramObject, Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from sqlalchemy import text
 
 from bot.app import App, build_app
@@ -59,56 +54,17 @@ def webhook_secret(settings: Settings, token: str) -> str:
     return hmac.new(token.encode(), b"pbbot webhook secret", hashlib.sha256).hexdigest()
 
 
-class Metrics:
-    """Counters for /metrics; updates are counted by an outer middleware, errors as they reach
-    the error handlers (so a failure in any middleware counts too)."""
-
-    def __init__(self) -> None:
-        self.started_monotonic = time.monotonic()
-        self.started_wall = time.time()
-        self.updates: Counter[str] = Counter()
-        self.errors = 0
-
-    def install(self, dispatcher: Dispatcher) -> None:
-        for update_type in dispatcher.resolve_used_update_types():
-            self.updates[update_type] += 0  # present from the start, at 0
-        dispatcher.update.outer_middleware(self._count_update)
-        dispatcher.errors.outer_middleware(self._count_error)
-
-    async def _count_update(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-                            event: TelegramObject, data: dict[str, Any]) -> Any:
-        self.updates[event.event_type if isinstance(event, Update) else "unknown"] += 1
-        return await handler(event, data)
-
-    async def _count_error(self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-                           event: TelegramObject, data: dict[str, Any]) -> Any:
-        self.errors += 1
-        return await handler(event, data)
-
-    def render(self) -> str:
-        lines = [
-            "# HELP pbbot_updates_total Telegram updates received, by type.",
-            "# TYPE pbbot_updates_total counter",
-            *(f'pbbot_updates_total{{type="{kind}"}} {count}' for kind, count in sorted(self.updates.items())),
-            "# HELP pbbot_update_errors_total Updates whose handling raised an exception.",
-            "# TYPE pbbot_update_errors_total counter",
-            f"pbbot_update_errors_total {self.errors}",
-            "# HELP pbbot_uptime_seconds Seconds since the server started.",
-            "# TYPE pbbot_uptime_seconds gauge",
-            f"pbbot_uptime_seconds {time.monotonic() - self.started_monotonic:.3f}",
-            "# HELP process_start_time_seconds Start time of the process since the Unix epoch in seconds.",
-            "# TYPE process_start_time_seconds gauge",
-            f"process_start_time_seconds {self.started_wall:.3f}",
-        ]
-        return "\n".join(lines) + "\n"
+def max_connections(workers: int) -> int:
+    """What the webhook asks Telegram for: 40 connections (Telegram's default) per worker, within
+    Telegram's limit of 100. Each connection carries one update at a time, so this is how many
+    updates can be in flight; 40 keeps one worker busy while replies wait on the Bot API."""
+    return min(100, 40 * max(1, workers))
 
 
-def build_web_app(app: App, settings: Settings) -> web.Application:
+def build_web_app(app: App, settings: Settings, *, workers: int = 1) -> web.Application:
     """The aiohttp application; it registers the webhook with Telegram when it starts."""
     url, path = webhook_endpoint(settings)
     secret = webhook_secret(settings, app.bot.token)
-    metrics = Metrics()
-    metrics.install(app.dispatcher)
     web_app = web.Application()
     # Answered once the update is handled, not before: Telegram re-sends what a crashed or
     # stopped worker did not acknowledge, and a graceful stop finishes the requests in flight.
@@ -129,7 +85,8 @@ def build_web_app(app: App, settings: Settings) -> web.Application:
         return web.Response(text="ready")
 
     async def metrics_page(request: web.Request) -> web.Response:
-        return web.Response(body=metrics.render().encode(), headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
+        body = await app.metrics.render(app.sessionmaker, app.campaign.id)
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_PLAIN_0_0_4})
 
     async def register_webhook(_: web.Application) -> None:
         await publish_commands(
@@ -139,7 +96,7 @@ def build_web_app(app: App, settings: Settings) -> web.Application:
         # Every worker registers the same URL; none deletes it on stop, or one worker going
         # down would cut the others off.
         await app.bot.set_webhook(url, secret_token=secret, allowed_updates=app.dispatcher.resolve_used_update_types(),
-                                  drop_pending_updates=False)
+                                  drop_pending_updates=False, max_connections=max_connections(workers))
         log.info("webhook registered at %s, serving %s", url, path)
 
     web_app.router.add_get("/healthz", healthz)
@@ -164,16 +121,17 @@ async def _until_stopped() -> None:
                 loop.remove_signal_handler(sig)
 
 
-async def run_webhook(settings: Settings) -> None:
+async def run_webhook(settings: Settings, *, workers: int = 1, reuse_port: bool = False) -> None:
+    """One webhook process; `pbbot webhook --workers N` runs N of them on one port (bot/workers.py)."""
     settings.require_token()
     webhook_endpoint(settings)  # fail before touching the database if WEBHOOK_URL is unusable
     app = await build_app(settings)
     runner: web.AppRunner | None = None
     try:
-        runner = web.AppRunner(build_web_app(app, settings), access_log=None)
+        runner = web.AppRunner(build_web_app(app, settings, workers=workers), access_log=None)
         await runner.setup()
         async with background_services(app):
-            await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
+            await web.TCPSite(runner, settings.webhook_host, settings.webhook_port, reuse_port=reuse_port or None).start()
             log.info("pbbot webhook server on %s:%s (%s)", settings.webhook_host, settings.webhook_port, app.campaign.id)
             await _until_stopped()
     finally:

@@ -3,7 +3,9 @@
 `UpdateTransaction` is the first of our outer middlewares and replaces aiogram's FSM middleware
 (the dispatcher is built with `disable_fsm=True`), so that for each update, in this order:
 
-1. the resident's event-isolation lock is taken (their updates are handled one at a time);
+1. the resident's event-isolation lock is taken (their updates are handled one at a time, across
+   workers with Redis), and an update handled already (Telegram sends it again when our answer
+   was late) is skipped (bot/recent_updates.py);
 2. one database session opens; the conversation state is read through it (aiogram's own FSM
    middleware would read it before any session existed, in a transaction of its own);
 3. the handlers run; what they say to Telegram is held in the update's `Outbox` (bot/outbox.py);
@@ -16,6 +18,7 @@ sent after the commit, `RepliesFailed` goes to the error handler too (what was c
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from contextlib import AsyncExitStack
 from contextvars import ContextVar
@@ -23,12 +26,16 @@ from typing import Any
 
 from aiogram import BaseMiddleware, Bot
 from aiogram.fsm.middleware import FSMContextMiddleware
-from aiogram.types import TelegramObject
+from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.outbox import Outbox, current_outbox
+from bot.recent_updates import RecentUpdates
 from conversations import after_commit
 from storage.repositories import Repositories
+
+log = logging.getLogger(__name__)
 
 # The conversation-state storage writes through the update's own transaction when there is
 # one, so that "proposal saved" and "wizard finished" commit together or not at all.
@@ -36,9 +43,12 @@ current_repositories: ContextVar[Repositories | None] = ContextVar("current_repo
 
 
 class UpdateTransaction(BaseMiddleware):
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], fsm: FSMContextMiddleware) -> None:
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], fsm: FSMContextMiddleware, recent: RecentUpdates | None = None,
+    ) -> None:
         self.sessionmaker = sessionmaker
         self.fsm = fsm
+        self.recent = recent if recent is not None else RecentUpdates()
 
     async def __call__(
         self,
@@ -52,6 +62,10 @@ class UpdateTransaction(BaseMiddleware):
         async with AsyncExitStack() as stack:
             if context is not None:
                 await stack.enter_async_context(self.fsm.events_isolation.lock(key=context.key))
+            update_id = event.update_id if isinstance(event, Update) else None
+            if update_id is not None and await self.recent.seen(update_id):
+                log.info("update %s was handled already (Telegram sent it again): skipped", update_id)
+                return UNHANDLED
             chat = data.get("event_chat")
             outbox = Outbox(self.sessionmaker, chat.id if chat is not None else None)
             async with self.sessionmaker() as session:
@@ -70,6 +84,8 @@ class UpdateTransaction(BaseMiddleware):
                     after_commit.hook.reset(tokens[2])
                     current_outbox.reset(tokens[1])
                     current_repositories.reset(tokens[0])
+            if update_id is not None:
+                await self.recent.remember(update_id)
             await outbox.send()
             return result
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaign.proposal import Proposal, ProposalStatus
 from storage.models import AuditRow, ProposalRow, UserRow
-from storage.models.broadcasts import BroadcastRow
+from storage.models.broadcasts import BroadcastRow, DeliveryRow
 from storage.models.voting import VerificationRow
 from storage.repositories.broadcasts import Broadcast, _broadcast, recipients_condition
 from storage.repositories.proposals import _proposal
@@ -110,6 +110,13 @@ class StatisticsRepository:
         return await self._hourly(UserRow.created_at)
 
     # --- broadcasts ----------------------------------------------------------------------------
+
+    async def deliveries_waiting(self) -> int:
+        """Messages of broadcasts still to send (pending or being sent), for /metrics."""
+        return await self.session.scalar(
+            select(func.count()).select_from(DeliveryRow).where(DeliveryRow.status.in_(("pending", "sending")))
+        ) or 0
+
 
     async def recipients(self, campaign_id: str, audience: str) -> int:
         """How many residents a broadcast to `audience` would be queued for right now (the

@@ -375,11 +375,13 @@ class BotAPIEmulator:
         self.events: list[tuple[str, SentMessage]] = []
         self.files: dict[str, StoredFile] = {}
         self.webhook_url = ""
+        self.webhook_max_connections = 40  # Telegram's default
         self.allowed_updates: list[str] | None = None
         self.my_commands: dict[tuple[str, str], list[JSON]] = {}
         self.menu_buttons: dict[int | None, JSON] = {}
 
         self._messages: list[SentMessage] = []
+        self._by_chat: dict[int, list[SentMessage]] = {}
         self._by_key: dict[tuple[int, int], SentMessage] = {}
         self._last_message_id: dict[int, int] = {}
         self._global_message_id = 0
@@ -470,15 +472,13 @@ class BotAPIEmulator:
     # -- test-facing API ----------------------------------------------------------------
 
     def messages(self, chat_id: int | None = None, *, include_deleted: bool = True) -> list[SentMessage]:
-        return [
-            m for m in self._messages
-            if (chat_id is None or m.chat_id == chat_id) and (include_deleted or not m.deleted)
-        ]
+        source = self._messages if chat_id is None else self._by_chat.get(chat_id, [])
+        return [m for m in source if include_deleted or not m.deleted]
 
     def last_message(self, chat_id: int) -> SentMessage | None:
         """Latest message to the chat that has not been deleted."""
-        for m in reversed(self._messages):
-            if m.chat_id == chat_id and not m.deleted:
+        for m in reversed(self._by_chat.get(chat_id, [])):
+            if not m.deleted:
                 return m
         return None
 
@@ -777,6 +777,7 @@ class BotAPIEmulator:
 
     def _set_webhook(self, p: JSON) -> bool:
         self.webhook_url = str(p.get("url") or "")
+        self.webhook_max_connections = int(p.get("max_connections") or 40)
         if p.get("drop_pending_updates"):
             self._updates.clear()
         return True
@@ -858,6 +859,7 @@ class BotAPIEmulator:
         self.sent_count += 1
         if self.keep_messages:
             self._messages.append(m)
+            self._by_chat.setdefault(m.chat_id, []).append(m)  # per chat: a resident's inbox costs no scan of all
             self._by_key[(m.chat_id, m.message_id)] = m
         self._record("sent", m)
         self._wake("_message_signal")
