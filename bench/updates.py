@@ -52,6 +52,7 @@ from campaign.proposal import ProposalStatus
 from campaign.schema import load_campaign
 from storage.models import ProposalRow
 from storage.repositories import Repositories
+from tests.conftest import TEST_COUNTING_KEY
 from tests.emulator import BotAPIEmulator, Resident
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -246,7 +247,7 @@ def settings_for(url: str, redis: bool, emulator_url: str = "http://127.0.0.1:9"
         _env_file=None, bot_token="123456:BENCH-TOKEN", bot_api_url=emulator_url, database_url=url,
         campaign_file=CAMPAIGN, admin_ids=[9000], secret_key="bench-secret-key-not-for-production",
         redis_url=REDIS if redis else None, redis_prefix=f"pbbot-bench-{uuid.uuid4().hex[:8]}",
-        log_level="WARNING",
+        log_level="WARNING", counting_key=TEST_COUNTING_KEY,
     )
 
 
@@ -336,7 +337,7 @@ async def through_workers(args: argparse.Namespace, workers: int, delay: float) 
     settings = settings_for(url, True, emulator.base_url)
     env = {**os.environ, "BOT_TOKEN": "123456:BENCH-TOKEN", "BOT_API_URL": emulator.base_url, "DATABASE_URL": url,
            "REDIS_URL": REDIS, "REDIS_PREFIX": settings.redis_prefix, "CAMPAIGN_FILE": str(CAMPAIGN),
-           "SECRET_KEY": "bench-secret-key-not-for-production", "ADMIN_IDS": "9000",
+           "SECRET_KEY": "bench-secret-key-not-for-production", "ADMIN_IDS": "9000", "COUNTING_KEY": TEST_COUNTING_KEY,
            "WEBHOOK_URL": f"http://127.0.0.1:{port}/webhook", "WEBHOOK_SECRET": SECRET,
            "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port), "LOG_LEVEL": "WARNING"}
     # The clock is the system's: the campaign's dates are moved so that proposals are open now.

@@ -22,7 +22,7 @@ from bot.app import build_app
 from bot.logs import configure_logging, hashed_user
 from bot.webhook import max_connections
 from bot.workers import worker_problems
-from tests.conftest import COMMITTEE_ID, TEST_CAMPAIGN, deliver_to
+from tests.conftest import COMMITTEE_ID, TEST_CAMPAIGN, TEST_COUNTING_KEY, deliver_to
 from tests.emulator import Resident
 from tests.journeys.test_webhook import HOOK_PATH, SECRET, hook_settings, http, start_message  # noqa: F401
 from tests.journeys.wizard_steps import DESCRIPTION, SUMMARY, TITLE
@@ -137,7 +137,7 @@ async def test_pbbot_webhook_with_two_workers_serves_one_port(shared, emulator, 
         **os.environ,
         "BOT_TOKEN": "123456:TEST-TOKEN", "BOT_API_URL": emulator.base_url, "DATABASE_URL": shared.database_url,
         "REDIS_URL": REDIS_URL, "REDIS_PREFIX": shared.redis_prefix, "CAMPAIGN_FILE": str(TEST_CAMPAIGN),
-        "SECRET_KEY": "test-secret-key-not-for-production", "ADMIN_IDS": str(COMMITTEE_ID),
+        "SECRET_KEY": "test-secret-key-not-for-production", "ADMIN_IDS": str(COMMITTEE_ID), "COUNTING_KEY": TEST_COUNTING_KEY,
         "WEBHOOK_URL": f"http://127.0.0.1:{port}{HOOK_PATH}", "WEBHOOK_SECRET": SECRET,
         "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port), "LOG_LEVEL": "WARNING",
     }
