@@ -133,6 +133,17 @@ class Verification(_Model):
     phone_prefixes: list[Annotated[str, Field(pattern=r"^\+\d{1,4}$")]] = []
     use_register: bool = False
 
+    @model_validator(mode="after")
+    def _phone_needs_prefixes(self) -> "Verification":
+        # Without prefixes any number in the world would verify as a resident of the town.
+        if "phone" in self.methods and not self.phone_prefixes:
+            raise ValueError(
+                "the phone method needs phone_prefixes, the country calling codes of the town's numbers "
+                '(for example phone_prefixes = ["+32"]): without them a phone number from anywhere in the world '
+                "verifies as a resident. Add them, or verify by code or committee only."
+            )
+        return self
+
 
 class Area(_Model):
     """The town's bounding box, to refuse a map pin dropped on another continent."""
@@ -176,7 +187,8 @@ class Campaign(_Model):
     ballot: Ballot = Ballot()
     outcome: Outcome = Outcome()
     eligibility: Eligibility = Eligibility()
-    verification: Verification = Verification()
+    # Validated even when the file has no [verification]: the default (phone) needs prefixes.
+    verification: Verification = Field(default_factory=dict, validate_default=True)  # type: ignore[arg-type]
     area: Area | None = None
     articles: list[Article] = []
     reminders: list[Reminder] = []

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from datetime import datetime, timedelta
 
 # Invitation codes: 10 characters without look-alikes (0/O, 1/I/L), shown as XXXXX-XXXXX.
@@ -81,3 +82,20 @@ def retry_wait(failures: int, last_failure_at: datetime | None, now: datetime) -
 
 def attestation_needed(minimum_age: int | None, residency: str | None) -> bool:
     return minimum_age is not None or bool(residency)
+
+
+def attested(minimum_age: int | None, residency: str | None, attested_age: bool | None, attested_residency: bool | None) -> bool:
+    """Whether what the resident confirmed covers what the campaign asks: every route to
+    "verified" (contact, code, committee approval, register) checks this."""
+    return (minimum_age is None or attested_age is True) and (not residency or attested_residency is True)
+
+
+def person_key(full_name: str, street: str) -> str:
+    """Name and street as the committee would compare them: accents, case, punctuation and
+    spacing do not matter ("Jean  Dupont", "rue Haute" and "JEAN DUPONT", "Rue-Haute" match)."""
+    def fold(text: str) -> str:
+        decomposed = unicodedata.normalize("NFKD", text)
+        letters = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+        return " ".join(re.sub(r"[^\w]+", " ", letters).split())
+
+    return f"{fold(full_name)}|{fold(street)}"

@@ -13,6 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n, gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from campaign import verification as rules
 from campaign.clock import Clock
 from campaign.schema import Campaign
 from conversations.filters import plain_text
@@ -65,6 +66,8 @@ async def street_typed(
         await message.answer(_("Your request is already with the committee. I will tell you as soon as they answer."))
         return
     age, residency = attested_flags(data)
+    key = rules.person_key(name, street)
+    same = [r for r in await repos.verification.open_requests(campaign.id) if rules.person_key(r.full_name, r.street) == key]
     request_id = await repos.verification.add_request(
         campaign.id, user.id, name, street, clock.now(), attested_age=age, attested_residency=residency
     )
@@ -78,6 +81,13 @@ async def street_typed(
         card = _("Verification request #{number}\nName: {name}\nStreet: {street}\nDoes this person live in {town}?").format(
             number=request_id, name=escape(name), street=escape(street), town=escape(campaign.town)
         )
+        for other in same:
+            # Two accounts asking as the same person: the committee sees both before deciding.
+            card += "\n\n" + _(
+                "⚠️ Same name and street as request #{number} ({status}), from another Telegram account:\n"
+                "Name: {name}\nStreet: {street}"
+            ).format(number=other.id, status=_("approved") if other.status == "approved" else _("pending"),
+                     name=escape(other.full_name), street=escape(other.street))
     try:
         await bot.send_message(committee_chat_id, card, reply_markup=builder.as_markup())
     except TelegramAPIError:
@@ -97,6 +107,14 @@ async def decide(
     if not is_committee:
         await query.answer(_("Only committee members can decide on requests."), show_alert=True)
         return
+    if callback_data.approve:
+        age, residency = await repos.verification.request_attestation(callback_data.request)
+        if not rules.attested(campaign.eligibility.minimum_age, campaign.eligibility.residency, age, residency):
+            await query.answer(_(
+                "This request does not carry the confirmation the campaign asks (age, residency): "
+                "refuse it, and the resident can ask again with /verify."
+            ), show_alert=True)
+            return
     now = clock.now()
     decided = await repos.verification.decide_request(callback_data.request, callback_data.approve, query.from_user.id, now)
     if decided is None:

@@ -18,7 +18,7 @@ from campaign.schema import Campaign, pick
 from conversations.code_sheet import code_sheet_pdf
 from conversations.filters import plain_text
 from conversations.render import when
-from conversations.verification.start import Verifying, ask_method, attested_flags, begin, not_a_command, on_verified
+from conversations.verification.start import Verifying, ask_method, attest_first, attested_flags, begin, not_a_command, on_verified
 from conversations.scope import private_only, secrets_in_private
 from storage.repositories import Repositories, User
 from storage.repositories.verification import CodeOutcome
@@ -41,6 +41,8 @@ async def redeem(
         await state.set_state(Verifying.code)
         await bot.send_message(chat_id, _("Too many wrong codes. Please wait {minutes} min before trying again.").format(minutes=minutes))
         return
+    if await attest_first(bot, chat_id, state, campaign, user, repos, pending_code=code):
+        return  # the code is redeemed once the resident has confirmed
     age, residency = attested_flags(await state.get_data())
     outcome = await repos.verification.redeem_code(
         campaign.id, rules.code_hash(secret_key, code), user.id, now, attested_age=age, attested_residency=residency

@@ -13,7 +13,7 @@ from campaign import verification as rules
 from campaign.clock import Clock
 from campaign.schema import Campaign
 from conversations.verification.numbers import PhoneError, contact_number
-from conversations.verification.start import Verifying, attested_flags, not_a_command, on_verified, phone_keyboard
+from conversations.verification.start import Verifying, attest_first, attested_flags, not_a_command, on_verified, phone_keyboard
 from conversations.scope import private_only
 from storage.repositories import Repositories, User
 from storage.repositories.verification import VerifyOutcome
@@ -49,6 +49,8 @@ async def contact_shared(
         await state.set_state(None)
         await message.answer(_("You are already verified as a resident. Thank you!"), reply_markup=ReplyKeyboardRemove())
         return
+    if await attest_first(bot, message.chat.id, state, campaign, user, repos):
+        return  # the contact is asked again once the resident has confirmed
     prefixes = campaign.verification.phone_prefixes
     try:
         phone = contact_number(shared.phone_number)

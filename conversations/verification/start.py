@@ -181,6 +181,21 @@ def attested_flags(data: dict) -> tuple[bool | None, bool | None]:
     return (True, True) if attested else (None, None)
 
 
+async def attest_first(
+    bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, user: User, repos: Repositories,
+    *, pending_code: str | None = None,
+) -> bool:
+    """True if the resident has not yet confirmed what the campaign asks (age, residency): the
+    confirmation is asked now and nothing is verified. Every route to "verified" checks it, so
+    that a contact sent without /verify or a bare /code cannot skip the attestation."""
+    age, residency = attested_flags(await state.get_data())
+    eligibility = campaign.eligibility
+    if rules.attested(eligibility.minimum_age, eligibility.residency, age, residency):
+        return False
+    await begin(bot, chat_id, state, campaign, user, repos, pending_code=pending_code)
+    return True
+
+
 @router.message(Command("verify"))
 async def verify_command(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User, repos: Repositories) -> None:
     await begin(bot, message.chat.id, state, campaign, user, repos)

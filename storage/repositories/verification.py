@@ -251,6 +251,20 @@ class VerificationRepository:
         await self.session.flush()
         return row.id
 
+    async def open_requests(self, campaign_id: str) -> list[VerificationRequest]:
+        """Pending and approved requests, to compare a new one with (campaign.verification.person_key)."""
+        result = await self.session.execute(
+            select(VerificationRequestRow, UserRow.telegram_id)
+            .join(UserRow, UserRow.id == VerificationRequestRow.user_id)
+            .where(VerificationRequestRow.campaign_id == campaign_id, VerificationRequestRow.status.in_(["pending", "approved"]))
+            .order_by(VerificationRequestRow.id)
+        )
+        return [_request(row, telegram_id) for row, telegram_id in result.all()]
+
+    async def request_attestation(self, request_id: int) -> tuple[bool | None, bool | None]:
+        row = await self.session.get(VerificationRequestRow, request_id)
+        return (row.attested_age, row.attested_residency) if row else (None, None)
+
     async def decide_request(self, request_id: int, approve: bool, decided_by: int, now: datetime) -> VerificationRequest | None:
         """Approve or refuse a pending request (None if it was decided already)."""
         result = await self.session.execute(
@@ -282,7 +296,8 @@ class VerificationRepository:
             .values(user_id=None, attested_age=None, attested_residency=None, approved_by=None)
         )
         await self.session.execute(delete(VerificationRequestRow).where(VerificationRequestRow.user_id == user_id))
-        await self.session.execute(delete(CodeAttemptRow).where(CodeAttemptRow.user_id == user_id))
+        # The wrong-code counter stays: it says nothing about who they are, and erasing it
+        # would let /forgetme reset the guessing limit.
         await self.session.execute(
             update(InvitationCodeRow).where(InvitationCodeRow.used_by_user_id == user_id).values(used_by_user_id=None)
         )

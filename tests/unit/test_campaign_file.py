@@ -185,3 +185,31 @@ def test_an_error_across_two_settings_names_them_without_a_file_prefix():
     with pytest.raises(CampaignError) as caught:
         parse_campaign(data)
     assert caught.value.problems == ["default_language 'en' is not in languages"]
+
+
+@pytest.mark.parametrize("verification", [None, {"methods": ["phone"]}, {"methods": ["code", "phone"], "phone_prefixes": []}])
+def test_the_phone_method_without_prefixes_is_refused_in_plain_words(verification, tmp_path, capsys):
+    """Without prefixes any number in the world would verify as a resident (issue 8)."""
+    data = _town()
+    data.pop("verification", None)
+    if verification is not None:
+        data["verification"] = verification
+    with pytest.raises(CampaignError) as caught:
+        parse_campaign(data)
+    (problem,) = caught.value.problems
+    assert problem.startswith("verification: the phone method needs phone_prefixes, the country calling codes of the town's numbers")
+    assert "from anywhere in the world" in problem
+
+
+def test_code_and_committee_need_no_prefixes():
+    data = _town()
+    data["verification"] = {"methods": ["code", "committee"]}
+    assert parse_campaign(data).verification.phone_prefixes == []
+
+
+def test_check_campaign_refuses_a_phone_campaign_without_prefixes(tmp_path, capsys):
+    text = (ROOT / "tests" / "campaigns" / "town.toml").read_text().replace('phone_prefixes = ["+32"]\n', "")
+    path = tmp_path / "no-prefix.toml"
+    path.write_text(text)
+    assert pbbot(["check-campaign", str(path)]) == 1
+    assert "the phone method needs phone_prefixes" in capsys.readouterr().err

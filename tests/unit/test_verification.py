@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given, strategies as st
 
 from campaign import verification as v
 
@@ -44,3 +45,39 @@ def test_retry_wait_doubles_after_three():
     assert v.retry_wait(4, now, now) == timedelta(seconds=60)
     assert v.retry_wait(30, now, now) == timedelta(hours=1)
     assert v.retry_wait(3, now - timedelta(seconds=31), now) is None
+
+
+# --- attestations and duplicate requests (issue 8) ---------------------------------------------
+
+
+@pytest.mark.parametrize(("minimum_age", "residency", "age", "lives", "enough"), [
+    (None, None, None, None, True),
+    (16, None, None, None, False),
+    (16, None, True, None, True),
+    (None, "Testville", True, None, False),
+    (None, "Testville", None, True, True),
+    (16, "Testville", True, True, True),
+    (16, "Testville", True, False, False),
+])
+def test_attested_covers_exactly_what_the_campaign_asks(minimum_age, residency, age, lives, enough):
+    from campaign.verification import attested
+
+    assert attested(minimum_age, residency, age, lives) is enough
+
+
+LATIN = st.text(st.characters(whitelist_categories=("Lu", "Ll", "Zs", "Pd"), max_codepoint=0xFF), max_size=40)  # Latin-1: where upper() and casefold() agree
+
+
+@given(LATIN, LATIN)
+def test_person_key_ignores_case_accents_and_spacing(name, street):
+    from campaign.verification import person_key
+
+    assert person_key(name, street) == person_key(f"  {name.upper()} ", street.replace(" ", "  "))
+
+
+def test_person_key_tells_different_people_apart():
+    from campaign.verification import person_key
+
+    assert person_key("Jean Dupont", "Rue Haute") == person_key("jean-dupont", "RUE HAUTE")
+    assert person_key("Jean Dupont", "Rue Haute") != person_key("Jeanne Dupont", "Rue Haute")
+    assert person_key("Jean Dupont", "Rue Haute") != person_key("Jean Dupont", "Rue Basse")
