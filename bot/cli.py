@@ -41,7 +41,7 @@ def _refuse(problems: list[str]) -> int:
 
 def _console(args: argparse.Namespace) -> int:
     from bot.console import run_console
-    from bot.console_sandbox import sandbox
+    from bot.console_options import sandbox
 
     configure_logging("WARNING")
     for chatty in ("bot.scheduler", "bot.broadcaster"):  # a :phase jump drops reminders on purpose
@@ -61,7 +61,7 @@ def _console(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bot.console_sandbox import add_arguments as sandbox_arguments
+    from bot.console_options import add_arguments as sandbox_arguments
     from bot.init_campaign import add_arguments as init_arguments, run_init
 
     parser = argparse.ArgumentParser(prog="pbbot", description="A Telegram bot that runs a participatory budget.")

@@ -72,3 +72,15 @@ def test_secret_key_prints_a_fresh_key_the_bot_accepts(capsys) -> None:
     second = capsys.readouterr().out.strip()
     assert first != second and len(first) >= 32
     assert Settings(_env_file=None, secret_key=SecretStr(first)).require_secret_key() == first.encode()
+
+
+def test_refusing_to_start_loads_neither_aiogram_nor_the_database_layer(tmp_path: Path) -> None:
+    """The refusal comes first, not after importing the Telegram library (seconds on a small server)."""
+    script = ("import sys; from bot.cli import main; code = main(['run']); "
+              "print(code, sorted(m for m in ('aiogram', 'sqlalchemy', 'alembic') if m in sys.modules))")
+    clean = {key: value for key, value in os.environ.items()
+             if not key.startswith(("BOT_", "DATABASE_", "REDIS_", "ADMIN_", "CAMPAIGN_", "WEBHOOK_", "SECRET_"))}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, timeout=60,
+                            env={**clean, "PYTHONPATH": str(REPOSITORY)})
+    assert result.stdout.strip() == "1 []", result.stderr
+    assert "BOT_TOKEN is not set" in result.stderr
