@@ -142,7 +142,11 @@ async def build_app(
         raise
     counting_key = settings.counting_private_key()
     if counting_key is not None:
-        await register_environment_key(sessionmaker, campaign.id, counting_key, clock)
+        try:
+            await register_environment_key(sessionmaker, campaign.id, counting_key, clock)
+        except SystemExit:
+            await engine.dispose()
+            raise
     bot = make_bot(token or settings.require_token(), settings.bot_api_url, session)
     outbox.install(bot)  # commit, then speak: see bot/outbox.py
     watch = ChangeWatch(engine, WATCHED_TABLES)

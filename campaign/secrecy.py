@@ -162,6 +162,15 @@ def parse_share(text: str) -> Share:
     return Share(match.group("campaign"), match.group("mark"), index, bytes.fromhex(match.group("value")))
 
 
+def parse_shares(text: str) -> list[Share]:
+    """Every share in a message (one member collecting the sheets may send several at once)."""
+    starts = [m.start() for m in re.finditer(SHARE_PREFIX, (text or "").lower())]
+    if not starts:
+        raise SecrecyError("not_a_share")
+    bounds = [*starts, len(text)]
+    return [parse_share(text[a:b]) for a, b in zip(bounds, bounds[1:])]
+
+
 def combine_shares(shares: Sequence[Share], threshold: int, public_key_hex: str) -> PrivateKey:
     """The private key from `threshold` shares, checked against the public key."""
     if len(shares) < threshold:

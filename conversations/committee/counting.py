@@ -8,8 +8,10 @@
 |                        | and as a printable sheet with a QR code; the public key is kept        |
 | /count                 | after voting closed: environment key: counts now; shares: how many     |
 |                        | shares are in, and how to send one                                      |
-| /count SHARE           | private chat: the share is checked and kept in memory; with K of them  |
-|                        | the ballots are opened, shuffled, stored without any link, and counted |
+| /count SHARE [SHARE…]  | private chat: the shares are checked and kept in memory; with K of     |
+|                        | them the ballots are opened, shuffled, stored without any link, and    |
+|                        | counted. Several in one message: one member who collected the sheets   |
+|                        | (needed with several workers: each keeps its own memory)               |
 
 Shares are kept only in this process's memory (never in the database, where they would add
 up to the key), and forgotten after the count, after a wrong combination, or on restart:
@@ -35,7 +37,7 @@ from campaign.calendar import Phase, phase_at
 from campaign.clock import Clock
 from campaign.freeze import ballot_settings, finalist_digest
 from campaign.schema import Campaign
-from campaign.secrecy import SecrecyError, Share, combine_shares, fingerprint, new_private_key, open_ballots, parse_share, public_hex, split_key
+from campaign.secrecy import SecrecyError, Share, combine_shares, fingerprint, new_private_key, open_ballots, parse_shares, public_hex, split_key
 from conversations.after_commit import after_commit, say_later
 from conversations.committee.common import members_only
 from conversations.figures import number
@@ -61,6 +63,9 @@ class CountDesk:
             return False
         held[share.index] = share
         return True
+
+    def indexes(self, campaign_id: str) -> set[int]:
+        return set(self.shares.get(campaign_id, {}))
 
     def held(self, campaign_id: str) -> list[Share]:
         return list(self.shares.get(campaign_id, {}).values())
@@ -280,25 +285,29 @@ async def count_command(
                                "share, in a private chat with me.").format(have=len(count_desk.held(campaign.id)), need=threshold))
         return
     try:
-        share = parse_share(args)
+        shares = parse_shares(args)
     except SecrecyError as error:
         await refuse(error.code, _share_problem(error))
         return
-    if share.campaign_id != campaign.id.lower():
-        await refuse("other_campaign", _("This share belongs to another campaign: nothing changed."))
-        return
-    if share.key_fingerprint != fingerprint(stored.public_key):
-        await refuse("other_key", _("This share belongs to another counting key (not {fingerprint}): nothing changed.").format(
-            fingerprint=fingerprint(stored.public_key)))
-        return
-    if not count_desk.add(share):
-        await refuse("duplicate", _("Share {index} was already received: send another member's share.").format(index=share.index))
-        return
-    await repos.audit.record(campaign.id, user.telegram_id, "count_share", now, target="count", index=share.index)
+    for share in shares:
+        if share.campaign_id != campaign.id.lower():
+            await refuse("other_campaign", _("This share belongs to another campaign: nothing changed."))
+            return
+        if share.key_fingerprint != fingerprint(stored.public_key):
+            await refuse("other_key", _("This share belongs to another counting key (not {fingerprint}): nothing changed.").format(
+                fingerprint=fingerprint(stored.public_key)))
+            return
+        if share.index in count_desk.indexes(campaign.id) or [s.index for s in shares].count(share.index) > 1:
+            await refuse("duplicate", _("Share {index} was already received: send another member's share.").format(index=share.index))
+            return
+    for share in shares:  # all checked: only now is anything kept
+        count_desk.add(share)
+        await repos.audit.record(campaign.id, user.telegram_id, "count_share", now, target="count", index=share.index)
     await repos.session.commit()
     held = count_desk.held(campaign.id)
     if len(held) < threshold:
-        await message.answer(_("Share {index} received: {have} of {need}.").format(index=share.index, have=len(held), need=threshold))
+        await message.answer(_("Share {index} received: {have} of {need}.").format(
+            index=", ".join(str(s.index) for s in shares), have=len(held), need=threshold))
         return
     try:
         key = combine_shares(held, threshold, stored.public_key)

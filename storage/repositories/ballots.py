@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaign.proposal import Proposal, ProposalStatus
@@ -143,7 +143,13 @@ class BallotRepository:
             await self.session.execute(
                 insert(CountedTrackerRow), [{"campaign_id": campaign_id, "tracker": t} for t in sorted(set(trackers))]
             )
+        sqlite = self.session.get_bind().dialect.name == "sqlite"
+        if sqlite:
+            # Zero the freed pages (as they are written back), rather than leave the ciphertexts there.
+            await self.session.execute(text("PRAGMA secure_delete = ON"))
         await self.session.execute(delete(SealedBallotRow).where(SealedBallotRow.campaign_id == campaign_id))
+        if sqlite:
+            await self.session.execute(text("PRAGMA secure_delete = OFF"))
 
     async def all_choices(self, campaign_id: str) -> list[tuple[int, ...]]:
         """Every counted ballot's choices, ordered by their random ids: nothing says whose."""

@@ -4,8 +4,11 @@ results are published with the ballot file's digest, a resident's tracker is fou
 published set, and a recount of the published file gives the announced winners."""
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import json
 import re
+import sys
 from collections import Counter
 
 import pytest
@@ -16,7 +19,7 @@ from campaign.tally import select_winners
 from storage.repositories import Repositories
 from tests.conftest import COMMITTEE_ID
 from tests.journeys.committee_steps import anne  # noqa: F401  (fixture)
-from tests.journeys.results_steps import audit_actions, close_voting
+from tests.journeys.results_steps import audit_actions, broadcasts, close_voting
 from tests.journeys.voting_helpers import ballot_count, make_finalists, open_voting, sealed_count, verify_by_phone
 
 PROJECTS = [("Bench on the square", 1500), ("Trees along the river", 5500), ("Bike racks", 3000), ("Playground", 12000)]
@@ -46,7 +49,7 @@ async def vote(resident, cards: tuple[int, ...]) -> str:
     return found.group(0)
 
 
-async def publish_and_check(app, committee, voters, trackers, ids, emulator) -> None:
+async def publish_and_check(app, committee, voters, trackers, ids, tmp_path) -> None:
     replies = await committee.send("/publish")
     replies = await committee.press("📣 Publier les résultats")
     assert "Publié" in replies.text or "Published" in replies.text
@@ -74,6 +77,18 @@ async def publish_and_check(app, committee, voters, trackers, ids, emulator) -> 
     assert election.meta["num_votes"] == str(len(voters))
     outcome = select_winners(election.rule, election.tally_projects(), election.ballots(), election.budget, **election.tally_options())
     recounted = sorted(int(w) for w in outcome.winners)
+    # And with the command anyone can run: `pbbot tally FILE.pb --json`.
+    path = tmp_path / "published.pb"
+    path.write_bytes(pb)
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "tally", str(path), "--json",
+                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+    tallied = json.loads(out)
+    assert sorted(int(p) for p in tallied["funded"]) == recounted and tallied["agrees_with_selected"] is True
+    # The announcement every resident gets carries the file's digest.
+    queued = [b for b in await broadcasts(app) if b.key == "results_published"]
+    assert queued and all(digest in text for text in queued[0].text.values())
     assert recounted == sorted(ids[i] for i in WINNER_INDEXES) == sorted(int(w) for w in publication.snapshot["winners"])
     assert Counter(len(v.vote) for v in election.votes) == Counter(len(cards) for cards in VOTES)
     # The chain of the audit log holds.
@@ -82,7 +97,7 @@ async def publish_and_check(app, committee, voters, trackers, ids, emulator) -> 
 
 
 class TestEnvironmentKey:
-    async def test_from_ballot_to_recount(self, app, anne, resident_factory, clock, emulator):
+    async def test_from_ballot_to_recount(self, app, anne, resident_factory, clock, tmp_path):
         ids = await make_finalists(app, PROJECTS)
         open_voting(app, clock)
         voters = [resident_factory(3000 + n, f"V{n}", "en") for n in range(len(VOTES))]
@@ -99,7 +114,7 @@ class TestEnvironmentKey:
         assert await sealed_count(app) == 0 and await ballot_count(app) == 5, "the sealed ballots are replaced by the counted ones"
         replies = await anne.send("/count")
         assert "ont été dépouillés" in replies.text
-        await publish_and_check(app, anne, voters, trackers, ids, emulator)
+        await publish_and_check(app, anne, voters, trackers, ids, tmp_path)
 
 
 class TestShares:
@@ -107,7 +122,7 @@ class TestShares:
     def settings(self, settings):
         return settings.model_copy(update={"counting_key": None, "admin_ids": [COMMITTEE_ID, SECOND, THIRD]})
 
-    async def test_two_of_three_members_count(self, app, anne, resident_factory, clock, emulator):
+    async def test_two_of_three_members_count(self, app, anne, resident_factory, clock, emulator, tmp_path):
         ids = await make_finalists(app, PROJECTS)
         bob = resident_factory(SECOND, "Bob", "en")
         cleo = resident_factory(THIRD, "Cleo", "en")
@@ -174,12 +189,55 @@ class TestShares:
         replies = await cleo.send(f"/count {shares[THIRD]}")
         assert "Counted: 5 ballots" in replies.text
         assert await sealed_count(app) == 0 and await ballot_count(app) == 5
+        # Neither the key nor any share was ever stored: nothing in the database holds them.
+        from tests.journeys.test_ballot_secrecy import copy_database
+
+        copy = repr(await copy_database(app)).lower()
+        values = [share.split(":")[4] for share in shares.values()]
+        assert values and not any(v in copy or v[:32] in copy or v[32:] in copy for v in values)
         replies = await anne.send("/results")
         assert "Playground" in replies.text
-        await publish_and_check(app, anne, voters, trackers, ids, emulator)
+        await publish_and_check(app, anne, voters, trackers, ids, tmp_path)
+
+
+class TestSharesInOneMessage:
+    @pytest.fixture
+    def settings(self, settings):
+        return settings.model_copy(update={"counting_key": None, "admin_ids": [COMMITTEE_ID, SECOND, THIRD]})
+
+    async def test_one_member_who_collected_the_sheets_sends_them_together(self, app, anne, resident_factory, clock, emulator):
+        await make_finalists(app, PROJECTS)
+        members = [anne, resident_factory(SECOND, "Bob", "en"), resident_factory(THIRD, "Cleo", "en")]
+        await anne.send("/countingkey 2")
+        shares = [re.search(r"pbbot-share:\S+", m.text).group(0).replace("</code>", "")
+                  for member in members for m in member.inbox if m.text and "pbbot-share:" in m.text]
+        assert len(shares) == 3
+        open_voting(app, clock)
+        voters = [resident_factory(3000 + n, f"V{n}", "en") for n in range(2)]
+        for r, cards in zip(voters, VOTES):
+            await vote(r, cards)
+        close_voting(app, clock)
+        # The same share twice in one message: refused, nothing kept.
+        replies = await anne.send(f"/count {shares[0]}\n{shares[0]}")
+        assert "déjà été reçue" in replies.text
+        replies = await anne.send("/count")
+        assert "0 des 2 parts" in replies.text
+        replies = await anne.send(f"/count {shares[2]}\n{shares[0]}")
+        assert "Dépouillé : 2 bulletins" in replies.text
+        assert await sealed_count(app) == 0 and await ballot_count(app) == 2
 
 
 class TestTheRecord:
+    async def test_the_bot_refuses_to_start_with_another_counting_key(self, app, settings, clock):
+        from bot.app import build_app
+        from campaign.secrecy import private_key_hex
+
+        from pydantic import SecretStr
+
+        other = settings.model_copy(update={"counting_key": SecretStr(private_key_hex(new_private_key()))})
+        with pytest.raises(SystemExit, match="COUNTING_KEY does not match"):
+            await build_app(other, clock=clock)
+
     async def test_a_crash_in_the_count_leaves_the_sealed_ballots_and_count_runs_again(self, app, anne, resident_factory, clock):
         """A real failure inside the count's transaction (a row already in the way), not a mock."""
         from sqlalchemy import delete, insert
