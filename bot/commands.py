@@ -13,7 +13,9 @@ def N_(message: str) -> str:
     return message
 
 
-RESIDENT_COMMANDS = [
+# The commands Telegram lists in the "/" menu (names and descriptions). Who may *use* a command is
+# decided by the routers; the committee-only ones are conversations.committee.common.COMMITTEE_COMMANDS.
+RESIDENT_MENU = [
     ("start", N_("Menu and where the campaign stands")),
     ("propose", N_("Propose a project")),
     ("myproposals", N_("My projects")),
@@ -31,7 +33,7 @@ RESIDENT_COMMANDS = [
 ]
 
 
-COMMITTEE_COMMANDS = [
+COMMITTEE_MENU = [
     ("admin", N_("Committee menu")),
     ("review", N_("Review the next project")),
     ("proposals", N_("All projects")),
@@ -55,8 +57,8 @@ async def publish_commands(
     if committee_chat_id is not None:
         committee_scopes.append(BotCommandScopeChat(chat_id=committee_chat_id))
     for language in languages:
-        commands = [BotCommand(command=name, description=i18n.gettext(text, locale=language)) for name, text in RESIDENT_COMMANDS]
-        committee = [BotCommand(command=name, description=i18n.gettext(text, locale=language)) for name, text in COMMITTEE_COMMANDS]
+        commands = [BotCommand(command=name, description=i18n.gettext(text, locale=language)) for name, text in RESIDENT_MENU]
+        committee = [BotCommand(command=name, description=i18n.gettext(text, locale=language)) for name, text in COMMITTEE_MENU]
         await bot.set_my_commands(commands, language_code=language)
         for scope in committee_scopes:
             await bot.set_my_commands(committee, scope=scope, language_code=language)

@@ -12,7 +12,7 @@ import tomllib
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -30,18 +30,8 @@ from campaign.calendar import PHASE_STARTS
 
 SUPPORTED_LANGUAGES = ("fr", "en")  # the languages pbbot ships catalogs for today
 LanguageCode = Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]
-BALLOT_TYPES = ("single", "approval", "knapsack")
-OUTCOME_RULES = (
-    "most-voted",
-    "greedy",
-    "greedy-no-skip",
-    "greedy-threshold",
-    "equalshares",
-    "equalshares/add1",
-    "equalshares/add1-comparison",
-)
-VERIFICATION_METHODS = ("phone", "code", "committee")
-AUDIENCES = ("all", "verified", "authors", "not_voted")
+Audience = Literal["all", "verified", "authors", "not_voted"]
+AUDIENCES: tuple[str, ...] = get_args(Audience)  # the committee's broadcast buttons, in this order
 
 _OFFSET = re.compile(r"^\s*([+-])\s*(\d+)\s*d(?:ays?)?(?:\s+(\d{1,2}):(\d{2}))?\s*$")
 
@@ -164,7 +154,7 @@ class Reminder(_Model):
     id: Annotated[str, Field(pattern=r"^[a-z0-9_-]{1,32}$")]
     before: Literal["proposals_close", "voting_close", "voting_open", "proposals_open", "results"]
     days: float = Field(gt=0)
-    audience: Literal["all", "verified", "authors", "not_voted"] = "all"
+    audience: Audience = "all"
     text: Localized
 
 

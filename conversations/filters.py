@@ -1,7 +1,7 @@
-"""Content filters as coroutines: aiogram runs plain-function filters in a worker thread."""
+"""Content filters as coroutines (aiogram runs plain-function filters in a worker thread), and where an update came from."""
 from __future__ import annotations
 
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 
 
 async def plain_text(message: Message) -> bool:
@@ -15,3 +15,13 @@ async def map_pin(message: Message) -> bool:
 
 async def photo(message: Message) -> bool:
     return bool(message.photo)
+
+
+async def not_a_command(message: Message) -> bool:
+    """Catch-alls let commands through, so /start or /help work in the middle of a step."""
+    return not (message.text or "").startswith("/")
+
+
+def chat_of(query: CallbackQuery) -> int:
+    """The chat a button was pressed in (a button too old to carry its message: the presser's private chat)."""
+    return query.from_user.id if query.message is None else query.message.chat.id

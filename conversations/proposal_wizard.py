@@ -44,7 +44,7 @@ from campaign.proposal import (
 )
 from campaign.schema import Campaign
 from conversations import verification
-from conversations.filters import map_pin, photo, plain_text
+from conversations.filters import chat_of, map_pin, photo, plain_text
 from conversations.proposal_questions import (
     CategoryChoice,
     WizardAction,
@@ -178,7 +178,7 @@ async def propose_command(message: Message, bot: Bot, state: FSMContext, campaig
 @router.callback_query(MenuAction.filter(F.action == "propose"))
 async def propose_button(query: CallbackQuery, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories) -> None:
     await query.answer()
-    await resume(bot, query.from_user.id if query.message is None else query.message.chat.id, state, campaign, clock, user, repos)
+    await resume(bot, chat_of(query), state, campaign, clock, user, repos)
 
 
 @router.callback_query(MenuAction.filter(F.action == "discard"))
@@ -363,7 +363,7 @@ async def move_button(query: CallbackQuery, callback_data: WizardAction, bot: Bo
     if not await _button_is_current(query, callback_data, state):
         return
     await query.answer()
-    chat_id = query.from_user.id if query.message is None else query.message.chat.id
+    chat_id = chat_of(query)
     if callback_data.action == "back":
         await _back(bot, chat_id, state, campaign, user)
     elif callback_data.action == "skip":
@@ -382,7 +382,7 @@ async def change_field(query: CallbackQuery, callback_data: WizardAction, bot: B
         return
     await query.answer()
     await state.update_data(return_to_review=True)
-    await ask(bot, query.from_user.id if query.message is None else query.message.chat.id, state, callback_data.field, campaign, user.language)
+    await ask(bot, chat_of(query), state, callback_data.field, campaign, user.language)
 
 
 @router.callback_query(ProposalWizard.review, WizardAction.filter(F.action == "submit"))
@@ -390,7 +390,7 @@ async def submit(
     query: CallbackQuery, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock,
     user: User, repos: Repositories, i18n: I18n, committee_chat_id: int | None,
 ) -> None:
-    chat_id = query.from_user.id if query.message is None else query.message.chat.id
+    chat_id = chat_of(query)
     data = await state.get_data()
     draft = ProposalDraft.from_data(data.get("draft"))
     now = clock.now()

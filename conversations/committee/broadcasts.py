@@ -37,7 +37,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from babel import Locale
 
 from campaign.clock import Clock
-from campaign.schema import Campaign
+from campaign.schema import AUDIENCES, Campaign
 from conversations.committee.common import (
     chat_of,
     committee_button,
@@ -58,7 +58,6 @@ from storage.repositories.verification import utc
 log = logging.getLogger(__name__)
 router = members_only(Router(name="committee_broadcasts"))
 
-AUDIENCES = ("all", "verified", "authors", "not_voted")
 MAX_TEXT = 3500  # characters typed; Telegram takes 4096 with the formatting and our last line
 CAPTION_LIMIT = 1024  # a photo's caption
 RECENT = 8

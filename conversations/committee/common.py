@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from html import escape
 
 from aiogram import Bot, Router
@@ -16,10 +16,12 @@ from aiogram.utils.i18n import I18n, gettext as _
 from babel.dates import format_datetime
 
 from campaign.calendar import Phase
+from campaign.clock import aware
 from campaign.proposal import Proposal, ProposalStatus
 from campaign.review import Refusal
 from campaign.schema import Campaign
 from conversations.after_commit import after_commit
+from conversations.filters import chat_of as chat_of, not_a_command as not_a_command  # where the committee modules find them
 from conversations.render import language, money, proposal_sheet, status_label, when
 from storage.repositories import Repositories, User
 
@@ -51,10 +53,6 @@ async def not_committee_member(event: TelegramObject, is_committee: bool = False
     return not is_committee
 
 
-async def not_a_command(message: Message) -> bool:
-    return not (message.text or "").startswith("/")
-
-
 async def committee_callback(query: CallbackQuery) -> bool:
     """A button of the committee dialogs (whatever its payload, even a forged one)."""
     return (query.data or "").split(":", 1)[0] in COMMITTEE_PREFIXES
@@ -68,10 +66,6 @@ def members_only(router: Router) -> Router:
 
 
 # --- small helpers -------------------------------------------------------------------------
-
-
-def chat_of(query: CallbackQuery) -> int:
-    return query.from_user.id if query.message is None else query.message.chat.id
 
 
 async def drop_buttons(query: CallbackQuery) -> None:
@@ -91,11 +85,6 @@ async def person(repos: Repositories, telegram_id: int | None) -> str:
     if found is None or not found.first_name:
         return str(telegram_id)
     return f"{escape(found.first_name)} ({telegram_id})"
-
-
-def aware(moment: datetime) -> datetime:
-    """A datetime read back from SQLite is naive; the bot writes UTC (the system clock's zone)."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
 def short_when(moment: datetime, campaign: Campaign) -> str:

@@ -39,7 +39,7 @@ from campaign.results import anonymous_ballots
 from campaign.schema import Campaign, pick
 from campaign.statistics import share
 from conversations.committee.broadcasts import leave_dialogs
-from conversations.committee.common import aware, committee_button, members_only
+from conversations.committee.common import committee_button, members_only
 from conversations.scope import secrets_in_private
 from conversations.ballot_file import ballot_file, digest
 from conversations.committee.results import sealed_choices, still_sealed, tally, too_early
@@ -47,7 +47,7 @@ from conversations.results_explained import compare_lines, why_lines
 from conversations.committee.stats import STATUS_ORDER, Figures, gather
 from conversations.figures import number
 from storage.repositories import Repositories, User
-from storage.repositories.verification import utc
+from storage.repositories.verification import aware, utc
 
 router = secrets_in_private(members_only(Router(name="committee_exports")))  # files to the member's private chat
 

@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from campaign.clock import aware as aware  # ballots and locks find it here
 from storage.models import UserRow
 from storage.models.voting import (
     CodeAttemptRow,
@@ -63,11 +64,6 @@ def utc(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
-def aware(moment: datetime | None) -> datetime | None:
-    """A datetime read back (naive from SQLite) as an aware UTC one."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=timezone.utc)
 
 
 def _verification(row: VerificationRow) -> Verification:

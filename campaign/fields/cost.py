@@ -1,39 +1,7 @@
-"""Validators and parsers for what a resident types in the proposal wizard.
+"""A cost as a resident types it: "1 500 €", "12,5k", "3 000,-".
 
-Every function either returns a cleaned value or raises :class:`FieldError`.
-A ``FieldError`` carries a machine-readable ``code`` and a ``params`` dict;
-the bot turns the pair into a sentence in the resident's language.  This
-module therefore contains no user-facing prose at all.
+Reading rules (pinned by ``tests/unit/test_fields.py``):
 
-Error codes and their params (see ``ERROR_CODES``):
-
-=====================  ====================================================
-code                   params
-=====================  ====================================================
-empty                  {}
-too_short              {"min": int, "length": int}
-too_long               {"max": int, "length": int}
-not_a_number           {}
-ambiguous              {}
-too_many_decimals      {"max": 2, "decimals": int}
-wrong_currency         {"expected": "EUR", "found": "USD"}  (found is the
-                       ISO code, or the symbol as typed when it names
-                       several currencies: "$", "kr", "¥")
-negative               {}
-zero                   {}
-below_minimum          {"minimum": Decimal, "value": Decimal}
-above_maximum          {"maximum": Decimal, "value": Decimal}
-unknown_category       {"allowed": tuple[str, ...]}
-invalid_coordinates    {}
-out_of_area            {"bbox": (min_lat, min_lon, max_lat, max_lon)}
-=====================  ====================================================
-
-Decisions worth knowing (all pinned by ``tests/unit/test_fields.py``):
-
-* Lengths are counted in Unicode code points after :func:`clean_text`,
-  which is what a database ``VARCHAR(n)`` counts.  An emoji flag counts 2.
-* HTML is kept verbatim: "<b>" in a title is text, and escaping it is the
-  renderer's job.  Stripping tags would mangle honest text like "3 < 5".
 * ``parse_cost`` reading of separators:
   - space, no-break space, narrow no-break space, apostrophe -> thousands;
   - both "." and "," present -> the last one is the decimal separator
@@ -53,54 +21,20 @@ Decisions worth knowing (all pinned by ``tests/unit/test_fields.py``):
 * The result of ``parse_cost`` is an integer-valued ``Decimal`` when the
   amount has no cents ("300,00" -> Decimal("300")), else it is quantized to
   cents ("12,5" -> Decimal("12.50")).
-* ``validate_coordinates`` rejects exactly (0, 0): phones without a GPS fix
-  report "Null Island", and no town lies there.
 """
 
 from __future__ import annotations
 
-import math
-import numbers
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation, localcontext
-from typing import Any, Final
+from decimal import Decimal, localcontext
+from typing import Final
 
-__all__ = [
-    "ABSOLUTE_MAXIMUM_COST",
-    "ERROR_CODES",
-    "MAX_COST_DECIMALS",
-    "FieldError",
-    "clean_text",
-    "parse_cost",
-    "parse_description",
-    "parse_location_text",
-    "parse_summary",
-    "parse_title",
-    "validate_category",
-    "validate_coordinates",
-]
+from campaign.fields.errors import FieldError
+from campaign.fields.text import SPACE_RUN
 
-ERROR_CODES: Final[frozenset[str]] = frozenset(
-    {
-        "empty",
-        "too_short",
-        "too_long",
-        "not_a_number",
-        "ambiguous",
-        "too_many_decimals",
-        "wrong_currency",
-        "negative",
-        "zero",
-        "below_minimum",
-        "above_maximum",
-        "unknown_category",
-        "invalid_coordinates",
-        "out_of_area",
-    }
-)
 
 MAX_COST_DECIMALS: Final = 2
 
@@ -113,158 +47,6 @@ ABSOLUTE_MAXIMUM_COST: Final = Decimal("1000000000000")
 # also bounds the work done on a 10,000-character message.
 _MAX_COST_INPUT_LENGTH: Final = 100
 
-
-class FieldError(ValueError):
-    """A resident's input was rejected.
-
-    ``code`` is one of ``ERROR_CODES``; ``params`` holds the values the bot
-    needs to explain the problem (limits, measured length, ...).
-    """
-
-    code: str
-    params: dict[str, Any]
-
-    def __init__(self, code: str, params: Mapping[str, Any] | None = None) -> None:
-        # A typo in a code would surface as an untranslated message in the
-        # bot; fail loudly in development instead.
-        if code not in ERROR_CODES:
-            raise AssertionError(f"unknown FieldError code {code!r}")
-        self.code = code
-        self.params = dict(params or {})
-        # Passing both to ValueError keeps the exception picklable (args are
-        # replayed into __init__) and gives logs a useful str().
-        super().__init__(code, self.params)
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.params}" if self.params else self.code
-
-    def __repr__(self) -> str:
-        return f"FieldError({self.code!r}, {self.params!r})"
-
-
-# --------------------------------------------------------------------------
-# Free text
-# --------------------------------------------------------------------------
-
-# Windows, old-Mac and Unicode line breaks all mean "new line" to a resident.
-_LINE_BREAKS: Final = re.compile("\r\n|[\r\x85\u2028\u2029]")
-
-# Invisible format characters that carry no meaning in a proposal but can
-# hide text or reorder it on screen (bidi overrides are a spoofing vector).
-# ZWJ/ZWNJ are deliberately kept: emoji sequences and several scripts need them.
-_INVISIBLE: Final = frozenset(
-    "\u200b\u2060\ufeff"  # zero-width space, word joiner, BOM
-    "\u202a\u202b\u202c\u202d\u202e"  # bidi embeddings / overrides
-    "\u2066\u2067\u2068\u2069"  # bidi isolates
-)
-
-_SPACE_RUN: Final = re.compile(" {2,}")
-
-
-def clean_text(text: str | None) -> str:
-    """Normalise what a resident typed.
-
-    NFC, strip, collapse runs of spaces/tabs to one space, at most one blank
-    line between paragraphs, no control characters except ``\\n``.
-    ``None`` (a sticker or photo has no text) becomes ``""``.  Idempotent.
-    """
-    if text is None:
-        return ""
-    text = _LINE_BREAKS.sub("\n", str(text))
-
-    kept: list[str] = []
-    for ch in text:
-        if ch == "\n":
-            kept.append(ch)
-            continue
-        category = unicodedata.category(ch)
-        if ch == "\t" or category == "Zs":
-            # All space flavours (no-break, narrow, ideographic, ...) become
-            # a plain space so that "only spaces" really is empty.
-            kept.append(" ")
-        elif category in ("Cc", "Cs") or ch in _INVISIBLE:
-            # Lone surrogates (Cs) cannot be encoded to UTF-8 and would crash
-            # the database driver or the Telegram API call later on.
-            continue
-        else:
-            kept.append(ch)
-
-    paragraphs: list[str] = []
-    previous_blank = True  # also drops leading blank lines
-    for raw_line in "".join(kept).split("\n"):
-        line = _SPACE_RUN.sub(" ", raw_line).strip(" ")
-        if not line:
-            if not previous_blank:
-                paragraphs.append("")
-            previous_blank = True
-            continue
-        paragraphs.append(line)
-        previous_blank = False
-    while paragraphs and not paragraphs[-1]:
-        paragraphs.pop()
-
-    # NFC last: removing an invisible character can bring a base letter and
-    # a combining mark together, and normalising earlier would then leave a
-    # decomposed pair behind (breaking idempotence).  NFC never creates
-    # spaces, newlines or control characters, so the layout above survives.
-    return unicodedata.normalize("NFC", "\n".join(paragraphs))
-
-
-def _check_length(text: str, min_length: int, max_length: int) -> str:
-    if min_length > max_length:
-        # Campaign misconfiguration: no resident input could ever pass.
-        raise ValueError(f"min_length {min_length} > max_length {max_length}")
-    if not text:
-        raise FieldError("empty")
-    length = len(text)
-    if length < min_length:
-        raise FieldError("too_short", {"min": min_length, "length": length})
-    if length > max_length:
-        raise FieldError("too_long", {"max": max_length, "length": length})
-    return text
-
-
-def _single_line(text: str) -> str:
-    return _SPACE_RUN.sub(" ", text.replace("\n", " "))
-
-
-def parse_title(text: str | None, *, min_length: int = 5, max_length: int = 80) -> str:
-    """A proposal title: one line (newlines become spaces)."""
-    return _check_length(_single_line(clean_text(text)), min_length, max_length)
-
-
-def parse_summary(text: str | None, *, min_length: int = 20, max_length: int = 300) -> str:
-    """A short summary; paragraphs are kept."""
-    return _check_length(clean_text(text), min_length, max_length)
-
-
-def parse_description(
-    text: str | None, *, min_length: int = 50, max_length: int = 3000
-) -> str:
-    """The full description; paragraphs are kept.
-
-    Telegram caps one message at 4096 characters, so the default maximum is
-    below what a resident can send and ``too_long`` is reachable.
-    """
-    return _check_length(clean_text(text), min_length, max_length)
-
-
-def parse_location_text(
-    text: str | None, *, min_length: int = 3, max_length: int = 200
-) -> str:
-    """A place described in words ("behind the school, rue Haute").
-
-    Shown inline next to a pin, so it is one line: an address typed over
-    several lines becomes "line 1, line 2".
-    """
-    lines = [line.rstrip(" ,;") for line in clean_text(text).split("\n")]
-    joined = ", ".join(line for line in lines if line)
-    return _check_length(joined, min_length, max_length)
-
-
-# --------------------------------------------------------------------------
-# Money
-# --------------------------------------------------------------------------
 
 _DOLLAR_CODES: Final = frozenset({"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "MXN"})
 
@@ -383,7 +165,7 @@ def _normalise_cost_text(text: str) -> str:
             continue
         else:
             out.append(ch)
-    return _SPACE_RUN.sub(" ", "".join(out)).strip(" ").casefold()
+    return SPACE_RUN.sub(" ", "".join(out)).strip(" ").casefold()
 
 
 @dataclass(frozen=True)
@@ -557,68 +339,3 @@ def parse_cost(
                 {"maximum": upper if maximum is None else maximum, "value": value},
             )
     return value
-
-
-# --------------------------------------------------------------------------
-# Category and place
-# --------------------------------------------------------------------------
-
-
-def validate_category(value: str | None, allowed: Sequence[str]) -> str:
-    """Return the canonical spelling from ``allowed`` for ``value``.
-
-    Buttons send the exact key, but a resident may type "Parks " or "parks";
-    matching ignores case, surrounding spaces and Unicode normalisation.
-    """
-    allowed_tuple = tuple(allowed)
-    if value is None or not clean_text(value):
-        raise FieldError("empty")
-    if value in allowed_tuple:
-        return value
-    wanted = _single_line(clean_text(value)).casefold()
-    for candidate in allowed_tuple:
-        if _single_line(clean_text(candidate)).casefold() == wanted:
-            return candidate
-    raise FieldError("unknown_category", {"allowed": allowed_tuple})
-
-
-def _as_coordinate(value: object) -> float:
-    # bool is an int subclass; True as a latitude is a bug, not 1°.
-    if isinstance(value, bool) or not isinstance(value, (numbers.Real, Decimal)):
-        raise FieldError("invalid_coordinates")
-    try:
-        number = float(value)
-    except (OverflowError, ValueError, InvalidOperation):
-        raise FieldError("invalid_coordinates") from None
-    if not math.isfinite(number):
-        raise FieldError("invalid_coordinates")
-    return number
-
-
-def validate_coordinates(
-    lat: float,
-    lon: float,
-    *,
-    bbox: tuple[float, float, float, float] | None = None,
-) -> tuple[float, float]:
-    """Check a shared location; return ``(lat, lon)`` as floats.
-
-    ``bbox`` is ``(min_lat, min_lon, max_lat, max_lon)``, edges included.  A
-    box whose ``min_lon`` exceeds ``max_lon`` crosses the antimeridian.
-    """
-    latitude, longitude = _as_coordinate(lat), _as_coordinate(lon)
-    if not (-90.0 <= latitude <= 90.0 and -180.0 <= longitude <= 180.0):
-        raise FieldError("invalid_coordinates")
-    if latitude == 0.0 and longitude == 0.0:
-        raise FieldError("invalid_coordinates")  # "Null Island": no GPS fix
-    if bbox is not None:
-        min_lat, min_lon, max_lat, max_lon = bbox
-        if min_lat > max_lat:
-            raise ValueError(f"bbox has min_lat > max_lat: {bbox!r}")
-        if min_lon <= max_lon:
-            inside_lon = min_lon <= longitude <= max_lon
-        else:
-            inside_lon = longitude >= min_lon or longitude <= max_lon
-        if not (min_lat <= latitude <= max_lat and inside_lon):
-            raise FieldError("out_of_area", {"bbox": tuple(bbox)})
-    return latitude, longitude
