@@ -20,9 +20,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Protocol
 
+from campaign.ballot_types import BallotType, ballot_type
 from campaign.pabulib import PbElection, PbProject, PbVote
 from campaign.schema import Campaign, Outcome, pick
-from campaign.tally import Outcome as Tally, Project, count, prepare, select_winners
+from campaign.tally import Ballot, Outcome as Tally, Project, count, prepare, select_winners
 
 
 class OnBallot(Protocol):
@@ -113,13 +114,19 @@ def compute_results(
     projects = {p.id: p for p in on_ballot}
     ids = tally_ids(projects)
     number_of = {tally_id: number for number, tally_id in ids.items()}
-    counted: list[tuple[str, ...]] = []
+    kind = ballot_type(campaign.ballot.type)
+    counted: list[Ballot] = []
     total = ignored = 0
     # Many voters cast the same ballot: each distinct one is read once (a million stored
     # ballots of 30 projects are a few thousand distinct ones).
     for ballot, times in Counter(tuple(b) for b in ballots).items():
         total += times
-        chosen = tuple(ids[c] for c in dict.fromkeys(ballot) if c in ids)
+        given = kind.tally_input(ballot)
+        chosen: Ballot
+        if isinstance(given, Mapping):
+            chosen = {ids[c]: n for c, n in given.items() if c in ids}
+        else:
+            chosen = tuple(ids[c] for c in dict.fromkeys(given) if c in ids)
         ignored += (len(set(ballot)) - len(chosen)) * times
         if chosen:  # a ballot left empty by ignored choices would only dilute equal shares
             counted += [chosen] * times
@@ -186,20 +193,20 @@ def from_snapshot(campaign: Campaign, on_ballot: Sequence[OnBallot], data: Mappi
 # --- anonymous ballots and Pabulib ---------------------------------------------------------
 
 
-def anonymous_ballots(ballots: Iterable[Sequence[int]], rng: random.Random | None = None) -> list[tuple[int, tuple[int, ...]]]:
+def anonymous_ballots(
+    ballots: Iterable[Sequence[int]], rng: random.Random | None = None, *, kind: BallotType | None = None,
+) -> list[tuple[int, tuple[int, ...]]]:
     """(voter number, choices) in a random order, numbered from 1: the storage order (and so
-    the order people voted in) is not kept. `rng` for tests; a SystemRandom otherwise."""
-    shuffled = [tuple(sorted(set(b))) for b in ballots]
+    the order people voted in) is not kept. `rng` for tests; a SystemRandom otherwise. `kind`:
+    the campaign's ballot type (approval-like when not given)."""
+    normalise = (kind or ballot_type("approval")).normalise
+    shuffled = [normalise(b) for b in ballots]
     (rng or random.SystemRandom()).shuffle(shuffled)
     return list(enumerate(shuffled, start=1))
 
 
 def _pb_date(moment: datetime, campaign: Campaign) -> str:
     return moment.astimezone(campaign.zone).strftime("%d.%m.%Y")
-
-
-def _vote_type(campaign: Campaign) -> str:
-    return "choose-1" if campaign.ballot.type == "single" else "approval"
 
 
 def pabulib_election(
@@ -214,13 +221,16 @@ def pabulib_election(
     `anonymous_ballots`; `selected`: the published winners (the `selected` column), if any."""
     language = language or campaign.default_language
     ids = tally_ids(p.id for p in on_ballot)
+    kind = ballot_type(campaign.ballot.type)
     votes: dict[int, int] = dict.fromkeys(ids, 0)
     pb_votes = []
     for voter, choices in ballots:
-        chosen = [c for c in sorted(set(choices)) if c in ids]
-        for c in chosen:
-            votes[c] += 1
-        pb_votes.append(PbVote(str(voter), tuple(ids[c] for c in chosen)))
+        given = {c: n for c, n in kind.points_of(choices).items() if c in ids}
+        for c, n in given.items():
+            votes[c] += n
+        chosen = [c for c in choices if c in given]
+        points = kind.pabulib_points(chosen)
+        pb_votes.append(PbVote(str(voter), tuple(ids[c] for c in given), points))
     meta = {
         "description": pick(campaign.name, language, campaign.default_language),
         "unit": campaign.town,
@@ -228,7 +238,7 @@ def pabulib_election(
         "num_projects": str(len(on_ballot)),
         "num_votes": str(len(pb_votes)),
         "budget": str(_whole(campaign.envelope)),
-        "vote_type": _vote_type(campaign),
+        "vote_type": kind.pabulib_vote_type,
         "rule": campaign.outcome.rule,
         "date_begin": _pb_date(campaign.calendar.voting_open, campaign),
         "date_end": _pb_date(campaign.calendar.voting_close, campaign),
@@ -236,14 +246,7 @@ def pabulib_election(
         "currency": campaign.currency,
         "min_length": "1",
     }
-    if campaign.ballot.type == "single":
-        meta["max_length"] = "1"
-    elif campaign.ballot.type == "approval":
-        meta["max_length"] = str(campaign.ballot.max_choices)
-    else:
-        meta["max_sum_cost"] = str(_whole(campaign.envelope))
-        if "max_choices" in campaign.ballot.model_fields_set:
-            meta["max_length"] = str(campaign.ballot.max_choices)
+    meta.update(kind.pabulib_meta(campaign.ballot, _whole(campaign.envelope)))
     if campaign.outcome.rule == "greedy-threshold":
         meta["min_project_score_threshold"] = str(campaign.outcome.threshold)
     meta["comment"] = "project_id is the project's number, zero-padded; voter_id is a random number"

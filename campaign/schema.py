@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from campaign import file_checks
+from campaign.ballot_types import BALLOT_TYPES
 from campaign.calendar import PHASE_STARTS
 
 SUPPORTED_LANGUAGES = ("fr", "en")  # the languages pbbot ships catalogs for today
@@ -84,14 +85,22 @@ class Calendar(_Model):
 
 
 class Ballot(_Model):
-    type: Literal["single", "approval", "knapsack"] = "single"
+    type: str = "single"  # a name in campaign.ballot_types.BALLOT_TYPES
     max_choices: int = Field(default=1, ge=1)
     changeable: bool = False
 
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        if value not in BALLOT_TYPES:
+            raise ValueError(f"unknown ballot type {value!r}; expected one of: {', '.join(BALLOT_TYPES)}")
+        return value
+
     @model_validator(mode="after")
-    def _single_is_one(self) -> "Ballot":
-        if self.type == "single" and self.max_choices != 1:
-            raise ValueError("a single ballot has max_choices = 1")
+    def _fits_its_type(self) -> "Ballot":
+        problem = BALLOT_TYPES[self.type].check(self)
+        if problem:
+            raise ValueError(problem)
         return self
 
 

@@ -32,6 +32,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _, ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from campaign.ballot import strategy
 from campaign.calendar import Phase, phase_at
 from campaign.clock import Clock
 from campaign.proposal import Proposal
@@ -212,7 +213,7 @@ async def send_export(
         filename, caption = f"{campaign.id}-explanation.txt", _("Why each project was funded or not, under the campaign's rule.")
     else:
         on_ballot = await repos.statistics.on_ballot(campaign.id)
-        ballots = anonymous_ballots(await sealed_choices(repos, campaign, now))
+        ballots = anonymous_ballots(await sealed_choices(repos, campaign, now), kind=strategy(campaign.ballot))
         count = len(ballots)
         if kind == "ballots":
             data = ballots_csv([p.id for p in on_ballot], ballots)
