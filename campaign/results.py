@@ -132,7 +132,8 @@ def compute_results(
             counted += [chosen] * times
     tally_projects = [Project(ids[p.id], _whole(p.cost)) for p in on_ballot]
     budget = _whole(campaign.envelope)
-    outcome = select_winners(campaign.outcome.rule, tally_projects, counted, budget, **rule_options(campaign.outcome))
+    options = {**rule_options(campaign.outcome), **kind.tally_options(campaign.outcome.rule)}
+    outcome = select_winners(campaign.outcome.rule, tally_projects, counted, budget, **options)
     winners = [number_of[w] for w in outcome.winners]
     votes = {number: outcome.scores.get(tally_id, 0) for number, tally_id in ids.items()}
     results = _results(campaign, on_ballot, votes, winners, total, ignored)
@@ -140,7 +141,7 @@ def compute_results(
     if compare:
         prepared = prepare(tally_projects, counted)
         for rule in [campaign.outcome.rule, *(r for r in COMPARED_RULES if r != campaign.outcome.rule)]:
-            other = outcome if rule == campaign.outcome.rule else count(rule, prepared, budget, explain=False)
+            other = outcome if rule == campaign.outcome.rule else count(rule, prepared, budget, explain=False, **kind.tally_options(rule))
             alternatives.append((rule, [number_of[w] for w in other.winners], Decimal(other.spent)))
     return replace(results, tally=outcome, numbers=number_of, alternatives=alternatives)
 

@@ -104,6 +104,10 @@ class BallotType:
         """What the tally counts for this ballot: the projects approved, or project -> points."""
         return self.normalise(choices)
 
+    def tally_options(self, rule: str) -> dict[str, int | str]:
+        """Options the tally takes for these ballots under `rule`, beside the rule's own."""
+        return {}
+
     def pabulib_points(self, choices: Sequence[int]) -> tuple[int, ...] | None:
         """The `points` column of this ballot's Pabulib line (None: no such column)."""
         return None
@@ -124,6 +128,10 @@ class PointsBallotType(BallotType):
 
     def tally_input(self, choices: Sequence[int]) -> Mapping[int, int]:
         return self.points_of(choices)
+
+    def tally_options(self, rule: str) -> dict[str, int | str]:
+        # Equal shares would otherwise count a point ballot as approvals (campaign.tally).
+        return {"utility": "points"} if rule.startswith("equalshares") else {}
 
     def pabulib_points(self, choices: Sequence[int]) -> tuple[int, ...]:
         return tuple(self.points_of(choices).values())
