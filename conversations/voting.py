@@ -35,7 +35,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _, ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from campaign.ballot import BallotError, toggle, total_cost, validate_ballot
+from campaign.ballot import BallotError, strategy, toggle, validate_ballot
 from campaign.calendar import Phase, phase_at
 from campaign.freeze import ballot_settings, finalist_digest
 from campaign.clock import Clock
@@ -45,6 +45,7 @@ from campaign.standing import VOTE_OVER, Standing
 from campaign.secrecy import seal, tracker
 from campaign.verification import keyed_hash
 from conversations import verification
+from conversations.ballot_texts import texts_for
 from conversations.menu import MenuAction
 from conversations.render import category_name, money, results_news, when
 from conversations.scope import private_only
@@ -116,49 +117,11 @@ def _closed_reason(campaign: Campaign, where: Standing) -> str:
 
 
 def _ballot_lines(choices: tuple[int, ...] | list[int], finalists: list[Proposal], campaign: Campaign) -> str:
-    by_id = {p.id: p for p in finalists}
-    lines = []
-    for choice in choices:
-        project = by_id.get(choice)
-        title = escape(project.title) if project else _("project #{number}").format(number=choice)
-        cost = f" — {money(project.cost, campaign)}" if project else ""
-        lines.append(f"• <b>{title}</b>{cost}")
-    if campaign.ballot.type == "knapsack":
-        total = total_cost(choices, {p.id: p.cost for p in finalists})
-        lines.append(_("Total: {total} of {envelope}").format(total=money(total, campaign), envelope=money(campaign.envelope, campaign)))
-    return "\n".join(lines)
+    return "\n".join(texts_for(campaign).ballot_lines(choices, finalists, campaign))
 
 
 def _ballot_error(error: BallotError, campaign: Campaign) -> str:
-    if error.code == "empty":
-        return _("Your ballot is empty: select at least one project.")
-    if error.code == "not_finalist":
-        return _("This project is not on the ballot.")
-    if error.code == "too_many":
-        return ngettext(
-            "You can choose at most {maximum} project. Unselect it first.",
-            "You can choose at most {maximum} projects. Unselect one first.",
-            error.params["maximum"],
-        ).format(maximum=error.params["maximum"])
-    if error.code == "over_budget":
-        return _("Your selection costs {total}, more than the budget of {envelope}. Unselect a project.").format(
-            total=money(error.params["total"], campaign), envelope=money(campaign.envelope, campaign)
-        )
-    return _("This ballot is not valid.")
-
-
-def _instructions(campaign: Campaign) -> str:
-    rules = campaign.ballot
-    if rules.type == "single":
-        return _("Browse the projects with ◀️ ▶️ and press <b>Vote for this project</b> under your favourite.")
-    if rules.type == "approval":
-        return _("Browse the projects with ◀️ ▶️, select up to {maximum} with <b>Select</b>, then press <b>Submit my ballot</b>.").format(
-            maximum=rules.max_choices
-        )
-    return _(
-        "Browse the projects with ◀️ ▶️ and select the ones you want, within the budget of {envelope}; "
-        "then press <b>Submit my ballot</b>."
-    ).format(envelope=money(campaign.envelope, campaign))
+    return texts_for(campaign).error(error, campaign)
 
 
 def _card_text(project: Proposal, index: int, count: int, choices: tuple[int, ...], finalists: list[Proposal], campaign: Campaign) -> str:
@@ -169,16 +132,8 @@ def _card_text(project: Proposal, index: int, count: int, choices: tuple[int, ..
         "",
         escape(project.summary),
     ]
-    rules = campaign.ballot
-    if rules.type == "approval":
-        lines += ["", _("Selected: {count} of at most {maximum}").format(count=len(choices), maximum=rules.max_choices)]
-    elif rules.type == "knapsack":
-        total = total_cost(choices, {p.id: p.cost for p in finalists})
-        line = _("Selected: {total} of {envelope}").format(total=money(total, campaign), envelope=money(campaign.envelope, campaign))
-        if total > campaign.envelope:
-            line += " ⚠️ " + _("over the budget")
-        lines += ["", line]
-    return "\n".join(lines)
+    status = texts_for(campaign).card_status(choices, finalists, campaign)
+    return "\n".join(lines + ([""] + status if status else []))
 
 
 def _card_keyboard(project: Proposal, index: int, count: int, choices: tuple[int, ...], campaign: Campaign) -> InlineKeyboardMarkup:
@@ -190,14 +145,11 @@ def _card_keyboard(project: Proposal, index: int, count: int, choices: tuple[int
         sizes.append(2)
     builder.button(text=_("📄 Details"), callback_data=VoteDetails(project=project.id))
     sizes.append(1)
-    if campaign.ballot.type == "single":
-        builder.button(text=_("🗳 Vote for this project"), callback_data=VotePick(project=project.id))
+    builder.button(text=texts_for(campaign).pick_label(project.id, choices, campaign), callback_data=VotePick(project=project.id))
+    sizes.append(1)
+    if not strategy(campaign.ballot).one_tap:
+        builder.button(text=_("📨 Submit my ballot ({count})").format(count=len(set(choices))), callback_data=VoteSubmit())
         sizes.append(1)
-    else:
-        label = _("✅ Selected (press to remove)") if project.id in choices else _("☑️ Select")
-        builder.button(text=label, callback_data=VotePick(project=project.id))
-        builder.button(text=_("📨 Submit my ballot ({count})").format(count=len(choices)), callback_data=VoteSubmit())
-        sizes += [1, 1]
     builder.adjust(*sizes)
     return builder.as_markup()
 
@@ -246,7 +198,7 @@ async def open_ballot(
         await bot.send_message(chat_id, _("The list of projects on the ballot is not ready yet. Please try again later."))
         return
     voted = await repos.ballots.has_voted(campaign.id, user.id)
-    intro = _instructions(campaign)
+    intro = texts_for(campaign).instructions(campaign)
     if voted:
         if not campaign.ballot.changeable:
             await state.set_state(None)
@@ -363,7 +315,7 @@ async def pick(
     if voted and not campaign.ballot.changeable:
         await query.answer(_("You have already voted; a vote cannot be changed in this campaign."), show_alert=True)
         return
-    if campaign.ballot.type == "single":
+    if strategy(campaign.ballot).one_tap:
         await query.answer()
         await _save_vote_data(state, choices=[callback_data.project])
         await _show_confirmation(bot, _chat_id(query), state, campaign, finalists, (callback_data.project,), voted)
@@ -374,7 +326,7 @@ async def pick(
     except BallotError as error:
         await query.answer(_ballot_error(error, campaign), show_alert=True)
         return
-    await query.answer(_("Selected.") if callback_data.project in choices else _("Removed."))
+    await query.answer(texts_for(campaign).picked(callback_data.project, choices, campaign))
     await _save_vote_data(state, choices=list(choices))
     index = next(i for i, p in enumerate(finalists) if p.id == callback_data.project)
     await _send_card(bot, _chat_id(query), state, campaign, finalists, index, replace=query.message if isinstance(query.message, Message) else None)
