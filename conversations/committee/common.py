@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 # Commands only the committee may use; anyone else gets a short refusal (see refusal.py).
 COMMITTEE_COMMANDS = (
     "admin", "review", "proposals", "proposal", "finalists", "calendar", "advance", "audit", "admins", "ambassadors",
-    "stats", "publish", "export", "broadcast", "broadcasts", "chatid",  # /results is also the residents' (conversations.results)
+    "stats", "publish", "export", "broadcast", "broadcasts", "chatid", "count", "countingkey",  # /results is also the residents' (conversations.results)
 )
 # Prefixes of the committee's buttons, filled as the CallbackData classes are declared.
 COMMITTEE_PREFIXES: set[str] = set()
