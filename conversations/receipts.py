@@ -41,7 +41,7 @@ async def check_my_vote(message: Message, command: CommandObject, user: User, re
         return
     tracker = normalize_tracker(raw)
     stored = await repos.counting.get(campaign.id)
-    if tracker is not None and stored is not None and stored.counted and await repos.ballots.is_counted_tracker(campaign.id, tracker):
+    if tracker is not None and stored is not None and stored.counted_at is not None and await repos.ballots.is_counted_tracker(campaign.id, tracker):
         await message.answer(_("✅ The ballot with tracker <code>{tracker}</code> was counted on {date}.").format(
             tracker=tracker, date=when(stored.counted_at, campaign)))
         return

@@ -261,7 +261,7 @@ async def count_command(
     if stored is None:
         await refuse("no_key", _describe(None))
         return
-    if stored.counted:
+    if stored.counted_at is not None:
         await message.answer(_("The ballots were counted on {date}: {count} ballots. /results shows the tally.").format(
             date=when(stored.counted_at, campaign), count=number(stored.ballots or 0)))
         return
