@@ -22,6 +22,7 @@ update (in-process runs), peak memory of this process. The machine may be shared
 from __future__ import annotations
 
 import argparse
+import aiohttp
 import asyncio
 import json
 import os
@@ -350,6 +351,7 @@ async def through_workers(args: argparse.Namespace, workers: int, delay: float) 
         async with aiohttp.ClientSession(base_url=f"http://127.0.0.1:{port}", connector=connector) as http:
             while emulator.method_counts["setWebhook"] < workers:  # noqa: ASYNC110 - other processes: nothing to await
                 await asyncio.sleep(0.2)
+            await serving(http)
 
             async def post(update: JSON) -> None:
                 async with http.post("/webhook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
@@ -367,6 +369,18 @@ async def through_workers(args: argparse.Namespace, workers: int, delay: float) 
         await asyncio.wait_for(server.wait(), timeout=60)
         await emulator.stop()
         await drop_database(url)
+
+
+async def serving(http) -> None:  # noqa: ANN001
+    """Until the webhook answers /healthz (it registers with Telegram before it listens)."""
+    while True:
+        try:
+            async with http.get("/healthz") as response:
+                if response.status == 200:
+                    return
+        except aiohttp.ClientConnectionError:
+            pass
+        await asyncio.sleep(0.1)
 
 
 def live_campaign() -> str:

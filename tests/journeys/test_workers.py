@@ -125,6 +125,18 @@ async def test_a_copy_sent_to_the_other_worker_is_handled_once(two_workers, emul
     assert len(emulator.messages(1003)) == told
 
 
+async def serving(http) -> None:  # noqa: ANN001
+    """Until the webhook answers /healthz (it registers with Telegram before it listens)."""
+    while True:
+        try:
+            async with http.get("/healthz") as response:
+                if response.status == 200:
+                    return
+        except aiohttp.ClientConnectionError:
+            pass
+        await asyncio.sleep(0.1)
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -148,6 +160,7 @@ async def test_pbbot_webhook_with_two_workers_serves_one_port(shared, emulator, 
             async with asyncio.timeout(60):  # turns a server that never starts into a failure
                 while emulator.method_counts["setWebhook"] < 2:  # noqa: ASYNC110 - other processes: nothing to await
                     await asyncio.sleep(0.1)
+                await serving(http)
             residents = range(2001, 2021)
             statuses = await asyncio.gather(*(post(http, start_message(500 + i, user_id=uid)) for i, uid in enumerate(residents)))
             assert set(statuses) == {200}
