@@ -87,6 +87,7 @@ class Calendar(_Model):
 class Ballot(_Model):
     type: str = "single"  # a name in campaign.ballot_types.BALLOT_TYPES
     max_choices: int = Field(default=1, ge=1)
+    points: int = Field(default=10, ge=1)  # what each resident shares on a cumulative ballot
     changeable: bool = False
 
     @field_validator("type")
