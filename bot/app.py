@@ -11,13 +11,13 @@ from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
-from aiogram.fsm.storage.memory import SimpleEventIsolation
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import conversations
 from bot.counting_key import register_environment_key
 from bot.errors import register_error_handler
 from bot.fsm_storage import DatabaseStorage
+from bot.isolation import ResidentLocks
 from bot.i18n import PoCatalogs, make_i18n, ResidentLocale
 from bot import outbox
 from bot.metrics import Metrics, UpdateObserver
@@ -79,7 +79,7 @@ def _conversation_storage(
         storage = RedisStorage.from_url(settings.redis_url, key_builder=keys)
         recent = RedisRecentUpdates(storage.redis, settings.redis_prefix)
         return storage, RedisEventIsolation(storage.redis, key_builder=keys), recent
-    return DatabaseStorage(sessionmaker), SimpleEventIsolation(), RecentUpdates()
+    return DatabaseStorage(sessionmaker), ResidentLocks(), RecentUpdates()
 
 
 def create_dispatcher(

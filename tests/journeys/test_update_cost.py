@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import event, select
 
 from bot.app import build_app
+from bot.isolation import ResidentLocks
 from storage.models import UserRow
 from tests.conftest import deliver_to
 from tests.emulator import Resident
@@ -130,3 +131,15 @@ async def test_a_date_moved_by_another_worker_is_pushed_to_this_one(request, app
         assert "Voting: 20 May 2030, 09:00" in (await john.send("/start")).plain_text
     finally:
         await other.close()
+
+
+async def test_no_lock_is_kept_for_a_resident_once_their_updates_are_handled(request, app, marie, john):
+    """Memory does not grow with the residents who ever wrote (aiogram's in-process isolation
+    keeps a lock for each of them forever)."""
+    if request.config.getoption("--db") != "sqlite":
+        pytest.skip("the in-process locks are the embedded setup's")
+    isolation = app.dispatcher.fsm.events_isolation
+    assert isinstance(isolation, ResidentLocks)
+    results = await asyncio.gather(marie.send("/start"), john.send("/start"), marie.send("/help"))
+    assert all(results)
+    assert isolation.held() == 0
