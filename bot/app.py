@@ -24,6 +24,7 @@ from bot.metrics import Metrics, UpdateObserver
 from bot.middlewares.campaign import WATCHED_TABLES, EffectiveCampaign
 from bot.middlewares.database import UpdateTransaction
 from bot.recent_updates import RecentUpdates, RedisRecentUpdates
+from bot.middlewares.odd_buttons import OddButtons
 from bot.middlewares.resident import ResidentMiddleware
 from bot.settings import Settings
 from campaign.clock import Clock, SystemClock
@@ -115,6 +116,7 @@ def create_dispatcher(
     dispatcher.update.outer_middleware(EffectiveCampaign(campaign, watch))
     dispatcher.update.outer_middleware(ResidentMiddleware(campaign, clock, frozenset(settings.admin_ids)))
     ResidentLocale(i18n).setup(dispatcher)
+    dispatcher.callback_query.outer_middleware(OddButtons())  # after the locale: it answers
     dispatcher.include_routers(*conversations.get_routers())
     metrics.install(dispatcher)
     register_error_handler(dispatcher, i18n, campaign, sessionmaker)

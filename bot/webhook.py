@@ -14,7 +14,7 @@ import signal
 from contextlib import suppress
 from urllib.parse import urlsplit, urlunsplit
 
-from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+from aiogram.webhook.aiohttp_server import setup_application
 from aiohttp import web
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from sqlalchemy import text
@@ -23,6 +23,7 @@ from bot.app import App, build_app
 from bot.background import background_services
 from bot.commands import publish_commands
 from bot.settings import Settings
+from bot.webhook_input import CheckedRequestHandler
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def build_web_app(app: App, settings: Settings, *, workers: int = 1) -> web.Appl
     web_app = web.Application()
     # Answered once the update is handled, not before: Telegram re-sends what a crashed or
     # stopped worker did not acknowledge, and a graceful stop finishes the requests in flight.
-    SimpleRequestHandler(app.dispatcher, app.bot, handle_in_background=False, secret_token=secret).register(web_app, path=path)
+    CheckedRequestHandler(app.dispatcher, app.bot, handle_in_background=False, secret_token=secret).register(web_app, path=path)
     setup_application(web_app, app.dispatcher, bot=app.bot)
 
     async def healthz(request: web.Request) -> web.Response:

@@ -105,9 +105,9 @@ async def _after_attestation(
         return
     methods = list(campaign.verification.methods)
     if len(methods) == 1:
-        if not data.get("verify_attested"):  # not yet told why we ask
-            await bot.send_message(chat_id, _("Only residents may take part, so I need to check who you are first."))
-        await ask_method(bot, chat_id, state, campaign, methods[0])
+        # Not yet told why we ask (no attestation question came first): say it in the same message.
+        intro = "" if data.get("verify_attested") else _("Only residents may take part, so I need to check who you are first.")
+        await ask_method(bot, chat_id, state, campaign, methods[0], intro=intro)
         return
     await state.set_state(Verifying.method)
     builder = InlineKeyboardBuilder()
@@ -132,10 +132,12 @@ def phone_keyboard() -> ReplyKeyboardMarkup:
     )
 
 
-async def ask_method(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, method: str) -> None:
+async def ask_method(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, method: str, *, intro: str = "") -> None:
+    """Ask for `method`; `intro` (why we ask) goes in the same message: one reply per message."""
+    lead = intro + "\n\n" if intro else ""
     if method == "phone":
         await state.set_state(Verifying.phone)
-        text = _(
+        text = lead + _(
             "Press the button <b>📱 Share my phone number</b> below. Telegram sends me your own number, "
             "so I know it is yours. It is stored only in a scrambled form, never shown to anyone, and one "
             "number can verify only one account."
@@ -147,13 +149,13 @@ async def ask_method(bot: Bot, chat_id: int, state: FSMContext, campaign: Campai
         await state.set_state(Verifying.code)
         await bot.send_message(
             chat_id,
-            _("Type the invitation code you received from the town, for example ABCDE-23456. Or /cancel."),
+            lead + _("Type the invitation code you received from the town, for example ABCDE-23456. Or /cancel."),
         )
     else:
         await state.set_state(Verifying.name)
         await bot.send_message(
             chat_id,
-            _("The committee will check that you live in the town. What is your full name? (or /cancel)"),
+            lead + _("The committee will check that you live in the town. What is your full name? (or /cancel)"),
         )
 
 
