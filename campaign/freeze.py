@@ -16,7 +16,7 @@ from campaign.calendar import Phase
 from campaign.proposal import Proposal
 from campaign.schema import Campaign
 
-SETTING_FIELDS: tuple[str, ...] = ("ballot.type", "ballot.max_choices", "ballot.changeable", "outcome.rule")
+SETTING_FIELDS: tuple[str, ...] = ("ballot.type", "ballot.max_choices", "ballot.changeable", "ballot.points", "outcome.rule")
 FROZEN_FROM = (Phase.VOTING, Phase.COUNTING, Phase.RESULTS)
 
 
@@ -25,6 +25,7 @@ def ballot_settings(campaign: Campaign) -> dict[str, str]:
         "ballot.type": campaign.ballot.type,
         "ballot.max_choices": campaign.ballot.max_choices,
         "ballot.changeable": campaign.ballot.changeable,
+        "ballot.points": campaign.ballot.points,
         "outcome.rule": campaign.outcome.rule,
     }
     return {name: json.dumps(value) for name, value in values.items()}

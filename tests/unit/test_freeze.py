@@ -29,6 +29,7 @@ def test_the_same_file_changes_no_setting():
     ("ballot", "type", "knapsack", "ballot.type"),
     ("ballot", "max_choices", 2, "ballot.max_choices"),
     ("ballot", "changeable", False, "ballot.changeable"),
+    ("ballot", "points", 7, "ballot.points"),
     ("outcome", "rule", "most-voted", "outcome.rule"),
 ])
 def test_each_changed_setting_is_named_with_both_values(section, field, value, name):
