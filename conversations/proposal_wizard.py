@@ -146,6 +146,13 @@ async def _proposals_open(campaign: Campaign, clock: Clock) -> bool:
     return phase_at(campaign.calendar, clock.now()) == Phase.PROPOSALS
 
 
+@verification.when_verified("propose")
+async def _propose_once_verified(
+    bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, user: User, repos: Repositories, clock: Clock, secret_key: bytes,
+) -> None:
+    await resume(bot, chat_id, state, campaign, clock, user, repos)
+
+
 async def resume(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories) -> None:
     language = user.language
     data = await state.get_data()

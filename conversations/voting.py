@@ -186,6 +186,13 @@ async def _can_vote(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaig
     return True
 
 
+@verification.when_verified("vote")
+async def _vote_once_verified(
+    bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, user: User, repos: Repositories, clock: Clock, secret_key: bytes,
+) -> None:
+    await open_ballot(bot, chat_id, state, campaign, clock, user, repos, secret_key)
+
+
 async def open_ballot(
     bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, clock: Clock, user: User,
     repos: Repositories, secret_key: bytes,

@@ -27,9 +27,9 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from conversations.verification.start import begin, not_a_command
+from conversations.verification.start import begin, not_a_command, when_verified
 
-__all__ = ["begin", "get_routers", "not_a_command"]
+__all__ = ["begin", "get_routers", "not_a_command", "when_verified"]
 
 
 def get_routers() -> list[Router]:

@@ -18,7 +18,7 @@ from campaign.schema import Campaign, pick
 from conversations.code_sheet import code_sheet_pdf
 from conversations.filters import plain_text
 from conversations.render import when
-from conversations.verification.start import Verifying, ask_method, attest_first, attested_flags, begin, not_a_command, on_verified
+from conversations.verification.start import CODE_REDEEMER, Verifying, ask_method, attest_first, attested_flags, begin, not_a_command, on_verified
 from conversations.scope import private_only, secrets_in_private
 from storage.repositories import Repositories, User
 from storage.repositories.verification import CodeOutcome
@@ -62,6 +62,9 @@ async def redeem(
         CodeOutcome.EXPIRED: _("This code has expired. Ask the town hall for a new one."),
     }
     await bot.send_message(chat_id, replies[outcome])
+
+
+CODE_REDEEMER["code"] = redeem
 
 
 @router.message(Verifying.code, plain_text)

@@ -5,6 +5,7 @@ buttons, `on_verified` (what happens once a resident is verified).
 """
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from html import escape
 
 from aiogram import Bot, F, Router
@@ -98,9 +99,8 @@ async def _after_attestation(
     *, secret_key: bytes | None = None,
 ) -> None:
     data = await state.get_data()
-    if data.get("verify_code") and clock is not None and secret_key is not None:
-        from conversations.verification.codes import redeem  # codes starts verification too
-
+    redeem = CODE_REDEEMER.get("code")
+    if data.get("verify_code") and clock is not None and secret_key is not None and redeem is not None:
         await redeem(bot, chat_id, state, campaign, user, repos, clock, secret_key, data["verify_code"])
         return
     methods = list(campaign.verification.methods)
@@ -159,6 +159,26 @@ async def ask_method(bot: Bot, chat_id: int, state: FSMContext, campaign: Campai
         )
 
 
+# A code typed before the attestations is redeemed once they are given: conversations.verification.codes
+# registers how (it imports this module, so this one cannot import it).
+Redeem = Callable[[Bot, int, FSMContext, Campaign, User, Repositories, Clock, bytes, str], Awaitable[None]]
+CODE_REDEEMER: dict[str, Redeem] = {}
+
+# What to do once a resident is verified, by name ("vote", "propose"): the dialogs that send
+# residents here register their continuation (`when_verified`), so that verification imports
+# none of them and begin(then=...) carries only the name, which the FSM data can hold.
+Continuation = Callable[[Bot, int, FSMContext, Campaign, User, Repositories, Clock, bytes], Awaitable[None]]
+CONTINUATIONS: dict[str, Continuation] = {}
+
+
+def when_verified(name: str) -> Callable[[Continuation], Continuation]:
+    """Decorator: `name`'s continuation, run by on_verified for a begin(then=name)."""
+    def register(continuation: Continuation) -> Continuation:
+        CONTINUATIONS[name] = continuation
+        return continuation
+    return register
+
+
 async def on_verified(
     bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, user: User, repos: Repositories,
     clock: Clock, secret_key: bytes,
@@ -168,14 +188,9 @@ async def on_verified(
     await state.set_state(None)
     await state.update_data(verify_then=None, verify_attested=None, verify_code=None)
     await bot.send_message(chat_id, _("✅ Thank you, you are now a verified resident."), reply_markup=ReplyKeyboardRemove())
-    if then == "vote":
-        from conversations.voting import open_ballot  # the ballot needs verification, not the other way round
-
-        await open_ballot(bot, chat_id, state, campaign, clock, user, repos, secret_key)
-    elif then == "propose":
-        from conversations.proposal_wizard import resume  # likewise for proposing
-
-        await resume(bot, chat_id, state, campaign, clock, user, repos)
+    continuation = CONTINUATIONS.get(then) if isinstance(then, str) else None
+    if continuation is not None:
+        await continuation(bot, chat_id, state, campaign, user, repos, clock, secret_key)
 
 
 def attested_flags(data: dict) -> tuple[bool | None, bool | None]:
