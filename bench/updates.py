@@ -52,9 +52,9 @@ from campaign.clock import SettableClock
 from campaign.proposal import ProposalStatus
 from campaign.schema import load_campaign
 from storage.models import ProposalRow
-from storage.repositories import Repositories
 from tests.conftest import TEST_COUNTING_KEY
 from tests.emulator import BotAPIEmulator, Resident
+from tests.journeys.voting_helpers import set_status
 
 ROOT = Path(__file__).resolve().parents[1]
 CAMPAIGN = ROOT / "tests" / "campaigns" / "town.toml"
@@ -254,10 +254,9 @@ def settings_for(url: str, redis: bool, emulator_url: str = "http://127.0.0.1:9"
 
 async def make_finalists(app: App) -> None:
     async with app.sessionmaker() as session:
-        repos = Repositories(session)
         ids = list(await session.scalars(select(ProposalRow.id).order_by(ProposalRow.id).limit(4)))
         for proposal_id in ids:
-            await repos.ballots.set_status_for_tests(proposal_id, ProposalStatus.FINALIST)
+            await set_status(session, proposal_id, ProposalStatus.FINALIST)
         await session.commit()
 
 

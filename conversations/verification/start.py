@@ -21,6 +21,7 @@ from campaign import verification as rules
 from campaign.clock import Clock
 from campaign.schema import Campaign
 from storage.repositories import Repositories, User
+from conversations.filters import not_a_command as not_a_command  # the verification modules find it here
 from conversations.scope import private_only
 
 router = private_only(Router(name="verification"))  # in a group: conversations.group
@@ -41,11 +42,6 @@ class VerifyAction(CallbackData, prefix="verify"):
 
 
 IN_VERIFICATION = StateFilter(Verifying)
-
-
-async def not_a_command(message: Message) -> bool:
-    """Catch-alls let commands through, so /start or /help work in the middle of a step."""
-    return not (message.text or "").startswith("/")
 
 
 # --- where it starts ------------------------------------------------------------------------

@@ -168,7 +168,3 @@ class BallotRepository:
             select(CountedTrackerRow.tracker).where(CountedTrackerRow.campaign_id == campaign_id, CountedTrackerRow.tracker == tracker)
         )
         return found is not None
-
-    async def set_status_for_tests(self, proposal_id: int, status: ProposalStatus) -> None:
-        """Make a proposal a finalist without the committee dialog (tests and the console only)."""
-        await self.session.execute(update(ProposalRow).where(ProposalRow.id == proposal_id).values(status=status))

@@ -18,7 +18,7 @@ from campaign.proposal import ProposalStatus
 from storage.repositories import Repositories
 from tests.conftest import COMMITTEE_ID
 from tests.journeys.committee_steps import anne  # noqa: F401  (fixture)
-from tests.journeys.voting_helpers import phone_of
+from tests.journeys.voting_helpers import phone_of, set_status
 from tests.journeys.wizard_steps import submit_project
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "bertrix-2020.toml"
@@ -62,7 +62,7 @@ async def whole_campaign(app, anne, resident_factory, clock, tmp_path, *, count_
     clock.set(cal.review_close - timedelta(days=1))
     async with app.sessionmaker() as session:
         for number in numbers:
-            await Repositories(session).ballots.set_status_for_tests(number, ProposalStatus.FINALIST)
+            await set_status(session, number, ProposalStatus.FINALIST)
         await session.commit()
     await count_with("before")
     clock.set(cal.voting_open + timedelta(hours=2))

@@ -4,17 +4,24 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from campaign.clock import SettableClock
 from campaign.proposal import ProposalDraft, ProposalStatus
+from storage.models import ProposalRow
 from storage.models.secrecy import SealedBallotRow
 from storage.models.voting import VerificationRow
 from storage.repositories import Repositories
 from tests.emulator import Resident
 
 AUTHOR_TELEGRAM_ID = 777000
+
+
+async def set_status(session: AsyncSession, proposal_id: int, status: ProposalStatus) -> None:
+    """Make a proposal a finalist (or any status) without the committee dialog: tests and benchmarks only."""
+    await session.execute(update(ProposalRow).where(ProposalRow.id == proposal_id).values(status=status))
 
 
 def phone_of(resident: Resident) -> str:
@@ -36,7 +43,7 @@ async def make_finalists(app: App, specs: list[tuple[str, int]], *, status: Prop
                 category="environment", location_text="Main square", cost=Decimal(cost), photo_skipped=True,
             )
             proposal = await repos.proposals.submit(app.campaign.id, author.id, draft, now)
-            await repos.ballots.set_status_for_tests(proposal.id, status)
+            await set_status(session, proposal.id, status)
             ids.append(proposal.id)
         await session.commit()
     return ids
