@@ -16,6 +16,22 @@ answer), /cancel (leave; the draft is kept and /start offers to continue). Anyth
 gets a short reply saying what is expected, and the question again.
 
 The draft lives in the conversation data (database or Redis), so it survives a restart.
+
+```mermaid
+stateDiagram-v2
+    [*] --> title: /propose (or continue a kept draft: its first unanswered question)
+    title --> summary
+    summary --> description
+    description --> category
+    category --> location
+    location --> cost
+    cost --> photo
+    photo --> review: a photo or /skip
+    review --> title: Change (any field), then back to review
+    review --> [*]: Submit
+    summary --> title: /back
+    title --> [*]: /cancel (the draft is kept), likewise from every state
+```
 """
 from __future__ import annotations
 

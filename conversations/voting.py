@@ -14,6 +14,17 @@
 | /myvote                        | whether you voted (a sealed ballot cannot be read back: the    |
 |                                | confirmation message shows it), and "Change" while allowed     |
 
+```mermaid
+stateDiagram-v2
+    [*] --> browsing: /vote or 🗳 Vote (voting open, verified)
+    browsing --> browsing: ◀️ ▶️, Details, Select (the ballot type's press)
+    browsing --> confirming: Submit my ballot, or a single ballot's Vote for this project
+    confirming --> browsing: Back to the projects
+    confirming --> [*]: Confirm my vote (recorded)
+    browsing --> [*]: /cancel
+    confirming --> [*]: /cancel
+```
+
 The ballot is sealed to the campaign's counting key before it is stored (campaign.secrecy);
 nothing stored says whose it is (storage.repositories.ballots). Every button is only a request: the phase, the verification, the finalists and the ballot
 rules are checked again when it is pressed, and the database's unique constraint decides

@@ -18,6 +18,23 @@
 The text keeps the formatting the member typed (bold, italics, links: Telegram's own), and
 anything that looks like HTML is shown as typed. Every resident gets it in their language,
 with the line saying how to stop announcements.
+
+```mermaid
+stateDiagram-v2
+    [*] --> text: /broadcast
+    text --> translation: the text (the campaign has other languages)
+    text --> photo: the text (one language)
+    translation --> translation: a translation or /skip (more languages to go)
+    translation --> photo: the last translation or /skip
+    photo --> audience: a photo or /skip
+    audience --> confirm: an audience button
+    confirm --> [*]: ✅ Send or ✖ Cancel
+    text --> [*]: /cancel
+    translation --> [*]: /cancel
+    photo --> [*]: /cancel
+    audience --> [*]: /cancel
+    confirm --> [*]: /cancel
+```
 """
 from __future__ import annotations
 
