@@ -8,7 +8,7 @@ from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
-from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import gettext as _, ngettext
 
 from campaign.audit_chain import ChainReport, first_broken
 from campaign.calendar_changes import CALENDAR_FIELDS
@@ -123,10 +123,16 @@ async def audit_command(message: Message, command: CommandObject, bot: Bot, stat
 def chain_text(report: ChainReport) -> str:
     """What /audit verify says (pbbot verify-log prints the same facts in English)."""
     if report.broken_at is None:
-        return _("✅ The audit log is intact: {count} entries chained; last hash <code>{head}</code>.").format(
-            count=report.checked, head=(report.head or "—")[:16])
-    return _("❌ The audit log was altered: entry #{number} does not fit the chain ({count} entries before it are intact).").format(
-        number=report.broken_at, count=report.checked)
+        return ngettext(
+            "✅ The audit log is intact: {count} entry chained; last hash <code>{head}</code>.",
+            "✅ The audit log is intact: {count} entries chained; last hash <code>{head}</code>.",
+            report.checked,
+        ).format(count=report.checked, head=(report.head or "—")[:16])
+    return ngettext(
+        "❌ The audit log was altered: entry #{number} does not fit the chain ({count} entry before it is intact).",
+        "❌ The audit log was altered: entry #{number} does not fit the chain ({count} entries before it are intact).",
+        report.checked,
+    ).format(number=report.broken_at, count=report.checked)
 
 
 async def show_audit(bot: Bot, chat_id: int, repos: Repositories, campaign: Campaign, args: str = "") -> None:
