@@ -32,17 +32,15 @@ between two confirmations that arrive together.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 from html import escape
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _, ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -57,8 +55,22 @@ from campaign.secrecy import seal, tracker
 from campaign.verification import keyed_hash
 from conversations import verification
 from conversations.ballot_texts import texts_for
+from conversations.filters import chat_of
+from conversations.voting_cards import (
+    MyVoteChange,
+    VoteConfirm,
+    VoteDetails,
+    VoteNav,
+    VotePick,
+    VoteSubmit,
+    ballot_error,
+    ballot_lines,
+    card_keyboard,
+    card_text,
+    digest,
+)
 from conversations.menu import MenuAction
-from conversations.render import category_name, money, results_news, when
+from conversations.render import money, results_news, when
 from conversations.scope import private_only
 from conversations.standing import standing_now
 from storage.repositories import Repositories, User
@@ -73,38 +85,10 @@ class Voting(StatesGroup):
     confirming = State()
 
 
-class VoteNav(CallbackData, prefix="vnav"):
-    index: int
-
-
-class VotePick(CallbackData, prefix="vpick"):
-    project: int
-
-
-class VoteDetails(CallbackData, prefix="vdet"):
-    project: int
-
-
-class VoteSubmit(CallbackData, prefix="vsub"):
-    pass
-
-
-class VoteConfirm(CallbackData, prefix="vok"):
-    digest: str
-
-
-class MyVoteChange(CallbackData, prefix="vchg"):
-    pass
-
-
 IN_VOTING = StateFilter(Voting)
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _digest(choices: tuple[int, ...] | list[int]) -> str:
-    return hashlib.sha256(",".join(str(c) for c in choices).encode()).hexdigest()[:16]
 
 
 async def _vote_data(state: FSMContext) -> dict:
@@ -127,44 +111,6 @@ def _closed_reason(campaign: Campaign, where: Standing) -> str:
     return _("Voting closed on {close}.").format(close=when(cal.voting_close, campaign)) + " " + results_news(campaign, where)
 
 
-def _ballot_lines(choices: tuple[int, ...] | list[int], finalists: list[Proposal], campaign: Campaign) -> str:
-    return "\n".join(texts_for(campaign).ballot_lines(choices, finalists, campaign))
-
-
-def _ballot_error(error: BallotError, campaign: Campaign) -> str:
-    return texts_for(campaign).error(error, campaign)
-
-
-def _card_text(project: Proposal, index: int, count: int, choices: tuple[int, ...], finalists: list[Proposal], campaign: Campaign) -> str:
-    lines = [
-        f"<b>{index + 1} / {count}</b>",
-        f"<b>{escape(project.title)}</b>",
-        f"{_('Estimated cost')}: {money(project.cost, campaign)} · {category_name(campaign, project.category)}",
-        "",
-        escape(project.summary),
-    ]
-    status = texts_for(campaign).card_status(choices, finalists, campaign)
-    return "\n".join(lines + ([""] + status if status else []))
-
-
-def _card_keyboard(project: Proposal, index: int, count: int, choices: tuple[int, ...], campaign: Campaign) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    sizes = []
-    if count > 1:
-        builder.button(text="◀️", callback_data=VoteNav(index=(index - 1) % count))
-        builder.button(text="▶️", callback_data=VoteNav(index=(index + 1) % count))
-        sizes.append(2)
-    builder.button(text=_("📄 Details"), callback_data=VoteDetails(project=project.id))
-    sizes.append(1)
-    builder.button(text=texts_for(campaign).pick_label(project.id, choices, campaign), callback_data=VotePick(project=project.id))
-    sizes.append(1)
-    if not strategy(campaign.ballot).one_tap:
-        builder.button(text=_("📨 Submit my ballot ({count})").format(count=len(set(choices))), callback_data=VoteSubmit())
-        sizes.append(1)
-    builder.adjust(*sizes)
-    return builder.as_markup()
-
-
 async def _send_card(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, finalists: list[Proposal], index: int, *, replace: Message | None = None) -> None:
     index %= len(finalists)
     data = await _vote_data(state)
@@ -172,8 +118,8 @@ async def _send_card(bot: Bot, chat_id: int, state: FSMContext, campaign: Campai
     project = finalists[index]
     await state.set_state(Voting.browsing)
     await _save_vote_data(state, card=index)
-    text = _card_text(project, index, len(finalists), choices, finalists, campaign)
-    keyboard = _card_keyboard(project, index, len(finalists), choices, campaign)
+    text = card_text(project, index, len(finalists), choices, finalists, campaign)
+    keyboard = card_keyboard(project, index, len(finalists), choices, campaign)
     if replace is not None:
         try:
             await replace.delete()
@@ -237,17 +183,13 @@ async def _show_confirmation(bot: Bot, chat_id: int, state: FSMContext, campaign
     await state.set_state(Voting.confirming)
     await _save_vote_data(state, pending=list(choices))
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("✅ Confirm my vote"), callback_data=VoteConfirm(digest=_digest(choices)))
+    builder.button(text=_("✅ Confirm my vote"), callback_data=VoteConfirm(digest=digest(choices)))
     builder.button(text=_("↩️ Back to the projects"), callback_data=VoteNav(index=(await _vote_data(state)).get("card", 0)))
     builder.adjust(1)
-    text = _("Please check your ballot. This is exactly what will be recorded:") + "\n\n" + _ballot_lines(choices, finalists, campaign)
+    text = _("Please check your ballot. This is exactly what will be recorded:") + "\n\n" + ballot_lines(choices, finalists, campaign)
     if changing:
         text += "\n\n" + _("It replaces your previous vote.")
     await bot.send_message(chat_id, text, reply_markup=builder.as_markup())
-
-
-def _chat_id(query: CallbackQuery) -> int:
-    return query.message.chat.id if query.message is not None else query.from_user.id
 
 
 # --- entering -------------------------------------------------------------------------------
@@ -261,13 +203,13 @@ async def vote_command(message: Message, bot: Bot, state: FSMContext, campaign: 
 @router.callback_query(MenuAction.filter(F.action == "vote"))
 async def vote_button(query: CallbackQuery, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories, secret_key: bytes) -> None:
     await query.answer()
-    await open_ballot(bot, _chat_id(query), state, campaign, clock, user, repos, secret_key)
+    await open_ballot(bot, chat_of(query), state, campaign, clock, user, repos, secret_key)
 
 
 @router.callback_query(MyVoteChange.filter())
 async def change_button(query: CallbackQuery, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories, secret_key: bytes) -> None:
     await query.answer()
-    await open_ballot(bot, _chat_id(query), state, campaign, clock, user, repos, secret_key)
+    await open_ballot(bot, chat_of(query), state, campaign, clock, user, repos, secret_key)
 
 
 # --- the cards ----------------------------------------------------------------------------------
@@ -293,7 +235,7 @@ async def navigate(query: CallbackQuery, callback_data: VoteNav, bot: Bot, state
         await query.answer(_("The list of projects on the ballot is not ready yet. Please try again later."), show_alert=True)
         return
     await query.answer()
-    await _send_card(bot, _chat_id(query), state, campaign, finalists, callback_data.index,
+    await _send_card(bot, chat_of(query), state, campaign, finalists, callback_data.index,
                      replace=query.message if isinstance(query.message, Message) and await state.get_state() != Voting.confirming.state else None)
 
 
@@ -309,12 +251,12 @@ async def details(query: CallbackQuery, callback_data: VoteDetails, bot: Bot, ca
         f"{project.latitude:.5f}, {project.longitude:.5f}" if project.latitude is not None and project.longitude is not None else "—"
     )
     await bot.send_message(
-        _chat_id(query),
+        chat_of(query),
         f"<b>{escape(project.title)}</b>\n\n{escape(project.description)}\n\n"
         f"<b>{_('Location')}:</b> {place}\n<b>{_('Estimated cost')}:</b> {money(project.cost, campaign)}",
     )
     if project.latitude is not None and project.longitude is not None:
-        await bot.send_location(_chat_id(query), project.latitude, project.longitude)
+        await bot.send_location(chat_of(query), project.latitude, project.longitude)
 
 
 @router.callback_query(VotePick.filter())
@@ -336,18 +278,18 @@ async def pick(
     if strategy(campaign.ballot).one_tap:
         await query.answer()
         await _save_vote_data(state, choices=[callback_data.project])
-        await _show_confirmation(bot, _chat_id(query), state, campaign, finalists, (callback_data.project,), voted)
+        await _show_confirmation(bot, chat_of(query), state, campaign, finalists, (callback_data.project,), voted)
         return
     data = await _vote_data(state)
     try:
         choices = toggle(campaign.ballot, data.get("choices") or (), callback_data.project, costs)
     except BallotError as error:
-        await query.answer(_ballot_error(error, campaign), show_alert=True)
+        await query.answer(ballot_error(error, campaign), show_alert=True)
         return
     await query.answer(texts_for(campaign).picked(callback_data.project, choices, campaign))
     await _save_vote_data(state, choices=list(choices))
     index = next(i for i, p in enumerate(finalists) if p.id == callback_data.project)
-    await _send_card(bot, _chat_id(query), state, campaign, finalists, index, replace=query.message if isinstance(query.message, Message) else None)
+    await _send_card(bot, chat_of(query), state, campaign, finalists, index, replace=query.message if isinstance(query.message, Message) else None)
 
 
 @router.callback_query(VoteSubmit.filter())
@@ -366,10 +308,10 @@ async def submit(
     try:
         choices = validate_ballot(campaign.ballot, data.get("choices") or (), {p.id: p.cost for p in finalists}, campaign.envelope)
     except BallotError as error:
-        await query.answer(_ballot_error(error, campaign), show_alert=True)
+        await query.answer(ballot_error(error, campaign), show_alert=True)
         return
     await query.answer()
-    await _show_confirmation(bot, _chat_id(query), state, campaign, finalists, choices, voted)
+    await _show_confirmation(bot, chat_of(query), state, campaign, finalists, choices, voted)
 
 
 # --- recording ---------------------------------------------------------------------------------
@@ -384,7 +326,7 @@ async def confirm(
         return
     finalists = await repos.ballots.finalists(campaign.id)
     pending = (await _vote_data(state)).get("pending")
-    if not pending or _digest(pending) != callback_data.digest:
+    if not pending or digest(pending) != callback_data.digest:
         # A second tap after the vote was recorded, a replayed or a forged confirmation.
         if await repos.ballots.has_voted(campaign.id, user.id):
             await query.answer(_("Your vote is already recorded. Send /myvote to see it."), show_alert=True)
@@ -394,7 +336,7 @@ async def confirm(
     try:
         choices = validate_ballot(campaign.ballot, pending, {p.id: p.cost for p in finalists}, campaign.envelope)
     except BallotError as error:
-        await query.answer(_ballot_error(error, campaign), show_alert=True)
+        await query.answer(ballot_error(error, campaign), show_alert=True)
         return
     # Writes the campaign's lock row first: the first ballot fixes the settings and the finalists,
     # and no ballot is accepted once the tally has been computed (storage.repositories.locks).
@@ -419,7 +361,7 @@ async def confirm(
     await state.update_data(vote=None)
     # "Recorded" is said only once it is true: commit first, then reply.
     await repos.session.commit()
-    chat_id = _chat_id(query)
+    chat_id = chat_of(query)
     if outcome == CastOutcome.ALREADY_VOTED:
         await query.answer(_("You have already voted; a vote cannot be changed in this campaign."), show_alert=True)
         await bot.send_message(chat_id, _("You have already voted, and a vote cannot be changed in this campaign.") + " " + _sealed_note())
@@ -429,7 +371,7 @@ async def confirm(
         text = _("🗳 Your vote is changed. Your ballot is now:")
     else:
         text = _("🗳 Your vote is recorded. Thank you! You chose:")
-    text += "\n" + _ballot_lines(choices, finalists, campaign) + "\n\n" + _(
+    text += "\n" + ballot_lines(choices, finalists, campaign) + "\n\n" + _(
         "Your tracker: <code>{tracker}</code>. Keep this message: your ballot is sealed, and no one (not even the bot) "
         "can show it to you again. After the results, /checkmyvote {tracker} confirms it was counted."
     ).format(tracker=receipt)
