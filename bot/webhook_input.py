@@ -34,5 +34,5 @@ class CheckedRequestHandler(SimpleRequestHandler):
             reason = str(error).splitlines()[0][:PREVIEW]
             log.warning("webhook: refused a body that is not an update (%s): %r", reason, body[:PREVIEW])
             return web.Response(status=400, text="not a Telegram update")
-        result = await self.dispatcher.feed_webhook_update(bot, update, **self.data)
+        result: Any = await self.dispatcher.feed_webhook_update(bot, update, **self.data)
         return web.Response(body=self._build_response_writer(bot=bot, result=result))
