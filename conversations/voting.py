@@ -43,6 +43,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _, ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from pydantic import BaseModel
 
 from campaign.ballot import BallotError, strategy, toggle, validate_ballot
 from campaign.calendar import Phase, phase_at
@@ -91,14 +92,23 @@ IN_VOTING = StateFilter(Voting)
 # --- helpers ---------------------------------------------------------------------------------
 
 
-async def _vote_data(state: FSMContext) -> dict:
-    return dict((await state.get_data()).get("vote") or {})
+class VoteDraft(BaseModel):
+    """The voting dialog's state, under its own key ("vote") of the conversation data: the
+    ballot being filled, the card shown, the ballot awaiting confirmation. Nothing else in the
+    conversation data is read or cleared by this dialog."""
+
+    choices: list[int] = []
+    card: int = 0
+    pending: list[int] | None = None
+
+
+async def _vote_data(state: FSMContext) -> VoteDraft:
+    return VoteDraft.model_validate((await state.get_data()).get("vote") or {})
 
 
 async def _save_vote_data(state: FSMContext, **values: object) -> None:
-    data = await _vote_data(state)
-    data.update(values)
-    await state.update_data(vote=data)
+    draft = (await _vote_data(state)).model_copy(update=values)
+    await state.update_data(vote=draft.model_dump())
 
 
 def _closed_reason(campaign: Campaign, where: Standing) -> str:
@@ -113,8 +123,7 @@ def _closed_reason(campaign: Campaign, where: Standing) -> str:
 
 async def _send_card(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, finalists: list[Proposal], index: int, *, replace: Message | None = None) -> None:
     index %= len(finalists)
-    data = await _vote_data(state)
-    choices = tuple(data.get("choices") or ())
+    choices = tuple((await _vote_data(state)).choices)
     project = finalists[index]
     await state.set_state(Voting.browsing)
     await _save_vote_data(state, card=index)
@@ -171,7 +180,7 @@ async def open_ballot(
         intro = _("You have already voted; you can change your vote until {date}: a new ballot replaces the old one.").format(
             date=when(campaign.calendar.voting_close, campaign)
         ) + "\n\n" + intro
-    await state.update_data(vote={"choices": [], "card": 0})
+    await state.update_data(vote=VoteDraft().model_dump())
     await bot.send_message(
         chat_id,
         ngettext("🗳 {count} project is on the ballot.", "🗳 {count} projects are on the ballot.", len(finalists)).format(count=len(finalists)) + "\n" + intro,
@@ -184,7 +193,7 @@ async def _show_confirmation(bot: Bot, chat_id: int, state: FSMContext, campaign
     await _save_vote_data(state, pending=list(choices))
     builder = InlineKeyboardBuilder()
     builder.button(text=_("✅ Confirm my vote"), callback_data=VoteConfirm(digest=digest(choices)))
-    builder.button(text=_("↩️ Back to the projects"), callback_data=VoteNav(index=(await _vote_data(state)).get("card", 0)))
+    builder.button(text=_("↩️ Back to the projects"), callback_data=VoteNav(index=(await _vote_data(state)).card))
     builder.adjust(1)
     text = _("Please check your ballot. This is exactly what will be recorded:") + "\n\n" + ballot_lines(choices, finalists, campaign)
     if changing:
@@ -280,9 +289,9 @@ async def pick(
         await _save_vote_data(state, choices=[callback_data.project])
         await _show_confirmation(bot, chat_of(query), state, campaign, finalists, (callback_data.project,), voted)
         return
-    data = await _vote_data(state)
+    draft = await _vote_data(state)
     try:
-        choices = toggle(campaign.ballot, data.get("choices") or (), callback_data.project, costs)
+        choices = toggle(campaign.ballot, draft.choices, callback_data.project, costs)
     except BallotError as error:
         await query.answer(ballot_error(error, campaign), show_alert=True)
         return
@@ -304,9 +313,9 @@ async def submit(
     if voted and not campaign.ballot.changeable:
         await query.answer(_("You have already voted; a vote cannot be changed in this campaign."), show_alert=True)
         return
-    data = await _vote_data(state)
+    draft = await _vote_data(state)
     try:
-        choices = validate_ballot(campaign.ballot, data.get("choices") or (), {p.id: p.cost for p in finalists}, campaign.envelope)
+        choices = validate_ballot(campaign.ballot, draft.choices, {p.id: p.cost for p in finalists}, campaign.envelope)
     except BallotError as error:
         await query.answer(ballot_error(error, campaign), show_alert=True)
         return
@@ -325,7 +334,7 @@ async def confirm(
     if not await _button_allowed(query, campaign, clock, user, repos):
         return
     finalists = await repos.ballots.finalists(campaign.id)
-    pending = (await _vote_data(state)).get("pending")
+    pending = (await _vote_data(state)).pending
     if not pending or digest(pending) != callback_data.digest:
         # A second tap after the vote was recorded, a replayed or a forged confirmation.
         if await repos.ballots.has_voted(campaign.id, user.id):
