@@ -3,8 +3,10 @@
 Creates a scratch database on the server (PBBOT_BENCH_POSTGRES, default
 postgresql://postgres@127.0.0.1:5432/postgres), migrates it, stores N approval ballots of up to 3
 of 30 projects with COPY, then times what /results does: read every ballot's choices
-(`BallotRepository.all_choices`) and count them (`campaign.results.compute_results`, the
-campaign's rule, greedy). Drops the database afterwards. Figures only; nothing is asserted.
+grouped by the database (`BallotRepository.choice_counts`) and count them
+(`campaign.results.compute_results`, the campaign's rule, greedy); then, for comparison, the
+same with every ballot read one by one (`BallotRepository.all_choices`, what the ballot file
+needs). Drops the database afterwards. Figures only; nothing is asserted.
 """
 from __future__ import annotations
 
@@ -53,26 +55,28 @@ async def main(ballots: int, projects: int, rule: str) -> None:
         rng = random.Random(1)
         now = datetime.now(timezone.utc)
         rows = [
-            (campaign.id, f"voter-{i}", json.dumps(sorted(rng.sample(range(1, projects + 1), rng.randint(1, 3)))), now, now)
-            for i in range(ballots)
+            (uuid.UUID(int=rng.getrandbits(128)).hex, campaign.id,
+             json.dumps(sorted(rng.sample(range(1, projects + 1), rng.randint(1, 3)))))
+            for _ in range(ballots)
         ]
         started = perf_counter()
         connection = await asyncpg.connect(url)
-        await connection.copy_records_to_table(
-            "ballots", records=rows, columns=["campaign_id", "voter_key", "choices", "cast_at", "updated_at"])
+        await connection.copy_records_to_table("counted_ballots", records=rows, columns=["id", "campaign_id", "choices"])
+        await connection.execute("ANALYZE counted_ballots")
         await connection.close()
         print(f"stored {ballots:,} ballots in {perf_counter() - started:.1f} s")
         on_ballot = [OnBallot(i, f"Project {i}", Decimal(rng.randrange(500, 5000))) for i in range(1, projects + 1)]
         sessionmaker = make_sessionmaker(engine)
-        started = perf_counter()
-        async with sessionmaker() as session:
-            choices = await Repositories(session).ballots.all_choices(campaign.id)
-        read = perf_counter() - started
-        started = perf_counter()
-        results = compute_results(campaign, on_ballot, choices)
-        counted = perf_counter() - started
-        print(f"rule {rule}: read {read:.2f} s + count {counted:.2f} s = {read + counted:.2f} s; "
-              f"{len(results.winners)} winners of {results.ballots:,} ballots")
+        for label, read_with in (("grouped", "choice_counts"), ("one by one", "all_choices")):
+            started = perf_counter()
+            async with sessionmaker() as session:
+                choices = await getattr(Repositories(session).ballots, read_with)(campaign.id)
+            read = perf_counter() - started
+            started = perf_counter()
+            results = compute_results(campaign, on_ballot, choices)
+            counted = perf_counter() - started
+            print(f"rule {rule}, {label} ({read_with}): read {read:.2f} s + count {counted:.2f} s = {read + counted:.2f} s; "
+                  f"{len(results.winners)} winners of {results.ballots:,} ballots")
     finally:
         await engine.dispose()
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

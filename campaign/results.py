@@ -106,9 +106,11 @@ def _whole(amount: Decimal) -> int | Decimal:
 
 
 def compute_results(
-    campaign: Campaign, on_ballot: Sequence[OnBallot], ballots: Iterable[Sequence[int]], *, compare: bool = False,
+    campaign: Campaign, on_ballot: Sequence[OnBallot], ballots: Iterable[Sequence[int]] | Mapping[tuple[int, ...], int],
+    *, compare: bool = False,
 ) -> Results:
-    """The tally of `ballots` (each the project numbers a voter chose) over `on_ballot`.
+    """The tally of `ballots` (each the project numbers a voter chose; or, already grouped, how
+    many voters made each choice) over `on_ballot`.
 
     compare=True also counts the ballots under COMPARED_RULES (Results.alternatives)."""
     projects = {p.id: p for p in on_ballot}
@@ -119,7 +121,8 @@ def compute_results(
     total = ignored = 0
     # Many voters cast the same ballot: each distinct one is read once (a million stored
     # ballots of 30 projects are a few thousand distinct ones).
-    for ballot, times in Counter(tuple(b) for b in ballots).items():
+    grouped = ballots if isinstance(ballots, Mapping) else Counter(tuple(b) for b in ballots)
+    for ballot, times in grouped.items():
         total += times
         given = kind.tally_input(ballot)
         chosen: Ballot

@@ -63,17 +63,24 @@ class PublishConfirm(CallbackData, prefix="cpub"):
     ballots: int  # the number of ballots when asked; -1: not now
 
 
-async def sealed_choices(repos: Repositories, campaign: Campaign, now: datetime) -> list[tuple[int, ...]]:
-    """Every ballot's choices, after sealing the vote: from the first tally on, no ballot is
-    accepted, whatever the calendar says later (storage.repositories.locks)."""
+async def seal_vote(repos: Repositories, campaign: Campaign, now: datetime) -> None:
+    """From the first tally on, no ballot is accepted, whatever the calendar says later
+    (storage.repositories.locks)."""
     finalists = {str(p.id): finalist_digest(p) for p in await repos.ballots.finalists(campaign.id)}
     await repos.locks.seal(campaign.id, now, ballot_settings(campaign), finalists)
+
+
+async def sealed_choices(repos: Repositories, campaign: Campaign, now: datetime) -> list[tuple[int, ...]]:
+    """Every ballot's choices, after sealing the vote."""
+    await seal_vote(repos, campaign, now)
     return await repos.ballots.all_choices(campaign.id)
 
 
 async def tally(repos: Repositories, campaign: Campaign, now: datetime, *, compare: bool = False) -> Results:
     on_ballot = await repos.statistics.on_ballot(campaign.id)
-    return compute_results(campaign, on_ballot, await sealed_choices(repos, campaign, now), compare=compare)
+    await seal_vote(repos, campaign, now)
+    # The ballots grouped by the database: the tally reads each distinct ballot once.
+    return compute_results(campaign, on_ballot, await repos.ballots.choice_counts(campaign.id), compare=compare)
 
 
 async def still_sealed(repos: Repositories, campaign: Campaign, clock: Clock, by: int | None, counting_key: object | None) -> str | None:

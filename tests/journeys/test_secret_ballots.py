@@ -112,6 +112,12 @@ class TestEnvironmentKey:
         replies = await anne.send("/count")
         assert "Dépouillé : 5 bulletins" in replies.text
         assert await sealed_count(app) == 0 and await ballot_count(app) == 5, "the sealed ballots are replaced by the counted ones"
+        # The tally reads the ballots grouped by the database: the same as every ballot, counted.
+        async with app.sessionmaker() as session:
+            stored = Repositories(session).ballots
+            grouped, each = await stored.choice_counts(app.campaign.id), await stored.all_choices(app.campaign.id)
+        assert grouped == Counter(each) == Counter(tuple(sorted(ids[i] for i in cards)) for cards in VOTES)
+        assert len(grouped) == 4 and sum(grouped.values()) == 5
         replies = await anne.send("/count")
         assert "ont été dépouillés" in replies.text
         await publish_and_check(app, anne, voters, trackers, ids, tmp_path)
