@@ -17,7 +17,6 @@ import os
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 from time import perf_counter
@@ -53,7 +52,6 @@ async def main(ballots: int, projects: int, rule: str) -> None:
         campaign = load_campaign(CAMPAIGN)
         campaign = campaign.model_copy(update={"outcome": campaign.outcome.model_copy(update={"rule": rule})})
         rng = random.Random(1)
-        now = datetime.now(timezone.utc)
         rows = [
             (uuid.UUID(int=rng.getrandbits(128)).hex, campaign.id,
              json.dumps(sorted(rng.sample(range(1, projects + 1), rng.randint(1, 3)))))
