@@ -162,6 +162,18 @@ async def _proposals_open(campaign: Campaign, clock: Clock) -> bool:
     return phase_at(campaign.calendar, clock.now()) == Phase.PROPOSALS
 
 
+# The wizard's keys in the conversation data; ending it clears these and leaves other dialogs' data.
+WIZARD_KEYS = ("draft", "editing_id", "stashed_draft", "return_to_review", "on_behalf")
+
+
+async def _end_wizard(state: FSMContext, *, draft: object = None) -> None:
+    """Forget the wizard's data (keeping `draft`, a kept draft, if given), and nothing else."""
+    data = {k: v for k, v in (await state.get_data()).items() if k not in WIZARD_KEYS}
+    if draft is not None:
+        data["draft"] = draft
+    await state.set_data(data)
+
+
 @verification.when_verified("propose")
 async def _propose_once_verified(
     bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, user: User, repos: Repositories, clock: Clock, secret_key: bytes,
@@ -345,7 +357,7 @@ async def _stop(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, c
     await state.set_state(None)
     if data.get("editing_id"):
         # An edit not submitted changes nothing; the new-project draft set aside comes back.
-        await state.set_data({"draft": data.get("stashed_draft"), "return_to_review": False})
+        await _end_wizard(state, draft=data.get("stashed_draft"))
         await bot.send_message(chat_id, _("Stopped. Project #{number} is unchanged.").format(number=data["editing_id"]))
         return
     await state.update_data(return_to_review=False)
@@ -432,7 +444,7 @@ async def submit(
         new_status = ProposalStatus.SUBMITTED if proposal.status == ProposalStatus.CHANGES_REQUESTED else None
         await repos.proposals.revise(proposal.id, draft, user.id, now, note="edited by the author", status=new_status)
         await state.set_state(None)
-        await state.set_data({"draft": data.get("stashed_draft")})
+        await _end_wizard(state, draft=data.get("stashed_draft"))
         await query.answer(_("Saved."))
         await bot.send_message(chat_id, _("Your changes to project #{number} are saved. The committee will see the new version.").format(number=proposal.id))
         await _tell_committee(bot, committee_chat_id, i18n, campaign, draft, proposal.id, user, edited=True)
@@ -445,7 +457,7 @@ async def submit(
     # on_behalf: set by /propose_for (conversations/committee/ambassadors.py) for a resident without a smartphone.
     proposal = await repos.proposals.submit(campaign.id, user.id, draft, now, on_behalf=data.get("on_behalf"))
     await state.set_state(None)
-    await state.set_data({})
+    await _end_wizard(state)
     await query.answer(_("Submitted!"))
     cal = campaign.calendar
     await bot.send_message(

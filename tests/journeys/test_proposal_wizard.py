@@ -292,3 +292,18 @@ async def test_a_failure_gets_a_reply_in_the_residents_chosen_language_and_loses
     assert f"Current answer: {SUMMARY}" in replies.text
     replies = await marie.send("/back")
     assert f"Current answer: {TITLE}" in replies.text
+
+
+async def test_submitting_clears_the_wizards_data_and_only_it(john, app):
+    """The wizard ends by forgetting its own keys (draft, editing...), not another dialog's data."""
+    from aiogram.fsm.storage.base import StorageKey
+
+    key = StorageKey(bot_id=app.bot.id, chat_id=john.chat_id, user_id=john.user_id)
+    await fill_until_cost(john)
+    await app.dispatcher.storage.update_data(key, {"elsewhere": {"kept": True}})
+    await john.send("1500")
+    await john.send("/skip")
+    await john.press("✅")
+    data = await app.dispatcher.storage.get_data(key)
+    assert data.get("elsewhere") == {"kept": True}
+    assert not {"draft", "editing_id", "stashed_draft", "return_to_review", "on_behalf"} & set(data)
