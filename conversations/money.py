@@ -2,7 +2,7 @@
 data: "20 000 €" (fr), "€20,000" (en), "€ 20.000" (nl), "15 000 zł" (pl).
 
 Rendering lives here, not in campaign/, because campaign/ imports only the standard library and
-pydantic; campaign/fields.py keeps the cost *parser*, which reads what residents type ("about
+pydantic; campaign/fields/cost.py keeps the cost *parser*, which reads what residents type ("about
 1 500 €", "1,5k") and what this module writes (tests/unit/test_money.py checks the round trip).
 """
 from __future__ import annotations
