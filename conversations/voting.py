@@ -43,7 +43,6 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _, ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from pydantic import BaseModel
 
 from campaign.ballot import BallotError, strategy, toggle, validate_ballot
 from campaign.calendar import Phase, phase_at
@@ -58,6 +57,8 @@ from conversations import verification
 from conversations.ballot_texts import texts_for
 from conversations.filters import chat_of
 from conversations.voting_cards import (
+    show_my_vote,
+    VoteDraft,
     MyVoteChange,
     VoteConfirm,
     VoteDetails,
@@ -68,7 +69,11 @@ from conversations.voting_cards import (
     ballot_lines,
     card_keyboard,
     card_text,
+    closed_reason,
     digest,
+    save_vote_data,
+    sealed_note,
+    vote_data,
 )
 from conversations.menu import MenuAction
 from conversations.render import money, results_news, when
@@ -92,41 +97,12 @@ IN_VOTING = StateFilter(Voting)
 # --- helpers ---------------------------------------------------------------------------------
 
 
-class VoteDraft(BaseModel):
-    """The voting dialog's state, under its own key ("vote") of the conversation data: the
-    ballot being filled, the card shown, the ballot awaiting confirmation. Nothing else in the
-    conversation data is read or cleared by this dialog."""
-
-    choices: list[int] = []
-    card: int = 0
-    pending: list[int] | None = None
-
-
-async def _vote_data(state: FSMContext) -> VoteDraft:
-    return VoteDraft.model_validate((await state.get_data()).get("vote") or {})
-
-
-async def _save_vote_data(state: FSMContext, **values: object) -> None:
-    draft = (await _vote_data(state)).model_copy(update=values)
-    await state.update_data(vote=draft.model_dump())
-
-
-def _closed_reason(campaign: Campaign, where: Standing) -> str:
-    """Why there is no vote now; what follows the vote comes from the one rule (campaign.standing)."""
-    cal = campaign.calendar
-    if where not in VOTE_OVER:
-        return _("Voting is not open yet: it opens on {open} and closes on {close}.").format(
-            open=when(cal.voting_open, campaign), close=when(cal.voting_close, campaign)
-        )
-    return _("Voting closed on {close}.").format(close=when(cal.voting_close, campaign)) + " " + results_news(campaign, where)
-
-
 async def _send_card(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, finalists: list[Proposal], index: int, *, replace: Message | None = None) -> None:
     index %= len(finalists)
-    choices = tuple((await _vote_data(state)).choices)
+    choices = tuple((await vote_data(state)).choices)
     project = finalists[index]
     await state.set_state(Voting.browsing)
-    await _save_vote_data(state, card=index)
+    await save_vote_data(state, card=index)
     text = card_text(project, index, len(finalists), choices, finalists, campaign)
     keyboard = card_keyboard(project, index, len(finalists), choices, campaign)
     if replace is not None:
@@ -144,7 +120,7 @@ async def _can_vote(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaig
     phase = phase_at(campaign.calendar, clock.now())
     if phase != Phase.VOTING:
         await state.set_state(None)
-        await bot.send_message(chat_id, _closed_reason(campaign, await standing_now(repos, campaign, clock.now())))
+        await bot.send_message(chat_id, closed_reason(campaign, await standing_now(repos, campaign, clock.now())))
         return False
     if not await repos.verification.is_verified(user.id):
         await verification.begin(bot, chat_id, state, campaign, user, repos, then="vote")
@@ -175,7 +151,7 @@ async def open_ballot(
     if voted:
         if not campaign.ballot.changeable:
             await state.set_state(None)
-            await bot.send_message(chat_id, _("You have already voted, and a vote cannot be changed in this campaign.") + " " + _sealed_note())
+            await bot.send_message(chat_id, _("You have already voted, and a vote cannot be changed in this campaign.") + " " + sealed_note())
             return
         intro = _("You have already voted; you can change your vote until {date}: a new ballot replaces the old one.").format(
             date=when(campaign.calendar.voting_close, campaign)
@@ -190,10 +166,10 @@ async def open_ballot(
 
 async def _show_confirmation(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, finalists: list[Proposal], choices: tuple[int, ...], changing: bool) -> None:
     await state.set_state(Voting.confirming)
-    await _save_vote_data(state, pending=list(choices))
+    await save_vote_data(state, pending=list(choices))
     builder = InlineKeyboardBuilder()
     builder.button(text=_("✅ Confirm my vote"), callback_data=VoteConfirm(digest=digest(choices)))
-    builder.button(text=_("↩️ Back to the projects"), callback_data=VoteNav(index=(await _vote_data(state)).card))
+    builder.button(text=_("↩️ Back to the projects"), callback_data=VoteNav(index=(await vote_data(state)).card))
     builder.adjust(1)
     text = _("Please check your ballot. This is exactly what will be recorded:") + "\n\n" + ballot_lines(choices, finalists, campaign)
     if changing:
@@ -227,7 +203,7 @@ async def change_button(query: CallbackQuery, bot: Bot, state: FSMContext, campa
 async def _button_allowed(query: CallbackQuery, campaign: Campaign, clock: Clock, user: User, repos: Repositories) -> bool:
     phase = phase_at(campaign.calendar, clock.now())
     if phase != Phase.VOTING:
-        await query.answer(_closed_reason(campaign, await standing_now(repos, campaign, clock.now()))[:200], show_alert=True)
+        await query.answer(closed_reason(campaign, await standing_now(repos, campaign, clock.now()))[:200], show_alert=True)
         return False
     if not await repos.verification.is_verified(user.id):
         await query.answer(_("Please verify first: send /vote."), show_alert=True)
@@ -286,17 +262,17 @@ async def pick(
         return
     if strategy(campaign.ballot).one_tap:
         await query.answer()
-        await _save_vote_data(state, choices=[callback_data.project])
+        await save_vote_data(state, choices=[callback_data.project])
         await _show_confirmation(bot, chat_of(query), state, campaign, finalists, (callback_data.project,), voted)
         return
-    draft = await _vote_data(state)
+    draft = await vote_data(state)
     try:
         choices = toggle(campaign.ballot, draft.choices, callback_data.project, costs)
     except BallotError as error:
         await query.answer(ballot_error(error, campaign), show_alert=True)
         return
     await query.answer(texts_for(campaign).picked(callback_data.project, choices, campaign))
-    await _save_vote_data(state, choices=list(choices))
+    await save_vote_data(state, choices=list(choices))
     index = next(i for i, p in enumerate(finalists) if p.id == callback_data.project)
     await _send_card(bot, chat_of(query), state, campaign, finalists, index, replace=query.message if isinstance(query.message, Message) else None)
 
@@ -313,7 +289,7 @@ async def submit(
     if voted and not campaign.ballot.changeable:
         await query.answer(_("You have already voted; a vote cannot be changed in this campaign."), show_alert=True)
         return
-    draft = await _vote_data(state)
+    draft = await vote_data(state)
     try:
         choices = validate_ballot(campaign.ballot, draft.choices, {p.id: p.cost for p in finalists}, campaign.envelope)
     except BallotError as error:
@@ -334,7 +310,7 @@ async def confirm(
     if not await _button_allowed(query, campaign, clock, user, repos):
         return
     finalists = await repos.ballots.finalists(campaign.id)
-    pending = (await _vote_data(state)).pending
+    pending = (await vote_data(state)).pending
     if not pending or digest(pending) != callback_data.digest:
         # A second tap after the vote was recorded, a replayed or a forged confirmation.
         if await repos.ballots.has_voted(campaign.id, user.id):
@@ -353,7 +329,7 @@ async def confirm(
     if not await repos.locks.admit_ballot(campaign.id, clock.now(), ballot_settings(campaign), snapshot):
         # The tally sealed the vote, whatever the clock says: the vote is over.
         where = await standing_now(repos, campaign, clock.now())
-        await query.answer(_closed_reason(campaign, where if where in VOTE_OVER else Standing.COUNTING)[:200], show_alert=True)
+        await query.answer(closed_reason(campaign, where if where in VOTE_OVER else Standing.COUNTING)[:200], show_alert=True)
         return
     counting_key = await repos.counting.get(campaign.id)
     if counting_key is None or counting_key.counted:
@@ -373,7 +349,7 @@ async def confirm(
     chat_id = chat_of(query)
     if outcome == CastOutcome.ALREADY_VOTED:
         await query.answer(_("You have already voted; a vote cannot be changed in this campaign."), show_alert=True)
-        await bot.send_message(chat_id, _("You have already voted, and a vote cannot be changed in this campaign.") + " " + _sealed_note())
+        await bot.send_message(chat_id, _("You have already voted, and a vote cannot be changed in this campaign.") + " " + sealed_note())
         return
     await query.answer(_("Recorded."))
     if outcome == CastOutcome.CHANGED:
@@ -390,37 +366,12 @@ async def confirm(
     await bot.send_message(chat_id, text)
 
 
-def _sealed_note() -> str:
-    return _("Your ballot is sealed until the count: the confirmation message in this chat shows your choices and your tracker.")
-
-
 # --- /myvote ------------------------------------------------------------------------------------
-
-
-async def _my_vote(bot: Bot, chat_id: int, campaign: Campaign, clock: Clock, user: User, repos: Repositories) -> None:
-    voted = await repos.ballots.has_voted(campaign.id, user.id)
-    phase = phase_at(campaign.calendar, clock.now())
-    if not voted:
-        text = _("You have not voted.")
-        if phase == Phase.VOTING:
-            text += " " + _("Send /vote to vote until {date}.").format(date=when(campaign.calendar.voting_close, campaign))
-        else:
-            text += " " + _closed_reason(campaign, await standing_now(repos, campaign, clock.now()))
-        await bot.send_message(chat_id, text)
-        return
-    text = _("You have voted.") + " " + _sealed_note()
-    markup = None
-    if phase == Phase.VOTING and campaign.ballot.changeable:
-        builder = InlineKeyboardBuilder()
-        builder.button(text=_("✏️ Change my vote"), callback_data=MyVoteChange())
-        markup = builder.as_markup()
-        text += "\n\n" + _("You can change it until {date}.").format(date=when(campaign.calendar.voting_close, campaign))
-    await bot.send_message(chat_id, text, reply_markup=markup)
 
 
 @router.message(Command("myvote"))
 async def my_vote(message: Message, bot: Bot, campaign: Campaign, clock: Clock, user: User, repos: Repositories) -> None:
-    await _my_vote(bot, message.chat.id, campaign, clock, user, repos)
+    await show_my_vote(bot, message.chat.id, campaign, clock, user, repos)
 
 
 # --- anything else while voting -------------------------------------------------------------------

@@ -1,20 +1,29 @@
-"""The voting dialog's buttons and what it shows: a finalist's card, the ballot, why a ballot
-is refused (the words come from the ballot type's texts, conversations.ballot_texts)."""
+"""The voting dialog's state (VoteDraft), its buttons and what it shows: a finalist's card, the
+ballot, why a ballot is refused (the words come from the ballot type's texts,
+conversations.ballot_texts), why there is no vote now."""
 from __future__ import annotations
 
 import hashlib
 from html import escape
 
+from aiogram import Bot
 from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from pydantic import BaseModel
 
 from campaign.ballot import BallotError, strategy
+from campaign.calendar import Phase, phase_at
+from campaign.clock import Clock
 from campaign.proposal import Proposal
 from campaign.schema import Campaign
+from campaign.standing import VOTE_OVER, Standing
 from conversations.ballot_texts import texts_for
-from conversations.render import category_name, money
+from conversations.render import category_name, money, results_news, when
+from conversations.standing import standing_now
+from storage.repositories import Repositories, User
 
 
 class VoteNav(CallbackData, prefix="vnav"):
@@ -81,3 +90,58 @@ def card_keyboard(project: Proposal, index: int, count: int, choices: tuple[int,
         sizes.append(1)
     builder.adjust(*sizes)
     return builder.as_markup()
+
+
+class VoteDraft(BaseModel):
+    """The voting dialog's state, under its own key ("vote") of the conversation data: the
+    ballot being filled, the card shown, the ballot awaiting confirmation. Nothing else in the
+    conversation data is read or cleared by this dialog."""
+
+    choices: list[int] = []
+    card: int = 0
+    pending: list[int] | None = None
+
+
+async def vote_data(state: FSMContext) -> VoteDraft:
+    return VoteDraft.model_validate((await state.get_data()).get("vote") or {})
+
+
+async def save_vote_data(state: FSMContext, **values: object) -> None:
+    draft = (await vote_data(state)).model_copy(update=values)
+    await state.update_data(vote=draft.model_dump())
+
+
+def closed_reason(campaign: Campaign, where: Standing) -> str:
+    """Why there is no vote now; what follows the vote comes from the one rule (campaign.standing)."""
+    cal = campaign.calendar
+    if where not in VOTE_OVER:
+        return _("Voting is not open yet: it opens on {open} and closes on {close}.").format(
+            open=when(cal.voting_open, campaign), close=when(cal.voting_close, campaign)
+        )
+    return _("Voting closed on {close}.").format(close=when(cal.voting_close, campaign)) + " " + results_news(campaign, where)
+
+
+def sealed_note() -> str:
+    return _("Your ballot is sealed until the count: the confirmation message in this chat shows your choices and your tracker.")
+
+
+async def show_my_vote(bot: Bot, chat_id: int, campaign: Campaign, clock: Clock, user: User, repos: Repositories) -> None:
+    """/myvote: whether the resident voted (a sealed ballot cannot be read back), and Change while allowed."""
+    voted = await repos.ballots.has_voted(campaign.id, user.id)
+    phase = phase_at(campaign.calendar, clock.now())
+    if not voted:
+        text = _("You have not voted.")
+        if phase == Phase.VOTING:
+            text += " " + _("Send /vote to vote until {date}.").format(date=when(campaign.calendar.voting_close, campaign))
+        else:
+            text += " " + closed_reason(campaign, await standing_now(repos, campaign, clock.now()))
+        await bot.send_message(chat_id, text)
+        return
+    text = _("You have voted.") + " " + sealed_note()
+    markup = None
+    if phase == Phase.VOTING and campaign.ballot.changeable:
+        builder = InlineKeyboardBuilder()
+        builder.button(text=_("✏️ Change my vote"), callback_data=MyVoteChange())
+        markup = builder.as_markup()
+        text += "\n\n" + _("You can change it until {date}.").format(date=when(campaign.calendar.voting_close, campaign))
+    await bot.send_message(chat_id, text, reply_markup=markup)
