@@ -10,6 +10,7 @@ broadcaster runs here with its rate set to that same limit. Printed: the achieve
 fraction of the limit, the 429s received, and this process's memory (peak RSS, and the RSS
 while sending, which should stay flat whatever the audience). Figures only: nothing is asserted.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,8 +48,13 @@ def _serve_emulator(connection: Connection, rate: float) -> None:
         while True:
             command = await loop.run_in_executor(None, connection.recv)
             if command == "stats":
-                connection.send({"sent": emulator.sent_count, "too_many_requests": emulator.too_many_requests,
-                                 "errors": len(emulator.errors)})
+                connection.send(
+                    {
+                        "sent": emulator.sent_count,
+                        "too_many_requests": emulator.too_many_requests,
+                        "errors": len(emulator.errors),
+                    }
+                )
             else:
                 break
         await emulator.stop()
@@ -70,8 +76,14 @@ async def _insert_residents(sessionmaker, count: int) -> None:
     async with sessionmaker() as session:
         for start in range(0, count, 10_000):
             rows = [
-                {"telegram_id": FIRST_ID + i, "first_name": f"R{i}", "language": "fr" if i % 3 else "en",
-                 "language_chosen": False, "subscribed": True, "unreachable": False}
+                {
+                    "telegram_id": FIRST_ID + i,
+                    "first_name": f"R{i}",
+                    "language": "fr" if i % 3 else "en",
+                    "language_chosen": False,
+                    "subscribed": True,
+                    "unreachable": False,
+                }
                 for i in range(start, min(count, start + 10_000))
             ]
             await session.execute(insert(UserRow), rows)
@@ -84,7 +96,9 @@ async def run(args: argparse.Namespace, api_url: str, emulator: Connection) -> N
     engine = make_engine(url)
     await upgrade_schema(engine)
     async with engine.begin() as connection:  # a previous run's rows, if any (a server database)
-        await connection.execute(text("DELETE FROM deliveries WHERE broadcast_id IN (SELECT id FROM broadcasts WHERE campaign_id = 'bench')"))
+        await connection.execute(
+            text("DELETE FROM deliveries WHERE broadcast_id IN (SELECT id FROM broadcasts WHERE campaign_id = 'bench')")
+        )
         await connection.execute(text("DELETE FROM broadcasts WHERE campaign_id = 'bench'"))
         await connection.execute(text(f"DELETE FROM users WHERE telegram_id >= {FIRST_ID}"))
     sessionmaker = make_sessionmaker(engine)
@@ -97,12 +111,20 @@ async def run(args: argparse.Namespace, api_url: str, emulator: Connection) -> N
     started = time.perf_counter()
     async with sessionmaker() as session:
         broadcast = await BroadcastRepository(session).queue(
-            "bench", kind="message", audience="all", now=datetime.now(timezone.utc),
-            text={"fr": "Le vote est ouvert ! Envoyez /start pour voter.", "en": "Voting is open! Send /start to vote."},
+            "bench",
+            kind="message",
+            audience="all",
+            now=datetime.now(timezone.utc),
+            text={
+                "fr": "Le vote est ouvert ! Envoyez /start pour voter.",
+                "en": "Voting is open! Send /start to vote.",
+            },
         )
         await session.commit()
     assert broadcast is not None
-    print(f"queued       {broadcast.recipients:,} deliveries (INSERT ... SELECT) in {time.perf_counter() - started:.2f} s")
+    print(
+        f"queued       {broadcast.recipients:,} deliveries (INSERT ... SELECT) in {time.perf_counter() - started:.2f} s"
+    )
 
     bot = make_bot("123456:BENCH-TOKEN", api_url)
     broadcaster = Broadcaster(sessionmaker, bot, rate=args.rate)
@@ -128,14 +150,22 @@ async def run(args: argparse.Namespace, api_url: str, emulator: Connection) -> N
     await engine.dispose()
 
     achieved = stats.sent / elapsed if elapsed else 0.0
-    print(f"limit        {args.rate:,.0f} messages/s at the emulator; broadcaster rate {args.rate:,.0f}/s, "
-          f"batches of {broadcaster.batch_size}")
-    print(f"sent         {stats.sent:,} in {elapsed:.1f} s (emulator counted {counts['sent']:,}); deliveries {progress}")
+    print(
+        f"limit        {args.rate:,.0f} messages/s at the emulator; broadcaster rate {args.rate:,.0f}/s, "
+        f"batches of {broadcaster.batch_size}"
+    )
+    print(
+        f"sent         {stats.sent:,} in {elapsed:.1f} s (emulator counted {counts['sent']:,}); deliveries {progress}"
+    )
     print(f"achieved     {achieved:,.0f} messages/s = {achieved / args.rate:.1%} of the limit")
-    print(f"cpu          this process busy {cpu / elapsed:.0%} of the time ({cpu * 1e6 / max(stats.sent, 1):.0f} µs per message)")
+    print(
+        f"cpu          this process busy {cpu / elapsed:.0%} of the time ({cpu * 1e6 / max(stats.sent, 1):.0f} µs per message)"
+    )
     print(f"429s         {counts['too_many_requests']} received (broadcaster honoured {stats.too_many_requests})")
-    print(f"memory       peak RSS {_peak_rss_mb():.0f} MiB; while sending {min(samples, default=rss_before):.0f}"
-          f"–{max(samples, default=rss_before):.0f} MiB (before sending {rss_before:.0f} MiB)")
+    print(
+        f"memory       peak RSS {_peak_rss_mb():.0f} MiB; while sending {min(samples, default=rss_before):.0f}"
+        f"–{max(samples, default=rss_before):.0f} MiB (before sending {rss_before:.0f} MiB)"
+    )
     if not args.database_url:
         for leftover in Path(workdir).iterdir():
             leftover.unlink()
@@ -146,8 +176,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--residents", type=int, default=100_000)
     parser.add_argument("--rate", type=float, default=1000.0, help="the emulator's limit, and the broadcaster's rate")
-    parser.add_argument("--database-url", help="e.g. postgresql+asyncpg://... (a scratch database; the bench "
-                                               "deletes its own rows first). Default: a fresh SQLite file")
+    parser.add_argument(
+        "--database-url",
+        help="e.g. postgresql+asyncpg://... (a scratch database; the bench "
+        "deletes its own rows first). Default: a fresh SQLite file",
+    )
     args = parser.parse_args()
 
     parent, child = multiprocessing.Pipe()

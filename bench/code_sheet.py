@@ -7,6 +7,7 @@ The sheet is built in a worker thread by the bot (asyncio.to_thread), so this is
 committee member waits for the PDF, not time the event loop is blocked. Most of it is segno
 choosing the best QR mask for each code. Figures only: nothing is asserted.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,7 +30,9 @@ def main() -> None:
         started = time.perf_counter()
         pdf = code_sheet_pdf(slips, title=TITLE, instructions=INSTRUCTIONS)
         seconds = time.perf_counter() - started
-        print(f"{count:>5} codes: {seconds:6.2f} s, {len(pdf) / 1024:7.0f} kB ({len(pdf) / count / 1024:.1f} kB a slip)")
+        print(
+            f"{count:>5} codes: {seconds:6.2f} s, {len(pdf) / 1024:7.0f} kB ({len(pdf) / count / 1024:.1f} kB a slip)"
+        )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ dependency). Prints one JSON object of seconds (and winners) for one .pb file an
 
     .venv-oracle/bin/python bench/pabutools_side.py FILE.pb RULE
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,12 @@ def main(path: str, rule: str) -> None:
         # The same convention as pbbot's add1: every voter's share up by one unit a raise,
         # stopping only when the outcome would overspend.
         outcome = exhaustion_by_budget_increase(
-            instance, profile, method_of_equal_shares, {"sat_class": Cost_Sat},
-            budget_step=profile.num_ballots(), exhaustive_stop=False,
+            instance,
+            profile,
+            method_of_equal_shares,
+            {"sat_class": Cost_Sat},
+            budget_step=profile.num_ballots(),
+            exhaustive_stop=False,
         )
     elif rule == "sequential-phragmen":
         outcome = sequential_phragmen(instance, profile)

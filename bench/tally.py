@@ -24,7 +24,10 @@ from campaign.tally import count, prepare
 
 ROOT = Path(__file__).resolve().parents[1]
 # A benchmark, not the bot: it may read the environment (bot.settings configures the bot).
-FOLDERS = [Path(os.environ.get("PBBOT_PABULIB_DIR", ROOT.parent / "shared" / "pabulib")), ROOT / "tests" / "data" / "pabulib"]
+FOLDERS = [
+    Path(os.environ.get("PBBOT_PABULIB_DIR", ROOT.parent / "shared" / "pabulib")),
+    ROOT / "tests" / "data" / "pabulib",
+]
 RULES = ("greedy", "equalshares", "equalshares/add1", "sequential-phragmen")
 # pabutools' sequential Phragmén stops at the first project that would overspend: compare alike.
 OPTIONS: dict[str, dict[str, int | str]] = {"sequential-phragmen": {"skip": 0}}
@@ -43,8 +46,11 @@ def ours(path: Path) -> dict[str, object]:
     started = perf_counter()
     election = read_pb(path)
     prepared = prepare(election.tally_projects(), election.ballots())
-    row: dict[str, object] = {"parse": perf_counter() - started, "voters": len(election.votes),
-                              "projects": len(election.projects)}
+    row: dict[str, object] = {
+        "parse": perf_counter() - started,
+        "voters": len(election.votes),
+        "projects": len(election.projects),
+    }
     for rule in RULES:
         started = perf_counter()
         outcome = count(rule, prepared, election.budget, explain=False, **OPTIONS.get(rule, {}))
@@ -56,7 +62,9 @@ def ours(path: Path) -> dict[str, object]:
 def theirs(oracle: str, path: Path, rule: str, limit: float) -> dict[str, object] | None:
     script = ROOT / "bench" / "pabutools_side.py"
     try:
-        done = subprocess.run([oracle, str(script), str(path), rule], capture_output=True, text=True, timeout=limit, check=True)
+        done = subprocess.run(
+            [oracle, str(script), str(path), rule], capture_output=True, text=True, timeout=limit, check=True
+        )
     except subprocess.TimeoutExpired:
         return {"seconds": None}
     except subprocess.CalledProcessError as error:
@@ -87,7 +95,9 @@ def main(argv: list[str]) -> int:
         print("no .pb files found")
         return 1
     oracle = find_oracle(args.oracle)
-    print(f"pbbot seconds{' | pabutools seconds (× = how many times faster pbbot is)' if oracle else ' (pabutools not found)'}")
+    print(
+        f"pbbot seconds{' | pabutools seconds (× = how many times faster pbbot is)' if oracle else ' (pabutools not found)'}"
+    )
     header = ["file", "voters", "parse", *(SHORT[r] for r in RULES)]
     print("| " + " | ".join(header) + " |")
     print("|" + "---|" * len(header))

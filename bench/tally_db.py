@@ -8,6 +8,7 @@ grouped by the database (`BallotRepository.choice_counts`) and count them
 same with every ballot read one by one (`BallotRepository.all_choices`, what the ballot file
 needs). Drops the database afterwards. Figures only; nothing is asserted.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,13 +54,18 @@ async def main(ballots: int, projects: int, rule: str) -> None:
         campaign = campaign.model_copy(update={"outcome": campaign.outcome.model_copy(update={"rule": rule})})
         rng = random.Random(1)
         rows = [
-            (uuid.UUID(int=rng.getrandbits(128)).hex, campaign.id,
-             json.dumps(sorted(rng.sample(range(1, projects + 1), rng.randint(1, 3)))))
+            (
+                uuid.UUID(int=rng.getrandbits(128)).hex,
+                campaign.id,
+                json.dumps(sorted(rng.sample(range(1, projects + 1), rng.randint(1, 3)))),
+            )
             for _ in range(ballots)
         ]
         started = perf_counter()
         connection = await asyncpg.connect(url)
-        await connection.copy_records_to_table("counted_ballots", records=rows, columns=["id", "campaign_id", "choices"])
+        await connection.copy_records_to_table(
+            "counted_ballots", records=rows, columns=["id", "campaign_id", "choices"]
+        )
         await connection.execute("ANALYZE counted_ballots")
         await connection.close()
         print(f"stored {ballots:,} ballots in {perf_counter() - started:.1f} s")
@@ -73,8 +79,10 @@ async def main(ballots: int, projects: int, rule: str) -> None:
             started = perf_counter()
             results = compute_results(campaign, on_ballot, choices)
             counted = perf_counter() - started
-            print(f"rule {rule}, {label} ({read_with}): read {read:.2f} s + count {counted:.2f} s = {read + counted:.2f} s; "
-                  f"{len(results.winners)} winners of {results.ballots:,} ballots")
+            print(
+                f"rule {rule}, {label} ({read_with}): read {read:.2f} s + count {counted:.2f} s = {read + counted:.2f} s; "
+                f"{len(results.winners)} winners of {results.ballots:,} ballots"
+            )
     finally:
         await engine.dispose()
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -19,6 +19,7 @@ the emulator as the Bot API over HTTP, answering after the same delay.
 Printed, never asserted: updates/s, p50/p99 latency per update, SQL statements and commits per
 update (in-process runs), peak memory of this process. The machine may be shared: figures vary.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -99,7 +100,11 @@ def _wire(bot: Bot, value: Any) -> Any:
     if isinstance(value, Default):
         return _wire(bot, bot.default[value.name])
     if isinstance(value, dict):
-        return {k: _wire(bot, v) for k, v in value.items() if v is not None and not (isinstance(v, Default) and bot.default[v.name] is None)}
+        return {
+            k: _wire(bot, v)
+            for k, v in value.items()
+            if v is not None and not (isinstance(v, Default) and bot.default[v.name] is None)
+        }
     if isinstance(value, list):
         return [_wire(bot, v) for v in value]
     if hasattr(value, "model_dump"):
@@ -210,7 +215,9 @@ def report(name: str, count: int, seconds: float, latencies: list[float], extra:
     ordered = sorted(latencies) or [0.0]
     p50 = ordered[len(ordered) // 2] * 1000
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
-    print(f"  {name:<22} {count:>7,} updates in {seconds:6.1f} s = {rate:7.0f}/s   p50 {p50:6.1f} ms  p99 {p99:7.1f} ms{extra}")
+    print(
+        f"  {name:<22} {count:>7,} updates in {seconds:6.1f} s = {rate:7.0f}/s   p50 {p50:6.1f} ms  p99 {p99:7.1f} ms{extra}"
+    )
     return rate
 
 
@@ -245,10 +252,17 @@ async def drop_database(url: str) -> None:
 
 def settings_for(url: str, redis: bool, emulator_url: str = "http://127.0.0.1:9") -> Settings:
     return Settings(
-        _env_file=None, bot_token="123456:BENCH-TOKEN", bot_api_url=emulator_url, database_url=url,
-        campaign_file=CAMPAIGN, admin_ids=[9000], secret_key="bench-secret-key-not-for-production",
-        redis_url=REDIS if redis else None, redis_prefix=f"pbbot-bench-{uuid.uuid4().hex[:8]}",
-        log_level="WARNING", counting_key=TEST_COUNTING_KEY,
+        _env_file=None,
+        bot_token="123456:BENCH-TOKEN",
+        bot_api_url=emulator_url,
+        database_url=url,
+        campaign_file=CAMPAIGN,
+        admin_ids=[9000],
+        secret_key="bench-secret-key-not-for-production",
+        redis_url=REDIS if redis else None,
+        redis_prefix=f"pbbot-bench-{uuid.uuid4().hex[:8]}",
+        log_level="WARNING",
+        counting_key=TEST_COUNTING_KEY,
     )
 
 
@@ -285,8 +299,13 @@ async def in_process(args: argparse.Namespace, db: str, redis: bool, delay: floa
     seconds = time.perf_counter() - started
     count = len(timed.latencies)
     print(f"{label}: {args.residents} residents, {args.concurrency} at a time")
-    rate = report("pbbot", count, seconds, timed.latencies,
-                  f"   {meter.statements / count:4.1f} SQL and {meter.commits / count:4.2f} commits per update")
+    rate = report(
+        "pbbot",
+        count,
+        seconds,
+        timed.latencies,
+        f"   {meter.statements / count:4.1f} SQL and {meter.commits / count:4.2f} commits per update",
+    )
     errors = sum(1 for _, params in emulator.calls if "went wrong" in str(params.get("text", "")))
     if errors:
         print(f"  !! {errors} error replies")
@@ -312,7 +331,9 @@ async def in_process(args: argparse.Namespace, db: str, redis: bool, delay: floa
     await in_batches(updates, args.concurrency, echo_timed)
     echo_seconds = time.perf_counter() - started
     echo_rate = len(updates) / echo_seconds
-    report("bare aiogram echo", len(updates), echo_seconds, echo_timed.latencies, f"   pbbot/echo {rate / echo_rate:.2f}")
+    report(
+        "bare aiogram echo", len(updates), echo_seconds, echo_timed.latencies, f"   pbbot/echo {rate / echo_rate:.2f}"
+    )
     print(f"  peak memory of this process: {peak_mb():.0f} MB")
     await drop_database(url)
 
@@ -335,16 +356,30 @@ async def through_workers(args: argparse.Namespace, workers: int, delay: float) 
     await emulator.start()
     port = free_port()
     settings = settings_for(url, True, emulator.base_url)
-    env = {**os.environ, "BOT_TOKEN": "123456:BENCH-TOKEN", "BOT_API_URL": emulator.base_url, "DATABASE_URL": url,
-           "REDIS_URL": REDIS, "REDIS_PREFIX": settings.redis_prefix, "CAMPAIGN_FILE": str(CAMPAIGN),
-           "SECRET_KEY": "bench-secret-key-not-for-production", "ADMIN_IDS": "9000", "COUNTING_KEY": TEST_COUNTING_KEY,
-           "WEBHOOK_URL": f"http://127.0.0.1:{port}/webhook", "WEBHOOK_SECRET": SECRET,
-           "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port), "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "BOT_TOKEN": "123456:BENCH-TOKEN",
+        "BOT_API_URL": emulator.base_url,
+        "DATABASE_URL": url,
+        "REDIS_URL": REDIS,
+        "REDIS_PREFIX": settings.redis_prefix,
+        "CAMPAIGN_FILE": str(CAMPAIGN),
+        "SECRET_KEY": "bench-secret-key-not-for-production",
+        "ADMIN_IDS": "9000",
+        "COUNTING_KEY": TEST_COUNTING_KEY,
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}/webhook",
+        "WEBHOOK_SECRET": SECRET,
+        "WEBHOOK_HOST": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+    }
     # The clock is the system's: the campaign's dates are moved so that proposals are open now.
     campaign_file = workdir / "campaign.toml"
     campaign_file.write_text(live_campaign())
     env["CAMPAIGN_FILE"] = str(campaign_file)
-    server = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "webhook", "--workers", str(workers), cwd=ROOT, env=env)
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", "webhook", "--workers", str(workers), cwd=ROOT, env=env
+    )
     try:
         connector = aiohttp.TCPConnector(limit=args.concurrency * 2)
         async with aiohttp.ClientSession(base_url=f"http://127.0.0.1:{port}", connector=connector) as http:
@@ -353,7 +388,9 @@ async def through_workers(args: argparse.Namespace, workers: int, delay: float) 
             await serving(http)
 
             async def post(update: JSON) -> None:
-                async with http.post("/webhook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
+                async with http.post(
+                    "/webhook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+                ) as response:
                     await response.read()
 
             timed = Timed(post)
@@ -361,7 +398,9 @@ async def through_workers(args: argparse.Namespace, workers: int, delay: float) 
             started = time.perf_counter()
             await in_batches(residents, args.concurrency, propose_and_verify)
             seconds = time.perf_counter() - started
-            print(f"postgresql+redis, API {delay * 1000:.0f} ms, pbbot webhook --workers {workers} (load from this process):")
+            print(
+                f"postgresql+redis, API {delay * 1000:.0f} ms, pbbot webhook --workers {workers} (load from this process):"
+            )
             report("pbbot", len(timed.latencies), seconds, timed.latencies)
     finally:
         server.send_signal(signal.SIGTERM)
@@ -388,9 +427,14 @@ def live_campaign() -> str:
 
     now = datetime.now()
     source = CAMPAIGN.read_text()
-    dates = {"proposals_open": now - timedelta(days=3), "proposals_close": now + timedelta(days=20),
-             "review_close": now + timedelta(days=30), "voting_open": now + timedelta(days=31),
-             "voting_close": now + timedelta(days=45), "results": now + timedelta(days=50)}
+    dates = {
+        "proposals_open": now - timedelta(days=3),
+        "proposals_close": now + timedelta(days=20),
+        "review_close": now + timedelta(days=30),
+        "voting_open": now + timedelta(days=31),
+        "voting_close": now + timedelta(days=45),
+        "results": now + timedelta(days=50),
+    }
     lines = []
     for line in source.splitlines():
         key = line.split("=")[0].strip()
@@ -427,8 +471,10 @@ async def memory(args: argparse.Namespace) -> None:
     for block in range(0, args.memory, step):
         await in_batches(list(range(block, min(args.memory, block + step))), args.concurrency, one)
         timed.latencies.clear()  # the latencies list itself must not be what grows
-        print(f"  after {min(args.memory, block + step):>7,} residents: RSS {rss_mb():6.0f} MB   "
-              f"({time.perf_counter() - started:5.0f} s)")
+        print(
+            f"  after {min(args.memory, block + step):>7,} residents: RSS {rss_mb():6.0f} MB   "
+            f"({time.perf_counter() - started:5.0f} s)"
+        )
     await app.close()
 
 
@@ -453,6 +499,8 @@ if __name__ == "__main__":
     parser.add_argument("--residents", type=int, default=400)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--delay", type=float, nargs="+", default=[0, 50], help="Bot API answer delay, ms")
-    parser.add_argument("--workers", type=int, nargs="*", help="through `pbbot webhook --workers N` (PostgreSQL + Redis)")
+    parser.add_argument(
+        "--workers", type=int, nargs="*", help="through `pbbot webhook --workers N` (PostgreSQL + Redis)"
+    )
     parser.add_argument("--memory", type=int, default=0, help="residents for the memory run (e.g. 100000)")
     asyncio.run(main(parser.parse_args()))

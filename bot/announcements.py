@@ -13,6 +13,7 @@ has published, says the results will be published very soon — never "the resul
 not the campaign file's own results text. (Publishing replaces the calendar's "results"
 announcement with the committee's, see conversations.committee.results.)
 """
+
 from __future__ import annotations
 
 import re
@@ -58,7 +59,9 @@ def _default_text(key: str) -> str:
             "📣 <b>{campaign}</b>: proposals are closed. Thank you for your ideas! "
             "The committee is checking them; voting opens on {date}."
         ),
-        FINALISTS: _("📣 <b>{campaign}</b>: the committee has chosen the projects you will vote on. Voting opens on {date}."),
+        FINALISTS: _(
+            "📣 <b>{campaign}</b>: the committee has chosen the projects you will vote on. Voting opens on {date}."
+        ),
         "voting_open": _("🗳 <b>{campaign}</b>: voting is open until {date}! Send /start to vote."),
         "voting_close": _("📣 <b>{campaign}</b>: voting is closed. Thank you for taking part!"),
         "results": _("🎉 <b>{campaign}</b>: the results are in!"),
@@ -87,7 +90,9 @@ def render(
 ) -> dict[str, str]:
     """The message for `item` in each language of the campaign, HTML ready to send. `where`:
     the campaign's standing when it is queued (default: the one the item opens, unpublished)."""
-    where = where or (Standing.RESULTS_DUE if item.key == "results" else Standing.COUNTING if item.key == "voting_close" else None)
+    where = where or (
+        Standing.RESULTS_DUE if item.key == "results" else Standing.COUNTING if item.key == "voting_close" else None
+    )
     texts: dict[str, str] = {}
     for language in campaign.languages:
         with i18n.context(), i18n.use_locale(language):
@@ -96,7 +101,12 @@ def render(
 
 
 def _render_one(
-    item: Planned, campaign: Campaign, language: str, finalists: list[Project], winners: list[Project], where: Standing | None,
+    item: Planned,
+    campaign: Campaign,
+    language: str,
+    finalists: list[Project],
+    winners: list[Project],
+    where: Standing | None,
 ) -> str:
     if item.key == "results" and where != Standing.PUBLISHED:
         # The results date came and the committee has not published: say what /start and

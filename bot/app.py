@@ -1,4 +1,5 @@
 """The app factory: the same Bot + Dispatcher for polling, webhook, console and tests."""
+
 from __future__ import annotations
 
 import logging
@@ -71,7 +72,8 @@ def make_bot(token: str, api_url: str, session: BaseSession | None = None) -> Bo
 
 
 def _conversation_storage(
-    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> tuple[BaseStorage, BaseEventIsolation, RecentUpdates]:
     if settings.redis_url:
         from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisEventIsolation, RedisStorage
@@ -132,7 +134,9 @@ async def build_app(
 ) -> App:
     clock = clock or SystemClock()
     campaign = load_campaign(settings.campaign_path(), now=clock.now())
-    i18n = make_i18n(campaign.default_language, campaign.languages)  # before the database: a language without a catalog stops here
+    i18n = make_i18n(
+        campaign.default_language, campaign.languages
+    )  # before the database: a language without a catalog stops here
     engine = make_engine(settings.database_url)
     await upgrade_schema(engine)
     sessionmaker = make_sessionmaker(engine)
@@ -158,6 +162,24 @@ async def build_app(
         log.warning("could not LISTEN for changes; the campaign is checked on each update", exc_info=True)
     metrics = Metrics(multiprocess=settings.prometheus_multiproc_dir is not None)
     dispatcher = create_dispatcher(
-        settings=settings, campaign=campaign, sessionmaker=sessionmaker, clock=clock, i18n=i18n, watch=watch, metrics=metrics
+        settings=settings,
+        campaign=campaign,
+        sessionmaker=sessionmaker,
+        clock=clock,
+        i18n=i18n,
+        watch=watch,
+        metrics=metrics,
     )
-    return App(settings, campaign, bot, dispatcher, engine, sessionmaker, clock, i18n, closers=[watch.close], watch=watch, metrics=metrics)
+    return App(
+        settings,
+        campaign,
+        bot,
+        dispatcher,
+        engine,
+        sessionmaker,
+        clock,
+        i18n,
+        closers=[watch.close],
+        watch=watch,
+        metrics=metrics,
+    )

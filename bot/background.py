@@ -7,6 +7,7 @@ Both are made available to handlers through the dispatcher (`calendar: CalendarS
 `broadcaster: Broadcaster`): the committee calls `calendar.reschedule(campaign)` after moving a
 date, and `broadcaster.wake()` after queueing a broadcast.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -23,6 +23,7 @@ How a delivery goes (see storage.repositories.broadcasts for the rows):
 
 One broadcaster per database: in production it runs on the elected worker, like the scheduler.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -201,7 +202,9 @@ class Broadcaster:
             await session.commit()
         self._recovered = True
         if count:
-            log.warning("broadcaster: %d deliveries were in flight when the last run stopped; reported as unknown", count)
+            log.warning(
+                "broadcaster: %d deliveries were in flight when the last run stopped; reported as unknown", count
+            )
         self.stats.unknown += count
         return count
 
@@ -291,7 +294,9 @@ class Broadcaster:
             self.stats.broadcasts_finished += 1
             log.info("broadcast %d (%s) finished: %s", broadcast.id, broadcast.key or broadcast.kind, progress)
 
-    async def _claim(self, broadcast_id: int, after_id: int, after: asyncio.Task | None = None) -> list[PendingDelivery]:
+    async def _claim(
+        self, broadcast_id: int, after_id: int, after: asyncio.Task | None = None
+    ) -> list[PendingDelivery]:
         if after is not None:
             await after  # one database step at a time, in order
         async with self.sessionmaker() as session:

@@ -1,4 +1,5 @@
 """`pbbot`: run, webhook, console, migrate, check-campaign, init, tally."""
+
 from __future__ import annotations
 
 import argparse
@@ -12,8 +13,6 @@ from campaign import file_checks
 from campaign.schema import CampaignError, load_campaign
 
 
-
-
 def _check_campaign(path: str) -> int:
     try:
         campaign = load_campaign(path)
@@ -25,10 +24,14 @@ def _check_campaign(path: str) -> int:
     for warning in file_checks.warnings(campaign, datetime.now(timezone.utc)):
         print(f"{path}: warning: {warning}", file=sys.stderr)
     cal = campaign.calendar
-    print(f"{path}: OK — {campaign.id} ({campaign.town}), {campaign.envelope} {campaign.currency}, "
-          f"{len(campaign.categories)} categories, {campaign.ballot.type} ballot, rule {campaign.outcome.rule}")
-    print(f"  proposals {cal.proposals_open:%Y-%m-%d %H:%M} → {cal.proposals_close:%Y-%m-%d %H:%M}, "
-          f"voting {cal.voting_open:%Y-%m-%d %H:%M} → {cal.voting_close:%Y-%m-%d %H:%M}, results {cal.results:%Y-%m-%d %H:%M}")
+    print(
+        f"{path}: OK — {campaign.id} ({campaign.town}), {campaign.envelope} {campaign.currency}, "
+        f"{len(campaign.categories)} categories, {campaign.ballot.type} ballot, rule {campaign.outcome.rule}"
+    )
+    print(
+        f"  proposals {cal.proposals_open:%Y-%m-%d %H:%M} → {cal.proposals_close:%Y-%m-%d %H:%M}, "
+        f"voting {cal.voting_open:%Y-%m-%d %H:%M} → {cal.voting_close:%Y-%m-%d %H:%M}, results {cal.results:%Y-%m-%d %H:%M}"
+    )
     return 0
 
 
@@ -48,8 +51,16 @@ def _console(args: argparse.Namespace) -> int:
         logging.getLogger(chatty).setLevel(logging.ERROR)
     box = sandbox(args)
     try:
-        asyncio.run(run_console(box.settings, phase=args.phase, user_id=args.user_id, language=args.language,
-                                files_dir=box.files, own_database=box.own_database))
+        asyncio.run(
+            run_console(
+                box.settings,
+                phase=args.phase,
+                user_id=args.user_id,
+                language=args.language,
+                files_dir=box.files,
+                own_database=box.own_database,
+            )
+        )
     except CampaignError as error:
         print(f"campaign file {box.settings.campaign_path()}: {len(error.problems)} problem(s):", file=sys.stderr)
         for problem in error.problems:
@@ -68,11 +79,18 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="serve Telegram with long polling (needs BOT_TOKEN)")
     webhook = commands.add_parser("webhook", help="serve Telegram with a webhook (needs BOT_TOKEN and WEBHOOK_URL)")
-    webhook.add_argument("--workers", type=int, default=None,
-                         help="processes serving the one port (default WEBHOOK_WORKERS, 1); above 1 needs PostgreSQL and Redis")
+    webhook.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes serving the one port (default WEBHOOK_WORKERS, 1); above 1 needs PostgreSQL and Redis",
+    )
     console = commands.add_parser("console", help="chat with the bot in this terminal, no Telegram needed")
-    console.add_argument("--phase", choices=["upcoming", "proposals", "review", "voting", "counting", "results"],
-                         help="pretend the campaign is in this phase (moves the clock)")
+    console.add_argument(
+        "--phase",
+        choices=["upcoming", "proposals", "review", "voting", "counting", "results"],
+        help="pretend the campaign is in this phase (moves the clock)",
+    )
     console.add_argument("--user-id", type=int, default=1001, help="your pretend Telegram id (default 1001)")
     console.add_argument("--language", default="fr", help="your pretend Telegram app language (default fr)")
     sandbox_arguments(console)

@@ -1,4 +1,5 @@
 """The command menu Telegram shows next to the text field, per language."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -7,6 +8,7 @@ from aiogram import Bot
 from aiogram.types import BotCommand, BotCommandScopeChat
 
 from bot.i18n import PoCatalogs
+
 
 def N_(message: str) -> str:
     """Marks a string for the catalogs; it is translated when the menu is published."""
@@ -49,16 +51,25 @@ COMMITTEE_MENU = [
 
 
 async def publish_commands(
-    bot: Bot, i18n: PoCatalogs, languages: list[str], default_language: str,
-    *, committee_ids: Sequence[int] = (), committee_chat_id: int | None = None,
+    bot: Bot,
+    i18n: PoCatalogs,
+    languages: list[str],
+    default_language: str,
+    *,
+    committee_ids: Sequence[int] = (),
+    committee_chat_id: int | None = None,
 ) -> None:
     """Residents see their commands; the committee sees its own, in private and in its group."""
     committee_scopes = [BotCommandScopeChat(chat_id=member) for member in committee_ids]
     if committee_chat_id is not None:
         committee_scopes.append(BotCommandScopeChat(chat_id=committee_chat_id))
     for language in languages:
-        commands = [BotCommand(command=name, description=i18n.gettext(text, locale=language)) for name, text in RESIDENT_MENU]
-        committee = [BotCommand(command=name, description=i18n.gettext(text, locale=language)) for name, text in COMMITTEE_MENU]
+        commands = [
+            BotCommand(command=name, description=i18n.gettext(text, locale=language)) for name, text in RESIDENT_MENU
+        ]
+        committee = [
+            BotCommand(command=name, description=i18n.gettext(text, locale=language)) for name, text in COMMITTEE_MENU
+        ]
         await bot.set_my_commands(commands, language_code=language)
         for scope in committee_scopes:
             await bot.set_my_commands(committee, scope=scope, language_code=language)

@@ -4,6 +4,7 @@ The bot is the real one (same `build_app`, dispatcher, dialogs and database); on
 session is replaced by `ConsoleSession`, which answers Bot API calls in-process and prints what
 the bot sends. What you type becomes Telegram-shaped updates fed to the dispatcher.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -83,9 +84,18 @@ async def _in_thread(read_line: Callable[[str], str], prompt: str) -> str:
 class Console:
     """The user's side: turns typed lines into updates for the dispatcher."""
 
-    def __init__(self, app: App, session: ConsoleSession, *, user_id: int, language: str,
-                 read_line: Callable[[str], str], echo: bool, services: InProcessServices | None = None,
-                 can_reset: bool = False) -> None:
+    def __init__(
+        self,
+        app: App,
+        session: ConsoleSession,
+        *,
+        user_id: int,
+        language: str,
+        read_line: Callable[[str], str],
+        echo: bool,
+        services: InProcessServices | None = None,
+        can_reset: bool = False,
+    ) -> None:
         self.app, self.session, self.screen = app, session, session.screen
         self.read_line, self.echo = read_line, echo
         self.services, self.can_reset = services, can_reset
@@ -99,7 +109,11 @@ class Console:
     def banner(self) -> None:
         campaign, settings, now = self.app.campaign, self.app.settings, self.app.clock.now()
         committee = self.user["id"] in settings.admin_ids
-        role = " — a committee member (/admin opens its menu)" if committee else " — a resident (--committee to play the committee)"
+        role = (
+            " — a committee member (/admin opens its menu)"
+            if committee
+            else " — a resident (--committee to play the committee)"
+        )
         database = make_url(settings.database_url).render_as_string(hide_password=True)
         lines = [
             f"pbbot console — {pick(campaign.name, self.user['language_code'], campaign.default_language)} ({campaign.town})",
@@ -151,13 +165,22 @@ class Console:
             if self.can_reset:
                 self.reset_requested = True
                 return False
-            self.screen.note("only the console's own database can be reset; this one was chosen with --database or --env")
+            self.screen.note(
+                "only the console's own database can be reset; this one was chosen with --database or --env"
+            )
             return True
         if name == "send" and argument:
             await self.send_text(argument)
         elif name == "contact":
-            await self.feed(message=self._message(contact={
-                "phone_number": argument or DEFAULT_PHONE, "first_name": "Console", "user_id": self.user["id"]}))
+            await self.feed(
+                message=self._message(
+                    contact={
+                        "phone_number": argument or DEFAULT_PHONE,
+                        "first_name": "Console",
+                        "user_id": self.user["id"],
+                    }
+                )
+            )
         elif name == "location":
             try:
                 latitude, longitude = (float(part) for part in argument.replace(",", " ").split())
@@ -167,11 +190,16 @@ class Console:
                 await self.feed(message=self._message(location={"latitude": latitude, "longitude": longitude}))
         elif name == "photo":
             n = next(self._ids)
-            sizes = [{"file_id": f"console-photo-{n}-{w}", "file_unique_id": f"cp{n}{w}", "width": w, "height": w * 3 // 4} for w in (90, 800)]
+            sizes = [
+                {"file_id": f"console-photo-{n}-{w}", "file_unique_id": f"cp{n}{w}", "width": w, "height": w * 3 // 4}
+                for w in (90, 800)
+            ]
             await self.feed(message=self._message(photo=sizes, **({"caption": argument} if argument else {})))
         elif name == "phase" and argument in set(Phase):
             if await jump_to_phase(self.app, Phase(argument), self.screen.note):
-                self.screen.note(f"clock moved to {self.app.clock.now().astimezone(self.app.campaign.zone):%Y-%m-%d %H:%M %Z}: phase {argument}")
+                self.screen.note(
+                    f"clock moved to {self.app.clock.now().astimezone(self.app.campaign.zone):%Y-%m-%d %H:%M %Z}: phase {argument}"
+                )
         else:
             self.screen.line(HELP.format(phone=DEFAULT_PHONE, phases=", ".join(Phase)))
         return True
@@ -194,8 +222,15 @@ class Console:
                 await self.send_text(button["text"])
         elif "callback_data" in button:
             query_id = f"console-{next(self._ids)}"
-            await self.feed(callback_query={"id": query_id, "from": self.user, "chat_instance": f"console{self.chat['id']}",
-                                            "message": message, "data": button["callback_data"]})
+            await self.feed(
+                callback_query={
+                    "id": query_id,
+                    "from": self.user,
+                    "chat_instance": f"console{self.chat['id']}",
+                    "message": message,
+                    "data": button["callback_data"],
+                }
+            )
             if query_id not in self.session.answered:
                 self.screen.note("the bot did not answer this press: Telegram would show a spinner on the button")
         else:
@@ -206,12 +241,19 @@ class Console:
         message = self._message(text=text)
         if command := _COMMAND.match(text):
             # Telegram marks a leading /command with a bot_command entity (length in UTF-16 units).
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command.group().encode("utf-16-le")) // 2}]
+            message["entities"] = [
+                {"type": "bot_command", "offset": 0, "length": len(command.group().encode("utf-16-le")) // 2}
+            ]
         await self.feed(message=message)
 
     def _message(self, **content: Any) -> JSON:
-        return {"message_id": self.session.next_message_id(self.chat["id"]), "date": int(self.app.clock.now().timestamp()),
-                "chat": self.chat, "from": self.user, **content}
+        return {
+            "message_id": self.session.next_message_id(self.chat["id"]),
+            "date": int(self.app.clock.now().timestamp()),
+            "chat": self.chat,
+            "from": self.user,
+            **content,
+        }
 
     async def feed(self, **body: Any) -> None:
         bot = self.app.bot
@@ -235,17 +277,26 @@ async def jump_to_phase(app: App, phase: Phase, note: Callable[[str], None]) -> 
             await guard_phase_jump(repos, campaign, phase, app.clock.now(), None)
         except PhaseRuleError:
             await session.commit()  # the refused attempt stays in the audit log
-            note(f"refused: ballots exist, the campaign cannot go back to {phase} "
-                 f"(now {phase_at(campaign.calendar, app.clock.now())})")
+            note(
+                f"refused: ballots exist, the campaign cannot go back to {phase} "
+                f"(now {phase_at(campaign.calendar, app.clock.now())})"
+            )
             return False
     app.clock.set(phase_moment(campaign.calendar, phase))  # type: ignore[attr-defined]
     return True
 
 
 async def run_console(
-    settings: Settings, *, phase: str | None = None, user_id: int = 1001, language: str = "fr",
-    output: Callable[[str], None] | None = None, read_line: Callable[[str], str] | None = None,
-    files_dir: Path | None = None, own_database: Path | None = None, background: bool = True,
+    settings: Settings,
+    *,
+    phase: str | None = None,
+    user_id: int = 1001,
+    language: str = "fr",
+    output: Callable[[str], None] | None = None,
+    read_line: Callable[[str], str] | None = None,
+    files_dir: Path | None = None,
+    own_database: Path | None = None,
+    background: bool = True,
 ) -> None:
     """`output` (default print) and `read_line` (default input) are injectable for tests.
     `own_database`: the SQLite file that `:reset` deletes (only the sandbox's own);
@@ -264,8 +315,16 @@ async def run_console(
         try:
             if phase:
                 await jump_to_phase(app, Phase(phase), screen.note)
-            console = Console(app, session, user_id=user_id, language=language, read_line=read_line or input,
-                              echo=echo, services=services, can_reset=own_database is not None)
+            console = Console(
+                app,
+                session,
+                user_id=user_id,
+                language=language,
+                read_line=read_line or input,
+                echo=echo,
+                services=services,
+                can_reset=own_database is not None,
+            )
             console.banner()
             if services is not None:
                 await services.start()

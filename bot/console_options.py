@@ -8,6 +8,7 @@ unless `--committee`, a throwaway SECRET_KEY. `--env` reads the environment and 
 
 Kept free of aiogram imports: `pbbot` builds its argument parser from here for every command.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,8 +41,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--campaign", help="the campaign file to play (default: the demo, live today)")
     parser.add_argument("--database", help="a database URL or SQLite file to use instead of a new temporary one")
     parser.add_argument("--committee", action="store_true", help="play a committee member (your id joins ADMIN_IDS)")
-    parser.add_argument("--env", action="store_true",
-                        help="read the environment and .env as `pbbot run` does (its database, campaign and committee)")
+    parser.add_argument(
+        "--env",
+        action="store_true",
+        help="read the environment and .env as `pbbot run` does (its database, campaign and committee)",
+    )
 
 
 def _database_url(value: str) -> str:
@@ -60,9 +64,17 @@ def sandbox(args: argparse.Namespace) -> Sandbox:
     else:
         # Init arguments win over the environment in pydantic-settings: every setting that could
         # point at real data is given here.
-        settings = Settings(_env_file=None, database_url=_database_url(str(own)), campaign_file=DEMO_CAMPAIGN,
-                            redis_url=None, admin_ids=[], admin_chat_id=None, secret_key=THROWAWAY_KEY, bot_token=None,
-                            counting_key=THROWAWAY_COUNTING_KEY)
+        settings = Settings(
+            _env_file=None,
+            database_url=_database_url(str(own)),
+            campaign_file=DEMO_CAMPAIGN,
+            redis_url=None,
+            admin_ids=[],
+            admin_chat_id=None,
+            secret_key=THROWAWAY_KEY,
+            bot_token=None,
+            counting_key=THROWAWAY_COUNTING_KEY,
+        )
         update = {}
     if args.database:
         update["database_url"] = _database_url(args.database)

@@ -1,6 +1,7 @@
 """How `pbbot console` shows what the bot sends: Telegram HTML as terminal text, keyboards as
 numbered buttons. The parser is as strict as Telegram's, so HTML that Telegram would refuse
 ("can't parse entities") fails in the console too instead of looking fine."""
+
 from __future__ import annotations
 
 import html
@@ -13,13 +14,20 @@ JSON = dict[str, Any]
 
 # Telegram's HTML tags and the ANSI codes that switch their style on and off.
 _STYLES: dict[str, tuple[str, str]] = {
-    "b": ("1", "22"), "strong": ("1", "22"),
-    "i": ("3", "23"), "em": ("3", "23"),
-    "u": ("4", "24"), "ins": ("4", "24"),
-    "s": ("9", "29"), "strike": ("9", "29"), "del": ("9", "29"),
+    "b": ("1", "22"),
+    "strong": ("1", "22"),
+    "i": ("3", "23"),
+    "em": ("3", "23"),
+    "u": ("4", "24"),
+    "ins": ("4", "24"),
+    "s": ("9", "29"),
+    "strike": ("9", "29"),
+    "del": ("9", "29"),
     "a": ("4", "24"),
-    "code": ("36", "39"), "pre": ("36", "39"),
-    "span": ("7", "27"), "tg-spoiler": ("7", "27"),
+    "code": ("36", "39"),
+    "pre": ("36", "39"),
+    "span": ("7", "27"),
+    "tg-spoiler": ("7", "27"),
     "tg-emoji": ("", ""),
     "blockquote": ("2", "22"),
 }
@@ -47,7 +55,9 @@ def html_to_text(text: str, *, ansi: bool = False) -> str:
             raise ValueError(f"can't parse entities: unsupported start tag at byte offset {offset}")
         closing, name, attributes = match.group(1), match.group(2).lower(), match.group(3) or ""
         if name not in _STYLES:
-            raise ValueError(f'can\'t parse entities: unsupported {"end" if closing else "start"} tag "{name}" at byte offset {offset}')
+            raise ValueError(
+                f'can\'t parse entities: unsupported {"end" if closing else "start"} tag "{name}" at byte offset {offset}'
+            )
         if not closing:
             href = _HREF.search(attributes)
             stack.append((name, (href.group(1) or href.group(2)) if href else None, len(out) + 1))
@@ -62,7 +72,7 @@ def html_to_text(text: str, *, ansi: bool = False) -> str:
                 out.append(f" ({href})")  # a terminal cannot hide the address behind the words
         pos = match.end()
     if stack:
-        raise ValueError(f'can\'t parse entities: can\'t find end tag corresponding to start tag "{stack[-1][0]}"')
+        raise ValueError(f"can't parse entities: can't find end tag corresponding to start tag \"{stack[-1][0]}\"")
     out.append(html.unescape(text[pos:]))
     return "".join(out)
 

@@ -4,6 +4,7 @@
 `InProcessServices` is driven after each line typed rather than by timers, so that what a line
 causes (an `/advance`, a `:phase`, a `/broadcast`) is announced before the next prompt, in order.
 """
+
 from __future__ import annotations
 
 from bot.app import App
@@ -20,8 +21,13 @@ class InProcessServices:
     def __init__(self, app: App) -> None:
         self.app = app
         self.broadcaster = Broadcaster(app.sessionmaker, app.bot, rate=app.settings.broadcast_rate)
-        self.calendar = CalendarScheduler(campaign=app.campaign, sessionmaker=app.sessionmaker, clock=app.clock,
-                                          i18n=app.i18n, broadcaster=self.broadcaster)
+        self.calendar = CalendarScheduler(
+            campaign=app.campaign,
+            sessionmaker=app.sessionmaker,
+            clock=app.clock,
+            i18n=app.i18n,
+            broadcaster=self.broadcaster,
+        )
         app.dispatcher["calendar"] = self.calendar
         app.dispatcher["broadcaster"] = self.broadcaster
         app.dispatcher["on_calendar_change"] = self._calendar_changed

@@ -1,5 +1,6 @@
 """The console's Bot API: `ConsoleSession` answers API calls in-process, as Telegram would,
 and prints what the bot sends instead of sending it. Used by `pbbot console` (bot/console.py)."""
+
 from __future__ import annotations
 
 import itertools
@@ -46,16 +47,22 @@ class ConsoleSession(BaseSession):
         return None  # no connection was ever opened
 
     async def stream_content(
-        self, url: str, headers: dict[str, Any] | None = None, timeout: int = 30,
-        chunk_size: int = 65536, raise_for_status: bool = True,
+        self,
+        url: str,
+        headers: dict[str, Any] | None = None,
+        timeout: int = 30,
+        chunk_size: int = 65536,
+        raise_for_status: bool = True,
     ) -> AsyncGenerator[bytes, None]:
         raise NotImplementedError("the console has no Telegram file server to download from")
         yield b""  # an async generator, as the base class declares
 
     async def make_request(self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None) -> Any:
         name = method.__api_method__
-        params = {key: bot.default[value.name] if isinstance(value, Default) else value
-                  for key, value in method.model_dump(warnings=False, exclude_none=True).items()}
+        params = {
+            key: bot.default[value.name] if isinstance(value, Default) else value
+            for key, value in method.model_dump(warnings=False, exclude_none=True).items()
+        }
         try:
             if name == "getMe":
                 return User.model_validate(BOT_USER)
@@ -94,7 +101,11 @@ class ConsoleSession(BaseSession):
 
     def _chat(self, chat_id: Any) -> JSON:
         if isinstance(chat_id, int) and chat_id > 0:
-            return {"id": chat_id, "type": "private", "first_name": "Console" if chat_id == self.user_chat_id else "User"}
+            return {
+                "id": chat_id,
+                "type": "private",
+                "first_name": "Console" if chat_id == self.user_chat_id else "User",
+            }
         return {"id": chat_id if isinstance(chat_id, int) else -1, "type": "supergroup", "title": f"Group {chat_id}"}
 
     def _prefix(self, chat_id: Any, mark: str = "›") -> str:
@@ -107,8 +118,11 @@ class ConsoleSession(BaseSession):
             kind, file = _MEDIA[name], params.get(_MEDIA[name])
             file_id = file if isinstance(file, str) else f"console-upload-{next(self._files)}"
             unique = {"file_id": file_id, "file_unique_id": file_id[-16:]}
-            body: JSON = {"photo": [{**unique, "width": 800, "height": 600}]} if kind == "photo" else \
-                {"document": {**unique, "file_name": getattr(file, "filename", None) or "document"}}
+            body: JSON = (
+                {"photo": [{**unique, "width": 800, "height": 600}]}
+                if kind == "photo"
+                else {"document": {**unique, "file_name": getattr(file, "filename", None) or "document"}}
+            )
             shown = f"[{kind} {getattr(file, 'filename', None) or file_id}]"
             if saved := params.get("saved_to"):
                 shown += f" saved as {saved}"
@@ -131,7 +145,13 @@ class ConsoleSession(BaseSession):
         chat_id, markup = params["chat_id"], params.get("reply_markup")
         body, shown = self._content(name, params)
         message_id = self.next_message_id(chat_id)
-        message = {"message_id": message_id, "date": self._date(), "chat": self._chat(chat_id), "from": BOT_USER, **body}
+        message = {
+            "message_id": message_id,
+            "date": self._date(),
+            "chat": self._chat(chat_id),
+            "from": BOT_USER,
+            **body,
+        }
         if markup and "inline_keyboard" in markup:
             message["reply_markup"] = markup  # Telegram echoes only inline keyboards
         self.messages[(chat_id, message_id)] = message
@@ -157,13 +177,18 @@ class ConsoleSession(BaseSession):
         if name == "editMessageText":
             if "text" not in old:
                 raise ValueError("there is no text in the message to edit")
-            new["text"], shown = as_text(params.get("text", ""), mode), as_text(params.get("text", ""), mode, ansi=self.screen.ansi)
+            new["text"], shown = (
+                as_text(params.get("text", ""), mode),
+                as_text(params.get("text", ""), mode, ansi=self.screen.ansi),
+            )
         elif name == "editMessageCaption":
             if "text" in old or "location" in old:
                 raise ValueError("there is no caption in the message to edit")
             new["caption"] = shown = as_text(params.get("caption") or "", mode)
         if new == {key: value for key, value in old.items() if key != "edit_date"}:
-            raise ValueError("message is not modified: specified new message content and reply markup are exactly the same")
+            raise ValueError(
+                "message is not modified: specified new message content and reply markup are exactly the same"
+            )
         self.messages[(chat_id, old["message_id"])] = {**new, "edit_date": self._date()}  # type: ignore[index]
         if shown is None:
             first = str(old.get("text") or old.get("caption") or "").split("\n")[0][:40]
@@ -181,8 +206,11 @@ class ConsoleSession(BaseSession):
 
     def pressable(self) -> tuple[JSON | None, list[JSON]]:
         """The latest keyboard in the user's chat: (its message, or None for the reply keyboard; its buttons)."""
-        inline = max((m for (chat, _), m in self.messages.items() if chat == self.user_chat_id and m.get("reply_markup")),
-                     key=lambda m: m["message_id"], default=None)
+        inline = max(
+            (m for (chat, _), m in self.messages.items() if chat == self.user_chat_id and m.get("reply_markup")),
+            key=lambda m: m["message_id"],
+            default=None,
+        )
         if self.reply_keyboard and (inline is None or self.reply_keyboard[0] > inline["message_id"]):
             return None, flat_buttons(self.reply_keyboard[1])
         return (inline, flat_buttons(inline["reply_markup"])) if inline else (None, [])

@@ -4,17 +4,20 @@ With COUNTING_KEY set, the campaign's public key is recorded the first time the 
 afterwards the environment must keep holding the same key, or ballots already sealed could
 not be opened: the bot refuses to start rather than record ballots nobody can count.
 """
+
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from campaign.clock import Clock
-from campaign.secrecy import fingerprint, new_private_key, private_key_hex, public_hex
+from storage.secrecy import fingerprint, new_private_key, private_key_hex, public_hex
 from storage.repositories import Repositories
 from storage.repositories.counting import ENVIRONMENT
 
 
-async def register_environment_key(sessionmaker: async_sessionmaker[AsyncSession], campaign_id: str, key, clock: Clock) -> None:  # noqa: ANN001 (a nacl PrivateKey)
+async def register_environment_key(
+    sessionmaker: async_sessionmaker[AsyncSession], campaign_id: str, key, clock: Clock
+) -> None:  # noqa: ANN001 (a nacl PrivateKey)
     public = public_hex(key)
     async with sessionmaker() as session:
         repos = Repositories(session)
@@ -34,6 +37,9 @@ async def register_environment_key(sessionmaker: async_sessionmaker[AsyncSession
 def print_new_key() -> int:
     key = new_private_key()
     print(private_key_hex(key))
-    print(f"# public key fingerprint {fingerprint(public_hex(key))}: put the line above in COUNTING_KEY, "
-          "and keep a copy away from the database backups", flush=True)
+    print(
+        f"# public key fingerprint {fingerprint(public_hex(key))}: put the line above in COUNTING_KEY, "
+        "and keep a copy away from the database backups",
+        flush=True,
+    )
     return 0

@@ -1,4 +1,5 @@
 """No exception reaches the log without a reply reaching the resident."""
+
 from __future__ import annotations
 
 import logging
@@ -19,7 +20,9 @@ def register_error_handler(
 ) -> None:
     async def language_of(sender: TelegramUser | None) -> str:
         """The resident's chosen language; the update's transaction was rolled back, so ask anew."""
-        fallback = pick_language(getattr(sender, "language_code", None), list(campaign.languages), campaign.default_language)
+        fallback = pick_language(
+            getattr(sender, "language_code", None), list(campaign.languages), campaign.default_language
+        )
         if sender is None:
             return fallback
         try:
@@ -33,7 +36,7 @@ def register_error_handler(
     async def on_error(event: ErrorEvent) -> bool:
         update = event.update
         log.exception("update %s failed", update.update_id, exc_info=event.exception)
-        sender = (update.message or update.callback_query or update.edited_message)
+        sender = update.message or update.callback_query or update.edited_message
         locale = await language_of(getattr(sender, "from_user", None))
         text = i18n.gettext(
             "Sorry, something went wrong on our side. What you entered before is kept: please try again, or send /start.",

@@ -1,4 +1,5 @@
 """aiogram conversation state kept in our database, so a restart loses no draft."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -7,6 +7,7 @@ A count is written with `ngettext(singular, plural, n)`; each catalog's `Plural-
 says which form a number takes in its language (French: 0 and 1 are singular). The README's
 "Adding a language" says how the catalogs are extracted and updated.
 """
+
 from __future__ import annotations
 
 import gettext
@@ -82,7 +83,7 @@ def make_i18n(default_locale: str = "en", languages: Sequence[str] = ()) -> PoCa
     if missing:
         raise ValueError(
             f"the campaign speaks {', '.join(missing)}, but bot/locales has no catalog for it: "
-            "see the README, \"Adding a language\""
+            'see the README, "Adding a language"'
         )
     return i18n
 

@@ -6,6 +6,7 @@ commented template (the operator edits it afterwards, so the comments matter: a 
 library would drop them), then read back through `campaign.schema` before it is saved: `pbbot
 init` never writes a file that `pbbot check-campaign` refuses.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,22 +35,28 @@ _TEXTS: dict[str, dict[str, str]] = {
     "fr": {
         "name": "Budget participatif de {town}",
         "description": "{amount} pour des projets proposés et choisis par les habitants de {town}. "
-                       "Proposez un projet pour la commune, puis votez !",
+        "Proposez un projet pour la commune, puis votez !",
         "how_title": "Comment ça marche ?",
         "how_body": "Chaque habitant propose un projet du {open} au {close}. Le comité vérifie les projets et choisit "
-                    "les finalistes. Le vote a lieu du {vote_open} au {vote_close} ; les résultats sont annoncés le {results}.",
+        "les finalistes. Le vote a lieu du {vote_open} au {vote_close} ; les résultats sont annoncés le {results}.",
         "reminder": "Plus que 2 jours pour proposer un projet !",
-        "environment": "Environnement", "mobility": "Mobilité", "culture": "Culture et sport", "social": "Vivre ensemble",
+        "environment": "Environnement",
+        "mobility": "Mobilité",
+        "culture": "Culture et sport",
+        "social": "Vivre ensemble",
     },
     "en": {
         "name": "{town} participatory budget",
         "description": "{amount} for projects proposed and chosen by the residents of {town}. "
-                       "Propose a project for the town, then vote!",
+        "Propose a project for the town, then vote!",
         "how_title": "How does it work?",
         "how_body": "Any resident can propose a project from {open} to {close}. The committee checks the projects and "
-                    "picks the finalists. Voting runs from {vote_open} to {vote_close}; the results are announced on {results}.",
+        "picks the finalists. Voting runs from {vote_open} to {vote_close}; the results are announced on {results}.",
         "reminder": "Only 2 days left to propose a project!",
-        "environment": "Environment", "mobility": "Mobility", "culture": "Culture and sport", "social": "Community",
+        "environment": "Environment",
+        "mobility": "Mobility",
+        "culture": "Culture and sport",
+        "social": "Community",
     },
 }
 CATEGORIES = ("environment", "mobility", "culture", "social")
@@ -87,6 +94,7 @@ class Dates:
 
 def plan_dates(starts: date, answers: Answers) -> Dates:
     """Proposals open at midnight on `starts`; each phase ends at 23:59 of its last day."""
+
     def day(offset: int, at: time) -> datetime:
         return datetime.combine(starts + timedelta(days=offset), at)
 
@@ -106,7 +114,9 @@ def plan_dates(starts: date, answers: Answers) -> Dates:
 
 def slug(town: str, year: int) -> str:
     # NFKD splits "é" into "e" + accent; letters it cannot split (Ł, ø, ß) are spelled out first.
-    spelled = town.translate(str.maketrans({"Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "ß": "ss", "Đ": "D", "đ": "d", "Æ": "AE", "æ": "ae"}))
+    spelled = town.translate(
+        str.maketrans({"Ł": "L", "ł": "l", "Ø": "O", "ø": "o", "ß": "ss", "Đ": "D", "đ": "d", "Æ": "AE", "æ": "ae"})
+    )
     ascii_town = unicodedata.normalize("NFKD", spelled).encode("ascii", "ignore").decode().lower()
     base = re.sub(r"[^a-z0-9]+", "-", ascii_town).strip("-")[:50] or "campaign"
     return f"{base}-{year}"
@@ -142,14 +152,19 @@ def render_campaign(answers: Answers, today: date) -> str:
     envelope_text = format(answers.envelope.normalize(), "f")  # 20000, not 2E+4
     names = {lang: _TEXTS[lang]["name"].format(town=answers.town) for lang in langs}
     descriptions = {
-        lang: _TEXTS[lang]["description"].format(town=answers.town, amount=_money(answers.envelope, answers.currency, lang))
+        lang: _TEXTS[lang]["description"].format(
+            town=answers.town, amount=_money(answers.envelope, answers.currency, lang)
+        )
         for lang in langs
     }
     how = {
         lang: _TEXTS[lang]["how_body"].format(
-            open=_day(dates.proposals_open, lang), close=_day(dates.proposals_close, lang),
-            vote_open=_day(dates.voting_open, lang), vote_close=_day(dates.voting_close, lang),
-            results=_day(dates.results, lang))
+            open=_day(dates.proposals_open, lang),
+            close=_day(dates.proposals_close, lang),
+            vote_open=_day(dates.voting_open, lang),
+            vote_close=_day(dates.voting_close, lang),
+            results=_day(dates.results, lang),
+        )
         for lang in langs
     }
     methods = (["phone"] if answers.phone_prefix else []) + ["code", "committee"]
@@ -157,7 +172,7 @@ def render_campaign(answers: Answers, today: date) -> str:
     lines = [
         f"# A campaign file written by `pbbot init` on {today.isoformat()}.",
         "# Edit it freely, then check it with: pbbot check-campaign THIS_FILE",
-        "# Every setting is described in the README, section \"The campaign file\".",
+        '# Every setting is described in the README, section "The campaign file".',
         f"id = {_q(slug(answers.town, starts.year))}",
         f"town = {_q(answers.town)}",
         f"population = {answers.population}  # for the turnout",
@@ -243,7 +258,9 @@ def _parse_languages(text: str) -> tuple[str, ...]:
     languages = tuple(dict.fromkeys(part.strip().lower() for part in re.split(r"[,\s]+", text) if part.strip()))
     unknown = [lang for lang in languages if lang not in SUPPORTED_LANGUAGES or lang not in _TEXTS]
     if not languages or unknown:
-        raise InitError(f"languages: {', '.join(unknown) or 'none given'} — pbbot speaks {', '.join(SUPPORTED_LANGUAGES)}")
+        raise InitError(
+            f"languages: {', '.join(unknown) or 'none given'} — pbbot speaks {', '.join(SUPPORTED_LANGUAGES)}"
+        )
     return languages
 
 
@@ -279,15 +296,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timezone", help="the town's time zone (default Europe/Brussels)")
     parser.add_argument("--languages", help="languages the bot speaks, first one the default (default fr,en)")
     parser.add_argument("--starts", help="the day proposals open, YYYY-MM-DD (default today)")
-    parser.add_argument("--phone-prefix", help="let residents verify with their phone number from this country, e.g. +32")
+    parser.add_argument(
+        "--phone-prefix", help="let residents verify with their phone number from this country, e.g. +32"
+    )
     for phase, default in (("proposal", 28), ("review", 14), ("voting", 14), ("counting", 7)):
-        parser.add_argument(f"--{phase}-days", type=int, default=default, help=f"length of the {phase} phase in days (default {default})")
-    parser.add_argument("--output", "-o", default="campaign.toml", help="where to write the file (default campaign.toml)")
+        parser.add_argument(
+            f"--{phase}-days",
+            type=int,
+            default=default,
+            help=f"length of the {phase} phase in days (default {default})",
+        )
+    parser.add_argument(
+        "--output", "-o", default="campaign.toml", help="where to write the file (default campaign.toml)"
+    )
     parser.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
 
 
 def gather(args: argparse.Namespace, ask: Ask | None) -> Answers:
     """The answers: flags first; what they lack is asked (`ask`), or an error without a terminal."""
+
     def value(flag: str, question: str, default: str | None) -> str:
         given = getattr(args, flag)
         if given is not None:
@@ -321,11 +348,19 @@ def gather(args: argparse.Namespace, ask: Ask | None) -> Answers:
         currency=str(asked("currency", "Currency (ISO code)", "EUR", lambda t: _currency(t))),
         timezone=str(asked("timezone", "Time zone", "Europe/Brussels", _parse_zone)),
         languages=asked("languages", "Languages, the default first", "fr,en", _parse_languages),  # type: ignore[arg-type]
-        starts=asked("starts", "Proposals open on (YYYY-MM-DD, empty for today)", "today",  # type: ignore[arg-type]
-                     lambda t: None if t.strip().lower() == "today" else _parse_date(t)),
-        phone_prefix=asked("phone_prefix", "Country code of residents' phones, e.g. +32 (\"-\" for none)", "-", _parse_prefix),  # type: ignore[arg-type]
-        proposal_days=args.proposal_days, review_days=args.review_days,
-        voting_days=args.voting_days, counting_days=args.counting_days,
+        starts=asked(
+            "starts",
+            "Proposals open on (YYYY-MM-DD, empty for today)",
+            "today",  # type: ignore[arg-type]
+            lambda t: None if t.strip().lower() == "today" else _parse_date(t),
+        ),
+        phone_prefix=asked(
+            "phone_prefix", 'Country code of residents\' phones, e.g. +32 ("-" for none)', "-", _parse_prefix
+        ),  # type: ignore[arg-type]
+        proposal_days=args.proposal_days,
+        review_days=args.review_days,
+        voting_days=args.voting_days,
+        counting_days=args.counting_days,
     )
 
 

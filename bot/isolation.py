@@ -5,6 +5,7 @@ cleaner is needed" in its source): over 100,000 residents that is memory that ne
 This one drops a resident's lock when none of their updates is being handled or waiting.
 (With Redis, aiogram's RedisEventIsolation is used: its locks are Redis keys that expire.)
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -5,6 +5,7 @@ the same deliveries, so with several workers on PostgreSQL exactly one of them l
 holding a session-level advisory lock. Its connection stays open while it leads; if the process
 dies, PostgreSQL drops the lock and another worker takes over. SQLite means one process: it leads.
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,6 +1,7 @@
 """Logging, configured once by the entry point: text for a terminal, JSON lines (LOG_FORMAT=json)
 for a log collector. Each update adds one line (`bot.updates`) with its id, kind, a hash of the
 sender's id (never the id itself: logs travel further than the database) and its duration."""
+
 from __future__ import annotations
 
 import hashlib
@@ -17,10 +18,12 @@ TEXT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 def configure_logging(level: str, fmt: str = "text") -> None:
     handler = logging.StreamHandler(sys.stderr)
     if fmt == "json":
-        handler.setFormatter(JsonFormatter(
-            "%(asctime)s %(levelname)s %(name)s %(message)s",
-            rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
-        ))
+        handler.setFormatter(
+            JsonFormatter(
+                "%(asctime)s %(levelname)s %(name)s %(message)s",
+                rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+            )
+        )
     else:
         handler.setFormatter(logging.Formatter(TEXT))
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)

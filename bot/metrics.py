@@ -9,6 +9,7 @@ and the ballots cast, so that they are right whichever worker is scraped.
 With `pbbot webhook --workers N`, every worker writes its counters to PROMETHEUS_MULTIPROC_DIR
 and `/metrics` on any of them adds them up (prometheus_client's multiprocess mode).
 """
+
 from __future__ import annotations
 
 import logging
@@ -36,22 +37,33 @@ class Metrics:
         self.multiprocess = multiprocess
         self.registry = CollectorRegistry()
         self.updates = Counter("pbbot_updates", "Telegram updates received, by type.", ["type"], registry=self.registry)
-        self.errors = Counter("pbbot_update_errors", "Updates whose handling raised an exception.", registry=self.registry)
+        self.errors = Counter(
+            "pbbot_update_errors", "Updates whose handling raised an exception.", registry=self.registry
+        )
         self.latency = Histogram(
-            "pbbot_update_duration_seconds", "Time from receiving an update to its replies sent, by type.", ["type"],
-            buckets=BUCKETS, registry=self.registry,
+            "pbbot_update_duration_seconds",
+            "Time from receiving an update to its replies sent, by type.",
+            ["type"],
+            buckets=BUCKETS,
+            registry=self.registry,
         )
         self.queue_depth = Gauge(
-            "pbbot_broadcast_queue_depth", "Broadcast messages waiting to be sent (read from the database when scraped).",
-            registry=self.registry, multiprocess_mode="mostrecent",
+            "pbbot_broadcast_queue_depth",
+            "Broadcast messages waiting to be sent (read from the database when scraped).",
+            registry=self.registry,
+            multiprocess_mode="mostrecent",
         )
         self.started = time.monotonic()
-        self.uptime = Gauge("pbbot_uptime_seconds", "Seconds since the server started.", registry=self.registry, multiprocess_mode="max")
+        self.uptime = Gauge(
+            "pbbot_uptime_seconds", "Seconds since the server started.", registry=self.registry, multiprocess_mode="max"
+        )
         if not multiprocess:  # the process's CPU, memory, start time (per process, so not in multiprocess mode)
             ProcessCollector(registry=self.registry)
         self.ballots = Gauge(
-            "pbbot_ballots_cast", "Ballots cast in the campaign (read from the database when scraped).",
-            registry=self.registry, multiprocess_mode="mostrecent",
+            "pbbot_ballots_cast",
+            "Ballots cast in the campaign (read from the database when scraped).",
+            registry=self.registry,
+            multiprocess_mode="mostrecent",
         )
 
     def install(self, dispatcher: Dispatcher) -> None:
@@ -103,7 +115,16 @@ class UpdateObserver(BaseMiddleware):
                 user = hashed_user(self.secret_key, sender.id) if sender is not None else None
                 update_id = getattr(event, "update_id", None)
                 log.info(
-                    "update %s (%s) %s in %.1f ms", update_id, kind, outcome, duration * 1000,
-                    extra={"update_id": update_id, "kind": kind, "user": user, "outcome": outcome,
-                           "duration_ms": round(duration * 1000, 2)},
+                    "update %s (%s) %s in %.1f ms",
+                    update_id,
+                    kind,
+                    outcome,
+                    duration * 1000,
+                    extra={
+                        "update_id": update_id,
+                        "kind": kind,
+                        "user": user,
+                        "outcome": outcome,
+                        "duration_ms": round(duration * 1000, 2),
+                    },
                 )

@@ -30,6 +30,7 @@ When a message to the sender's own chat could not be sent (and not because they 
 bot), `send` raises `RepliesFailed` at the end, so that the error handler tells them something
 went wrong: they would otherwise wait for an answer that never comes.
 """
+
 from __future__ import annotations
 
 import logging
@@ -48,7 +49,6 @@ from conversations.after_commit import Step
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
-
 
 
 class NotSentYet:
@@ -148,7 +148,9 @@ current_outbox: ContextVar[Outbox | None] = ContextVar("current_outbox", default
 class HoldUntilCommit(BaseRequestMiddleware):
     """Bot API request middleware: while the update's transaction is open, speaking waits."""
 
-    async def __call__(self, make_request: NextRequestMiddlewareType[Any], bot: Bot, method: TelegramMethod[Any]) -> Any:
+    async def __call__(
+        self, make_request: NextRequestMiddlewareType[Any], bot: Bot, method: TelegramMethod[Any]
+    ) -> Any:
         outbox = current_outbox.get()
         if outbox is None or not outbox.open or method.__api_method__.startswith("get"):
             return await make_request(bot, method)

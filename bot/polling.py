@@ -1,4 +1,5 @@
 """`pbbot run`: long polling against BOT_API_URL."""
+
 from __future__ import annotations
 
 import logging
@@ -26,10 +27,16 @@ async def run_polling(settings: Settings, *, app: App | None = None) -> None:
     app = app or await build_app(settings)
     try:
         me = await app.bot.get_me()
-        log.info("pbbot @%s serving %s (%s) from %s", me.username, app.campaign.id, app.campaign.town, settings.bot_api_url)
+        log.info(
+            "pbbot @%s serving %s (%s) from %s", me.username, app.campaign.id, app.campaign.town, settings.bot_api_url
+        )
         await publish_commands(
-            app.bot, app.i18n, list(app.campaign.languages), app.campaign.default_language,
-            committee_ids=settings.admin_ids, committee_chat_id=settings.admin_chat_id,
+            app.bot,
+            app.i18n,
+            list(app.campaign.languages),
+            app.campaign.default_language,
+            committee_ids=settings.admin_ids,
+            committee_chat_id=settings.admin_chat_id,
         )
         await app.bot.delete_webhook(drop_pending_updates=False)
         async with background_services(app):

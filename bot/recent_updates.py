@@ -10,6 +10,7 @@ again: at least once, never lost.
 With Redis (several workers), the ids are kept in Redis for a day (Telegram keeps an
 undelivered update for 24 hours); otherwise in this process, the last `capacity` ones.
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict

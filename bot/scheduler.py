@@ -15,6 +15,7 @@ restart, second worker or duplicate job can queue it twice.
 whether the change made something due. Nothing here sends: `run_due` queues broadcasts and wakes
 the broadcaster.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -129,9 +130,15 @@ class CalendarScheduler:
             repo = BroadcastRepository(session)
             todo = due(plan, now, await repo.keys(campaign.id), self.grace)
             for item in todo.drop:
-                if await repo.record_dropped(campaign.id, kind=item.kind, key=item.key, audience=item.audience, now=now):
-                    log.warning("calendar: %s was due at %s, more than %s ago: dropped, not sent late",
-                                item.key, item.at.isoformat(), self.grace)
+                if await repo.record_dropped(
+                    campaign.id, kind=item.kind, key=item.key, audience=item.audience, now=now
+                ):
+                    log.warning(
+                        "calendar: %s was due at %s, more than %s ago: dropped, not sent late",
+                        item.key,
+                        item.at.isoformat(),
+                        self.grace,
+                    )
             for item in todo.send:
                 finalists = [Project(t, Decimal(c)) for t, c in await repo.projects(campaign.id, "finalist")]
                 winners = [Project(t, Decimal(c)) for t, c in await repo.projects(campaign.id, "winner")]
@@ -144,8 +151,12 @@ class CalendarScheduler:
                 if broadcast is not None:
                     queued.append(broadcast)
                     late = now - item.at
-                    log.info("calendar: queued %s for %d resident(s)%s", item.key, broadcast.recipients,
-                             f" ({late} late)" if late > self.grace else "")
+                    log.info(
+                        "calendar: queued %s for %d resident(s)%s",
+                        item.key,
+                        broadcast.recipients,
+                        f" ({late} late)" if late > self.grace else "",
+                    )
             await session.commit()
         if queued and self.broadcaster is not None:
             self.broadcaster.wake()

@@ -1,4 +1,5 @@
 """All configuration, read once from the environment (and `.env`)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -49,7 +50,9 @@ class Settings(BaseSettings):
             try:
                 return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
             except ValueError:
-                raise ValueError("write Telegram user ids as numbers separated by commas, e.g. 12345678,23456789") from None
+                raise ValueError(
+                    "write Telegram user ids as numbers separated by commas, e.g. 12345678,23456789"
+                ) from None
         if isinstance(value, int):
             return [value]
         return value
@@ -74,7 +77,7 @@ class Settings(BaseSettings):
     def counting_private_key(self):  # noqa: ANN201 (a nacl PrivateKey, or None)
         if self.counting_key is None or not self.counting_key.get_secret_value().strip():
             return None
-        from campaign.secrecy import SecrecyError, parse_private_key
+        from storage.secrecy import SecrecyError, parse_private_key
 
         try:
             return parse_private_key(self.counting_key.get_secret_value())
@@ -84,9 +87,13 @@ class Settings(BaseSettings):
     def require_secret_key(self) -> bytes:
         key = self.secret_key.get_secret_value() if self.secret_key is not None else ""
         if not key.strip():
-            raise SystemExit("SECRET_KEY is not set: it keys the hashes of phone numbers and voters; "
-                             "`pbbot secret-key` prints a new one")
+            raise SystemExit(
+                "SECRET_KEY is not set: it keys the hashes of phone numbers and voters; "
+                "`pbbot secret-key` prints a new one"
+            )
         if len(key) < MIN_SECRET_KEY:
-            raise SystemExit(f"SECRET_KEY is too short ({len(key)} characters; at least {MIN_SECRET_KEY}): "
-                             "`pbbot secret-key` prints a good one")
+            raise SystemExit(
+                f"SECRET_KEY is too short ({len(key)} characters; at least {MIN_SECRET_KEY}): "
+                "`pbbot secret-key` prints a good one"
+            )
         return key.encode()

@@ -5,6 +5,7 @@ migrated, so that a first start fails in a second with the whole list instead of
 per attempt. The checks themselves stay where the settings are used (`Settings.require_*`,
 `bot.webhook`); this module only runs them all and collects what they say.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -25,7 +26,10 @@ def new_secret_key() -> str:
 
 def settings_problems(error: ValidationError) -> list[str]:
     """A settings error as the environment variable it comes from, in plain words."""
-    return [f"{'_'.join(str(p) for p in e['loc']).upper()}: {file_checks.describe({**e, 'loc': ()})}" for e in error.errors()]
+    return [
+        f"{'_'.join(str(p) for p in e['loc']).upper()}: {file_checks.describe({**e, 'loc': ()})}"
+        for e in error.errors()
+    ]
 
 
 def _collect(checks: list[Callable[[], object]]) -> list[str]:
@@ -51,7 +55,9 @@ def problems(settings: Settings, command: str) -> tuple[list[str], list[str]]:
     try:
         campaign = load_campaign(path)
     except CampaignError as error:
-        found += [f"CAMPAIGN_FILE: {p}" if p.startswith(str(path)) else f"CAMPAIGN_FILE {path}: {p}" for p in error.problems]
+        found += [
+            f"CAMPAIGN_FILE: {p}" if p.startswith(str(path)) else f"CAMPAIGN_FILE {path}: {p}" for p in error.problems
+        ]
     else:
         warnings += [f"CAMPAIGN_FILE {path}: {w}" for w in file_checks.warnings(campaign, datetime.now(timezone.utc))]
     return found, warnings

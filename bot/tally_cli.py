@@ -6,6 +6,7 @@ cost, agrees_with_selected, explanation); `--explain` says in words why each pro
 or not. A malformed file exits with status 2 and one line: the line number, the section, and
 what is wrong.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -76,8 +77,13 @@ def amount(value: Fraction | Decimal | int, currency: str, language: str = "en")
     digits = "#,##0" if cents == cents.to_integral_value() else "#,##0.00"
     if currency:
         try:
-            return format_currency(cents, currency, format="¤" + digits if language == "en" else digits + " ¤",
-                                   locale=language, currency_digits=False)
+            return format_currency(
+                cents,
+                currency,
+                format="¤" + digits if language == "en" else digits + " ¤",
+                locale=language,
+                currency_digits=False,
+            )
         except Exception:  # an unknown currency code: the number and the code
             pass
     return format_decimal(cents, format=digits, locale=language) + (f" {currency}" if currency else "")
@@ -96,8 +102,10 @@ def summary(path: str, result: Recount, currency: str) -> str:
         lines.append(f"official outcome: the same {len(result.official)} projects (selected column)")
     else:
         funded, official = set(outcome.winners), set(result.official)
-        lines.append(f"official outcome: DIFFERS (selected column): also funded here {sorted(funded - official) or '—'}, "
-                     f"selected but not funded here {sorted(official - funded) or '—'}")
+        lines.append(
+            f"official outcome: DIFFERS (selected column): also funded here {sorted(funded - official) or '—'}, "
+            f"selected but not funded here {sorted(official - funded) or '—'}"
+        )
     if outcome.tied_outcomes:
         lines.append(f"a tie decided: other orders would fund {outcome.tied_outcomes}")
     return "\n".join(lines)

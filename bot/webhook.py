@@ -3,6 +3,7 @@
 Routes: the path of WEBHOOK_URL (default `/webhook`) for Telegram, `/healthz` (the process
 answers), `/readyz` (the database answers) and `/metrics` (Prometheus text format, bot/metrics.py).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -35,10 +36,14 @@ _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as secret
 def webhook_endpoint(settings: Settings) -> tuple[str, str]:
     """(URL registered with Telegram, path served). A URL without a path gets `/webhook`."""
     if not settings.webhook_url:
-        raise SystemExit("WEBHOOK_URL is not set: the public https URL Telegram will post updates to, e.g. https://bot.example.org/webhook")
+        raise SystemExit(
+            "WEBHOOK_URL is not set: the public https URL Telegram will post updates to, e.g. https://bot.example.org/webhook"
+        )
     parts = urlsplit(settings.webhook_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise SystemExit(f"WEBHOOK_URL {settings.webhook_url!r} is not an absolute URL like https://bot.example.org/webhook")
+        raise SystemExit(
+            f"WEBHOOK_URL {settings.webhook_url!r} is not an absolute URL like https://bot.example.org/webhook"
+        )
     path = parts.path.rstrip("/") or DEFAULT_PATH
     return urlunsplit((parts.scheme, parts.netloc, path, parts.query, "")), path
 
@@ -50,7 +55,9 @@ def webhook_secret(settings: Settings, token: str) -> str:
     if settings.webhook_secret is not None and settings.webhook_secret.get_secret_value():
         secret = settings.webhook_secret.get_secret_value()
         if not _SECRET.fullmatch(secret):
-            raise SystemExit("WEBHOOK_SECRET may only hold A-Z, a-z, 0-9, _ and - (1 to 256 characters), as Telegram requires")
+            raise SystemExit(
+                "WEBHOOK_SECRET may only hold A-Z, a-z, 0-9, _ and - (1 to 256 characters), as Telegram requires"
+            )
         return secret
     return hmac.new(token.encode(), b"pbbot webhook secret", hashlib.sha256).hexdigest()
 
@@ -69,7 +76,9 @@ def build_web_app(app: App, settings: Settings, *, workers: int = 1) -> web.Appl
     web_app = web.Application()
     # Answered once the update is handled, not before: Telegram re-sends what a crashed or
     # stopped worker did not acknowledge, and a graceful stop finishes the requests in flight.
-    CheckedRequestHandler(app.dispatcher, app.bot, handle_in_background=False, secret_token=secret).register(web_app, path=path)
+    CheckedRequestHandler(app.dispatcher, app.bot, handle_in_background=False, secret_token=secret).register(
+        web_app, path=path
+    )
     setup_application(web_app, app.dispatcher, bot=app.bot)
 
     async def healthz(request: web.Request) -> web.Response:
@@ -91,13 +100,22 @@ def build_web_app(app: App, settings: Settings, *, workers: int = 1) -> web.Appl
 
     async def register_webhook(_: web.Application) -> None:
         await publish_commands(
-            app.bot, app.i18n, list(app.campaign.languages), app.campaign.default_language,
-            committee_ids=settings.admin_ids, committee_chat_id=settings.admin_chat_id,
+            app.bot,
+            app.i18n,
+            list(app.campaign.languages),
+            app.campaign.default_language,
+            committee_ids=settings.admin_ids,
+            committee_chat_id=settings.admin_chat_id,
         )
         # Every worker registers the same URL; none deletes it on stop, or one worker going
         # down would cut the others off.
-        await app.bot.set_webhook(url, secret_token=secret, allowed_updates=app.dispatcher.resolve_used_update_types(),
-                                  drop_pending_updates=False, max_connections=max_connections(workers))
+        await app.bot.set_webhook(
+            url,
+            secret_token=secret,
+            allowed_updates=app.dispatcher.resolve_used_update_types(),
+            drop_pending_updates=False,
+            max_connections=max_connections(workers),
+        )
         log.info("webhook registered at %s, serving %s", url, path)
 
     web_app.router.add_get("/healthz", healthz)
@@ -132,8 +150,12 @@ async def run_webhook(settings: Settings, *, workers: int = 1, reuse_port: bool 
         runner = web.AppRunner(build_web_app(app, settings, workers=workers), access_log=None)
         await runner.setup()
         async with background_services(app):
-            await web.TCPSite(runner, settings.webhook_host, settings.webhook_port, reuse_port=reuse_port or None).start()
-            log.info("pbbot webhook server on %s:%s (%s)", settings.webhook_host, settings.webhook_port, app.campaign.id)
+            await web.TCPSite(
+                runner, settings.webhook_host, settings.webhook_port, reuse_port=reuse_port or None
+            ).start()
+            log.info(
+                "pbbot webhook server on %s:%s (%s)", settings.webhook_host, settings.webhook_port, app.campaign.id
+            )
             await _until_stopped()
     finally:
         if runner is not None:

@@ -5,6 +5,7 @@ become HTTP 500; Telegram then sends the same body again and again. A body that 
 an object, or not an Update is answered 400 here (Telegram drops it), with one warning that says
 why; a valid update goes on to the dispatcher as before.
 """
+
 from __future__ import annotations
 
 import json

@@ -13,6 +13,7 @@ the kernel spreads Telegram's connections over them. What makes them one bot:
 Hence N > 1 needs PostgreSQL and Redis. This process only starts the workers, restarts one
 that dies, and passes SIGTERM/SIGINT on to them (each finishes the updates in flight).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -39,9 +40,13 @@ def worker_problems(settings: Settings, workers: int) -> list[str]:
         return []
     problems = []
     if is_sqlite(settings.database_url):
-        problems.append("--workers above 1 needs PostgreSQL (DATABASE_URL=postgresql+asyncpg://…): SQLite has one writer")
+        problems.append(
+            "--workers above 1 needs PostgreSQL (DATABASE_URL=postgresql+asyncpg://…): SQLite has one writer"
+        )
     if not settings.redis_url:
-        problems.append("--workers above 1 needs Redis (REDIS_URL=redis://…): it keeps each resident's updates in order across workers")
+        problems.append(
+            "--workers above 1 needs Redis (REDIS_URL=redis://…): it keeps each resident's updates in order across workers"
+        )
     if not hasattr(__import__("socket"), "SO_REUSEPORT"):
         problems.append("--workers above 1 needs SO_REUSEPORT (Linux, BSD, macOS)")
     return problems
@@ -83,7 +88,9 @@ def serve(settings: Settings, workers: int) -> int:
     signal.signal(signal.SIGINT, stop)
 
     def start(index: int) -> BaseProcess:
-        process = context.Process(target=_worker, args=(settings, workers, settings.log_level), name=f"pbbot-worker-{index}")
+        process = context.Process(
+            target=_worker, args=(settings, workers, settings.log_level), name=f"pbbot-worker-{index}"
+        )
         process.start()
         log.info("worker %d started (pid %s)", index, process.pid)
         return process
@@ -94,7 +101,9 @@ def serve(settings: Settings, workers: int) -> int:
             time.sleep(0.2)
             for index, process in enumerate(processes):
                 if not process.is_alive() and not stopping:
-                    log.error("worker %d (pid %s) exited with %s; starting it again", index, process.pid, process.exitcode)
+                    log.error(
+                        "worker %d (pid %s) exited with %s; starting it again", index, process.pid, process.exitcode
+                    )
                     time.sleep(RESTART_PAUSE)
                     processes[index] = start(index)
     finally:

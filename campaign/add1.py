@@ -37,7 +37,13 @@ INFINITY = None
 
 
 def add_one(
-    el: Electorate, budget: Fraction, utility: Utility, step: Fraction, stop: str, *, jump: bool | None = None,
+    el: Electorate,
+    budget: Fraction,
+    utility: Utility,
+    step: Fraction,
+    stop: str,
+    *,
+    jump: bool | None = None,
     first_wait: int = FIRST_WAIT,
 ) -> tuple[Fraction, int]:
     """The share add1 ends with, and how many raises of `step` it took.

@@ -17,6 +17,7 @@ The plan of a campaign is a list of `Planned` items, each with a stable key:
 - reminders: sent if their moment passed less than `grace` ago (a job firing a little late,
   a restart a few minutes after); older ones are dropped, never sent late.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -6,6 +6,7 @@ What a chain cannot show on its own is a cut tail (the latest entries deleted): 
 (`/audit verify` prints it) and the ballot file's digest in the published results are what
 outsiders hold to compare. Pure: no SQL.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,10 +16,16 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 
-def content_hash(campaign_id: str, actor: int | None, action: str, target: str | None, details: Mapping, at: datetime) -> str:
+def content_hash(
+    campaign_id: str, actor: int | None, action: str, target: str | None, details: Mapping, at: datetime
+) -> str:
     moment = at if at.tzinfo is not None else at.replace(tzinfo=timezone.utc)
     content = {
-        "campaign": campaign_id, "actor": actor, "action": action, "target": target, "details": details,
+        "campaign": campaign_id,
+        "actor": actor,
+        "action": action,
+        "target": target,
+        "details": details,
         "at": moment.astimezone(timezone.utc).isoformat(timespec="microseconds"),
     }
     return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
@@ -61,7 +68,9 @@ def first_broken(entries: Iterable[ChainedEntry]) -> ChainReport:
         started = True
         if entry.prev_hash != prev:
             return ChainReport(checked, unchained, entry.id, "link", prev)
-        expected = chain_hash(prev, content_hash(entry.campaign_id, entry.actor, entry.action, entry.target, entry.details, entry.at))
+        expected = chain_hash(
+            prev, content_hash(entry.campaign_id, entry.actor, entry.action, entry.target, entry.details, entry.at)
+        )
         if entry.entry_hash != expected:
             return ChainReport(checked, unchained, entry.id, "edited", prev)
         prev = entry.entry_hash

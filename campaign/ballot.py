@@ -2,6 +2,7 @@
 (campaign.ballot_types: one strategy per type). Every check starts again from the finalists,
 so a crafted callback naming another project, or a stale one, cannot get onto a ballot.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping

@@ -1,4 +1,5 @@
 """The phase calendar: which step of the campaign a moment belongs to."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

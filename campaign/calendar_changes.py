@@ -6,6 +6,7 @@ validation (the dates must stay in order), so a bad change is refused when it is
 no longer fits — a campaign file with relative dates that moved on restart — is skipped on
 replay rather than stopping the bot.
 """
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Where "now" comes from, so that tests and the console can move time."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone

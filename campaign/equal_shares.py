@@ -119,7 +119,10 @@ class PhragmenRound:
 
 
 def phragmen(
-    el: Electorate, budget: Fraction, *, skip: bool = True,
+    el: Electorate,
+    budget: Fraction,
+    *,
+    skip: bool = True,
 ) -> tuple[list[int], list[PhragmenRound], list[tuple[str, Fraction]]]:
     """Sequential Phragmén: supporters share each project's cost so that the largest load any
     voter carries grows as little as possible; a project that no longer fits in the budget is

@@ -10,6 +10,7 @@
 No pydantic import here: the campaign is read through its attributes, the error as the dict
 `ValidationError.errors()` gives.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -27,13 +28,13 @@ LANGUAGE_NAMES = {"fr": "French", "en": "English", "nl": "Dutch", "de": "German"
 
 # Patterns of the schema, said in words.
 _PATTERNS = {
-    r"^[a-z0-9_-]{1,64}$": "use 1 to 64 small letters a-z, digits, \"-\" or \"_\" (no spaces, capitals or accents), e.g. \"bertrix-2027\"",
-    r"^[a-z0-9_-]{1,32}$": "use 1 to 32 small letters a-z, digits, \"-\" or \"_\" (no spaces, capitals or accents), e.g. \"mobility\"",
-    r"^[A-Z]{3}$": "write the three-letter currency code in capitals, e.g. \"EUR\"",
-    r"^\+\d{1,4}$": "write a country calling code: \"+\" and 1 to 4 digits, e.g. \"+32\"",
+    r"^[a-z0-9_-]{1,64}$": 'use 1 to 64 small letters a-z, digits, "-" or "_" (no spaces, capitals or accents), e.g. "bertrix-2027"',
+    r"^[a-z0-9_-]{1,32}$": 'use 1 to 32 small letters a-z, digits, "-" or "_" (no spaces, capitals or accents), e.g. "mobility"',
+    r"^[A-Z]{3}$": 'write the three-letter currency code in capitals, e.g. "EUR"',
+    r"^\+\d{1,4}$": 'write a country calling code: "+" and 1 to 4 digits, e.g. "+32"',
 }
 
-_DATE_HELP = "is not a date: write it like 2027-04-01T09:00:00, or as days from today like \"+7d\" or \"-1d 18:00\""
+_DATE_HELP = 'is not a date: write it like 2027-04-01T09:00:00, or as days from today like "+7d" or "-1d 18:00"'
 
 
 def where(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -61,12 +62,21 @@ def _plain(error: dict[str, Any]) -> str:
         return f"must be {ctx.get('expected', 'one of the known values')}"
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         bound = ctx.get("gt", ctx.get("ge", ctx.get("lt", ctx.get("le"))))
-        words = {"greater_than": "more than", "greater_than_equal": "at least", "less_than": "less than",
-                 "less_than_equal": "at most"}[kind]
+        words = {
+            "greater_than": "more than",
+            "greater_than_equal": "at least",
+            "less_than": "less than",
+            "less_than_equal": "at most",
+        }[kind]
         return f"must be {words} {bound}"
     if kind.startswith(("int_", "decimal_", "float_")):
-        return "must be a number written with digits, without quotes" if kind.endswith(("_type", "_parsing")) \
-            else "must be a whole number" if kind.startswith("int_") else error["msg"].lower()
+        return (
+            "must be a number written with digits, without quotes"
+            if kind.endswith(("_type", "_parsing"))
+            else "must be a whole number"
+            if kind.startswith("int_")
+            else error["msg"].lower()
+        )
     if kind.startswith(("datetime_", "date_")):
         return _DATE_HELP
     if kind.startswith("bool_"):
@@ -74,9 +84,9 @@ def _plain(error: dict[str, Any]) -> str:
     if kind.startswith("string_"):
         return "must be text in quotes"
     if kind == "dict_type":
-        return "must be a table, e.g. { fr = \"…\", en = \"…\" }"
+        return 'must be a table, e.g. { fr = "…", en = "…" }'
     if kind == "list_type":
-        return "must be a list in square brackets, e.g. [\"fr\", \"en\"]"
+        return 'must be a list in square brackets, e.g. ["fr", "en"]'
     if kind == "too_short":
         return f"needs at least {ctx.get('min_length', 1)}"
     if kind == "model_type" or kind == "model_attributes_type":
@@ -92,7 +102,7 @@ def describe(error: dict[str, Any]) -> str:
 
 
 def _language(code: str) -> str:
-    return f"{LANGUAGE_NAMES[code]} (\"{code}\")" if code in LANGUAGE_NAMES else f"\"{code}\""
+    return f'{LANGUAGE_NAMES[code]} ("{code}")' if code in LANGUAGE_NAMES else f'"{code}"'
 
 
 def _texts(campaign: Any) -> list[tuple[str, dict[str, str]]]:
@@ -125,6 +135,8 @@ def warnings(campaign: Any, now: datetime) -> list[str]:
     found: list[str] = []
     results = campaign.calendar.results
     if results < now:
-        found.append(f"calendar: every date is in the past (the results were due on {results:%Y-%m-%d}), so residents "
-                     "would find a finished campaign. Give new dates, or write a new file with `pbbot init`.")
+        found.append(
+            f"calendar: every date is in the past (the results were due on {results:%Y-%m-%d}), so residents "
+            "would find a finished campaign. Give new dates, or write a new file with `pbbot init`."
+        )
     return found

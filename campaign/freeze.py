@@ -7,6 +7,7 @@ ballots under other rules). `finalist_digest` fingerprints what a voter reads of
 voting opens (even before the first ballot: someone may be reading the cards), or as soon as a
 ballot exists whatever the calendar says.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -16,7 +17,13 @@ from campaign.calendar import Phase
 from campaign.proposal import Proposal
 from campaign.schema import Campaign
 
-SETTING_FIELDS: tuple[str, ...] = ("ballot.type", "ballot.max_choices", "ballot.changeable", "ballot.points", "outcome.rule")
+SETTING_FIELDS: tuple[str, ...] = (
+    "ballot.type",
+    "ballot.max_choices",
+    "ballot.changeable",
+    "ballot.points",
+    "outcome.rule",
+)
 FROZEN_FROM = (Phase.VOTING, Phase.COUNTING, Phase.RESULTS)
 
 
@@ -43,8 +50,15 @@ def changed_settings(recorded: dict[str, str], current: dict[str, str]) -> list[
 def finalist_digest(project: Proposal) -> str:
     """What a voter sees of a finalist: title, summary, description, cost, category, place, photo."""
     seen = [
-        project.title, project.summary, project.description, str(project.cost), project.category,
-        project.location_text, project.latitude, project.longitude, project.photo_file_id,
+        project.title,
+        project.summary,
+        project.description,
+        str(project.cost),
+        project.category,
+        project.location_text,
+        project.latitude,
+        project.longitude,
+        project.photo_file_id,
     ]
     return hashlib.sha256(json.dumps(seen, ensure_ascii=False).encode()).hexdigest()[:16]
 

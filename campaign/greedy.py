@@ -67,6 +67,7 @@ def ranking(projects: Iterable[Project], scores: Mapping[str, int], *, per_cost:
     """The order greedy considers projects in: by score (or score per unit of cost), then
     cheaper, then smaller id. A free project with votes comes first under `per_cost`."""
     if per_cost:
+
         def value(p: Project) -> Fraction:
             score = scores.get(p.id, 0)
             return Fraction(score) / Fraction(p.cost) if p.cost else Fraction(10**30 * max(score, 0))
@@ -120,8 +121,13 @@ def greedy(
 
 
 def greedy_tied_outcomes(
-    projects: Iterable[Project], scores: Mapping[str, int], budget: Cost, *, skip: bool = True,
-    threshold: int = 0, per_cost: bool = False,
+    projects: Iterable[Project],
+    scores: Mapping[str, int],
+    budget: Cost,
+    *,
+    skip: bool = True,
+    threshold: int = 0,
+    per_cost: bool = False,
 ) -> tuple[list[list[str]], list[list[str]]]:
     """(the groups of equally ranked projects, the funded sets other orders of them give).
 
@@ -146,7 +152,9 @@ def greedy_tied_outcomes(
         if count >= TIED_OUTCOMES_LIMIT:
             break
         candidate = [p for group in choice for p in group]
-        funded = frozenset(s.project for s in greedy_steps(candidate, scores, budget, skip=skip, threshold=threshold) if s.funded)
+        funded = frozenset(
+            s.project for s in greedy_steps(candidate, scores, budget, skip=skip, threshold=threshold) if s.funded
+        )
         if funded not in seen:
             seen.add(funded)
             outcomes.append(sorted(funded))

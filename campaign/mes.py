@@ -85,7 +85,14 @@ def compile_electorate(
             votes[p] += size
             scores[p] += size * int(given)
     return Electorate(
-        [p.id for p in projects], costs, sizes, supporters, points, votes, scores, sum(sizes),
+        [p.id for p in projects],
+        costs,
+        sizes,
+        supporters,
+        points,
+        votes,
+        scores,
+        sum(sizes),
         {pid: i for i, pid in enumerate(tie_order)},
     )
 
@@ -265,10 +272,15 @@ class _Run:
         if self.explain:
             scale = self.scale
             rho_real = Fraction(rho, scale) / (el.costs[project] if self.utility == "cost" else 1)
-            self.rounds.append(MesRound(
-                el.ids[project], el.costs[project], rho_real,
-                sorted(((Fraction(a, scale), n) for a, n in paid.items() if n), reverse=True), tied,
-            ))
+            self.rounds.append(
+                MesRound(
+                    el.ids[project],
+                    el.costs[project],
+                    rho_real,
+                    sorted(((Fraction(a, scale), n) for a, n in paid.items() if n), reverse=True),
+                    tied,
+                )
+            )
 
     def scaled_cost(self, project: int) -> int:
         cost = self.el.costs[project]
@@ -291,7 +303,9 @@ def mes(el: Electorate, share: Fraction, utility: Utility = "cost") -> list[int]
     return _Run(el, share, utility).run()
 
 
-def explain_mes(el: Electorate, share: Fraction, utility: Utility = "cost") -> tuple[MesRun, list[tuple[int, list[int]]]]:
+def explain_mes(
+    el: Electorate, share: Fraction, utility: Utility = "cost"
+) -> tuple[MesRun, list[tuple[int, list[int]]]]:
     """The run as data, and the ties that decided a round (round number, tied projects)."""
     run = _Run(el, share, utility, explain=True)
     chosen = run.run()

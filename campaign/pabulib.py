@@ -149,7 +149,11 @@ def _parse(text: str) -> PbElection:
     lines: dict[str, int] = {}
     for section in _sections(text):
         if section.title in lines:
-            raise PbError(section.line, section.title, f"a second {section.title} section (the first is on line {lines[section.title]})")
+            raise PbError(
+                section.line,
+                section.title,
+                f"a second {section.title} section (the first is on line {lines[section.title]})",
+            )
         lines[section.title] = section.line
         if section.title == "META":
             for row, line in zip(section.rows, section.row_lines):
@@ -213,7 +217,9 @@ def _sections(text: str) -> Iterator[_Section]:
                 yield section
             section = _Section(title, reader.line_num, [], 0, [], [])
         elif section is None:
-            raise PbError(reader.line_num, "start of file", f"expected a META, PROJECTS or VOTES line, got {';'.join(row)!r}")
+            raise PbError(
+                reader.line_num, "start of file", f"expected a META, PROJECTS or VOTES line, got {';'.join(row)!r}"
+            )
         elif not section.header:
             section.header.extend(row)
             section = section._replace(header_line=reader.line_num)
@@ -253,7 +259,9 @@ def _projects_from(section: _Section) -> dict[str, PbProject]:
         if not project_id:
             raise PbError(line, "PROJECTS", "a project without an id")
         if project_id in projects:
-            raise PbError(line, "PROJECTS", f"project {project_id!r} appears twice (first on line {first_line[project_id]})")
+            raise PbError(
+                line, "PROJECTS", f"project {project_id!r} appears twice (first on line {first_line[project_id]})"
+            )
         what = f"the cost of project {project_id!r}"
         projects[project_id] = PbProject(
             id=project_id,
@@ -367,9 +375,7 @@ def _vote_header(votes: list[PbVote]) -> list[str]:
 
 def _vote_row(header: list[str], vote: PbVote) -> list[str]:
     if vote.points is not None and len(vote.points) != len(vote.vote):
-        raise ValueError(
-            f"voter {vote.voter_id}: {len(vote.points)} points for {len(vote.vote)} projects"
-        )
+        raise ValueError(f"voter {vote.voter_id}: {len(vote.points)} points for {len(vote.vote)} projects")
     for project_id in vote.vote:
         _check_list_item(project_id, "project id")
     known = {

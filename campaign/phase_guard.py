@@ -18,6 +18,7 @@ console's clock). `held_calendar` is the rule on the reading side: whatever the 
 replayed changes say (a demo file with dates relative to the day it is loaded moves on every
 restart), the vote counts as opened at the first ballot and as closed when it was sealed.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

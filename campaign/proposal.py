@@ -1,4 +1,5 @@
 """A project proposal: its fields, its draft while the wizard fills it, its life cycle."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields, replace
@@ -140,7 +141,17 @@ def author_may_edit(status: ProposalStatus, phase: Phase) -> bool:
 
 
 def changed_fields(before: ProposalDraft, after: ProposalDraft) -> list[str]:
-    names = ["title", "summary", "description", "category", "location_text", "latitude", "longitude", "cost", "photo_file_id"]
+    names = [
+        "title",
+        "summary",
+        "description",
+        "category",
+        "location_text",
+        "latitude",
+        "longitude",
+        "cost",
+        "photo_file_id",
+    ]
     return [name for name in names if getattr(before, name) != getattr(after, name)]
 
 

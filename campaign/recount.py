@@ -41,10 +41,16 @@ def check_countable(election: PbElection) -> None:
     vote_type = election.meta["vote_type"]
     line = election.where("META:vote_type")
     if vote_type == "ordinal":
-        raise PbError(line, "META", "vote_type 'ordinal' (ranked ballots) cannot be counted: pbbot's rules count "
-                                    "approval, choose-1, cumulative and scoring ballots")
+        raise PbError(
+            line,
+            "META",
+            "vote_type 'ordinal' (ranked ballots) cannot be counted: pbbot's rules count "
+            "approval, choose-1, cumulative and scoring ballots",
+        )
     if vote_type not in COUNTABLE_VOTE_TYPES:
-        raise PbError(line, "META", f"unknown vote_type {vote_type!r} (expected one of {', '.join(COUNTABLE_VOTE_TYPES)})")
+        raise PbError(
+            line, "META", f"unknown vote_type {vote_type!r} (expected one of {', '.join(COUNTABLE_VOTE_TYPES)})"
+        )
     election.budget  # noqa: B018 - raises PbError when missing or invalid
 
 
@@ -55,18 +61,26 @@ def recount(election: PbElection, rule: str | None = None, **options: int | str)
         if not rule:
             raise PbError(election.where("META"), "META", "no 'rule' row: choose a rule (--rule)")
         if rule not in RULES:
-            raise PbError(election.where("META:rule"), "META",
-                          f"rule {rule!r} is not one pbbot counts; choose one with --rule ({', '.join(RULES)})")
+            raise PbError(
+                election.where("META:rule"),
+                "META",
+                f"rule {rule!r} is not one pbbot counts; choose one with --rule ({', '.join(RULES)})",
+            )
     elif rule not in RULES:
         raise ValueError(f"unknown rule {rule!r}; expected one of: {', '.join(RULES)}")
     if rule == "greedy-threshold" and "threshold" not in options:
         if "min_project_score_threshold" not in election.meta:
-            raise PbError(election.where("META"), "META", "rule greedy-threshold needs a 'min_project_score_threshold' row")
+            raise PbError(
+                election.where("META"), "META", "rule greedy-threshold needs a 'min_project_score_threshold' row"
+            )
         try:
             options["threshold"] = int(parse_number(election.meta["min_project_score_threshold"]))
         except ValueError:
-            raise PbError(election.where("META:min_project_score_threshold"), "META",
-                          "min_project_score_threshold is not a number") from None
+            raise PbError(
+                election.where("META:min_project_score_threshold"),
+                "META",
+                "min_project_score_threshold is not a number",
+            ) from None
     outcome = count(rule, prepare(election.tally_projects(), election.ballots()), election.budget, **options)
     has_selected = any(p.selected is not None for p in election.projects.values())
     official = [p.id for p in election.projects.values() if p.selected == 1]

@@ -9,6 +9,7 @@ zero-padded to one width ("09" before "10"), never as bare `str(id)` ("10" befor
 `write_pb`: researchers can recount it with any rule. Voters are numbered in a random order
 (`anonymous_ballots`): nothing in an export says who voted what, or when.
 """
+
 from __future__ import annotations
 
 import random
@@ -106,8 +107,11 @@ def _whole(amount: Decimal) -> int | Decimal:
 
 
 def compute_results(
-    campaign: Campaign, on_ballot: Sequence[OnBallot], ballots: Iterable[Sequence[int]] | Mapping[tuple[int, ...], int],
-    *, compare: bool = False,
+    campaign: Campaign,
+    on_ballot: Sequence[OnBallot],
+    ballots: Iterable[Sequence[int]] | Mapping[tuple[int, ...], int],
+    *,
+    compare: bool = False,
 ) -> Results:
     """The tally of `ballots` (each the project numbers a voter chose; or, already grouped, how
     many voters made each choice) over `on_ballot`.
@@ -144,13 +148,22 @@ def compute_results(
     if compare:
         prepared = prepare(tally_projects, counted)
         for rule in [campaign.outcome.rule, *(r for r in COMPARED_RULES if r != campaign.outcome.rule)]:
-            other = outcome if rule == campaign.outcome.rule else count(rule, prepared, budget, explain=False, **kind.tally_options(rule))
+            other = (
+                outcome
+                if rule == campaign.outcome.rule
+                else count(rule, prepared, budget, explain=False, **kind.tally_options(rule))
+            )
             alternatives.append((rule, [number_of[w] for w in other.winners], Decimal(other.spent)))
     return replace(results, tally=outcome, numbers=number_of, alternatives=alternatives)
 
 
 def _results(
-    campaign: Campaign, on_ballot: Sequence[OnBallot], votes: Mapping[int, int], winners: list[int], total: int, ignored: int,
+    campaign: Campaign,
+    on_ballot: Sequence[OnBallot],
+    votes: Mapping[int, int],
+    winners: list[int],
+    total: int,
+    ignored: int,
 ) -> Results:
     order = {number: position for position, number in enumerate(winners, start=1)}
     # The tally's order: more votes, then cheaper, then the smaller number.
@@ -159,11 +172,18 @@ def _results(
     for index, project in enumerate(ranked):
         count = votes.get(project.id, 0)
         rank = rows[-1].rank if rows and rows[-1].votes == count else index + 1
-        rows.append(ResultRow(
-            rank=rank, project_id=project.id, title=project.title, cost=Decimal(project.cost), votes=count,
-            share=Fraction(count, total) if total else Fraction(0), winner=project.id in order,
-            chosen=order.get(project.id),
-        ))
+        rows.append(
+            ResultRow(
+                rank=rank,
+                project_id=project.id,
+                title=project.title,
+                cost=Decimal(project.cost),
+                votes=count,
+                share=Fraction(count, total) if total else Fraction(0),
+                winner=project.id in order,
+                chosen=order.get(project.id),
+            )
+        )
     cost_of = {p.id: Decimal(p.cost) for p in on_ballot}
     spent = sum((cost_of[w] for w in winners if w in cost_of), Decimal(0))
     return Results(campaign.outcome.rule, rows, winners, total, ignored, spent, Decimal(campaign.envelope))
@@ -198,7 +218,10 @@ def from_snapshot(campaign: Campaign, on_ballot: Sequence[OnBallot], data: Mappi
 
 
 def anonymous_ballots(
-    ballots: Iterable[Sequence[int]], rng: random.Random | None = None, *, kind: BallotType | None = None,
+    ballots: Iterable[Sequence[int]],
+    rng: random.Random | None = None,
+    *,
+    kind: BallotType | None = None,
 ) -> list[tuple[int, tuple[int, ...]]]:
     """(voter number, choices) in a random order, numbered from 1: the storage order (and so
     the order people voted in) is not kept. `rng` for tests; a SystemRandom otherwise. `kind`:
@@ -259,7 +282,11 @@ def pabulib_election(
         category = campaign.category(project.category)
         extra = {"category": pick(category.names, language, campaign.default_language)} if category else {}
         projects[ids[project.id]] = PbProject(
-            id=ids[project.id], cost=_whole(project.cost), votes=votes[project.id], name=" ".join(project.title.split()),
-            selected=(1 if project.id in selected else 0) if selected is not None else None, extra=extra,
+            id=ids[project.id],
+            cost=_whole(project.cost),
+            votes=votes[project.id],
+            name=" ".join(project.title.split()),
+            selected=(1 if project.id in selected else 0) if selected is not None else None,
+            extra=extra,
         )
     return PbElection(meta, projects, pb_votes)

@@ -17,6 +17,7 @@ members pressing at once cannot both decide).
 Once voting opens, nothing changes any more: the ballot shows the finalists as they are.
 The author's side (resubmitting after changes were asked) is `campaign.proposal.author_may_edit`.
 """
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -133,5 +134,11 @@ def finalists_locked(phase: Phase) -> bool:
 
 def decisions(status: ProposalStatus, phase: Phase) -> list[ReviewAction]:
     """The review buttons to show for a proposal (finalist ticking lives on /finalists)."""
-    shown = (ReviewAction.ELIGIBLE, ReviewAction.INELIGIBLE, ReviewAction.REQUEST_CHANGES, ReviewAction.EDIT, ReviewAction.MERGE)
+    shown = (
+        ReviewAction.ELIGIBLE,
+        ReviewAction.INELIGIBLE,
+        ReviewAction.REQUEST_CHANGES,
+        ReviewAction.EDIT,
+        ReviewAction.MERGE,
+    )
     return [action for action in shown if may(action, status, phase)]

@@ -5,6 +5,7 @@ A TOML file validated into `Campaign`. Calendar values are either TOML datetimes
 counted from midnight of the day the file is loaded: that is how `examples/demo.toml`
 stays current whatever the date.
 """
+
 from __future__ import annotations
 
 import re
@@ -207,7 +208,7 @@ class Campaign(_Model):
     @classmethod
     def _not_empty(cls, value: Localized, info: ValidationInfo) -> Localized:
         if not value:
-            raise ValueError("give at least one language, e.g. fr = \"...\"")
+            raise ValueError('give at least one language, e.g. fr = "..."')
         return value
 
     @field_validator("announcements")

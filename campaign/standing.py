@@ -14,6 +14,7 @@ on whether the committee has published them, which the calendar cannot know:
 Publishing is only possible once voting has closed, so PUBLISHED after counting or results; the
 rule does not depend on it.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

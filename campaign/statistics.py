@@ -3,6 +3,7 @@
 The database counts by hour (in UTC); `daily_counts` folds those hours into the campaign's
 local days, so a vote cast at 00:30 in Brussels counts on its Brussels day, summer time or not.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping

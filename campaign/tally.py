@@ -26,13 +26,26 @@ from .mes import UTILITIES, Electorate, MesRun, compile_electorate
 from .tally_types import Ballot, Cost, Project
 
 __all__ = [
-    "RULES", "Ballot", "Cost", "Explanation", "Outcome", "Project", "count_votes", "equal_shares",
-    "greedy", "most_voted", "select_winners",
+    "RULES",
+    "Ballot",
+    "Cost",
+    "Explanation",
+    "Outcome",
+    "Project",
+    "count_votes",
+    "equal_shares",
+    "greedy",
+    "most_voted",
+    "select_winners",
 ]
 
 GREEDY_RULES = ("greedy", "greedy-no-skip", "greedy-threshold", "greedy-per-cost")
 MES_RULES = (
-    "equalshares", "equalshares/add1", "equalshares/add1-comparison", "equalshares/greedy", "equalshares/add1/greedy",
+    "equalshares",
+    "equalshares/add1",
+    "equalshares/add1-comparison",
+    "equalshares/greedy",
+    "equalshares/add1/greedy",
 )
 RULES = ("most-voted", *GREEDY_RULES, *MES_RULES, "sequential-phragmen")
 Completion = Literal["add1", "add1-comparison", "greedy", "add1/greedy"] | None
@@ -131,16 +144,24 @@ def count(rule: str, prepared: Prepared, budget: Cost, *, explain: bool = True, 
         winners = [el.ids[p] for p in chosen]
         explanation = Explanation("phragmen", phragmen=rounds, dropped=dropped)
         if explain:
-            ties, tied = _rerun_ties(el, [r.tied and [r.project, *r.tied] for r in rounds], winners,
-                                     lambda e: [e.ids[p] for p in phragmen(e, Fraction(budget), skip=skip)[0]])
+            ties, tied = _rerun_ties(
+                el,
+                [r.tied and [r.project, *r.tied] for r in rounds],
+                winners,
+                lambda e: [e.ids[p] for p in phragmen(e, Fraction(budget), skip=skip)[0]],
+            )
     else:
         mes_kwargs = _mes_options(rule, options)
         result = run_mes(el, Fraction(budget), explain=explain, **mes_kwargs)
         winners = [el.ids[p] for p in result.chosen]
         explanation = _mes_explanation(result, el, budget, scores)
         if explain and result.ties:
-            ties, tied = _rerun_ties(el, result.ties, winners,
-                                     lambda e: [e.ids[p] for p in run_mes(e, Fraction(budget), **mes_kwargs).chosen])
+            ties, tied = _rerun_ties(
+                el,
+                result.ties,
+                winners,
+                lambda e: [e.ids[p] for p in run_mes(e, Fraction(budget), **mes_kwargs).chosen],
+            )
     cost_of = {p.id: p.cost for p in projects}
     spent = sum(cost_of[w] for w in winners)
     return Outcome(rule, winners, dict(scores), spent, budget, explanation if explain else None, ties, tied)
@@ -153,11 +174,14 @@ def _mes_explanation(result: MesOutcome, el: Electorate, budget: Cost, scores: M
         for p in result.filled:
             steps.append(GreedyStep(el.ids[p], scores[el.ids[p]], el.costs[p], left, "funded"))
             left -= el.costs[p]
-    return Explanation("mes", steps, mes=result.run, start_share=result.start_share, raises=result.raises,
-                       compared=result.compared)
+    return Explanation(
+        "mes", steps, mes=result.run, start_share=result.start_share, raises=result.raises, compared=result.compared
+    )
 
 
-def _rerun_ties(el: Electorate, ties: Sequence[Sequence[str]], winners: list[str], rerun) -> tuple[list[list[str]], list[list[str]]]:  # type: ignore[no-untyped-def]
+def _rerun_ties(
+    el: Electorate, ties: Sequence[Sequence[str]], winners: list[str], rerun
+) -> tuple[list[list[str]], list[list[str]]]:  # type: ignore[no-untyped-def]
     """The ties met, and the outcomes found by letting each other tied project win its ties."""
     met = [list(t) for t in ties if t]
     seen, outcomes = {frozenset(winners)}, []

@@ -7,6 +7,7 @@ Phone numbers and codes never reach the database in clear: they are stored as HM
 digests keyed with the deployment's SECRET_KEY, with a purpose label so that a digest of one
 kind cannot be replayed as another.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -84,7 +85,9 @@ def attestation_needed(minimum_age: int | None, residency: str | None) -> bool:
     return minimum_age is not None or bool(residency)
 
 
-def attested(minimum_age: int | None, residency: str | None, attested_age: bool | None, attested_residency: bool | None) -> bool:
+def attested(
+    minimum_age: int | None, residency: str | None, attested_age: bool | None, attested_residency: bool | None
+) -> bool:
     """Whether what the resident confirmed covers what the campaign asks: every route to
     "verified" (contact, code, committee approval, register) checks this."""
     return (minimum_age is None or attested_age is True) and (not residency or attested_residency is True)
@@ -93,6 +96,7 @@ def attested(minimum_age: int | None, residency: str | None, attested_age: bool 
 def person_key(full_name: str, street: str) -> str:
     """Name and street as the committee would compare them: accents, case, punctuation and
     spacing do not matter ("Jean  Dupont", "rue Haute" and "JEAN DUPONT", "Rue-Haute" match)."""
+
     def fold(text: str) -> str:
         decomposed = unicodedata.normalize("NFKD", text)
         letters = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()

@@ -14,6 +14,7 @@ language of the handler that registered it.
 The runtime (bot/middlewares/database.py) sets the hook for each update; this module only
 declares it, so that the dialogs do not import the runtime.
 """
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable

@@ -5,6 +5,7 @@ their random ids (so the same database gives the same bytes, and its SHA-256 dig
 in the results announcement, can be checked against any copy); the trackers are listed
 sorted, one a line, apart from the ballots: nothing pairs a tracker with a ballot.
 """
+
 from __future__ import annotations
 
 import hashlib

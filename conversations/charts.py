@@ -10,6 +10,7 @@ Every text is given already translated. A system font with accents (DejaVu Sans,
 Pillow's built-in font, which has ASCII only, and the texts are written without accents
 ("Mobilité" -> "Mobilite") rather than as empty boxes.
 """
+
 from __future__ import annotations
 
 import io
@@ -38,16 +39,26 @@ GREY: Color = (160, 172, 190)
 # Tried in order, by name (Pillow looks in the system's font folders) and by path.
 FONT_FILES: dict[bool, tuple[str, ...]] = {
     False: (
-        "DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/dejavu/DejaVuSans.ttf",
-        "NotoSans-Regular.ttf", "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
-        "LiberationSans-Regular.ttf", "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
-        "Arial.ttf", "/Library/Fonts/Arial.ttf",
+        "DejaVuSans.ttf",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+        "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+        "NotoSans-Regular.ttf",
+        "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf",
+        "LiberationSans-Regular.ttf",
+        "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+        "Arial.ttf",
+        "/Library/Fonts/Arial.ttf",
     ),
     True: (
-        "DejaVuSans-Bold.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", "/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf",
-        "NotoSans-Bold.ttf", "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
-        "LiberationSans-Bold.ttf", "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
-        "Arial Bold.ttf", "/Library/Fonts/Arial Bold.ttf",
+        "DejaVuSans-Bold.ttf",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+        "/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf",
+        "NotoSans-Bold.ttf",
+        "/usr/share/fonts/truetype/noto/NotoSans-Bold.ttf",
+        "LiberationSans-Bold.ttf",
+        "/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+        "Arial Bold.ttf",
+        "/Library/Fonts/Arial Bold.ttf",
     ),
 }
 
@@ -84,10 +95,27 @@ def clear_font_cache() -> None:
     _load.cache_clear()
 
 
-_ASCII = str.maketrans({
-    "€": "EUR", "£": "GBP", "—": "-", "–": "-", "…": "...", "«": '"', "»": '"', "“": '"', "”": '"',
-    "‘": "'", "’": "'", "·": "-", "\u00a0": " ", "\u202f": " ", "\u2009": " ", "★": "*", "✓": "v",
-})
+_ASCII = str.maketrans(
+    {
+        "€": "EUR",
+        "£": "GBP",
+        "—": "-",
+        "–": "-",
+        "…": "...",
+        "«": '"',
+        "»": '"',
+        "“": '"',
+        "”": '"',
+        "‘": "'",
+        "’": "'",
+        "·": "-",
+        "\u00a0": " ",
+        "\u202f": " ",
+        "\u2009": " ",
+        "★": "*",
+        "✓": "v",
+    }
+)
 
 
 def to_ascii(text: str) -> str:
@@ -113,7 +141,16 @@ class _Pen:
     def width(self, text: str, size: int, bold: bool = False) -> float:
         return self.draw.textlength(self.clean(text, size, bold), font=self.font(size, bold))
 
-    def text(self, xy: tuple[float, float], text: str, size: int, fill: Color = INK, *, bold: bool = False, anchor: str = "la") -> None:
+    def text(
+        self,
+        xy: tuple[float, float],
+        text: str,
+        size: int,
+        fill: Color = INK,
+        *,
+        bold: bool = False,
+        anchor: str = "la",
+    ) -> None:
         self.draw.text(xy, self.clean(text, size, bold), font=self.font(size, bold), fill=fill, anchor=anchor)
 
     def fit(self, text: str, size: int, max_width: float, bold: bool = False) -> str:
@@ -223,7 +260,13 @@ def daily_chart(
                 _dashed_vline(draw, mx, plot_top - band, plot_bottom, AXIS)
                 if number == 0:  # the label right of the line, or left of it at the right edge
                     room = plot_right - mx - 6 >= pen.width(label, 15)
-                    pen.text((mx + 6 if room else mx - 6, plot_top - band - 2), label, 15, MUTED, anchor="la" if room else "ra")
+                    pen.text(
+                        (mx + 6 if room else mx - 6, plot_top - band - 2),
+                        label,
+                        15,
+                        MUTED,
+                        anchor="la" if room else "ra",
+                    )
         bar = max(1.0, slot * 0.72)
         for i, value in enumerate(one.values):
             if value <= 0:
@@ -289,7 +332,9 @@ def votes_chart(
         color = GREEN if one.highlighted else GREY
         if length >= 1:
             draw.rectangle([plot_left, cy - bar_height / 2, plot_left + length, cy + bar_height / 2], fill=color)
-        pen.text((plot_left + length + 8, cy), f"{one.value:,}".replace(",", " "), 18, INK, bold=one.highlighted, anchor="lm")
+        pen.text(
+            (plot_left + length + 8, cy), f"{one.value:,}".replace(",", " "), 18, INK, bold=one.highlighted, anchor="lm"
+        )
     if len(bars) > max_bars:
         pen.text((label_right, plot_bottom + 44), more_label(len(bars) - max_bars), 17, MUTED, anchor="rm")
     pen.text(((plot_left + plot_right) / 2, height - 26), x_label, 17, MUTED, anchor="mm")
@@ -335,5 +380,7 @@ def budget_chart(
     pen.text((label_right, cy), pen.fit(left_label, 18, label_right - 36), 18, MUTED, bold=True, anchor="rm")
     draw.rectangle([plot_left, cy - bar_height / 2, plot_right, cy + bar_height / 2], outline=AXIS, width=2)
     if spent * scale >= 1:
-        draw.rectangle([plot_left, cy - bar_height / 2, plot_left + min(spent, budget) * scale, cy + bar_height / 2], fill=BLUE)
+        draw.rectangle(
+            [plot_left, cy - bar_height / 2, plot_left + min(spent, budget) * scale, cy + bar_height / 2], fill=BLUE
+        )
     return _png(image)

@@ -14,6 +14,7 @@ merged into one rectangle, and identical runs of consecutive rows into a taller 
 
 Pure: no Telegram, no I/O.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -60,7 +61,7 @@ def code_sheet_pdf(codes: list[tuple[str, str]], *, title: str, instructions: st
     pdf.add_font(FONT, "", str(_FONT_FILES / "SourceSansPro-Regular.ttf"))
     pdf.add_font(FONT, "B", str(_FONT_FILES / "SourceSansPro-Bold.ttf"))
     inner = SLIP_WIDTH - 2 * PADDING
-    pages = [codes[i:i + SLIPS_PER_PAGE] for i in range(0, len(codes), SLIPS_PER_PAGE)] or [[]]
+    pages = [codes[i : i + SLIPS_PER_PAGE] for i in range(0, len(codes), SLIPS_PER_PAGE)] or [[]]
     title_lines: list[str] = []
     text_lines: list[str] = []
     for number, page in enumerate(pages):
@@ -85,7 +86,12 @@ def _cut_lines(pdf: FPDF, slips: int) -> None:
         row, column = divmod(index, COLUMNS)
         left, top = MARGIN + column * SLIP_WIDTH, MARGIN + row * SLIP_HEIGHT
         right, bottom = left + SLIP_WIDTH, top + SLIP_HEIGHT
-        for edge in ((left, top, right, top), (left, bottom, right, bottom), (left, top, left, bottom), (right, top, right, bottom)):
+        for edge in (
+            (left, top, right, top),
+            (left, bottom, right, bottom),
+            (left, top, left, bottom),
+            (right, top, right, bottom),
+        ):
             edges[tuple(round(v, 2) for v in edge)] = None  # type: ignore[index]
     if not edges:
         return
@@ -97,7 +103,9 @@ def _cut_lines(pdf: FPDF, slips: int) -> None:
     pdf.set_dash_pattern()
 
 
-def _slip(pdf: FPDF, left: float, top: float, code: str, link: str, title_lines: list[str], text_lines: list[str]) -> None:
+def _slip(
+    pdf: FPDF, left: float, top: float, code: str, link: str, title_lines: list[str], text_lines: list[str]
+) -> None:
     """Title, QR code (quiet zone included), code, instructions, stacked from the top."""
     inner = SLIP_WIDTH - 2 * PADDING
     title_height = len(title_lines) * TITLE_LEADING

@@ -1,4 +1,5 @@
 """Last in line: whatever no dialog took gets a short answer saying what to do."""
+
 from __future__ import annotations
 
 from aiogram import Router

@@ -1,5 +1,6 @@
 """How figures and results read, for the committee and for residents: numbers and shares in
 the reader's language, the outcome rule in words, the results table, the chart images."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -56,7 +57,9 @@ def chunks(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
     return [m for m in messages if m]
 
 
-async def send_lines(bot: Bot, chat_id: int, lines: Sequence[str], reply_markup: InlineKeyboardMarkup | None = None) -> None:
+async def send_lines(
+    bot: Bot, chat_id: int, lines: Sequence[str], reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
     """A long report in as many messages as needed; buttons under the last one."""
     messages = chunks(lines)
     for index, text in enumerate(messages):
@@ -85,11 +88,17 @@ def rule_text(campaign: Campaign) -> str:
             campaign.outcome.threshold,
         ).format(threshold=number(campaign.outcome.threshold))
     if rule == "greedy-per-cost":
-        return _("projects are funded in order of votes per unit of cost, each one if it still fits in what is left of the envelope.")
+        return _(
+            "projects are funded in order of votes per unit of cost, each one if it still fits in what is left of the envelope."
+        )
     if rule == "sequential-phragmen":
-        return _("sequential Phragmén: the supporters of each project share its cost, and the next project is the one that "
-                 "keeps the heaviest share any voter carries as light as possible, while it fits in the envelope.")
-    return _("the method of equal shares: the envelope is shared equally among the voters, and each project is paid by its supporters.")
+        return _(
+            "sequential Phragmén: the supporters of each project share its cost, and the next project is the one that "
+            "keeps the heaviest share any voter carries as light as possible, while it fits in the envelope."
+        )
+    return _(
+        "the method of equal shares: the envelope is shared equally among the voters, and each project is paid by its supporters."
+    )
 
 
 def rule_name(rule: str) -> str:
@@ -116,8 +125,13 @@ def rule_name(rule: str) -> str:
 def result_line(row, campaign: Campaign) -> str:  # noqa: ANN001 (a ResultRow)
     mark = "🏆" if row.winner else "▫️"
     return _("{mark} {rank}. <b>#{number}</b> {title} — {cost} — votes: {votes} ({share})").format(
-        mark=mark, rank=row.rank, number=row.project_id, title=escape(row.title), cost=money(row.cost, campaign),
-        votes=number(row.votes), share=percent(row.share),
+        mark=mark,
+        rank=row.rank,
+        number=row.project_id,
+        title=escape(row.title),
+        cost=money(row.cost, campaign),
+        votes=number(row.votes),
+        share=percent(row.share),
     )
 
 
@@ -126,8 +140,10 @@ def results_lines(results: Results, campaign: Campaign, *, heading: str) -> list
         heading,
         _("<b>Rule:</b> {rule}").format(rule=rule_text(campaign)),
         _("<b>Ballots:</b> {ballots} · <b>Envelope:</b> {envelope} · <b>Funded:</b> {spent} ({left} left)").format(
-            ballots=number(results.ballots), envelope=money(results.budget, campaign),
-            spent=money(results.spent, campaign), left=money(results.left, campaign),
+            ballots=number(results.ballots),
+            envelope=money(results.budget, campaign),
+            spent=money(results.spent, campaign),
+            left=money(results.left, campaign),
         ),
         "",
     ]
@@ -147,9 +163,13 @@ def results_chart(results: Results, campaign: Campaign) -> bytes:
     return charts.votes_chart(
         title=_("Votes per project"),
         subtitle=ngettext(
-            "{campaign} · {ballots} ballot · envelope {envelope}", "{campaign} · {ballots} ballots · envelope {envelope}", results.ballots
+            "{campaign} · {ballots} ballot · envelope {envelope}",
+            "{campaign} · {ballots} ballots · envelope {envelope}",
+            results.ballots,
         ).format(
-            campaign=campaign_name_plain(campaign), ballots=number(results.ballots), envelope=money(results.budget, campaign),
+            campaign=campaign_name_plain(campaign),
+            ballots=number(results.ballots),
+            envelope=money(results.budget, campaign),
         ),
         bars=[charts.Bar(f"#{row.project_id} {row.title}", row.votes, row.winner) for row in results.rows],
         x_label=_("Votes"),
@@ -167,11 +187,19 @@ def campaign_name_plain(campaign: Campaign) -> str:
 
 
 def activity_chart(
-    campaign: Campaign, days: Sequence[date], registrations: Sequence[int], ballots: Sequence[int],
+    campaign: Campaign,
+    days: Sequence[date],
+    registrations: Sequence[int],
+    ballots: Sequence[int],
 ) -> bytes:
     markers = []
-    labels = {Phase.PROPOSALS: _("Proposals"), Phase.REVIEW: _("Review"), Phase.VOTING: _("Voting"),
-              Phase.COUNTING: _("Counting"), Phase.RESULTS: _("Results")}
+    labels = {
+        Phase.PROPOSALS: _("Proposals"),
+        Phase.REVIEW: _("Review"),
+        Phase.VOTING: _("Voting"),
+        Phase.COUNTING: _("Counting"),
+        Phase.RESULTS: _("Results"),
+    }
     for phase, field in PHASE_STARTS.items():
         moment: datetime = getattr(campaign.calendar, field)
         # A phase starting at 23:59 is drawn at the next day, where it really begins.

@@ -1,4 +1,5 @@
 """Content filters as coroutines (aiogram runs plain-function filters in a worker thread), and where an update came from."""
+
 from __future__ import annotations
 
 from aiogram.types import CallbackQuery, Message

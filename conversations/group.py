@@ -4,6 +4,7 @@ private chat, and nothing personal; everything else in a group gets no reply.
 Resident dialogs are private-only (conversations.scope); a committee member's commands are
 taken by the committee routers before this one.
 """
+
 from __future__ import annotations
 
 from aiogram import Bot, Router
@@ -19,17 +20,33 @@ router.callback_query.filter(in_group)
 
 # What a resident does in private; in a group each gets one reply with the link.
 PRIVATE_COMMANDS = (
-    "start", "help", "propose", "verify", "code", "vote", "myvote", "myproposals", "forgetme", "about", "language",
-    "stop", "cancel", "import_register",
+    "start",
+    "help",
+    "propose",
+    "verify",
+    "code",
+    "vote",
+    "myvote",
+    "myproposals",
+    "forgetme",
+    "about",
+    "language",
+    "stop",
+    "cancel",
+    "import_register",
 )
 
 
 @router.message(Command(*PRIVATE_COMMANDS))
 async def to_private_chat(message: Message, bot: Bot) -> None:
     link = await private_link(bot, "group")
-    await bot.send_message(message.chat.id, _(
-        "This is done in a private chat with me, so that nothing personal shows in the group: {link}"
-    ).format(link=link), reply_to_message_id=message.message_id)
+    await bot.send_message(
+        message.chat.id,
+        _("This is done in a private chat with me, so that nothing personal shows in the group: {link}").format(
+            link=link
+        ),
+        reply_to_message_id=message.message_id,
+    )
 
 
 @router.message()

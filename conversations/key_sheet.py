@@ -4,6 +4,7 @@ and its text, so that a committee member can keep it on paper and type or scan i
 Its own module (not code_sheet's PDF): one page, one code, and Pillow already draws the
 figures' charts. Pure: no Telegram, no I/O.
 """
+
 from __future__ import annotations
 
 import io

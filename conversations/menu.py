@@ -1,4 +1,5 @@
 """The main menu: what a resident can do now, as buttons."""
+
 from __future__ import annotations
 
 from datetime import datetime

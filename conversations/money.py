@@ -5,6 +5,7 @@ Rendering lives here, not in campaign/, because campaign/ imports only the stand
 pydantic; campaign/fields/cost.py keeps the cost *parser*, which reads what residents type ("about
 1 500 €", "1,5k") and what this module writes (tests/unit/test_money.py checks the round trip).
 """
+
 from __future__ import annotations
 
 import copy
@@ -38,7 +39,9 @@ def format_money(value: Decimal | int, currency: str, locale: str) -> str:
     if rounded == rounded.to_integral_value():
         pattern = copy.copy(pattern)
         pattern.frac_prec = (0, 0)
-        return format_currency(rounded, currency, format=pattern, locale=where, currency_digits=False, group_separator=grouped)
+        return format_currency(
+            rounded, currency, format=pattern, locale=where, currency_digits=False, group_separator=grouped
+        )
     return format_currency(rounded, currency, locale=where, group_separator=grouped)
 
 

@@ -1,4 +1,5 @@
 """/myproposals: a resident's projects, their status, and editing while allowed."""
+
 from __future__ import annotations
 
 from html import escape
@@ -42,26 +43,39 @@ async def _list(bot: Bot, chat_id: int, user: User, repos: Repositories, campaig
             line += f": {escape(proposal.status_reason)}"
         lines.append(line)
         if author_may_edit(proposal.status, phase):
-            builder.button(text=_("✏️ Change #{number}").format(number=proposal.id), callback_data=ProposalEdit(proposal=proposal.id))
+            builder.button(
+                text=_("✏️ Change #{number}").format(number=proposal.id),
+                callback_data=ProposalEdit(proposal=proposal.id),
+            )
     builder.adjust(1)
     await bot.send_message(chat_id, "\n\n".join(lines), reply_markup=builder.as_markup())
 
 
 @router.message(Command("myproposals"))
-async def my_proposals(message: Message, bot: Bot, user: User, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+async def my_proposals(
+    message: Message, bot: Bot, user: User, repos: Repositories, campaign: Campaign, clock: Clock
+) -> None:
     await _list(bot, message.chat.id, user, repos, campaign, clock)
 
 
 @router.callback_query(MenuAction.filter(F.action == "mine"))
-async def my_proposals_button(query: CallbackQuery, bot: Bot, user: User, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+async def my_proposals_button(
+    query: CallbackQuery, bot: Bot, user: User, repos: Repositories, campaign: Campaign, clock: Clock
+) -> None:
     await query.answer()
     await _list(bot, query.from_user.id, user, repos, campaign, clock)
 
 
 @router.callback_query(ProposalEdit.filter())
 async def edit(
-    query: CallbackQuery, callback_data: ProposalEdit, bot: Bot, state: FSMContext,
-    user: User, repos: Repositories, campaign: Campaign, clock: Clock,
+    query: CallbackQuery,
+    callback_data: ProposalEdit,
+    bot: Bot,
+    state: FSMContext,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
 ) -> None:
     # The button's number is only a request: ownership, status and phase are checked here.
     proposal = await repos.proposals.get(callback_data.proposal, campaign.id)

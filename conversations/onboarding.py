@@ -7,6 +7,7 @@
 | /about, menu "How"     | the campaign's articles as buttons; a button shows one       |
 | /language, menu "Lang" | Français / English buttons; a button switches                 |
 """
+
 from __future__ import annotations
 
 from html import escape
@@ -31,6 +32,7 @@ from storage.repositories import Repositories, User
 
 router = private_only(Router(name="onboarding"))  # in a group: conversations.group
 
+
 class LanguageChoice(CallbackData, prefix="lang"):
     language: str
 
@@ -51,17 +53,24 @@ def _welcome(user: User, campaign: Campaign, clock: Clock, published: bool) -> s
                 name=escape(user.first_name or ""), campaign=campaign_name(campaign)
             ),
             description,
-            _("Budget: {amount}.").format(amount=money(campaign.envelope, campaign)) + " " + phase_summary(campaign, clock.now(), published=published),
+            _("Budget: {amount}.").format(amount=money(campaign.envelope, campaign))
+            + " "
+            + phase_summary(campaign, clock.now(), published=published),
             _("Choose below, or send /help."),
         ]
     )
 
 
 @router.message(CommandStart())
-async def start(message: Message, state: FSMContext, user: User, campaign: Campaign, clock: Clock, repos: Repositories) -> None:
+async def start(
+    message: Message, state: FSMContext, user: User, campaign: Campaign, clock: Clock, repos: Repositories
+) -> None:
     # /start always brings the menu back; an unfinished draft stays in the data.
     await state.set_state(None)
-    await message.answer(_welcome(user, campaign, clock, await is_published(repos, campaign)), reply_markup=main_menu(campaign, clock.now(), await _draft(state)))
+    await message.answer(
+        _welcome(user, campaign, clock, await is_published(repos, campaign)),
+        reply_markup=main_menu(campaign, clock.now(), await _draft(state)),
+    )
 
 
 @router.message(Command("help"))
@@ -89,7 +98,10 @@ async def help_(message: Message, is_committee: bool) -> None:
 def _articles_keyboard(campaign: Campaign, language: str):
     builder = InlineKeyboardBuilder()
     for article in campaign.articles:
-        builder.button(text=pick(article.title, language, campaign.default_language), callback_data=ArticleChoice(article=article.id))
+        builder.button(
+            text=pick(article.title, language, campaign.default_language),
+            callback_data=ArticleChoice(article=article.id),
+        )
     builder.adjust(1)
     return builder.as_markup()
 
@@ -146,8 +158,14 @@ async def language_from_menu(query: CallbackQuery, campaign: Campaign) -> None:
 
 @router.callback_query(LanguageChoice.filter())
 async def choose_language(
-    query: CallbackQuery, callback_data: LanguageChoice, user: User, repos: Repositories,
-    campaign: Campaign, i18n: I18n, state: FSMContext, clock: Clock,
+    query: CallbackQuery,
+    callback_data: LanguageChoice,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    i18n: I18n,
+    state: FSMContext,
+    clock: Clock,
 ) -> None:
     if callback_data.language not in campaign.languages:
         await query.answer(_("This button is no longer active. Send /language."), show_alert=True)

@@ -1,4 +1,5 @@
 """What the proposal wizard shows: each question, its buttons, the sheet's buttons."""
+
 from __future__ import annotations
 
 from html import escape
@@ -25,14 +26,20 @@ class CategoryChoice(CallbackData, prefix="cat"):
 def question(name: str, campaign: Campaign) -> str:
     step = _("Step {n} of {total}").format(n=FIELD_ORDER.index(name) + 1, total=len(FIELD_ORDER))
     questions = {
-        "title": _("<b>Title.</b> Give your project a short title (5 to 80 characters), for example: A bench on the church square."),
-        "summary": _("<b>Summary.</b> In one or two sentences (20 to 300 characters): what is the project?"),
-        "description": _("<b>Description.</b> Describe the project (50 to 3000 characters): what, where, for whom, why it is useful."),
-        "category": _("<b>Category.</b> Choose the one that fits best:"),
-        "location": _("<b>Location.</b> Where would it be? Type an address or a place, or send a map pin (📎 then Location)."),
-        "cost": _("<b>Estimated cost.</b> Roughly how much would it cost? Between {minimum} and {maximum}; a rough figure is fine.").format(
-            minimum=money(campaign.cost.minimum, campaign), maximum=money(campaign.max_cost, campaign)
+        "title": _(
+            "<b>Title.</b> Give your project a short title (5 to 80 characters), for example: A bench on the church square."
         ),
+        "summary": _("<b>Summary.</b> In one or two sentences (20 to 300 characters): what is the project?"),
+        "description": _(
+            "<b>Description.</b> Describe the project (50 to 3000 characters): what, where, for whom, why it is useful."
+        ),
+        "category": _("<b>Category.</b> Choose the one that fits best:"),
+        "location": _(
+            "<b>Location.</b> Where would it be? Type an address or a place, or send a map pin (📎 then Location)."
+        ),
+        "cost": _(
+            "<b>Estimated cost.</b> Roughly how much would it cost? Between {minimum} and {maximum}; a rough figure is fine."
+        ).format(minimum=money(campaign.cost.minimum, campaign), maximum=money(campaign.max_cost, campaign)),
         "photo": _("<b>Photo (optional).</b> Send a photo of the place or of a similar project, or /skip."),
     }
     return f"{step} — {questions[name]}"
@@ -58,7 +65,10 @@ def question_keyboard(name: str, draft: ProposalDraft, campaign: Campaign, langu
     builder = InlineKeyboardBuilder()
     if name == "category":
         for category in campaign.categories:
-            builder.button(text=pick(category.names, language, campaign.default_language), callback_data=CategoryChoice(category=category.id))
+            builder.button(
+                text=pick(category.names, language, campaign.default_language),
+                callback_data=CategoryChoice(category=category.id),
+            )
     controls = []
     if previous_field(name):
         controls.append((_("⬅️ Back"), "back"))

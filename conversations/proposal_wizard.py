@@ -33,6 +33,7 @@ stateDiagram-v2
     title --> [*]: /cancel (the draft is kept), likewise from every state
 ```
 """
+
 from __future__ import annotations
 
 import logging
@@ -119,7 +120,16 @@ async def _current_field(state: FSMContext) -> str | None:
 # --- asking and showing -------------------------------------------------------------------
 
 
-async def ask(bot: Bot, chat_id: int, state: FSMContext, name: str, campaign: Campaign, language: str, *, problem: str | None = None) -> None:
+async def ask(
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    name: str,
+    campaign: Campaign,
+    language: str,
+    *,
+    problem: str | None = None,
+) -> None:
     await state.set_state(STATE_FOR_FIELD[name])
     draft = await _draft(state)
     parts = [problem] if problem else []
@@ -139,7 +149,9 @@ async def show_review(bot: Bot, chat_id: int, state: FSMContext, campaign: Campa
         await bot.send_photo(chat_id, draft.photo_file_id)
     intro = _("Here is your project. Check it: press a field to change it, or Submit.")
     if data.get("editing_id"):
-        intro = _("Here is project #{number}. Press a field to change it, then Submit to save the changes.").format(number=data["editing_id"])
+        intro = _("Here is project #{number}. Press a field to change it, then Submit to save the changes.").format(
+            number=data["editing_id"]
+        )
     sheet = proposal_sheet(draft, campaign, number=data.get("editing_id"))
     await bot.send_message(chat_id, f"{sheet}\n\n{intro}", reply_markup=review_keyboard())
 
@@ -176,16 +188,27 @@ async def _end_wizard(state: FSMContext, *, draft: object = None) -> None:
 
 @verification.when_verified("propose")
 async def _propose_once_verified(
-    bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, user: User, repos: Repositories, clock: Clock, secret_key: bytes,
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    campaign: Campaign,
+    user: User,
+    repos: Repositories,
+    clock: Clock,
+    secret_key: bytes,
 ) -> None:
     await resume(bot, chat_id, state, campaign, clock, user, repos)
 
 
-async def resume(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories) -> None:
+async def resume(
+    bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories
+) -> None:
     language = user.language
     data = await state.get_data()
     if not data.get("editing_id") and not await _proposals_open(campaign, clock):
-        await bot.send_message(chat_id, proposals_closed_reason(campaign, clock.now(), published=await is_published(repos, campaign)))
+        await bot.send_message(
+            chat_id, proposals_closed_reason(campaign, clock.now(), published=await is_published(repos, campaign))
+        )
         return
     if campaign.eligibility.verify_to_propose and not await repos.verification.is_verified(user.id):
         await verification.begin(bot, chat_id, state, campaign, user, repos, then="propose")
@@ -198,7 +221,9 @@ async def resume(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, 
     if draft.is_empty:
         await bot.send_message(
             chat_id,
-            _("Let's write your project together: {count} short questions. You can stop at any time with /cancel; your draft is kept.").format(count=len(FIELD_ORDER)),
+            _(
+                "Let's write your project together: {count} short questions. You can stop at any time with /cancel; your draft is kept."
+            ).format(count=len(FIELD_ORDER)),
         )
     else:
         await bot.send_message(chat_id, _("Let's continue your draft where you stopped."))
@@ -206,12 +231,16 @@ async def resume(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, 
 
 
 @router.message(Command("propose"))
-async def propose_command(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories) -> None:
+async def propose_command(
+    message: Message, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories
+) -> None:
     await resume(bot, message.chat.id, state, campaign, clock, user, repos)
 
 
 @router.callback_query(MenuAction.filter(F.action == "propose"))
-async def propose_button(query: CallbackQuery, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories) -> None:
+async def propose_button(
+    query: CallbackQuery, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories
+) -> None:
     await query.answer()
     await resume(bot, chat_of(query), state, campaign, clock, user, repos)
 
@@ -222,19 +251,25 @@ async def discard_draft(query: CallbackQuery, state: FSMContext, campaign: Campa
     await state.update_data(draft=None, return_to_review=False)
     await query.answer(_("Draft discarded."))
     if isinstance(query.message, Message):
-        await query.message.answer(_("Your draft is discarded."), reply_markup=main_menu(campaign, clock.now(), ProposalDraft()))
+        await query.message.answer(
+            _("Your draft is discarded."), reply_markup=main_menu(campaign, clock.now(), ProposalDraft())
+        )
 
 
 # --- answers ------------------------------------------------------------------------------
 
 
-async def _accept(message: Message, bot: Bot, state: FSMContext, name: str, campaign: Campaign, user: User, **values: object) -> None:
+async def _accept(
+    message: Message, bot: Bot, state: FSMContext, name: str, campaign: Campaign, user: User, **values: object
+) -> None:
     draft = (await _draft(state)).with_values(**values)
     await _save(state, draft)
     await go_on(bot, message.chat.id, state, name, campaign, user.language)
 
 
-async def _refuse(message: Message, bot: Bot, state: FSMContext, name: str, campaign: Campaign, user: User, problem: str) -> None:
+async def _refuse(
+    message: Message, bot: Bot, state: FSMContext, name: str, campaign: Campaign, user: User, problem: str
+) -> None:
     await ask(bot, message.chat.id, state, name, campaign, user.language, problem=problem)
 
 
@@ -258,7 +293,9 @@ async def text_answer(message: Message, bot: Bot, state: FSMContext, campaign: C
 
 
 @router.callback_query(ProposalWizard.category, CategoryChoice.filter())
-async def category_button(query: CallbackQuery, callback_data: CategoryChoice, bot: Bot, state: FSMContext, campaign: Campaign, user: User) -> None:
+async def category_button(
+    query: CallbackQuery, callback_data: CategoryChoice, bot: Bot, state: FSMContext, campaign: Campaign, user: User
+) -> None:
     try:
         category = fields.validate_category(callback_data.category, [c.id for c in campaign.categories])
     except fields.FieldError:
@@ -277,7 +314,9 @@ async def category_typed(message: Message, bot: Bot, state: FSMContext, campaign
         if typed in {name.casefold() for name in category.names.values()} | {category.id}:
             await _accept(message, bot, state, "category", campaign, user, category=category.id)
             return
-    await _refuse(message, bot, state, "category", campaign, user, _("Please choose one of the categories with the buttons."))
+    await _refuse(
+        message, bot, state, "category", campaign, user, _("Please choose one of the categories with the buttons.")
+    )
 
 
 @router.message(ProposalWizard.location, plain_text)
@@ -302,13 +341,25 @@ async def location_pinned(message: Message, bot: Bot, state: FSMContext, campaig
         await _refuse(message, bot, state, "location", campaign, user, field_error(error, campaign))
         return
     label = fields.clean_text(message.venue.title)[:200] if message.venue else None
-    await _accept(message, bot, state, "location", campaign, user, location_text=label, latitude=point.latitude, longitude=point.longitude)
+    await _accept(
+        message,
+        bot,
+        state,
+        "location",
+        campaign,
+        user,
+        location_text=label,
+        latitude=point.latitude,
+        longitude=point.longitude,
+    )
 
 
 @router.message(ProposalWizard.cost, plain_text)
 async def cost_typed(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User) -> None:
     try:
-        cost = fields.parse_cost(message.text or "", minimum=campaign.cost.minimum, maximum=campaign.max_cost, currency=campaign.currency)
+        cost = fields.parse_cost(
+            message.text or "", minimum=campaign.cost.minimum, maximum=campaign.max_cost, currency=campaign.currency
+        )
     except fields.FieldError as error:
         await _refuse(message, bot, state, "cost", campaign, user, field_error(error, campaign))
         return
@@ -386,7 +437,9 @@ async def cancel_command(message: Message, bot: Bot, state: FSMContext, campaign
 
 async def _button_is_current(query: CallbackQuery, callback_data: WizardAction, state: FSMContext) -> bool:
     """A button from an earlier question must not act on the current one."""
-    current = await _current_field(state) or ("review" if await state.get_state() == ProposalWizard.review.state else None)
+    current = await _current_field(state) or (
+        "review" if await state.get_state() == ProposalWizard.review.state else None
+    )
     if current is None or callback_data.field != current:
         await query.answer(_("This button is from an earlier message. Use the latest one."), show_alert=True)
         return False
@@ -394,7 +447,15 @@ async def _button_is_current(query: CallbackQuery, callback_data: WizardAction, 
 
 
 @router.callback_query(IN_WIZARD, WizardAction.filter(F.action.in_({"back", "skip", "cancel"})))
-async def move_button(query: CallbackQuery, callback_data: WizardAction, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User) -> None:
+async def move_button(
+    query: CallbackQuery,
+    callback_data: WizardAction,
+    bot: Bot,
+    state: FSMContext,
+    campaign: Campaign,
+    clock: Clock,
+    user: User,
+) -> None:
     if not await _button_is_current(query, callback_data, state):
         return
     await query.answer()
@@ -411,7 +472,9 @@ async def move_button(query: CallbackQuery, callback_data: WizardAction, bot: Bo
 
 
 @router.callback_query(ProposalWizard.review, WizardAction.filter(F.action == "edit"))
-async def change_field(query: CallbackQuery, callback_data: WizardAction, bot: Bot, state: FSMContext, campaign: Campaign, user: User) -> None:
+async def change_field(
+    query: CallbackQuery, callback_data: WizardAction, bot: Bot, state: FSMContext, campaign: Campaign, user: User
+) -> None:
     if callback_data.field not in STATE_FOR_FIELD:
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
@@ -422,8 +485,15 @@ async def change_field(query: CallbackQuery, callback_data: WizardAction, bot: B
 
 @router.callback_query(ProposalWizard.review, WizardAction.filter(F.action == "submit"))
 async def submit(
-    query: CallbackQuery, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock,
-    user: User, repos: Repositories, i18n: I18n, committee_chat_id: int | None,
+    query: CallbackQuery,
+    bot: Bot,
+    state: FSMContext,
+    campaign: Campaign,
+    clock: Clock,
+    user: User,
+    repos: Repositories,
+    i18n: I18n,
+    committee_chat_id: int | None,
 ) -> None:
     chat_id = chat_of(query)
     data = await state.get_data()
@@ -446,7 +516,12 @@ async def submit(
         await state.set_state(None)
         await _end_wizard(state, draft=data.get("stashed_draft"))
         await query.answer(_("Saved."))
-        await bot.send_message(chat_id, _("Your changes to project #{number} are saved. The committee will see the new version.").format(number=proposal.id))
+        await bot.send_message(
+            chat_id,
+            _("Your changes to project #{number} are saved. The committee will see the new version.").format(
+                number=proposal.id
+            ),
+        )
         await _tell_committee(bot, committee_chat_id, i18n, campaign, draft, proposal.id, user, edited=True)
         return
     if phase_at(campaign.calendar, now) != Phase.PROPOSALS:
@@ -475,17 +550,31 @@ async def submit(
             deadline=when(cal.proposals_close, campaign),
         ),
     )
-    await _tell_committee(bot, committee_chat_id, i18n, campaign, draft, proposal.id, user, edited=False, on_behalf=data.get("on_behalf"))
+    await _tell_committee(
+        bot, committee_chat_id, i18n, campaign, draft, proposal.id, user, edited=False, on_behalf=data.get("on_behalf")
+    )
 
 
 async def _tell_committee(
-    bot: Bot, chat_id: int | None, i18n: I18n, campaign: Campaign, draft: ProposalDraft, number: int, author: User,
-    *, edited: bool, on_behalf: dict[str, str] | None = None,
+    bot: Bot,
+    chat_id: int | None,
+    i18n: I18n,
+    campaign: Campaign,
+    draft: ProposalDraft,
+    number: int,
+    author: User,
+    *,
+    edited: bool,
+    on_behalf: dict[str, str] | None = None,
 ) -> None:
     if chat_id is None:
         return
     with i18n.use_locale(campaign.default_language):
-        heading = _("Project #{number} was changed by its author {name}.") if edited else _("New project #{number} from {name}.")
+        heading = (
+            _("Project #{number} was changed by its author {name}.")
+            if edited
+            else _("New project #{number} from {name}.")
+        )
         text = heading.format(number=number, name=escape(author.first_name or str(author.telegram_id)))
         if on_behalf:
             text += "\n" + _("<i>Submitted with the help of {ambassador}, for {name} ({contact}).</i>").format(
@@ -531,7 +620,9 @@ async def unexpected_on_review(message: Message, bot: Bot, state: FSMContext, ca
     await show_review(bot, message.chat.id, state, campaign)
 
 
-async def begin_edit(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, proposal_id: int, draft: ProposalDraft) -> None:
+async def begin_edit(
+    bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, proposal_id: int, draft: ProposalDraft
+) -> None:
     """Open a submitted project on the sheet; a new-project draft is set aside meanwhile."""
     data = await state.get_data()
     stashed = data.get("stashed_draft") if data.get("editing_id") else data.get("draft")

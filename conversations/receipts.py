@@ -12,6 +12,7 @@ gets what they need to recount.
 A tracker names a ballot, never a person, and says nothing of its choices: anyone may ask
 about any tracker. An unknown or malformed tracker is a clear answer, and is audited.
 """
+
 from __future__ import annotations
 
 from html import escape
@@ -23,7 +24,7 @@ from aiogram.utils.i18n import gettext as _
 
 from campaign.clock import Clock
 from campaign.schema import Campaign
-from campaign.secrecy import normalize_tracker
+from storage.secrecy import normalize_tracker
 from conversations.ballot_file import ballot_file, digest, tracker_file
 from conversations.render import when
 from storage.repositories import Repositories, User
@@ -33,32 +34,71 @@ router = Router(name="receipts")
 
 
 @router.message(Command("checkmyvote"))
-async def check_my_vote(message: Message, command: CommandObject, user: User, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+async def check_my_vote(
+    message: Message, command: CommandObject, user: User, repos: Repositories, campaign: Campaign, clock: Clock
+) -> None:
     raw = (command.args or "").strip()
     if not raw:
-        await message.answer(_("Send /checkmyvote followed by the tracker from your vote's confirmation message, "
-                               "for example /checkmyvote 3F9A-2C71-B0D4."))
+        await message.answer(
+            _(
+                "Send /checkmyvote followed by the tracker from your vote's confirmation message, "
+                "for example /checkmyvote 3F9A-2C71-B0D4."
+            )
+        )
         return
     tracker = normalize_tracker(raw)
     stored = await repos.counting.get(campaign.id)
-    if tracker is not None and stored is not None and stored.counted_at is not None and await repos.ballots.is_counted_tracker(campaign.id, tracker):
-        await message.answer(_("✅ The ballot with tracker <code>{tracker}</code> was counted on {date}.").format(
-            tracker=tracker, date=when(stored.counted_at, campaign)))
+    if (
+        tracker is not None
+        and stored is not None
+        and stored.counted_at is not None
+        and await repos.ballots.is_counted_tracker(campaign.id, tracker)
+    ):
+        await message.answer(
+            _("✅ The ballot with tracker <code>{tracker}</code> was counted on {date}.").format(
+                tracker=tracker, date=when(stored.counted_at, campaign)
+            )
+        )
         return
-    if tracker is not None and (stored is None or not stored.counted) and await repos.ballots.sealed_tracker(campaign.id, tracker):
-        await message.answer(_("✅ A sealed ballot with tracker <code>{tracker}</code> is waiting for the count.").format(tracker=tracker))
+    if (
+        tracker is not None
+        and (stored is None or not stored.counted)
+        and await repos.ballots.sealed_tracker(campaign.id, tracker)
+    ):
+        await message.answer(
+            _("✅ A sealed ballot with tracker <code>{tracker}</code> is waiting for the count.").format(
+                tracker=tracker
+            )
+        )
         return
-    await repos.audit.record(campaign.id, user.telegram_id if user else None, "tracker_not_found", utc(clock.now()),
-                             target="tracker", valid=tracker is not None)
+    await repos.audit.record(
+        campaign.id,
+        user.telegram_id if user else None,
+        "tracker_not_found",
+        utc(clock.now()),
+        target="tracker",
+        valid=tracker is not None,
+    )
     if tracker is None:
-        await message.answer(_("“{text}” is not a tracker: a tracker is 12 letters and digits, like 3F9A-2C71-B0D4.").format(
-            text=escape(raw[:40])))
+        await message.answer(
+            _("“{text}” is not a tracker: a tracker is 12 letters and digits, like 3F9A-2C71-B0D4.").format(
+                text=escape(raw[:40])
+            )
+        )
     elif stored is not None and stored.counted:
-        await message.answer(_("❌ No counted ballot has the tracker <code>{tracker}</code>. Check it against your confirmation "
-                               "message; if you changed your vote, only the last tracker counts.").format(tracker=tracker))
+        await message.answer(
+            _(
+                "❌ No counted ballot has the tracker <code>{tracker}</code>. Check it against your confirmation "
+                "message; if you changed your vote, only the last tracker counts."
+            ).format(tracker=tracker)
+        )
     else:
-        await message.answer(_("❌ No ballot has the tracker <code>{tracker}</code>. Check it against your confirmation "
-                               "message; if you changed your vote, only the last tracker counts.").format(tracker=tracker))
+        await message.answer(
+            _(
+                "❌ No ballot has the tracker <code>{tracker}</code>. Check it against your confirmation "
+                "message; if you changed your vote, only the last tracker counts."
+            ).format(tracker=tracker)
+        )
 
 
 @router.message(Command("ballots"))
@@ -70,10 +110,16 @@ async def ballots_command(message: Message, bot: Bot, repos: Repositories, campa
     selected = [int(w) for w in publication.snapshot.get("winners", [])]
     data = await ballot_file(repos, campaign, selected)
     file_digest = digest(data)
-    caption = _("Every counted ballot, under a random number (Pabulib format). SHA-256: {digest}").format(digest=file_digest)
+    caption = _("Every counted ballot, under a random number (Pabulib format). SHA-256: {digest}").format(
+        digest=file_digest
+    )
     if publication.snapshot.get("ballot_file_sha256") not in (None, file_digest):
         caption += "\n" + _("⚠️ This is not the file announced with the results (SHA-256 {digest}).").format(
-            digest=publication.snapshot["ballot_file_sha256"])
+            digest=publication.snapshot["ballot_file_sha256"]
+        )
     await bot.send_document(message.chat.id, BufferedInputFile(data, f"{campaign.id}.pb"), caption=caption)
-    await bot.send_document(message.chat.id, BufferedInputFile(await tracker_file(repos, campaign), f"{campaign.id}-trackers.txt"),
-                            caption=_("The trackers of the counted ballots, sorted: /checkmyvote finds yours."))
+    await bot.send_document(
+        message.chat.id,
+        BufferedInputFile(await tracker_file(repos, campaign), f"{campaign.id}-trackers.txt"),
+        caption=_("The trackers of the counted ballots, sorted: /checkmyvote finds yours."),
+    )

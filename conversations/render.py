@@ -1,4 +1,5 @@
 """How campaign facts read in a chat message, in the resident's language."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -77,8 +78,10 @@ def proposals_closed_reason(campaign: Campaign, now: datetime, *, published: boo
     cal = campaign.calendar
     if phase_at(cal, now) == Phase.UPCOMING:
         return _("Proposals are not open yet: they open on {date}.").format(date=when(cal.proposals_open, campaign))
-    return _("Proposals closed on {date}.").format(date=when(cal.proposals_close, campaign)) + " " + phase_summary(
-        campaign, now, published=published
+    return (
+        _("Proposals closed on {date}.").format(date=when(cal.proposals_close, campaign))
+        + " "
+        + phase_summary(campaign, now, published=published)
     )
 
 

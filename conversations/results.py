@@ -9,6 +9,7 @@
 Committee members get the committee's /results (conversations.committee.results) instead.
 What residents read is what was published (kept with the publication), not a new count.
 """
+
 from __future__ import annotations
 
 from aiogram import Bot, Router
@@ -42,15 +43,21 @@ async def results_command(message: Message, bot: Bot, repos: Repositories, campa
         return
     on_ballot = await repos.statistics.on_ballot(campaign.id)
     results = from_snapshot(campaign, on_ballot, publication.snapshot)
-    lines = results_lines(results, campaign, heading=_("<b>Results — {campaign}</b>").format(campaign=campaign_name(campaign)))
-    lines[1:1] = [ngettext(
-        "{count} resident voted: {share} of the town's {population} inhabitants. Published on {date}.",
-        "{count} residents voted: {share} of the town's {population} inhabitants. Published on {date}.",
-        results.ballots,
-    ).format(
-        count=number(results.ballots), share=percent(share(results.ballots, campaign.population)),
-        population=number(campaign.population), date=when(publication.at, campaign),
-    )]
+    lines = results_lines(
+        results, campaign, heading=_("<b>Results — {campaign}</b>").format(campaign=campaign_name(campaign))
+    )
+    lines[1:1] = [
+        ngettext(
+            "{count} resident voted: {share} of the town's {population} inhabitants. Published on {date}.",
+            "{count} residents voted: {share} of the town's {population} inhabitants. Published on {date}.",
+            results.ballots,
+        ).format(
+            count=number(results.ballots),
+            share=percent(share(results.ballots, campaign.population)),
+            population=number(campaign.population),
+            date=when(publication.at, campaign),
+        )
+    ]
     # The explanation as published, in the resident's language when the committee published it in that one.
     explained = publication.snapshot.get("explanation") or {}
     why = explained.get(language()) or explained.get(campaign.default_language) or []

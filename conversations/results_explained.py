@@ -1,6 +1,7 @@
 """The campaign's results explained: why each project was funded or not, what the other rules
 would fund, and the envelope filled round by round — for the committee's /results, the
 published announcement, residents' /results (from the publication) and the export."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -63,7 +64,9 @@ def compare_lines(results: Results, campaign: Campaign) -> list[str]:
         if not added and not dropped:
             change = _("the same projects")
         else:
-            change = _("also {added}; not {dropped}").format(added=", ".join(added) or "—", dropped=", ".join(dropped) or "—")
+            change = _("also {added}; not {dropped}").format(
+                added=", ".join(added) or "—", dropped=", ".join(dropped) or "—"
+            )
         lines.append(_("• {rule}: {funded}: {change}").format(rule=rule_name(rule), funded=funded, change=change))
     lines.append(_("The rule is set in the campaign file and cannot change once the first ballot is cast."))
     return lines
@@ -78,7 +81,10 @@ def budget_chart(results: Results, campaign: Campaign) -> bytes | None:
     return charts.budget_chart(
         title=_("The envelope, filled round by round"),
         subtitle=_("{campaign} · {rule} · envelope {envelope}").format(
-            campaign=campaign_name_plain(campaign), rule=rule_name(campaign.outcome.rule), envelope=money(results.budget, campaign)),
+            campaign=campaign_name_plain(campaign),
+            rule=rule_name(campaign.outcome.rule),
+            envelope=money(results.budget, campaign),
+        ),
         steps=steps,
         budget=float(results.budget),
         left_label=_("Left: {left}").format(left=money(results.left, campaign)),

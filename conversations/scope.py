@@ -10,6 +10,7 @@
   the group is then told where it went, or, if the member never opened a private chat with
   the bot, how to do so.
 """
+
 from __future__ import annotations
 
 import logging
@@ -64,7 +65,10 @@ class SecretsInPrivate(BaseMiddleware):
     """Sets `secret_chat_id` for the handler; afterwards tells a group where the secret went."""
 
     async def __call__(
-        self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]], event: TelegramObject, data: dict[str, Any],
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
     ) -> Any:
         sender = data.get("event_from_user")
         chat_id = event_chat_id(event)
@@ -79,10 +83,13 @@ class SecretsInPrivate(BaseMiddleware):
             await bot.get_chat(sender.id)
         except (TelegramBadRequest, TelegramForbiddenError):
             log.info("secret output for %s: no private chat with them yet", sender.id)
-            await bot.send_message(chat_id, _(
-                "I cannot write to you in private yet, and this is not for the group: open {link}, press Start, "
-                "then send the command again there."
-            ).format(link=await private_link(bot)))
+            await bot.send_message(
+                chat_id,
+                _(
+                    "I cannot write to you in private yet, and this is not for the group: open {link}, press Start, "
+                    "then send the command again there."
+                ).format(link=await private_link(bot)),
+            )
             return None
         result = await handler(event, data)
         if result is True:

@@ -1,5 +1,6 @@
 """Where the campaign stands for a handler: the calendar at `now` and whether the committee
 has published the results (campaign.standing has the rule; conversations.render the words)."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -8,6 +8,7 @@
 Residents are subscribed when they first /start. A conversation in progress (a draft) is not
 touched: these commands change no state.
 """
+
 from __future__ import annotations
 
 from aiogram import Router
@@ -28,8 +29,10 @@ async def stop(message: Message, user: User, repos: Repositories) -> None:
         return
     await repos.users.set_subscribed(user.id, False)
     await message.answer(
-        _("Done: you will no longer receive announcements and reminders. You can still use the bot. "
-          "Send /subscribe to receive them again.")
+        _(
+            "Done: you will no longer receive announcements and reminders. You can still use the bot. "
+            "Send /subscribe to receive them again."
+        )
     )
 
 
@@ -39,4 +42,6 @@ async def subscribe(message: Message, user: User, repos: Repositories) -> None:
         await message.answer(_("You already receive the announcements. Send /stop to stop them."))
         return
     await repos.users.set_subscribed(user.id, True)
-    await message.answer(_("Done: you will receive the campaign's announcements and reminders again. Send /stop to stop them."))
+    await message.answer(
+        _("Done: you will receive the campaign's announcements and reminders again. Send /stop to stop them.")
+    )

@@ -25,11 +25,12 @@ stateDiagram-v2
     confirming --> [*]: /cancel
 ```
 
-The ballot is sealed to the campaign's counting key before it is stored (campaign.secrecy);
+The ballot is sealed to the campaign's counting key before it is stored (storage.secrecy);
 nothing stored says whose it is (storage.repositories.ballots). Every button is only a request: the phase, the verification, the finalists and the ballot
 rules are checked again when it is pressed, and the database's unique constraint decides
 between two confirmations that arrive together.
 """
+
 from __future__ import annotations
 
 import logging
@@ -51,7 +52,7 @@ from campaign.clock import Clock
 from campaign.proposal import Proposal
 from campaign.schema import Campaign
 from campaign.standing import VOTE_OVER, Standing
-from campaign.secrecy import seal, tracker
+from storage.secrecy import seal, tracker
 from campaign.verification import keyed_hash
 from conversations import verification
 from conversations.ballot_texts import texts_for
@@ -97,7 +98,16 @@ IN_VOTING = StateFilter(Voting)
 # --- helpers ---------------------------------------------------------------------------------
 
 
-async def _send_card(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, finalists: list[Proposal], index: int, *, replace: Message | None = None) -> None:
+async def _send_card(
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    campaign: Campaign,
+    finalists: list[Proposal],
+    index: int,
+    *,
+    replace: Message | None = None,
+) -> None:
     index %= len(finalists)
     choices = tuple((await vote_data(state)).choices)
     project = finalists[index]
@@ -116,7 +126,9 @@ async def _send_card(bot: Bot, chat_id: int, state: FSMContext, campaign: Campai
         await bot.send_message(chat_id, text, reply_markup=keyboard)
 
 
-async def _can_vote(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories) -> bool:
+async def _can_vote(
+    bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories
+) -> bool:
     phase = phase_at(campaign.calendar, clock.now())
     if phase != Phase.VOTING:
         await state.set_state(None)
@@ -130,48 +142,86 @@ async def _can_vote(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaig
 
 @verification.when_verified("vote")
 async def _vote_once_verified(
-    bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, user: User, repos: Repositories, clock: Clock, secret_key: bytes,
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    campaign: Campaign,
+    user: User,
+    repos: Repositories,
+    clock: Clock,
+    secret_key: bytes,
 ) -> None:
     await open_ballot(bot, chat_id, state, campaign, clock, user, repos, secret_key)
 
 
 async def open_ballot(
-    bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, clock: Clock, user: User,
-    repos: Repositories, secret_key: bytes,
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    campaign: Campaign,
+    clock: Clock,
+    user: User,
+    repos: Repositories,
+    secret_key: bytes,
 ) -> None:
     """Start (or start again) filling a ballot."""
     if not await _can_vote(bot, chat_id, state, campaign, clock, user, repos):
         return
     finalists = await repos.ballots.finalists(campaign.id)
     if not finalists:
-        await bot.send_message(chat_id, _("The list of projects on the ballot is not ready yet. Please try again later."))
+        await bot.send_message(
+            chat_id, _("The list of projects on the ballot is not ready yet. Please try again later.")
+        )
         return
     voted = await repos.ballots.has_voted(campaign.id, user.id)
     intro = texts_for(campaign).instructions(campaign)
     if voted:
         if not campaign.ballot.changeable:
             await state.set_state(None)
-            await bot.send_message(chat_id, _("You have already voted, and a vote cannot be changed in this campaign.") + " " + sealed_note())
+            await bot.send_message(
+                chat_id,
+                _("You have already voted, and a vote cannot be changed in this campaign.") + " " + sealed_note(),
+            )
             return
-        intro = _("You have already voted; you can change your vote until {date}: a new ballot replaces the old one.").format(
-            date=when(campaign.calendar.voting_close, campaign)
-        ) + "\n\n" + intro
+        intro = (
+            _(
+                "You have already voted; you can change your vote until {date}: a new ballot replaces the old one."
+            ).format(date=when(campaign.calendar.voting_close, campaign))
+            + "\n\n"
+            + intro
+        )
     await state.update_data(vote=VoteDraft().model_dump())
     await bot.send_message(
         chat_id,
-        ngettext("🗳 {count} project is on the ballot.", "🗳 {count} projects are on the ballot.", len(finalists)).format(count=len(finalists)) + "\n" + intro,
+        ngettext("🗳 {count} project is on the ballot.", "🗳 {count} projects are on the ballot.", len(finalists)).format(
+            count=len(finalists)
+        )
+        + "\n"
+        + intro,
     )
     await _send_card(bot, chat_id, state, campaign, finalists, 0)
 
 
-async def _show_confirmation(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, finalists: list[Proposal], choices: tuple[int, ...], changing: bool) -> None:
+async def _show_confirmation(
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    campaign: Campaign,
+    finalists: list[Proposal],
+    choices: tuple[int, ...],
+    changing: bool,
+) -> None:
     await state.set_state(Voting.confirming)
     await save_vote_data(state, pending=list(choices))
     builder = InlineKeyboardBuilder()
     builder.button(text=_("✅ Confirm my vote"), callback_data=VoteConfirm(digest=digest(choices)))
     builder.button(text=_("↩️ Back to the projects"), callback_data=VoteNav(index=(await vote_data(state)).card))
     builder.adjust(1)
-    text = _("Please check your ballot. This is exactly what will be recorded:") + "\n\n" + ballot_lines(choices, finalists, campaign)
+    text = (
+        _("Please check your ballot. This is exactly what will be recorded:")
+        + "\n\n"
+        + ballot_lines(choices, finalists, campaign)
+    )
     if changing:
         text += "\n\n" + _("It replaces your previous vote.")
     await bot.send_message(chat_id, text, reply_markup=builder.as_markup())
@@ -181,18 +231,45 @@ async def _show_confirmation(bot: Bot, chat_id: int, state: FSMContext, campaign
 
 
 @router.message(Command("vote"))
-async def vote_command(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories, secret_key: bytes) -> None:
+async def vote_command(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    campaign: Campaign,
+    clock: Clock,
+    user: User,
+    repos: Repositories,
+    secret_key: bytes,
+) -> None:
     await open_ballot(bot, message.chat.id, state, campaign, clock, user, repos, secret_key)
 
 
 @router.callback_query(MenuAction.filter(F.action == "vote"))
-async def vote_button(query: CallbackQuery, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories, secret_key: bytes) -> None:
+async def vote_button(
+    query: CallbackQuery,
+    bot: Bot,
+    state: FSMContext,
+    campaign: Campaign,
+    clock: Clock,
+    user: User,
+    repos: Repositories,
+    secret_key: bytes,
+) -> None:
     await query.answer()
     await open_ballot(bot, chat_of(query), state, campaign, clock, user, repos, secret_key)
 
 
 @router.callback_query(MyVoteChange.filter())
-async def change_button(query: CallbackQuery, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories, secret_key: bytes) -> None:
+async def change_button(
+    query: CallbackQuery,
+    bot: Bot,
+    state: FSMContext,
+    campaign: Campaign,
+    clock: Clock,
+    user: User,
+    repos: Repositories,
+    secret_key: bytes,
+) -> None:
     await query.answer()
     await open_ballot(bot, chat_of(query), state, campaign, clock, user, repos, secret_key)
 
@@ -200,10 +277,14 @@ async def change_button(query: CallbackQuery, bot: Bot, state: FSMContext, campa
 # --- the cards ----------------------------------------------------------------------------------
 
 
-async def _button_allowed(query: CallbackQuery, campaign: Campaign, clock: Clock, user: User, repos: Repositories) -> bool:
+async def _button_allowed(
+    query: CallbackQuery, campaign: Campaign, clock: Clock, user: User, repos: Repositories
+) -> bool:
     phase = phase_at(campaign.calendar, clock.now())
     if phase != Phase.VOTING:
-        await query.answer(closed_reason(campaign, await standing_now(repos, campaign, clock.now()))[:200], show_alert=True)
+        await query.answer(
+            closed_reason(campaign, await standing_now(repos, campaign, clock.now()))[:200], show_alert=True
+        )
         return False
     if not await repos.verification.is_verified(user.id):
         await query.answer(_("Please verify first: send /vote."), show_alert=True)
@@ -212,28 +293,56 @@ async def _button_allowed(query: CallbackQuery, campaign: Campaign, clock: Clock
 
 
 @router.callback_query(VoteNav.filter())
-async def navigate(query: CallbackQuery, callback_data: VoteNav, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories) -> None:
+async def navigate(
+    query: CallbackQuery,
+    callback_data: VoteNav,
+    bot: Bot,
+    state: FSMContext,
+    campaign: Campaign,
+    clock: Clock,
+    user: User,
+    repos: Repositories,
+) -> None:
     if not await _button_allowed(query, campaign, clock, user, repos):
         return
     finalists = await repos.ballots.finalists(campaign.id)
     if not finalists:
-        await query.answer(_("The list of projects on the ballot is not ready yet. Please try again later."), show_alert=True)
+        await query.answer(
+            _("The list of projects on the ballot is not ready yet. Please try again later."), show_alert=True
+        )
         return
     await query.answer()
-    await _send_card(bot, chat_of(query), state, campaign, finalists, callback_data.index,
-                     replace=query.message if isinstance(query.message, Message) and await state.get_state() != Voting.confirming.state else None)
+    await _send_card(
+        bot,
+        chat_of(query),
+        state,
+        campaign,
+        finalists,
+        callback_data.index,
+        replace=query.message
+        if isinstance(query.message, Message) and await state.get_state() != Voting.confirming.state
+        else None,
+    )
 
 
 @router.callback_query(VoteDetails.filter())
-async def details(query: CallbackQuery, callback_data: VoteDetails, bot: Bot, campaign: Campaign, repos: Repositories) -> None:
+async def details(
+    query: CallbackQuery, callback_data: VoteDetails, bot: Bot, campaign: Campaign, repos: Repositories
+) -> None:
     finalists = {p.id: p for p in await repos.ballots.finalists(campaign.id)}
     project = finalists.get(callback_data.project)
     if project is None:
         await query.answer(_("This project is not on the ballot."), show_alert=True)
         return
     await query.answer()
-    place = escape(project.location_text) if project.location_text else (
-        f"{project.latitude:.5f}, {project.longitude:.5f}" if project.latitude is not None and project.longitude is not None else "—"
+    place = (
+        escape(project.location_text)
+        if project.location_text
+        else (
+            f"{project.latitude:.5f}, {project.longitude:.5f}"
+            if project.latitude is not None and project.longitude is not None
+            else "—"
+        )
     )
     await bot.send_message(
         chat_of(query),
@@ -246,8 +355,15 @@ async def details(query: CallbackQuery, callback_data: VoteDetails, bot: Bot, ca
 
 @router.callback_query(VotePick.filter())
 async def pick(
-    query: CallbackQuery, callback_data: VotePick, bot: Bot, state: FSMContext, campaign: Campaign,
-    clock: Clock, user: User, repos: Repositories, secret_key: bytes,
+    query: CallbackQuery,
+    callback_data: VotePick,
+    bot: Bot,
+    state: FSMContext,
+    campaign: Campaign,
+    clock: Clock,
+    user: User,
+    repos: Repositories,
+    secret_key: bytes,
 ) -> None:
     if not await _button_allowed(query, campaign, clock, user, repos):
         return
@@ -274,13 +390,27 @@ async def pick(
     await query.answer(texts_for(campaign).picked(callback_data.project, choices, campaign))
     await save_vote_data(state, choices=list(choices))
     index = next(i for i, p in enumerate(finalists) if p.id == callback_data.project)
-    await _send_card(bot, chat_of(query), state, campaign, finalists, index, replace=query.message if isinstance(query.message, Message) else None)
+    await _send_card(
+        bot,
+        chat_of(query),
+        state,
+        campaign,
+        finalists,
+        index,
+        replace=query.message if isinstance(query.message, Message) else None,
+    )
 
 
 @router.callback_query(VoteSubmit.filter())
 async def submit(
-    query: CallbackQuery, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User,
-    repos: Repositories, secret_key: bytes,
+    query: CallbackQuery,
+    bot: Bot,
+    state: FSMContext,
+    campaign: Campaign,
+    clock: Clock,
+    user: User,
+    repos: Repositories,
+    secret_key: bytes,
 ) -> None:
     if not await _button_allowed(query, campaign, clock, user, repos):
         return
@@ -304,8 +434,15 @@ async def submit(
 
 @router.callback_query(VoteConfirm.filter())
 async def confirm(
-    query: CallbackQuery, callback_data: VoteConfirm, bot: Bot, state: FSMContext, campaign: Campaign,
-    clock: Clock, user: User, repos: Repositories, secret_key: bytes,
+    query: CallbackQuery,
+    callback_data: VoteConfirm,
+    bot: Bot,
+    state: FSMContext,
+    campaign: Campaign,
+    clock: Clock,
+    user: User,
+    repos: Repositories,
+    secret_key: bytes,
 ) -> None:
     if not await _button_allowed(query, campaign, clock, user, repos):
         return
@@ -329,18 +466,32 @@ async def confirm(
     if not await repos.locks.admit_ballot(campaign.id, clock.now(), ballot_settings(campaign), snapshot):
         # The tally sealed the vote, whatever the clock says: the vote is over.
         where = await standing_now(repos, campaign, clock.now())
-        await query.answer(closed_reason(campaign, where if where in VOTE_OVER else Standing.COUNTING)[:200], show_alert=True)
+        await query.answer(
+            closed_reason(campaign, where if where in VOTE_OVER else Standing.COUNTING)[:200], show_alert=True
+        )
         return
     counting_key = await repos.counting.get(campaign.id)
     if counting_key is None or counting_key.counted:
-        await query.answer(_("Your vote cannot be recorded yet: the committee has not made the counting key. Please try again later."), show_alert=True)
+        await query.answer(
+            _("Your vote cannot be recorded yet: the committee has not made the counting key. Please try again later."),
+            show_alert=True,
+        )
         return
     sealed = seal(counting_key.public_key, campaign.id, choices)
     receipt = tracker(sealed)
     # Only a campaign that lets people change their vote keeps a link (a keyed hash) to replace it.
-    link = keyed_hash(secret_key, "ballot-link", f"{campaign.id}:{user.telegram_id}") if campaign.ballot.changeable else None
+    link = (
+        keyed_hash(secret_key, "ballot-link", f"{campaign.id}:{user.telegram_id}")
+        if campaign.ballot.changeable
+        else None
+    )
     outcome = await repos.ballots.cast(
-        campaign.id, user_id=user.id, sealed=sealed, tracker=receipt, today=clock.now().astimezone(campaign.zone).date(), link=link,
+        campaign.id,
+        user_id=user.id,
+        sealed=sealed,
+        tracker=receipt,
+        today=clock.now().astimezone(campaign.zone).date(),
+        link=link,
     )
     await state.set_state(None)
     await state.update_data(vote=None)
@@ -349,17 +500,24 @@ async def confirm(
     chat_id = chat_of(query)
     if outcome == CastOutcome.ALREADY_VOTED:
         await query.answer(_("You have already voted; a vote cannot be changed in this campaign."), show_alert=True)
-        await bot.send_message(chat_id, _("You have already voted, and a vote cannot be changed in this campaign.") + " " + sealed_note())
+        await bot.send_message(
+            chat_id, _("You have already voted, and a vote cannot be changed in this campaign.") + " " + sealed_note()
+        )
         return
     await query.answer(_("Recorded."))
     if outcome == CastOutcome.CHANGED:
         text = _("🗳 Your vote is changed. Your ballot is now:")
     else:
         text = _("🗳 Your vote is recorded. Thank you! You chose:")
-    text += "\n" + ballot_lines(choices, finalists, campaign) + "\n\n" + _(
-        "Your tracker: <code>{tracker}</code>. Keep this message: your ballot is sealed, and no one (not even the bot) "
-        "can show it to you again. After the results, /checkmyvote {tracker} confirms it was counted."
-    ).format(tracker=receipt)
+    text += (
+        "\n"
+        + ballot_lines(choices, finalists, campaign)
+        + "\n\n"
+        + _(
+            "Your tracker: <code>{tracker}</code>. Keep this message: your ballot is sealed, and no one (not even the bot) "
+            "can show it to you again. After the results, /checkmyvote {tracker} confirms it was counted."
+        ).format(tracker=receipt)
+    )
     text += "\n\n" + results_news(campaign, Standing.VOTING)
     if campaign.ballot.changeable:
         text += " " + _("You can change it until {date}.").format(date=when(campaign.calendar.voting_close, campaign))
@@ -370,7 +528,9 @@ async def confirm(
 
 
 @router.message(Command("myvote"))
-async def my_vote(message: Message, bot: Bot, campaign: Campaign, clock: Clock, user: User, repos: Repositories) -> None:
+async def my_vote(
+    message: Message, bot: Bot, campaign: Campaign, clock: Clock, user: User, repos: Repositories
+) -> None:
     await show_my_vote(bot, message.chat.id, campaign, clock, user, repos)
 
 

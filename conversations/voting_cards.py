@@ -1,6 +1,7 @@
 """The voting dialog's state (VoteDraft), its buttons and what it shows: a finalist's card, the
 ballot, why a ballot is refused (the words come from the ballot type's texts,
 conversations.ballot_texts), why there is no vote now."""
+
 from __future__ import annotations
 
 import hashlib
@@ -62,7 +63,9 @@ def ballot_error(error: BallotError, campaign: Campaign) -> str:
     return texts_for(campaign).error(error, campaign)
 
 
-def card_text(project: Proposal, index: int, count: int, choices: tuple[int, ...], finalists: list[Proposal], campaign: Campaign) -> str:
+def card_text(
+    project: Proposal, index: int, count: int, choices: tuple[int, ...], finalists: list[Proposal], campaign: Campaign
+) -> str:
     lines = [
         f"<b>{index + 1} / {count}</b>",
         f"<b>{escape(project.title)}</b>",
@@ -74,7 +77,9 @@ def card_text(project: Proposal, index: int, count: int, choices: tuple[int, ...
     return "\n".join(lines + ([""] + status if status else []))
 
 
-def card_keyboard(project: Proposal, index: int, count: int, choices: tuple[int, ...], campaign: Campaign) -> InlineKeyboardMarkup:
+def card_keyboard(
+    project: Proposal, index: int, count: int, choices: tuple[int, ...], campaign: Campaign
+) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     sizes = []
     if count > 1:
@@ -83,10 +88,14 @@ def card_keyboard(project: Proposal, index: int, count: int, choices: tuple[int,
         sizes.append(2)
     builder.button(text=_("📄 Details"), callback_data=VoteDetails(project=project.id))
     sizes.append(1)
-    builder.button(text=texts_for(campaign).pick_label(project.id, choices, campaign), callback_data=VotePick(project=project.id))
+    builder.button(
+        text=texts_for(campaign).pick_label(project.id, choices, campaign), callback_data=VotePick(project=project.id)
+    )
     sizes.append(1)
     if not strategy(campaign.ballot).one_tap:
-        builder.button(text=_("📨 Submit my ballot ({count})").format(count=len(set(choices))), callback_data=VoteSubmit())
+        builder.button(
+            text=_("📨 Submit my ballot ({count})").format(count=len(set(choices))), callback_data=VoteSubmit()
+        )
         sizes.append(1)
     builder.adjust(*sizes)
     return builder.as_markup()
@@ -118,21 +127,31 @@ def closed_reason(campaign: Campaign, where: Standing) -> str:
         return _("Voting is not open yet: it opens on {open} and closes on {close}.").format(
             open=when(cal.voting_open, campaign), close=when(cal.voting_close, campaign)
         )
-    return _("Voting closed on {close}.").format(close=when(cal.voting_close, campaign)) + " " + results_news(campaign, where)
+    return (
+        _("Voting closed on {close}.").format(close=when(cal.voting_close, campaign))
+        + " "
+        + results_news(campaign, where)
+    )
 
 
 def sealed_note() -> str:
-    return _("Your ballot is sealed until the count: the confirmation message in this chat shows your choices and your tracker.")
+    return _(
+        "Your ballot is sealed until the count: the confirmation message in this chat shows your choices and your tracker."
+    )
 
 
-async def show_my_vote(bot: Bot, chat_id: int, campaign: Campaign, clock: Clock, user: User, repos: Repositories) -> None:
+async def show_my_vote(
+    bot: Bot, chat_id: int, campaign: Campaign, clock: Clock, user: User, repos: Repositories
+) -> None:
     """/myvote: whether the resident voted (a sealed ballot cannot be read back), and Change while allowed."""
     voted = await repos.ballots.has_voted(campaign.id, user.id)
     phase = phase_at(campaign.calendar, clock.now())
     if not voted:
         text = _("You have not voted.")
         if phase == Phase.VOTING:
-            text += " " + _("Send /vote to vote until {date}.").format(date=when(campaign.calendar.voting_close, campaign))
+            text += " " + _("Send /vote to vote until {date}.").format(
+                date=when(campaign.calendar.voting_close, campaign)
+            )
         else:
             text += " " + closed_reason(campaign, await standing_now(repos, campaign, clock.now()))
         await bot.send_message(chat_id, text)
@@ -143,5 +162,7 @@ async def show_my_vote(bot: Bot, chat_id: int, campaign: Campaign, clock: Clock,
         builder = InlineKeyboardBuilder()
         builder.button(text=_("✏️ Change my vote"), callback_data=MyVoteChange())
         markup = builder.as_markup()
-        text += "\n\n" + _("You can change it until {date}.").format(date=when(campaign.calendar.voting_close, campaign))
+        text += "\n\n" + _("You can change it until {date}.").format(
+            date=when(campaign.calendar.voting_close, campaign)
+        )
     await bot.send_message(chat_id, text, reply_markup=markup)

@@ -12,6 +12,7 @@ If the listener's connection is lost, `reliable` turns False and the readers go 
 the database on each update, as before. Several processes on one SQLite file have no listener:
 they are not a supported setup (the workers are for PostgreSQL).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -102,6 +103,10 @@ class ChangeWatch:
             listener.remove_termination_listener(self._lost)
             await listener.close()
         sync = self.engine.sync_engine
-        for name, listener in (("after_cursor_execute", self._after_execute), ("commit", self._on_commit), ("rollback", self._on_rollback)):
+        for name, listener in (
+            ("after_cursor_execute", self._after_execute),
+            ("commit", self._on_commit),
+            ("rollback", self._on_rollback),
+        ):
             if event.contains(sync, name, listener):  # close() may be called twice
                 event.remove(sync, name, listener)

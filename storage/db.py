@@ -1,4 +1,5 @@
 """Engine, sessions and schema upgrades."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,8 +27,13 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     # (bot/outbox.py). Between processes, BEGIN IMMEDIATE takes the write lock when a
     # transaction begins, so that a reader never fails half-way becoming a writer.
     engine = create_async_engine(
-        url, echo=echo, connect_args={"timeout": 30},
-        poolclass=AsyncAdaptedQueuePool, pool_size=1, max_overflow=0, pool_timeout=60,
+        url,
+        echo=echo,
+        connect_args={"timeout": 30},
+        poolclass=AsyncAdaptedQueuePool,
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout=60,
     )
 
     @event.listens_for(engine.sync_engine, "connect")

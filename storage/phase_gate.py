@@ -8,6 +8,7 @@ Every path that changes which phase the campaign is in goes through here:
   and the console see: the file's calendar, the committee's changes replayed, then held by the
   lock (the vote opened by the first ballot and closed by the seal, whatever the dates say).
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -38,14 +39,25 @@ async def effective_campaign(repos: "Repositories", base_campaign: Campaign) -> 
 
 
 async def record_refusal(
-    repos: "Repositories", campaign: Campaign, actor: int | None, attempt: str, why: str, now: datetime,
-    target: str | None = None, **details: object,
+    repos: "Repositories",
+    campaign: Campaign,
+    actor: int | None,
+    attempt: str,
+    why: str,
+    now: datetime,
+    target: str | None = None,
+    **details: object,
 ) -> None:
     await repos.audit.record(campaign.id, actor, REFUSED, now, target=target, attempt=attempt, why=why, **details)
 
 
 async def guard_calendar_moves(
-    repos: "Repositories", campaign: Campaign, moves: dict[str, datetime], now: datetime, actor: int | None, attempt: str,
+    repos: "Repositories",
+    campaign: Campaign,
+    moves: dict[str, datetime],
+    now: datetime,
+    actor: int | None,
+    attempt: str,
 ) -> None:
     """Raise PhaseRuleError (after auditing it) if these date moves would go back."""
     lock = await repos.locks.lock(campaign.id)
@@ -53,12 +65,22 @@ async def guard_calendar_moves(
         check_moves(campaign.calendar, moves, now, lock)
     except PhaseRuleError as error:
         field = str(error.params.get("field") or next(iter(moves)))
-        await record_refusal(repos, campaign, actor, attempt, error.code, now, target=f"calendar:{field}",
-                             to=moves.get(field, now).isoformat())
+        await record_refusal(
+            repos,
+            campaign,
+            actor,
+            attempt,
+            error.code,
+            now,
+            target=f"calendar:{field}",
+            to=moves.get(field, now).isoformat(),
+        )
         raise
 
 
-async def guard_phase_jump(repos: "Repositories", campaign: Campaign, target: Phase, now: datetime, actor: int | None) -> None:
+async def guard_phase_jump(
+    repos: "Repositories", campaign: Campaign, target: Phase, now: datetime, actor: int | None
+) -> None:
     lock = await repos.locks.lock(campaign.id)
     try:
         check_phase_target(phase_at(campaign.calendar, now), target, lock)
@@ -75,8 +97,10 @@ async def check_ballot_settings(repos: "Repositories", campaign: Campaign) -> No
         return
     changed = changed_settings(found.ballot_settings, ballot_settings(campaign))
     if changed:
-        raise CampaignError([
-            f"{field}: the campaign file says {now}, but ballots were cast with {was}; the same ballots would be "
-            f"counted under other rules. Put {field} back to {was} (or run a new campaign with another id)."
-            for field, was, now in changed
-        ])
+        raise CampaignError(
+            [
+                f"{field}: the campaign file says {now}, but ballots were cast with {was}; the same ballots would be "
+                f"counted under other rules. Put {field} back to {was} (or run a new campaign with another id)."
+                for field, was, now in changed
+            ]
+        )

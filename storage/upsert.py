@@ -1,4 +1,5 @@
 """INSERT ... ON CONFLICT for the two dialects we run on."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -4,6 +4,7 @@
 PostgreSQL server at PBBOT_TEST_POSTGRES (default postgresql://postgres@127.0.0.1:5432/test)
 and dropped afterwards.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 from aiogram.types import Update
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import delete, inspect, text
 
 from bot.app import App, build_app
@@ -25,6 +27,11 @@ from campaign.schema import load_campaign
 from storage.db import make_engine
 from storage.models import Base
 from tests.emulator import BotAPIEmulator, Resident
+
+# Hypothesis's per-example deadline is a timing assertion: on a loaded 2-core machine it fails
+# tests whose rules are right. Speed is measured in bench/, never asserted in tests.
+hypothesis_settings.register_profile("pbbot", deadline=None)
+hypothesis_settings.load_profile("pbbot")
 
 TESTS = Path(__file__).parent
 TEST_CAMPAIGN = TESTS / "campaigns" / "town.toml"
@@ -136,7 +143,9 @@ def deliver_to(app: App) -> Callable[[dict[str, Any]], Any]:
 
 @pytest.fixture
 def resident_factory(app: App, emulator: BotAPIEmulator) -> Callable[..., Resident]:
-    def make(user_id: int = 1001, first_name: str = "Marie", language_code: str | None = "fr", chat_id: int | None = None) -> Resident:
+    def make(
+        user_id: int = 1001, first_name: str = "Marie", language_code: str | None = "fr", chat_id: int | None = None
+    ) -> Resident:
         return Resident(emulator, deliver_to(app), user_id, first_name, language_code, chat_id)
 
     return make

@@ -8,6 +8,7 @@ process's commits, and with PostgreSQL the other workers' too, pushed by NOTIFY)
 date takes effect at once, on every worker, and an ordinary update asks nothing. Without a
 reliable watch, one cheap version query per update tells whether to read them again.
 """
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable

@@ -16,6 +16,7 @@ If the handler or the commit fails, the outbox is dropped and the exception goes
 error handler, which answers outside any transaction. If a message to the sender could not be
 sent after the commit, `RepliesFailed` goes to the error handler too (what was committed stays).
 """
+
 from __future__ import annotations
 
 import logging
@@ -44,7 +45,10 @@ current_repositories: ContextVar[Repositories | None] = ContextVar("current_repo
 
 class UpdateTransaction(BaseMiddleware):
     def __init__(
-        self, sessionmaker: async_sessionmaker[AsyncSession], fsm: FSMContextMiddleware, recent: RecentUpdates | None = None,
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        fsm: FSMContextMiddleware,
+        recent: RecentUpdates | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.fsm = fsm
@@ -70,7 +74,11 @@ class UpdateTransaction(BaseMiddleware):
             outbox = Outbox(self.sessionmaker, chat.id if chat is not None else None)
             async with self.sessionmaker() as session:
                 repos = Repositories(session)
-                tokens = current_repositories.set(repos), current_outbox.set(outbox), after_commit.hook.set(outbox.after_commit)
+                tokens = (
+                    current_repositories.set(repos),
+                    current_outbox.set(outbox),
+                    after_commit.hook.set(outbox.after_commit),
+                )
                 try:
                     data["repos"] = repos
                     if context is not None:
@@ -88,4 +96,3 @@ class UpdateTransaction(BaseMiddleware):
                 await self.recent.remember(update_id)
             await outbox.send()
             return result
-

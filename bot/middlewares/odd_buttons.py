@@ -5,6 +5,7 @@ int, and the query it leads to fails on PostgreSQL (int32 columns) or SQLite (in
 the bot sends carries a number outside the int32 range (project, request and page numbers), so
 such a press is answered as a stale button before any handler runs.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,7 +26,10 @@ def out_of_range(data: str | None) -> bool:
 
 class OddButtons(BaseMiddleware):
     async def __call__(
-        self, handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]], event: TelegramObject, data: dict[str, Any],
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
     ) -> Any:
         if isinstance(event, CallbackQuery) and out_of_range(event.data):
             await event.answer(_("This button is no longer active. Send /start for the menu."), show_alert=True)

@@ -1,4 +1,5 @@
 """Who is talking: the resident's record, language and role, for every handler."""
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
@@ -30,11 +31,15 @@ class ResidentMiddleware(BaseMiddleware):
         data["user"] = None
         data["is_committee"] = False
         if sender is not None and not sender.is_bot:
-            language = pick_language(sender.language_code, list(self.campaign.languages), self.campaign.default_language)
+            language = pick_language(
+                sender.language_code, list(self.campaign.languages), self.campaign.default_language
+            )
             data["user"] = await repos.users.seen(sender.id, sender.first_name or "", language, self.clock.now())
             # ADMIN_IDS from the settings, and members added with /admins.
             members = data.get("committee_members")
             data["is_committee"] = sender.id in self.admin_ids or (
-                sender.id in members if members is not None else await repos.committee.is_admin(self.campaign.id, sender.id)
+                sender.id in members
+                if members is not None
+                else await repos.committee.is_admin(self.campaign.id, sender.id)
             )
         return await handler(event, data)

@@ -10,6 +10,7 @@ A ballot is stored as a sorted tuple of project numbers. Types that give points 
 once per point (cumulative: (3, 3, 5) is two points to project 3 and one to project 5), so the
 storage, the encryption and the digests shown to residents do not depend on the type.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -5,6 +5,7 @@ project 5. Pressing a project gives it one more point while points are left; onc
 given, pressing a project that has some takes them back (so a resident can move points with
 the buttons alone). The tally counts the points (Pabulib `cumulative`).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping

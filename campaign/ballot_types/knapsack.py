@@ -1,5 +1,6 @@
 """`knapsack`: any finalists whose costs add up to at most the envelope (and at most
 `max_choices` projects if the campaign file sets it)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping

@@ -1,4 +1,5 @@
 """`single`: exactly one finalist, chosen with one press."""
+
 from __future__ import annotations
 
 from campaign.ballot_types import BallotRules, BallotType, register

@@ -5,6 +5,7 @@ line under a card, the label of a project's button, the answer to a press, the b
 listed for confirmation and the reason a ballot is refused. Each module registers its texts
 with `@register` under the ballot type's name; the base class is the approval ballot's.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -29,13 +30,17 @@ class BallotTexts:
         return ballot_type(self.name)
 
     def instructions(self, campaign: Campaign) -> str:
-        return _("Browse the projects with ◀️ ▶️, select up to {maximum} with <b>Select</b>, then press <b>Submit my ballot</b>.").format(
-            maximum=campaign.ballot.max_choices
-        )
+        return _(
+            "Browse the projects with ◀️ ▶️, select up to {maximum} with <b>Select</b>, then press <b>Submit my ballot</b>."
+        ).format(maximum=campaign.ballot.max_choices)
 
     def card_status(self, choices: Sequence[int], finalists: list[Proposal], campaign: Campaign) -> list[str]:
         """Lines under a project's card while the ballot is being filled."""
-        return [_("Selected: {count} of at most {maximum}").format(count=len(set(choices)), maximum=campaign.ballot.max_choices)]
+        return [
+            _("Selected: {count} of at most {maximum}").format(
+                count=len(set(choices)), maximum=campaign.ballot.max_choices
+            )
+        ]
 
     def pick_label(self, project: int, choices: Sequence[int], campaign: Campaign) -> str:
         return _("✅ Selected (press to remove)") if project in choices else _("☑️ Select")

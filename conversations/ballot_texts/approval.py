@@ -1,4 +1,5 @@
 """The approval ballot's texts: the base class's."""
+
 from __future__ import annotations
 
 from conversations.ballot_texts import BallotTexts, register

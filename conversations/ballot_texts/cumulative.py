@@ -1,4 +1,5 @@
 """The cumulative ballot's texts: points to share, given one press at a time."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -40,7 +41,7 @@ class CumulativeTexts(BallotTexts):
 
     def error(self, error: BallotError, campaign: Campaign) -> str:
         if error.code == "too_many_points":
-            return _("You have given all your {maximum} points. Press a project that has some to take them back.").format(
-                maximum=error.params["maximum"]
-            )
+            return _(
+                "You have given all your {maximum} points. Press a project that has some to take them back."
+            ).format(maximum=error.params["maximum"])
         return super().error(error, campaign)

@@ -1,4 +1,5 @@
 """The knapsack ballot's texts: the running total against the envelope."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -25,7 +26,9 @@ class KnapsackTexts(BallotTexts):
 
     def card_status(self, choices: Sequence[int], finalists: list[Proposal], campaign: Campaign) -> list[str]:
         total = total_cost(choices, {p.id: p.cost for p in finalists})
-        line = _("Selected: {total} of {envelope}").format(total=money(total, campaign), envelope=money(campaign.envelope, campaign))
+        line = _("Selected: {total} of {envelope}").format(
+            total=money(total, campaign), envelope=money(campaign.envelope, campaign)
+        )
         if total > campaign.envelope:
             line += " ⚠️ " + _("over the budget")
         return [line]
@@ -33,7 +36,9 @@ class KnapsackTexts(BallotTexts):
     def ballot_lines(self, choices: Sequence[int], finalists: list[Proposal], campaign: Campaign) -> list[str]:
         total = total_cost(choices, {p.id: p.cost for p in finalists})
         return super().ballot_lines(choices, finalists, campaign) + [
-            _("Total: {total} of {envelope}").format(total=money(total, campaign), envelope=money(campaign.envelope, campaign))
+            _("Total: {total} of {envelope}").format(
+                total=money(total, campaign), envelope=money(campaign.envelope, campaign)
+            )
         ]
 
     def error(self, error: BallotError, campaign: Campaign) -> str:

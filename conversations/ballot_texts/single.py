@@ -1,4 +1,5 @@
 """The single ballot's texts: one press on "Vote for this project" is the choice."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -5,13 +5,25 @@ Each module has its own Router; every committee router only takes updates from c
 members (`is_committee`, from bot.middlewares.resident), and `refusal` comes last to answer
 everybody else. `get_routers()` gives them in order.
 """
+
 from __future__ import annotations
 
 from aiogram import Router
 
 
 def get_routers() -> list[Router]:
-    from conversations.committee import ambassadors, audit, calendar, edit, finalists, menu, proposals, refusal, review, team
+    from conversations.committee import (
+        ambassadors,
+        audit,
+        calendar,
+        edit,
+        finalists,
+        menu,
+        proposals,
+        refusal,
+        review,
+        team,
+    )
     from conversations.committee import broadcasts, chat_id, counting, exports, results, stats
 
     return [
@@ -24,6 +36,11 @@ def get_routers() -> list[Router]:
         audit.router,
         team.router,
         ambassadors.router,
-        stats.router, counting.router, results.router, exports.router, broadcasts.router, chat_id.router,
+        stats.router,
+        counting.router,
+        results.router,
+        exports.router,
+        broadcasts.router,
+        chat_id.router,
         refusal.router,
     ]

@@ -5,6 +5,7 @@ the ordinary proposal wizard; the project records the resident's name and contac
 ambassador who helped, and the committee sees "submitted with the help of …". Ambassadors are
 named with /ambassadors; committee members may do it too.
 """
+
 from __future__ import annotations
 
 from html import escape
@@ -31,7 +32,11 @@ MAX_CONTACT = 150
 
 
 async def may_help(
-    event: TelegramObject, repos: Repositories, campaign: Campaign, is_committee: bool = False, event_from_user: TelegramUser | None = None,
+    event: TelegramObject,
+    repos: Repositories,
+    campaign: Campaign,
+    is_committee: bool = False,
+    event_from_user: TelegramUser | None = None,
 ) -> bool:
     if is_committee:
         return True
@@ -49,30 +54,40 @@ def parse_on_behalf(text: str | None) -> dict[str, str] | None:
 
 @router.message(Command("propose_for"), may_help)
 async def propose_for(
-    message: Message, command: CommandObject, bot: Bot, state: FSMContext, user: User, repos: Repositories,
-    campaign: Campaign, clock: Clock,
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    state: FSMContext,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
 ) -> None:
     on_behalf = parse_on_behalf(command.args)
     if on_behalf is None:
         await bot.send_message(
             message.chat.id,
-            _("Send /propose_for, the resident's name, a semicolon, and their phone number or address, for example:\n/propose_for Jeanne Dupont; 0470 12 34 56"),
+            _(
+                "Send /propose_for, the resident's name, a semicolon, and their phone number or address, for example:\n/propose_for Jeanne Dupont; 0470 12 34 56"
+            ),
         )
         return
     data = await state.get_data()
     if data.get("editing_id") or not ProposalDraft.from_data(data.get("draft")).is_empty:
         await bot.send_message(
             message.chat.id,
-            _("A project draft is already in progress: finish it with /propose, or discard it from /start, then send /propose_for again."),
+            _(
+                "A project draft is already in progress: finish it with /propose, or discard it from /start, then send /propose_for again."
+            ),
         )
         return
     await state.set_state(None)
     await state.update_data(draft=None, on_behalf=on_behalf)
     await bot.send_message(
         message.chat.id,
-        _("You are writing a project for {name} ({contact}). Answer with their words; the committee will see that you helped.").format(
-            name=escape(on_behalf["name"]), contact=escape(on_behalf["contact"])
-        ),
+        _(
+            "You are writing a project for {name} ({contact}). Answer with their words; the committee will see that you helped."
+        ).format(name=escape(on_behalf["name"]), contact=escape(on_behalf["contact"])),
     )
     await proposal_wizard.resume(bot, message.chat.id, state, campaign, clock, user, repos)
 
@@ -81,7 +96,11 @@ async def propose_for(
 # gone (discarded), a plain /propose is the ambassador's own again.
 async def stale_on_behalf(event: TelegramObject, state: FSMContext) -> bool:
     data = await state.get_data()
-    return bool(data.get("on_behalf")) and not data.get("editing_id") and ProposalDraft.from_data(data.get("draft")).is_empty
+    return (
+        bool(data.get("on_behalf"))
+        and not data.get("editing_id")
+        and ProposalDraft.from_data(data.get("draft")).is_empty
+    )
 
 
 @router.message(Command("propose"), stale_on_behalf)

@@ -1,4 +1,5 @@
 """/audit: the latest committee actions — who, what, when; /audit verify checks the hash chain."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -111,7 +112,9 @@ def _details(entry: AuditEntry, campaign: Campaign) -> str:
 
 
 @router.message(Command("audit"))
-async def audit_command(message: Message, command: CommandObject, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign) -> None:
+async def audit_command(
+    message: Message, command: CommandObject, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign
+) -> None:
     await leave_dialog(state)
     args = (command.args or "").strip()
     if args.lower() == "verify":

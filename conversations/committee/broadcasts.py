@@ -36,6 +36,7 @@ stateDiagram-v2
     confirm --> [*]: /cancel
 ```
 """
+
 from __future__ import annotations
 
 import logging
@@ -122,7 +123,7 @@ def audience_label(audience: str) -> str:
 
 
 def language_name(code: str) -> str:
-    """"French", "anglais"...: a language's name in the reader's language."""
+    """ "French", "anglais"...: a language's name in the reader's language."""
     return Locale.parse(code).get_display_name(language()) or code
 
 
@@ -155,10 +156,15 @@ async def broadcast_command(message: Message, bot: Bot, state: FSMContext, user:
     await leave_dialogs(state)
     await state.set_state(BroadcastDialog.text)
     await _save(state, {"first": user.language, "texts": {}, "pending": [], "photo": None, "audience": None})
-    await bot.send_message(message.chat.id, **_ask(_(
-        "Type the message for residents, in {language} (up to {maximum} characters). "
-        "Bold, italics and links are kept as you format them."
-    ).format(language=language_name(user.language), maximum=number(MAX_TEXT))))
+    await bot.send_message(
+        message.chat.id,
+        **_ask(
+            _(
+                "Type the message for residents, in {language} (up to {maximum} characters). "
+                "Bold, italics and links are kept as you format them."
+            ).format(language=language_name(user.language), maximum=number(MAX_TEXT))
+        ),
+    )
 
 
 def _too_long(message: Message) -> bool:
@@ -168,8 +174,12 @@ def _too_long(message: Message) -> bool:
 @router.message(BroadcastDialog.text, plain_text)
 async def text_typed(message: Message, bot: Bot, state: FSMContext, campaign: Campaign) -> None:
     if _too_long(message):
-        await bot.send_message(message.chat.id, _("That is {length} characters: at most {maximum}, please. Type it again, or /cancel.").format(
-            length=number(len(message.text or "")), maximum=number(MAX_TEXT)))
+        await bot.send_message(
+            message.chat.id,
+            _("That is {length} characters: at most {maximum}, please. Type it again, or /cancel.").format(
+                length=number(len(message.text or "")), maximum=number(MAX_TEXT)
+            ),
+        )
         return
     draft = await _draft(state)
     first = draft.get("first") or campaign.default_language
@@ -183,10 +193,15 @@ async def _next_question(bot: Bot, chat_id: int, state: FSMContext, draft: dict)
     pending = draft.get("pending") or []
     if pending:
         await state.set_state(BroadcastDialog.translation)
-        await bot.send_message(chat_id, **_ask(_(
-            "The same message in {language}, for residents who use the bot in {language}? Type it, "
-            "or /skip to send them the text above."
-        ).format(language=language_name(pending[0]))))
+        await bot.send_message(
+            chat_id,
+            **_ask(
+                _(
+                    "The same message in {language}, for residents who use the bot in {language}? Type it, "
+                    "or /skip to send them the text above."
+                ).format(language=language_name(pending[0]))
+            ),
+        )
         return
     await state.set_state(BroadcastDialog.photo)
     await bot.send_message(chat_id, **_ask(_("Add a photo? Send it, or /skip to send the message without a photo.")))
@@ -195,8 +210,12 @@ async def _next_question(bot: Bot, chat_id: int, state: FSMContext, draft: dict)
 @router.message(BroadcastDialog.translation, plain_text)
 async def translation_typed(message: Message, bot: Bot, state: FSMContext) -> None:
     if _too_long(message):
-        await bot.send_message(message.chat.id, _("That is {length} characters: at most {maximum}, please. Type it again, or /cancel.").format(
-            length=number(len(message.text or "")), maximum=number(MAX_TEXT)))
+        await bot.send_message(
+            message.chat.id,
+            _("That is {length} characters: at most {maximum}, please. Type it again, or /cancel.").format(
+                length=number(len(message.text or "")), maximum=number(MAX_TEXT)
+            ),
+        )
         return
     draft = await _draft(state)
     pending = list(draft.get("pending") or [])
@@ -229,14 +248,19 @@ def texts_for(draft: dict, campaign: Campaign, i18n: I18n) -> dict[str, str]:
 
 
 @router.message(BroadcastDialog.photo, a_photo)
-async def photo_sent(message: Message, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, i18n: I18n) -> None:
+async def photo_sent(
+    message: Message, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, i18n: I18n
+) -> None:
     draft = await _draft(state)
     longest = max((visible_length(text) for text in texts_for(draft, campaign, i18n).values()), default=0)
     if longest > CAPTION_LIMIT:
-        await bot.send_message(message.chat.id, _(
-            "Under a photo Telegram shows at most {maximum} characters, and this message has {length}. "
-            "Send /skip to send it without the photo, or /cancel and write a shorter one."
-        ).format(maximum=number(CAPTION_LIMIT), length=number(longest)))
+        await bot.send_message(
+            message.chat.id,
+            _(
+                "Under a photo Telegram shows at most {maximum} characters, and this message has {length}. "
+                "Send /skip to send it without the photo, or /cancel and write a shorter one."
+            ).format(maximum=number(CAPTION_LIMIT), length=number(longest)),
+        )
         return
     assert message.photo
     draft["photo"] = message.photo[-1].file_id
@@ -262,18 +286,27 @@ async def _ask_audience(bot: Bot, chat_id: int, state: FSMContext, repos: Reposi
             callback_data=AudienceChoice(audience=audience),
         )
     builder.adjust(1)
-    await bot.send_message(chat_id, _(
-        "Who should receive it? (In brackets: how many residents, among those who accept announcements.)"
-    ), reply_markup=builder.as_markup())
+    await bot.send_message(
+        chat_id,
+        _("Who should receive it? (In brackets: how many residents, among those who accept announcements.)"),
+        reply_markup=builder.as_markup(),
+    )
 
 
 @router.callback_query(AudienceChoice.filter(F.audience.in_(AUDIENCES)))
 async def audience_chosen(
-    query: CallbackQuery, callback_data: AudienceChoice, bot: Bot, state: FSMContext, repos: Repositories,
-    campaign: Campaign, i18n: I18n,
+    query: CallbackQuery,
+    callback_data: AudienceChoice,
+    bot: Bot,
+    state: FSMContext,
+    repos: Repositories,
+    campaign: Campaign,
+    i18n: I18n,
 ) -> None:
     if await state.get_state() not in (BroadcastDialog.audience.state, BroadcastDialog.confirm.state):
-        await query.answer(_("This message is no longer being prepared. Send /broadcast to write one."), show_alert=True)
+        await query.answer(
+            _("This message is no longer being prepared. Send /broadcast to write one."), show_alert=True
+        )
         await drop_buttons(query)
         return
     await query.answer()
@@ -290,14 +323,21 @@ async def audience_chosen(
             await bot.send_message(chat_id, text)
     count = await repos.statistics.recipients(campaign.id, callback_data.audience)
     builder = InlineKeyboardBuilder()
-    builder.button(text=ngettext("✅ Send to {count} resident", "✅ Send to {count} residents", count).format(count=number(count)), callback_data=BroadcastConfirm(action="send"))
+    builder.button(
+        text=ngettext("✅ Send to {count} resident", "✅ Send to {count} residents", count).format(count=number(count)),
+        callback_data=BroadcastConfirm(action="send"),
+    )
     builder.button(text=_("✖ Cancel"), callback_data=BroadcastConfirm(action="cancel"))
     builder.adjust(1)
-    await bot.send_message(chat_id, ngettext(
-        "This message goes to {count} resident: {audience}. They get it in their language. Send it?",
-        "This message goes to {count} residents: {audience}. Each gets it in their language. Send it?",
-        count,
-    ).format(count=number(count), audience=audience_label(callback_data.audience)), reply_markup=builder.as_markup())
+    await bot.send_message(
+        chat_id,
+        ngettext(
+            "This message goes to {count} resident: {audience}. They get it in their language. Send it?",
+            "This message goes to {count} residents: {audience}. Each gets it in their language. Send it?",
+            count,
+        ).format(count=number(count), audience=audience_label(callback_data.audience)),
+        reply_markup=builder.as_markup(),
+    )
 
 
 @router.callback_query(BroadcastConfirm.filter(F.action == "cancel"))
@@ -311,23 +351,46 @@ async def cancel_pressed(query: CallbackQuery, state: FSMContext) -> None:
 
 @router.callback_query(BroadcastConfirm.filter(F.action == "send"))
 async def send_pressed(
-    query: CallbackQuery, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign,
-    clock: Clock, i18n: I18n, broadcaster: object | None = None,
+    query: CallbackQuery,
+    bot: Bot,
+    state: FSMContext,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+    i18n: I18n,
+    broadcaster: object | None = None,
 ) -> None:
     draft = await _draft(state)
-    if await state.get_state() != BroadcastDialog.confirm.state or draft.get("audience") not in AUDIENCES or not draft.get("texts"):
-        await query.answer(_("This message is no longer being prepared. Send /broadcast to write one."), show_alert=True)
+    if (
+        await state.get_state() != BroadcastDialog.confirm.state
+        or draft.get("audience") not in AUDIENCES
+        or not draft.get("texts")
+    ):
+        await query.answer(
+            _("This message is no longer being prepared. Send /broadcast to write one."), show_alert=True
+        )
         await drop_buttons(query)
         return
     now = utc(clock.now())
     broadcast = await repos.broadcasts.queue(
-        campaign.id, kind="message", audience=draft["audience"], text=texts_for(draft, campaign, i18n), now=now,
-        photo=draft.get("photo"), created_by=user.telegram_id,
+        campaign.id,
+        kind="message",
+        audience=draft["audience"],
+        text=texts_for(draft, campaign, i18n),
+        now=now,
+        photo=draft.get("photo"),
+        created_by=user.telegram_id,
     )
     assert broadcast is not None  # only keyed broadcasts can be refused
     await repos.audit.record(
-        campaign.id, user.telegram_id, "broadcast_queued", now, target=f"broadcast:{broadcast.id}",
-        audience=broadcast.audience, count=broadcast.recipients,
+        campaign.id,
+        user.telegram_id,
+        "broadcast_queued",
+        now,
+        target=f"broadcast:{broadcast.id}",
+        audience=broadcast.audience,
+        count=broadcast.recipients,
     )
     await state.set_state(None)
     await state.update_data(broadcast=None)
@@ -335,11 +398,14 @@ async def send_pressed(
     wake(broadcaster)
     await query.answer(_("Queued."))
     await drop_buttons(query)
-    await bot.send_message(chat_of(query), ngettext(
-        "Queued as broadcast #{number} for {count} resident; it is sent at a steady pace. Send /broadcasts to follow it.",
-        "Queued as broadcast #{number} for {count} residents; it is sent at a steady pace. Send /broadcasts to follow it.",
-        broadcast.recipients,
-    ).format(number=broadcast.id, count=number(broadcast.recipients)))
+    await bot.send_message(
+        chat_of(query),
+        ngettext(
+            "Queued as broadcast #{number} for {count} resident; it is sent at a steady pace. Send /broadcasts to follow it.",
+            "Queued as broadcast #{number} for {count} residents; it is sent at a steady pace. Send /broadcasts to follow it.",
+            broadcast.recipients,
+        ).format(number=broadcast.id, count=number(broadcast.recipients)),
+    )
 
 
 def wake(broadcaster: object | None) -> None:
@@ -362,12 +428,16 @@ async def cancel(message: Message, bot: Bot, state: FSMContext) -> None:
 @router.message(BroadcastDialog.text, not_a_command)
 @router.message(BroadcastDialog.translation, not_a_command)
 async def not_text(message: Message, bot: Bot) -> None:
-    await bot.send_message(message.chat.id, _("Please type the message as text (you can add a photo next), or /cancel."))
+    await bot.send_message(
+        message.chat.id, _("Please type the message as text (you can add a photo next), or /cancel.")
+    )
 
 
 @router.message(BroadcastDialog.photo, not_a_command)
 async def not_a_photo(message: Message, bot: Bot) -> None:
-    await bot.send_message(message.chat.id, _("Please send a photo, or /skip to send the message without one, or /cancel."))
+    await bot.send_message(
+        message.chat.id, _("Please send a photo, or /skip to send the message without one, or /cancel.")
+    )
 
 
 @router.message(StateFilter(BroadcastDialog.audience, BroadcastDialog.confirm), not_a_command)
@@ -410,12 +480,21 @@ async def progress_text(repos: Repositories, campaign: Campaign, user: User, lim
                 "<b>#{number}</b> · {date} · {kind} by {by} · {audience} · {count} recipients",
                 broadcast.recipients,
             ).format(
-                number=broadcast.id, date=short_when(broadcast.created_at, campaign), kind=_kind_label(broadcast), by=by,
-                audience=audience_label(broadcast.audience), count=number(broadcast.recipients),
+                number=broadcast.id,
+                date=short_when(broadcast.created_at, campaign),
+                kind=_kind_label(broadcast),
+                by=by,
+                audience=audience_label(broadcast.audience),
+                count=number(broadcast.recipients),
             ),
-            _("✅ sent {sent} · ⏳ pending {pending} · 🚫 unreachable {unreachable} · ⚠️ failed {failed} · ❓ unknown {unknown}").format(
-                sent=number(counts["sent"]), pending=number(counts["pending"] + counts["sending"]),
-                unreachable=number(counts["unreachable"]), failed=number(counts["failed"]), unknown=number(counts["unknown"]),
+            _(
+                "✅ sent {sent} · ⏳ pending {pending} · 🚫 unreachable {unreachable} · ⚠️ failed {failed} · ❓ unknown {unknown}"
+            ).format(
+                sent=number(counts["sent"]),
+                pending=number(counts["pending"] + counts["sending"]),
+                unreachable=number(counts["unreachable"]),
+                failed=number(counts["failed"]),
+                unknown=number(counts["unknown"]),
             ),
             f"<i>{_excerpt(broadcast, user.language)}</i>",
         ]
@@ -433,13 +512,17 @@ async def show_progress(bot: Bot, chat_id: int, repos: Repositories, campaign: C
 
 
 @router.message(Command("broadcasts"))
-async def broadcasts_command(message: Message, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign) -> None:
+async def broadcasts_command(
+    message: Message, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign
+) -> None:
     await leave_dialogs(state)
     await show_progress(bot, message.chat.id, repos, campaign, user)
 
 
 @router.callback_query(BroadcastsRefresh.filter())
-async def refresh(query: CallbackQuery, callback_data: BroadcastsRefresh, user: User, repos: Repositories, campaign: Campaign) -> None:
+async def refresh(
+    query: CallbackQuery, callback_data: BroadcastsRefresh, user: User, repos: Repositories, campaign: Campaign
+) -> None:
     limit = min(max(callback_data.limit, 1), 20)
     text = await progress_text(repos, campaign, user, limit)
     if isinstance(query.message, Message):

@@ -10,6 +10,7 @@ Every change is a `calendar_changes` row (so every worker sees it at once throug
 bot.middlewares.campaign) and an audit entry; then the scheduler's hook, if one is set
 (`on_calendar_change` in the dispatcher's data), gets the new campaign.
 """
+
 from __future__ import annotations
 
 import logging
@@ -30,7 +31,14 @@ from campaign.calendar_changes import CALENDAR_FIELDS, CalendarChangeError, adva
 from campaign.clock import Clock
 from campaign.phase_guard import PhaseRuleError
 from campaign.schema import Campaign
-from conversations.committee.common import chat_of, committee_button, drop_buttons, leave_dialog, members_only, phase_label
+from conversations.committee.common import (
+    chat_of,
+    committee_button,
+    drop_buttons,
+    leave_dialog,
+    members_only,
+    phase_label,
+)
 from conversations.committee.rules_text import phase_rule_text
 from conversations.render import phase_summary, when
 from conversations.standing import is_published
@@ -79,7 +87,9 @@ def calendar_text(campaign: Campaign, base: Campaign, now: datetime, *, publishe
     current = phase_at(cal, now)
     lines = [
         _("<b>Calendar</b> (times in {zone})").format(zone=campaign.timezone),
-        _("Now: {phase}. {summary}").format(phase=phase_label(current), summary=phase_summary(campaign, now, published=published)),
+        _("Now: {phase}. {summary}").format(
+            phase=phase_label(current), summary=phase_summary(campaign, now, published=published)
+        ),
         "",
     ]
     for name in CALENDAR_FIELDS:
@@ -88,7 +98,9 @@ def calendar_text(campaign: Campaign, base: Campaign, now: datetime, *, publishe
         label = _("{label}:").format(label=field_label(name))  # French: a no-break space before the colon
         line = f"{mark} {label} <b>{when(moment, campaign)}</b> (<code>{name}</code>)"
         if moment != getattr(base.calendar, name):
-            line += " ✏️ " + _("moved by the committee (was {date})").format(date=when(getattr(base.calendar, name), campaign))
+            line += " ✏️ " + _("moved by the committee (was {date})").format(
+                date=when(getattr(base.calendar, name), campaign)
+            )
         lines.append(line)
     lines += [
         "",
@@ -98,15 +110,28 @@ def calendar_text(campaign: Campaign, base: Campaign, now: datetime, *, publishe
 
 
 async def _changed(
-    bot: Bot, moves: dict[str, datetime], new_calendar: Any, actor: User, repos: Repositories, campaign: Campaign,
-    clock: Clock, on_calendar_change: CalendarHook | None, action: str,
+    bot: Bot,
+    moves: dict[str, datetime],
+    new_calendar: Any,
+    actor: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+    on_calendar_change: CalendarHook | None,
+    action: str,
 ) -> Campaign:
     now = clock.now()
     for name, moment in moves.items():
         await repos.committee.record_calendar_change(campaign.id, name, moment, actor.telegram_id, now)
         await repos.audit.record(
-            campaign.id, actor.telegram_id, action, now, target=f"calendar:{name}",
-            field=name, to=moment.isoformat(), was=getattr(campaign.calendar, name).isoformat(),
+            campaign.id,
+            actor.telegram_id,
+            action,
+            now,
+            target=f"calendar:{name}",
+            field=name,
+            to=moment.isoformat(),
+            was=getattr(campaign.calendar, name).isoformat(),
         )
     updated = campaign.model_copy(update={"calendar": new_calendar})
     # Committed before the scheduler is told, so that what it reads is the new calendar.
@@ -120,8 +145,14 @@ async def _changed(
 
 
 async def _allowed(
-    bot: Bot, chat_id: int, repos: Repositories, campaign: Campaign, moves: dict[str, datetime], clock: Clock,
-    actor: User, attempt: str,
+    bot: Bot,
+    chat_id: int,
+    repos: Repositories,
+    campaign: Campaign,
+    moves: dict[str, datetime],
+    clock: Clock,
+    actor: User,
+    attempt: str,
 ) -> bool:
     """The forward-only rule (storage.phase_gate); a refusal is audited, committed, then said."""
     try:
@@ -135,17 +166,32 @@ async def _allowed(
 
 @router.message(Command("calendar"))
 async def calendar_command(
-    message: Message, command: CommandObject, bot: Bot, state: FSMContext, user: User, repos: Repositories,
-    campaign: Campaign, clock: Clock, base_campaign: Campaign | None = None, on_calendar_change: CalendarHook | None = None,
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    state: FSMContext,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+    base_campaign: Campaign | None = None,
+    on_calendar_change: CalendarHook | None = None,
 ) -> None:
     await leave_dialog(state)
     base = base_campaign or campaign
     args = (command.args or "").split()
     if not args:
-        await bot.send_message(message.chat.id, calendar_text(campaign, base, clock.now(), published=await is_published(repos, campaign)))
+        await bot.send_message(
+            message.chat.id, calendar_text(campaign, base, clock.now(), published=await is_published(repos, campaign))
+        )
         return
     if args[0].lower() != "set" or len(args) < 3:
-        await bot.send_message(message.chat.id, _("Send /calendar to see the dates, or /calendar set, a date name and YYYY-MM-DD HH:MM to move one, for example /calendar set voting_open 2030-05-20 09:00."))
+        await bot.send_message(
+            message.chat.id,
+            _(
+                "Send /calendar to see the dates, or /calendar set, a date name and YYYY-MM-DD HH:MM to move one, for example /calendar set voting_open 2030-05-20 09:00."
+            ),
+        )
         return
     name = args[1].lower()
     try:
@@ -163,7 +209,9 @@ async def calendar_command(
     except CalendarChangeError as error:
         await bot.send_message(message.chat.id, _error_text(error))
         return
-    updated = await _changed(bot, {name: moment}, new_calendar, user, repos, campaign, clock, on_calendar_change, "calendar_set")
+    updated = await _changed(
+        bot, {name: moment}, new_calendar, user, repos, campaign, clock, on_calendar_change, "calendar_set"
+    )
     now = clock.now()
     await bot.send_message(
         message.chat.id,
@@ -204,8 +252,14 @@ async def advance_cancelled(query: CallbackQuery, bot: Bot) -> None:
 
 @router.callback_query(AdvanceConfirm.filter())
 async def advance_confirmed(
-    query: CallbackQuery, callback_data: AdvanceConfirm, bot: Bot, user: User, repos: Repositories,
-    campaign: Campaign, clock: Clock, on_calendar_change: CalendarHook | None = None,
+    query: CallbackQuery,
+    callback_data: AdvanceConfirm,
+    bot: Bot,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+    on_calendar_change: CalendarHook | None = None,
 ) -> None:
     now = clock.now()
     try:
@@ -224,11 +278,15 @@ async def advance_confirmed(
         await drop_buttons(query)
         return
     new_calendar = with_dates(campaign.calendar, moves)
-    updated = await _changed(bot, moves, new_calendar, user, repos, campaign, clock, on_calendar_change, "calendar_advanced")
+    updated = await _changed(
+        bot, moves, new_calendar, user, repos, campaign, clock, on_calendar_change, "calendar_advanced"
+    )
     await query.answer(_("Done."))
     await drop_buttons(query)
     phase = phase_at(updated.calendar, now)
     await bot.send_message(
         chat_of(query),
-        _("Done: the {phase} phase has started. {summary}").format(phase=phase_label(phase), summary=phase_summary(updated, now, published=await is_published(repos, campaign))),
+        _("Done: the {phase} phase has started. {summary}").format(
+            phase=phase_label(phase), summary=phase_summary(updated, now, published=await is_published(repos, campaign))
+        ),
     )

@@ -7,6 +7,7 @@
 | a private chat, by a member  | add the bot to the group and send /chatid there              |
 | anyone else, anywhere        | the committee-only refusal (conversations.committee.refusal) |
 """
+
 from __future__ import annotations
 
 from aiogram import Bot, Router
@@ -27,6 +28,8 @@ async def chat_id(message: Message, bot: Bot, committee_chat_id: int | None = No
     elif chat.id == committee_chat_id:
         text = _("This group is the committee's group already (ADMIN_CHAT_ID={id}).").format(id=chat.id)
     else:
-        text = _("This group's id is <code>{id}</code>. To make it the committee's group, put "
-                 "<code>ADMIN_CHAT_ID={id}</code> in the bot's settings (.env) and restart the bot.").format(id=chat.id)
+        text = _(
+            "This group's id is <code>{id}</code>. To make it the committee's group, put "
+            "<code>ADMIN_CHAT_ID={id}</code> in the bot's settings (.env) and restart the bot."
+        ).format(id=chat.id)
     await bot.send_message(chat.id, text)

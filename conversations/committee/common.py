@@ -1,5 +1,6 @@
 """What the committee dialogs share: who may use them, how a proposal reads for the
 committee, telling an author in their language, the audit labels."""
+
 from __future__ import annotations
 
 import logging
@@ -21,7 +22,10 @@ from campaign.proposal import Proposal, ProposalStatus
 from campaign.review import Refusal
 from campaign.schema import Campaign
 from conversations.after_commit import after_commit
-from conversations.filters import chat_of as chat_of, not_a_command as not_a_command  # where the committee modules find them
+from conversations.filters import (
+    chat_of as chat_of,
+    not_a_command as not_a_command,
+)  # where the committee modules find them
 from conversations.render import language, money, proposal_sheet, status_label, when
 from storage.repositories import Repositories, User
 
@@ -29,8 +33,24 @@ log = logging.getLogger(__name__)
 
 # Commands only the committee may use; anyone else gets a short refusal (see refusal.py).
 COMMITTEE_COMMANDS = (
-    "admin", "review", "proposals", "proposal", "finalists", "calendar", "advance", "audit", "admins", "ambassadors",
-    "stats", "publish", "export", "broadcast", "broadcasts", "chatid", "count", "countingkey",  # /results is also the residents' (conversations.results)
+    "admin",
+    "review",
+    "proposals",
+    "proposal",
+    "finalists",
+    "calendar",
+    "advance",
+    "audit",
+    "admins",
+    "ambassadors",
+    "stats",
+    "publish",
+    "export",
+    "broadcast",
+    "broadcasts",
+    "chatid",
+    "count",
+    "countingkey",  # /results is also the residents' (conversations.results)
 )
 # Prefixes of the committee's buttons, filled as the CallbackData classes are declared.
 COMMITTEE_PREFIXES: set[str] = set()

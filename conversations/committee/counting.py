@@ -20,6 +20,7 @@ another campaign or key, a duplicate: a clear reply, nothing changed, an audit e
 The count runs in one transaction: a crash before its commit leaves the sealed ballots
 intact, and /count can be run again.
 """
+
 from __future__ import annotations
 
 import logging
@@ -37,7 +38,17 @@ from campaign.calendar import Phase, phase_at
 from campaign.clock import Clock
 from campaign.freeze import ballot_settings, finalist_digest
 from campaign.schema import Campaign
-from campaign.secrecy import SecrecyError, Share, combine_shares, fingerprint, new_private_key, open_ballots, parse_shares, public_hex, split_key
+from storage.secrecy import (
+    SecrecyError,
+    Share,
+    combine_shares,
+    fingerprint,
+    new_private_key,
+    open_ballots,
+    parse_shares,
+    public_hex,
+    split_key,
+)
 from conversations.after_commit import after_commit, say_later
 from conversations.committee.common import members_only
 from conversations.figures import number
@@ -92,13 +103,16 @@ async def count_ballots(repos: Repositories, campaign: Campaign, key, clock: Clo
         await repos.session.rollback()
         return False
     await repos.ballots.store_count(campaign.id, ballots, [b.tracker for b in sealed])
-    await repos.audit.record(campaign.id, by, "ballots_counted", now, target="count", count=len(ballots),
-                             unreadable=opened.unreadable)
+    await repos.audit.record(
+        campaign.id, by, "ballots_counted", now, target="count", count=len(ballots), unreadable=opened.unreadable
+    )
     await repos.session.commit()
     return True
 
 
-async def ensure_counted(repos: Repositories, campaign: Campaign, counting_key, clock: Clock, by: int | None) -> CountingKey | None:  # noqa: ANN001
+async def ensure_counted(
+    repos: Repositories, campaign: Campaign, counting_key, clock: Clock, by: int | None
+) -> CountingKey | None:  # noqa: ANN001
     """The count, done if it can be without anyone's shares (the environment key, voting
     closed); None when the ballots are still sealed."""
     stored = await repos.counting.get(campaign.id)
@@ -130,7 +144,9 @@ def _describe(stored: CountingKey | None) -> str:
     if stored.mode == ENVIRONMENT:
         text = _("The counting key {fingerprint} is in the bot's environment (COUNTING_KEY).")
     else:
-        text = _("The counting key {fingerprint} is split among the committee: {threshold} of {shares} shares open the ballots.")
+        text = _(
+            "The counting key {fingerprint} is split among the committee: {threshold} of {shares} shares open the ballots."
+        )
     return text.format(fingerprint=fingerprint(stored.public_key), threshold=stored.threshold, shares=stored.shares)
 
 
@@ -141,8 +157,14 @@ async def _committee_ids(repos: Repositories, campaign: Campaign, admin_ids: fro
 
 @router.message(Command("countingkey"))
 async def counting_key_command(
-    message: Message, command: CommandObject, bot: Bot, user: User, repos: Repositories, campaign: Campaign,
-    clock: Clock, admin_ids: frozenset[int] = frozenset(),
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+    admin_ids: frozenset[int] = frozenset(),
 ) -> None:
     stored = await repos.counting.get(campaign.id)
     args = (command.args or "").strip()
@@ -158,10 +180,13 @@ async def counting_key_command(
         problem = _describe(stored)
     elif stored is not None and (stored.counted or await repos.ballots.count(campaign.id)):
         problem = _("Ballots are already sealed to the counting key {fingerprint}: it cannot be replaced.").format(
-            fingerprint=fingerprint(stored.public_key))
+            fingerprint=fingerprint(stored.public_key)
+        )
     elif not args.isdigit() or not 1 <= int(args) <= len(members):
-        problem = _("Send /countingkey K, where K is how many of the {count} committee members must come together to count "
-                    "(between 1 and {count}).").format(count=len(members))
+        problem = _(
+            "Send /countingkey K, where K is how many of the {count} committee members must come together to count "
+            "(between 1 and {count})."
+        ).format(count=len(members))
     if problem:
         await repos.audit.record(campaign.id, user.telegram_id, "counting_key_refused", now, target="count")
         await repos.session.commit()
@@ -175,9 +200,19 @@ async def counting_key_command(
     if stored is not None:
         await repos.counting.replace(campaign.id, public, threshold, len(members), user.telegram_id, now)
     else:
-        await repos.counting.create(campaign.id, public, SHARES, now, threshold=threshold, shares=len(members), by=user.telegram_id)
-    await repos.audit.record(campaign.id, user.telegram_id, "counting_key_made", now, target="count",
-                             threshold=threshold, shares=len(members), fingerprint=fingerprint(public))
+        await repos.counting.create(
+            campaign.id, public, SHARES, now, threshold=threshold, shares=len(members), by=user.telegram_id
+        )
+    await repos.audit.record(
+        campaign.id,
+        user.telegram_id,
+        "counting_key_made",
+        now,
+        target="count",
+        threshold=threshold,
+        shares=len(members),
+        fingerprint=fingerprint(public),
+    )
     await repos.session.commit()  # the public key is kept before any share leaves
     delivered: list[int] = []
     for member, share in zip(members, shares):
@@ -188,12 +223,15 @@ async def counting_key_command(
     count, mark = len(members), fingerprint(public)
 
     def summary() -> str:
-        text = _("Counting key {fingerprint} made: {threshold} of {count} shares open the ballots. Shares delivered: {delivered}.").format(
-            fingerprint=mark, threshold=threshold, count=count, delivered=len(delivered))
+        text = _(
+            "Counting key {fingerprint} made: {threshold} of {count} shares open the ballots. Shares delivered: {delivered}."
+        ).format(fingerprint=mark, threshold=threshold, count=count, delivered=len(delivered))
         unreached = [str(m) for m in members if m not in delivered]
         if unreached:
-            text += "\n" + _("Not delivered (they must start a chat with me first): {ids}. Until the first ballot, "
-                             "/countingkey {threshold} makes a new key for everyone.").format(ids=", ".join(unreached), threshold=threshold)
+            text += "\n" + _(
+                "Not delivered (they must start a chat with me first): {ids}. Until the first ballot, "
+                "/countingkey {threshold} makes a new key for everyone."
+            ).format(ids=", ".join(unreached), threshold=threshold)
         return text
 
     say_later(bot, message.chat.id, summary)
@@ -207,11 +245,17 @@ def _share_message(share: Share, campaign: Campaign, threshold: int, count: int)
         "send /count followed by this text (or scan the QR code) in a private chat with me. "
         "A lost share cannot be made again: with fewer than {threshold} shares the ballots can never be opened."
     ).format(campaign=campaign_name(campaign), index=share.index, count=count, threshold=threshold, share=share.text())
-    sheet = key_share_sheet(share.text(), title=campaign_name(campaign), lines=[
-        _("Share {index} of {count} of the counting key {fingerprint}.").format(index=share.index, count=count, fingerprint=share.key_fingerprint),
-        _("Any {threshold} shares together open the ballots after voting closes.").format(threshold=threshold),
-        _("Keep this sheet safe and private. To count: send /count and this text to the bot."),
-    ])
+    sheet = key_share_sheet(
+        share.text(),
+        title=campaign_name(campaign),
+        lines=[
+            _("Share {index} of {count} of the counting key {fingerprint}.").format(
+                index=share.index, count=count, fingerprint=share.key_fingerprint
+            ),
+            _("Any {threshold} shares together open the ballots after voting closes.").format(threshold=threshold),
+            _("Keep this sheet safe and private. To count: send /count and this text to the bot."),
+        ],
+    )
     return text, sheet
 
 
@@ -233,15 +277,24 @@ def _deliver(bot: Bot, member: int, share: Share, text: str, sheet: bytes, campa
 
 def _share_problem(error: SecrecyError) -> str:
     return {
-        "not_a_share": _("This is not a key share: it starts with pbbot-share: (copy the whole text under the QR code)."),
+        "not_a_share": _(
+            "This is not a key share: it starts with pbbot-share: (copy the whole text under the QR code)."
+        ),
         "mistyped": _("This share has a typing mistake (its checksum does not match): copy it again from the sheet."),
     }.get(error.code, _("This share is not valid."))
 
 
 @router.message(Command("count"))
 async def count_command(
-    message: Message, command: CommandObject, bot: Bot, user: User, repos: Repositories, campaign: Campaign,
-    clock: Clock, count_desk: CountDesk, counting_key: object | None = None,
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+    count_desk: CountDesk,
+    counting_key: object | None = None,
 ) -> None:
     now = utc(clock.now())
     args = (command.args or "").strip()
@@ -262,27 +315,45 @@ async def count_command(
         await refuse("no_key", _describe(None))
         return
     if stored.counted_at is not None:
-        await message.answer(_("The ballots were counted on {date}: {count} ballots. /results shows the tally.").format(
-            date=when(stored.counted_at, campaign), count=number(stored.ballots or 0)))
+        await message.answer(
+            _("The ballots were counted on {date}: {count} ballots. /results shows the tally.").format(
+                date=when(stored.counted_at, campaign), count=number(stored.ballots or 0)
+            )
+        )
         return
     if phase not in (Phase.COUNTING, Phase.RESULTS):
-        await refuse("too_early", _("Voting is not over: the ballots can be counted once it closes, on {date}.").format(
-            date=when(campaign.calendar.voting_close, campaign)))
+        await refuse(
+            "too_early",
+            _("Voting is not over: the ballots can be counted once it closes, on {date}.").format(
+                date=when(campaign.calendar.voting_close, campaign)
+            ),
+        )
         return
     if args and message.chat.type != ChatType.PRIVATE:
-        await refuse("group", _("Never send a share in a group: send it in a private chat with me. Ask the member to "
-                                "delete that message."))
+        await refuse(
+            "group",
+            _(
+                "Never send a share in a group: send it in a private chat with me. Ask the member to "
+                "delete that message."
+            ),
+        )
         return
     if stored.mode == ENVIRONMENT:
         if await ensure_counted(repos, campaign, counting_key, clock, user.telegram_id) is None:
-            await refuse("no_environment_key", _("The bot does not hold the counting key (COUNTING_KEY): nothing was counted."))
+            await refuse(
+                "no_environment_key", _("The bot does not hold the counting key (COUNTING_KEY): nothing was counted.")
+            )
             return
         await _counted(message, repos, campaign)
         return
     threshold = stored.threshold or 1
     if not args:
-        await message.answer(_("{have} of the {need} shares needed are in. Each member sends /count followed by their "
-                               "share, in a private chat with me.").format(have=len(count_desk.held(campaign.id)), need=threshold))
+        await message.answer(
+            _(
+                "{have} of the {need} shares needed are in. Each member sends /count followed by their "
+                "share, in a private chat with me."
+            ).format(have=len(count_desk.held(campaign.id)), need=threshold)
+        )
         return
     try:
         shares = parse_shares(args)
@@ -294,11 +365,18 @@ async def count_command(
             await refuse("other_campaign", _("This share belongs to another campaign: nothing changed."))
             return
         if share.key_fingerprint != fingerprint(stored.public_key):
-            await refuse("other_key", _("This share belongs to another counting key (not {fingerprint}): nothing changed.").format(
-                fingerprint=fingerprint(stored.public_key)))
+            await refuse(
+                "other_key",
+                _("This share belongs to another counting key (not {fingerprint}): nothing changed.").format(
+                    fingerprint=fingerprint(stored.public_key)
+                ),
+            )
             return
         if share.index in count_desk.indexes(campaign.id) or [s.index for s in shares].count(share.index) > 1:
-            await refuse("duplicate", _("Share {index} was already received: send another member's share.").format(index=share.index))
+            await refuse(
+                "duplicate",
+                _("Share {index} was already received: send another member's share.").format(index=share.index),
+            )
             return
     for share in shares:  # all checked: only now is anything kept
         count_desk.add(share)
@@ -306,15 +384,23 @@ async def count_command(
     await repos.session.commit()
     held = count_desk.held(campaign.id)
     if len(held) < threshold:
-        await message.answer(_("Share {index} received: {have} of {need}.").format(
-            index=", ".join(str(s.index) for s in shares), have=len(held), need=threshold))
+        await message.answer(
+            _("Share {index} received: {have} of {need}.").format(
+                index=", ".join(str(s.index) for s in shares), have=len(held), need=threshold
+            )
+        )
         return
     try:
         key = combine_shares(held, threshold, stored.public_key)
     except SecrecyError:
         count_desk.forget(campaign.id)
-        await refuse("wrong_key", _("These shares do not make the counting key: one of them is wrong. They were "
-                                     "forgotten: send them again, each from its sheet."))
+        await refuse(
+            "wrong_key",
+            _(
+                "These shares do not make the counting key: one of them is wrong. They were "
+                "forgotten: send them again, each from its sheet."
+            ),
+        )
         return
     count_desk.forget(campaign.id)
     await count_ballots(repos, campaign, key, clock, user.telegram_id)
@@ -325,8 +411,12 @@ async def count_command(
 async def _counted(message: Message, repos: Repositories, campaign: Campaign) -> None:
     stored = await repos.counting.get(campaign.id)
     assert stored is not None and stored.counted
-    text = _("🗳 Counted: {count} ballots, shuffled and stored with nothing that links them to a voter. "
-             "/results shows the tally; /publish announces it.").format(count=number(stored.ballots or 0))
+    text = _(
+        "🗳 Counted: {count} ballots, shuffled and stored with nothing that links them to a voter. "
+        "/results shows the tally; /publish announces it."
+    ).format(count=number(stored.ballots or 0))
     if stored.unreadable:
-        text += "\n" + _("⚠️ {count} sealed ballots could not be opened and are not counted.").format(count=number(stored.unreadable))
+        text += "\n" + _("⚠️ {count} sealed ballots could not be opened and are not counted.").format(
+            count=number(stored.unreadable)
+        )
     await message.answer(text)

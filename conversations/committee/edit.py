@@ -9,6 +9,7 @@
 The question's state is review's `CommitteeDialog.edit_value`: /cancel and the catch-all for
 it are in review.py, so this router is tried before review's.
 """
+
 from __future__ import annotations
 
 from html import escape
@@ -25,7 +26,16 @@ from campaign.clock import Clock
 from campaign.proposal import Proposal
 from campaign.review import ReviewAction
 from campaign.schema import Campaign, pick
-from conversations.committee.common import chat_of, committee_button, drop_buttons, field_label, leave_dialog, members_only, shorten, tell_author
+from conversations.committee.common import (
+    chat_of,
+    committee_button,
+    drop_buttons,
+    field_label,
+    leave_dialog,
+    members_only,
+    shorten,
+    tell_author,
+)
 from conversations.committee.review import CommitteeDialog, ask, checked, decided, dialog_proposal
 from conversations.committee.sheet import ReviewButton, send_sheet, stale_button
 from conversations.filters import plain_text
@@ -51,11 +61,19 @@ class EditCategory(CallbackData, prefix="ccat"):
 
 @router.callback_query(ReviewButton.filter(F.action == ReviewAction.EDIT.value))
 async def edit_button(
-    query: CallbackQuery, callback_data: ReviewButton, bot: Bot, state: FSMContext, user: User, repos: Repositories,
-    campaign: Campaign, clock: Clock,
+    query: CallbackQuery,
+    callback_data: ReviewButton,
+    bot: Bot,
+    state: FSMContext,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
 ) -> None:
     await leave_dialog(state)
-    proposal, problem = await checked(ReviewAction.EDIT, callback_data.proposal, repos, campaign, clock, user.telegram_id)
+    proposal, problem = await checked(
+        ReviewAction.EDIT, callback_data.proposal, repos, campaign, clock, user.telegram_id
+    )
     if proposal is None:
         await query.answer(problem, show_alert=True)
         return
@@ -67,7 +85,9 @@ async def edit_button(
         builder.button(text=field_label(name).capitalize(), callback_data=EditField(proposal=proposal.id, field=name))
     builder.adjust(2)
     await bot.send_message(
-        chat_of(query), _("Which field of project #{number} do you want to rewrite?").format(number=proposal.id), reply_markup=builder.as_markup()
+        chat_of(query),
+        _("Which field of project #{number} do you want to rewrite?").format(number=proposal.id),
+        reply_markup=builder.as_markup(),
     )
 
 
@@ -84,11 +104,22 @@ def _current_value(name: str, proposal: Proposal, campaign: Campaign) -> str:
 
 
 @router.callback_query(EditField.filter())
-async def edit_field(query: CallbackQuery, callback_data: EditField, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+async def edit_field(
+    query: CallbackQuery,
+    callback_data: EditField,
+    bot: Bot,
+    state: FSMContext,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+) -> None:
     if callback_data.field not in EDITABLE_FIELDS:
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
-    proposal, problem = await checked(ReviewAction.EDIT, callback_data.proposal, repos, campaign, clock, user.telegram_id)
+    proposal, problem = await checked(
+        ReviewAction.EDIT, callback_data.proposal, repos, campaign, clock, user.telegram_id
+    )
     if proposal is None:
         await query.answer(problem, show_alert=True)
         return
@@ -96,14 +127,29 @@ async def edit_field(query: CallbackQuery, callback_data: EditField, bot: Bot, s
         await query.answer()
         builder = InlineKeyboardBuilder()
         for category in campaign.categories:
-            builder.button(text=pick(category.names, user.language, campaign.default_language), callback_data=EditCategory(proposal=proposal.id, category=category.id))
+            builder.button(
+                text=pick(category.names, user.language, campaign.default_language),
+                callback_data=EditCategory(proposal=proposal.id, category=category.id),
+            )
         builder.adjust(1)
-        await bot.send_message(chat_of(query), _("The new category of project #{number}:").format(number=proposal.id), reply_markup=builder.as_markup())
+        await bot.send_message(
+            chat_of(query),
+            _("The new category of project #{number}:").format(number=proposal.id),
+            reply_markup=builder.as_markup(),
+        )
         return
     current = _current_value(callback_data.field, proposal, campaign)
-    await ask(query, bot, state, CommitteeDialog.edit_value, proposal, _(
-        "Type the new {field} of project #{number}. Now: {current}"
-    ).format(field=field_label(callback_data.field), number=proposal.id, current=current), field=callback_data.field)
+    await ask(
+        query,
+        bot,
+        state,
+        CommitteeDialog.edit_value,
+        proposal,
+        _("Type the new {field} of project #{number}. Now: {current}").format(
+            field=field_label(callback_data.field), number=proposal.id, current=current
+        ),
+        field=callback_data.field,
+    )
 
 
 def _parse(name: str, text: str, campaign: Campaign) -> dict[str, object]:
@@ -117,13 +163,24 @@ def _parse(name: str, text: str, campaign: Campaign) -> dict[str, object]:
     if name == "location":
         return {"location_text": fields.parse_location_text(text), "latitude": None, "longitude": None}
     if name == "cost":
-        return {"cost": fields.parse_cost(text, minimum=campaign.cost.minimum, maximum=campaign.max_cost, currency=campaign.currency)}
+        return {
+            "cost": fields.parse_cost(
+                text, minimum=campaign.cost.minimum, maximum=campaign.max_cost, currency=campaign.currency
+            )
+        }
     raise AssertionError(name)
 
 
 @router.message(CommitteeDialog.edit_value, plain_text)
 async def edit_value_typed(
-    message: Message, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign, clock: Clock, i18n: I18n,
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+    i18n: I18n,
 ) -> None:
     dialog = await dialog_proposal(state)
     name = str(dialog.get("field") or "")
@@ -138,13 +195,32 @@ async def edit_value_typed(
         return
     await state.set_state(None)
     await state.update_data(committee=None)
-    await _save_edit(bot, message.chat.id, int(dialog.get("proposal") or 0), name, values, user.telegram_id, user, repos, campaign, clock, i18n)
+    await _save_edit(
+        bot,
+        message.chat.id,
+        int(dialog.get("proposal") or 0),
+        name,
+        values,
+        user.telegram_id,
+        user,
+        repos,
+        campaign,
+        clock,
+        i18n,
+    )
 
 
 @router.callback_query(EditCategory.filter())
 async def edit_category(
-    query: CallbackQuery, callback_data: EditCategory, bot: Bot, state: FSMContext, user: User, repos: Repositories,
-    campaign: Campaign, clock: Clock, i18n: I18n,
+    query: CallbackQuery,
+    callback_data: EditCategory,
+    bot: Bot,
+    state: FSMContext,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+    i18n: I18n,
 ) -> None:
     try:
         category = fields.validate_category(callback_data.category, [c.id for c in campaign.categories])
@@ -154,12 +230,33 @@ async def edit_category(
     await query.answer()
     await drop_buttons(query)
     await leave_dialog(state)
-    await _save_edit(bot, chat_of(query), callback_data.proposal, "category", {"category": category}, user.telegram_id, user, repos, campaign, clock, i18n)
+    await _save_edit(
+        bot,
+        chat_of(query),
+        callback_data.proposal,
+        "category",
+        {"category": category},
+        user.telegram_id,
+        user,
+        repos,
+        campaign,
+        clock,
+        i18n,
+    )
 
 
 async def _save_edit(
-    bot: Bot, chat_id: int, number: int, name: str, values: dict[str, object], actor: int, user: User,
-    repos: Repositories, campaign: Campaign, clock: Clock, i18n: I18n,
+    bot: Bot,
+    chat_id: int,
+    number: int,
+    name: str,
+    values: dict[str, object],
+    actor: int,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+    i18n: I18n,
 ) -> None:
     proposal, problem = await checked(ReviewAction.EDIT, number, repos, campaign, clock, user.telegram_id)
     if proposal is None:
@@ -172,14 +269,32 @@ async def _save_edit(
     now = clock.now()
     revised = await repos.proposals.revise(proposal.id, draft, user.id, now, note=f"edited by the committee: {name}")
     await repos.audit.record(campaign.id, actor, "proposal_edited", now, target=f"proposal:{proposal.id}", field=name)
-    told = await tell_author(bot, i18n, repos, proposal, lambda: _(
-        "The committee rewrote the {field} of your project #{number}.\nBefore: {before}\nNow: {after}"
-    ).format(
-        field=field_label(name), number=proposal.id,
-        before=_current_value(name, proposal, campaign), after=_current_value(name, revised, campaign),
-    ))
-    await send_sheet(bot, chat_id, revised, campaign, repos, clock, with_next=False, intro=lambda: decided(
-        _("Saved: the {field} of project #{number} is rewritten; the previous version is kept in its history.").format(field=field_label(name), number=proposal.id),
-        told.reached,
-    ))
-
+    told = await tell_author(
+        bot,
+        i18n,
+        repos,
+        proposal,
+        lambda: _(
+            "The committee rewrote the {field} of your project #{number}.\nBefore: {before}\nNow: {after}"
+        ).format(
+            field=field_label(name),
+            number=proposal.id,
+            before=_current_value(name, proposal, campaign),
+            after=_current_value(name, revised, campaign),
+        ),
+    )
+    await send_sheet(
+        bot,
+        chat_id,
+        revised,
+        campaign,
+        repos,
+        clock,
+        with_next=False,
+        intro=lambda: decided(
+            _(
+                "Saved: the {field} of project #{number} is rewritten; the previous version is kept in its history."
+            ).format(field=field_label(name), number=proposal.id),
+            told.reached,
+        ),
+    )

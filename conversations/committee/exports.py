@@ -15,6 +15,7 @@ resident's text that a spreadsheet would take for a formula (=, +, -, @) starts 
 Ballots say nothing of who voted, nor when: voters are numbered in a random order. Every export
 is written to the audit log.
 """
+
 from __future__ import annotations
 
 import csv
@@ -85,19 +86,46 @@ def _local(moment: datetime | None, campaign: Campaign) -> str:
 
 def proposals_csv(proposals: Sequence[Proposal], campaign: Campaign, votes: dict[int, int] | None) -> bytes:
     header = [
-        "number", "status", "status_reason", "merged_into", "category", "category_name", "title", "summary",
-        "description", "location", "latitude", "longitude", "cost", "currency", "submitted_at", "votes",
+        "number",
+        "status",
+        "status_reason",
+        "merged_into",
+        "category",
+        "category_name",
+        "title",
+        "summary",
+        "description",
+        "location",
+        "latitude",
+        "longitude",
+        "cost",
+        "currency",
+        "submitted_at",
+        "votes",
     ]
     rows = []
     for p in proposals:
         category = campaign.category(p.category)
-        rows.append([
-            p.id, p.status.value, safe(p.status_reason), p.merged_into_id or "", p.category,
-            pick(category.names, campaign.default_language) if category else "", safe(p.title), safe(p.summary),
-            safe(p.description), safe(p.location_text), "" if p.latitude is None else p.latitude,
-            "" if p.longitude is None else p.longitude, f"{p.cost:f}", campaign.currency, _local(p.submitted_at, campaign),
-            "" if votes is None else votes.get(p.id, ""),
-        ])
+        rows.append(
+            [
+                p.id,
+                p.status.value,
+                safe(p.status_reason),
+                p.merged_into_id or "",
+                p.category,
+                pick(category.names, campaign.default_language) if category else "",
+                safe(p.title),
+                safe(p.summary),
+                safe(p.description),
+                safe(p.location_text),
+                "" if p.latitude is None else p.latitude,
+                "" if p.longitude is None else p.longitude,
+                f"{p.cost:f}",
+                campaign.currency,
+                _local(p.submitted_at, campaign),
+                "" if votes is None else votes.get(p.id, ""),
+            ]
+        )
     return to_csv(header, rows)
 
 
@@ -127,7 +155,9 @@ def stats_csv(figures: Figures, campaign: Campaign) -> bytes:
         ["proposals", "", figures.proposals],
     ]
     rows += [["proposals_by_status", s.value, figures.by_status.get(s, 0)] for s in STATUS_ORDER]
-    categories = [c.id for c in campaign.categories] + sorted(set(figures.by_category) - {c.id for c in campaign.categories})
+    categories = [c.id for c in campaign.categories] + sorted(
+        set(figures.by_category) - {c.id for c in campaign.categories}
+    )
     rows += [["proposals_by_category", c, figures.by_category.get(c, 0)] for c in categories]
     rows += [
         ["ballots", "", turnout.ballots],
@@ -146,8 +176,13 @@ def stats_csv(figures: Figures, campaign: Campaign) -> bytes:
 
 def _menu():
     builder = InlineKeyboardBuilder()
-    labels = {"proposals": _("📋 Projects (CSV)"), "ballots": _("🗳 Ballots (CSV)"), "stats": _("📊 Figures (CSV)"),
-              "pabulib": _("🔬 Pabulib (.pb)"), "explanation": _("🧮 Why these projects (text)")}
+    labels = {
+        "proposals": _("📋 Projects (CSV)"),
+        "ballots": _("🗳 Ballots (CSV)"),
+        "stats": _("📊 Figures (CSV)"),
+        "pabulib": _("🔬 Pabulib (.pb)"),
+        "explanation": _("🧮 Why these projects (text)"),
+    }
     for kind in EXPORTS:
         builder.button(text=labels[kind], callback_data=ExportButton(kind=kind))
     builder.adjust(2)
@@ -156,31 +191,56 @@ def _menu():
 
 @router.message(Command("export"))
 async def export_command(
-    message: Message, command: CommandObject, bot: Bot, state: FSMContext, user: User, repos: Repositories,
-    campaign: Campaign, clock: Clock, secret_chat_id: int, counting_key: object | None = None,
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    state: FSMContext,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+    secret_chat_id: int,
+    counting_key: object | None = None,
 ) -> bool:
     await leave_dialogs(state)
     kind = (command.args or "").strip().lower()
     if kind not in EXPORTS:
-        await bot.send_message(message.chat.id, _(
-            "Which data? /export proposals (every project), /export ballots (anonymous ballots, once voting has closed), "
-            "/export stats (the figures), /export pabulib (the election for researchers, once voting has closed)."
-        ), reply_markup=_menu())
+        await bot.send_message(
+            message.chat.id,
+            _(
+                "Which data? /export proposals (every project), /export ballots (anonymous ballots, once voting has closed), "
+                "/export stats (the figures), /export pabulib (the election for researchers, once voting has closed)."
+            ),
+            reply_markup=_menu(),
+        )
         return False
     return await send_export(bot, secret_chat_id, kind, user, repos, campaign, clock, counting_key)
 
 
 @router.callback_query(ExportButton.filter(F.kind.in_(EXPORTS)))
 async def export_button(
-    query: CallbackQuery, callback_data: ExportButton, bot: Bot, user: User, repos: Repositories, campaign: Campaign,
-    clock: Clock, secret_chat_id: int, counting_key: object | None = None,
+    query: CallbackQuery,
+    callback_data: ExportButton,
+    bot: Bot,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+    secret_chat_id: int,
+    counting_key: object | None = None,
 ) -> bool:
     await query.answer()
     return await send_export(bot, secret_chat_id, callback_data.kind, user, repos, campaign, clock, counting_key)
 
 
 async def send_export(
-    bot: Bot, chat_id: int, kind: str, user: User, repos: Repositories, campaign: Campaign, clock: Clock,
+    bot: Bot,
+    chat_id: int,
+    kind: str,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
     counting_key: object | None = None,
 ) -> bool:
     """Sends the export (or why not yet) to `chat_id`; True (something was sent there)."""
@@ -191,26 +251,39 @@ async def send_export(
             await bot.send_message(chat_id, _("Ballots can be exported once voting has closed.") + " " + problem)
             return True
     counted = phase_at(campaign.calendar, now) in (Phase.COUNTING, Phase.RESULTS) and not await still_sealed(
-        repos, campaign, clock, user.telegram_id, counting_key)
+        repos, campaign, clock, user.telegram_id, counting_key
+    )
     if kind in AFTER_VOTING and not counted:
-        await bot.send_message(chat_id, _("Ballots can be exported once they are counted.") + " " + (await still_sealed(
-            repos, campaign, clock, user.telegram_id, counting_key) or ""))
+        await bot.send_message(
+            chat_id,
+            _("Ballots can be exported once they are counted.")
+            + " "
+            + (await still_sealed(repos, campaign, clock, user.telegram_id, counting_key) or ""),
+        )
         return True
     if kind == "proposals":
         proposals = await repos.statistics.all_proposals(campaign.id)
         votes = (await tally(repos, campaign, now)).votes_of() if counted else None
         data, count = proposals_csv(proposals, campaign, votes), len(proposals)
-        filename, caption = f"{campaign.id}-proposals.csv", ngettext("{count} project.", "{count} projects.", count).format(count=number(count))
+        filename, caption = (
+            f"{campaign.id}-proposals.csv",
+            ngettext("{count} project.", "{count} projects.", count).format(count=number(count)),
+        )
     elif kind == "stats":
         figures = await gather(repos, campaign, now)
         data, count = stats_csv(figures, campaign), figures.registered
         filename, caption = f"{campaign.id}-stats.csv", _("The figures of /stats, and the counts per day.")
     elif kind == "explanation":
         results = await tally(repos, campaign, now, compare=True)
-        lines = [unescape(re.sub(r"</?b>", "", line)) for line in
-                 [*why_lines(results, campaign, limit=None, html=False), "", *compare_lines(results, campaign)]]
+        lines = [
+            unescape(re.sub(r"</?b>", "", line))
+            for line in [*why_lines(results, campaign, limit=None, html=False), "", *compare_lines(results, campaign)]
+        ]
         data, count = ("\n".join(lines) + "\n").encode("utf-8"), results.ballots
-        filename, caption = f"{campaign.id}-explanation.txt", _("Why each project was funded or not, under the campaign's rule.")
+        filename, caption = (
+            f"{campaign.id}-explanation.txt",
+            _("Why each project was funded or not, under the campaign's rule."),
+        )
     else:
         on_ballot = await repos.statistics.on_ballot(campaign.id)
         ballots = anonymous_ballots(await sealed_choices(repos, campaign, now), kind=strategy(campaign.ballot))

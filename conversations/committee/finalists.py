@@ -4,6 +4,7 @@ One button per eligible or finalist project (✅ ticked, ▫️ not); a press to
 message is edited in place, with the number chosen and their total cost against the envelope.
 Once voting opens the list is locked: /finalists shows it, and buttons are refused.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -45,7 +46,9 @@ class FinalistsPage(CallbackData, prefix="cfinp"):
     page: int
 
 
-async def _screen(repos: Repositories, campaign: Campaign, clock: Clock, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+async def _screen(
+    repos: Repositories, campaign: Campaign, clock: Clock, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
     locked = finalists_locked(phase_at(campaign.calendar, clock.now()))
     statuses = [ProposalStatus.FINALIST] if locked else list(CANDIDATES)
     everyone, total = await repos.proposals.page(campaign.id, statuses, offset=0, limit=10_000)
@@ -55,7 +58,13 @@ async def _screen(repos: Repositories, campaign: Campaign, clock: Clock, page: i
         count=len(chosen), cost=money(cost, campaign), envelope=money(campaign.envelope, campaign)
     )
     if locked:
-        lines = [_("<b>Finalists</b> — the list is locked since voting opened on {date}.").format(date=when(campaign.calendar.voting_open, campaign)), summary, ""]
+        lines = [
+            _("<b>Finalists</b> — the list is locked since voting opened on {date}.").format(
+                date=when(campaign.calendar.voting_open, campaign)
+            ),
+            summary,
+            "",
+        ]
         lines += [f"✅ <b>#{p.id}</b> {escape(p.title)} — {money(p.cost, campaign)}" for p in chosen]
         return "\n".join(lines), None
     if total == 0:
@@ -64,9 +73,9 @@ async def _screen(repos: Repositories, campaign: Campaign, clock: Clock, page: i
     page = min(max(page, 0), pages - 1)
     shown = everyone[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     lines = [
-        _("<b>Finalists</b>: tick the eligible projects that go to the vote. The list is locked when voting opens on {date}.").format(
-            date=when(campaign.calendar.voting_open, campaign)
-        ),
+        _(
+            "<b>Finalists</b>: tick the eligible projects that go to the vote. The list is locked when voting opens on {date}."
+        ).format(date=when(campaign.calendar.voting_open, campaign)),
         summary,
     ]
     builder = InlineKeyboardBuilder()
@@ -87,7 +96,9 @@ async def _screen(repos: Repositories, campaign: Campaign, clock: Clock, page: i
 
 
 @router.message(Command("finalists"))
-async def finalists_command(message: Message, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+async def finalists_command(
+    message: Message, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, clock: Clock
+) -> None:
     await leave_dialog(state)
     await show_finalists(bot, message.chat.id, repos, campaign, clock)
 
@@ -107,7 +118,14 @@ async def _redraw(query: CallbackQuery, repos: Repositories, campaign: Campaign,
 
 
 @router.callback_query(FinalistToggle.filter())
-async def toggle(query: CallbackQuery, callback_data: FinalistToggle, user: User, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+async def toggle(
+    query: CallbackQuery,
+    callback_data: FinalistToggle,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+) -> None:
     phase = phase_at(campaign.calendar, clock.now())
     proposal = await repos.proposals.get(callback_data.proposal, campaign.id)
     if proposal is None:
@@ -116,23 +134,37 @@ async def toggle(query: CallbackQuery, callback_data: FinalistToggle, user: User
     action = finalist_toggle(proposal.status)
     refused = refusal(action, proposal.status, phase) if action else None
     if refused == Refusal.LOCKED:
-        await record_refusal(repos, campaign, user.telegram_id, f"finalist_{action}", "finalists_frozen", clock.now(),
-                             target=f"proposal:{proposal.id}")
+        await record_refusal(
+            repos,
+            campaign,
+            user.telegram_id,
+            f"finalist_{action}",
+            "finalists_frozen",
+            clock.now(),
+            target=f"proposal:{proposal.id}",
+        )
         await query.answer(refusal_text(Refusal.LOCKED), show_alert=True)
         await _redraw(query, repos, campaign, clock, callback_data.page)
         return
     if action is None or refused is not None:
-        await query.answer(refusal_text(refused, proposal.status) if refused else refusal_text_status(proposal.status), show_alert=True)
+        await query.answer(
+            refusal_text(refused, proposal.status) if refused else refusal_text_status(proposal.status), show_alert=True
+        )
         await _redraw(query, repos, campaign, clock, callback_data.page)
         return
     now = clock.now()
-    changed = await repos.proposals.set_status(proposal.id, campaign.id, new_status(action, proposal.status), now, expected=ALLOWED_FROM[action])
+    changed = await repos.proposals.set_status(
+        proposal.id, campaign.id, new_status(action, proposal.status), now, expected=ALLOWED_FROM[action]
+    )
     if changed is None:
         await query.answer(_("Someone changed this project meanwhile."), show_alert=True)
     else:
         await repos.audit.record(
-            campaign.id, user.telegram_id, "finalist_added" if changed.status == ProposalStatus.FINALIST else "finalist_removed",
-            now, target=f"proposal:{proposal.id}",
+            campaign.id,
+            user.telegram_id,
+            "finalist_added" if changed.status == ProposalStatus.FINALIST else "finalist_removed",
+            now,
+            target=f"proposal:{proposal.id}",
         )
         await query.answer(
             _("#{number} is a finalist.").format(number=proposal.id)
@@ -147,6 +179,8 @@ def refusal_text_status(status: ProposalStatus) -> str:
 
 
 @router.callback_query(FinalistsPage.filter())
-async def turn_page(query: CallbackQuery, callback_data: FinalistsPage, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+async def turn_page(
+    query: CallbackQuery, callback_data: FinalistsPage, repos: Repositories, campaign: Campaign, clock: Clock
+) -> None:
     await query.answer()
     await _redraw(query, repos, campaign, clock, callback_data.page)

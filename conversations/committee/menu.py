@@ -1,4 +1,5 @@
 """/admin: the committee's menu, with where the campaign stands and what waits."""
+
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
@@ -36,14 +37,23 @@ async def menu_text(repos: Repositories, campaign: Campaign, clock: Clock) -> tu
     waiting = counts.get(S.SUBMITTED, 0)
     lines = [
         _("<b>Committee — {campaign}</b>").format(campaign=campaign_name(campaign)),
-        _("Phase: {phase}. {summary}").format(phase=phase_label(phase_at(campaign.calendar, now)), summary=phase_summary(campaign, now, published=await is_published(repos, campaign))),
+        _("Phase: {phase}. {summary}").format(
+            phase=phase_label(phase_at(campaign.calendar, now)),
+            summary=phase_summary(campaign, now, published=await is_published(repos, campaign)),
+        ),
         "",
         _("📥 Projects waiting for review: {count}").format(count=waiting),
         _("✏️ Waiting for their authors' changes: {count}").format(count=counts.get(S.CHANGES_REQUESTED, 0)),
-        _("✅ Eligible: {eligible} · 🏅 Finalists: {finalists}").format(eligible=counts.get(S.ELIGIBLE, 0), finalists=counts.get(S.FINALIST, 0)),
-        _("✖ Not eligible: {ineligible} · 🔗 Merged: {merged}").format(ineligible=counts.get(S.INELIGIBLE, 0), merged=counts.get(S.MERGED, 0)),
+        _("✅ Eligible: {eligible} · 🏅 Finalists: {finalists}").format(
+            eligible=counts.get(S.ELIGIBLE, 0), finalists=counts.get(S.FINALIST, 0)
+        ),
+        _("✖ Not eligible: {ineligible} · 🔗 Merged: {merged}").format(
+            ineligible=counts.get(S.INELIGIBLE, 0), merged=counts.get(S.MERGED, 0)
+        ),
         "",
-        _("Commands: /review, /proposals [status], /proposal N, /finalists, /calendar, /advance, /audit, /admins, /ambassadors."),
+        _(
+            "Commands: /review, /proposals [status], /proposal N, /finalists, /calendar, /advance, /audit, /admins, /ambassadors."
+        ),
         _("Figures and results: /stats, /results, /publish, /export, /broadcast, /broadcasts."),
     ]
     builder = InlineKeyboardBuilder()
@@ -57,7 +67,9 @@ async def menu_text(repos: Repositories, campaign: Campaign, clock: Clock) -> tu
 
 
 @router.message(Command("admin"))
-async def admin_command(message: Message, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+async def admin_command(
+    message: Message, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, clock: Clock
+) -> None:
     await leave_dialog(state)
     text, markup = await menu_text(repos, campaign, clock)
     await bot.send_message(message.chat.id, text, reply_markup=markup)
@@ -65,8 +77,14 @@ async def admin_command(message: Message, bot: Bot, state: FSMContext, repos: Re
 
 @router.callback_query(AdminMenu.filter(F.action.in_(ACTIONS)))
 async def menu_button(
-    query: CallbackQuery, callback_data: AdminMenu, bot: Bot, state: FSMContext, repos: Repositories,
-    campaign: Campaign, clock: Clock, base_campaign: Campaign | None = None,
+    query: CallbackQuery,
+    callback_data: AdminMenu,
+    bot: Bot,
+    state: FSMContext,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+    base_campaign: Campaign | None = None,
 ) -> None:
     await query.answer()
     await leave_dialog(state)
@@ -80,6 +98,8 @@ async def menu_button(
         await finalists.show_finalists(bot, chat_id, repos, campaign, clock)
     elif action == "calendar":
         published = await is_published(repos, campaign)
-        await bot.send_message(chat_id, calendar.calendar_text(campaign, base_campaign or campaign, clock.now(), published=published))
+        await bot.send_message(
+            chat_id, calendar.calendar_text(campaign, base_campaign or campaign, clock.now(), published=published)
+        )
     elif action == "audit":
         await audit.show_audit(bot, chat_id, repos, campaign)

@@ -6,6 +6,7 @@
 | /proposals eligible        | only that status (submitted, changes_requested, eligible, …)   |
 | /proposal 12               | the sheet, status, who helped, every revision, decision buttons |
 """
+
 from __future__ import annotations
 
 from html import escape
@@ -52,13 +53,23 @@ def _statuses(status: str) -> list[ProposalStatus] | None:
     return None if not status else [ProposalStatus(status)]
 
 
-async def _page(repos: Repositories, campaign: Campaign, status: str, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    proposals, total = await repos.proposals.page(campaign.id, _statuses(status), offset=page * PAGE_SIZE, limit=PAGE_SIZE)
+async def _page(
+    repos: Repositories, campaign: Campaign, status: str, page: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    proposals, total = await repos.proposals.page(
+        campaign.id, _statuses(status), offset=page * PAGE_SIZE, limit=PAGE_SIZE
+    )
     pages = max(1, -(-total // PAGE_SIZE))
     if page >= pages:  # the list got shorter since the button was made
         page = pages - 1
-        proposals, total = await repos.proposals.page(campaign.id, _statuses(status), offset=page * PAGE_SIZE, limit=PAGE_SIZE)
-    heading = _("<b>Projects</b>") if not status else _("<b>Projects: {status}</b>").format(status=status_label(ProposalStatus(status)))
+        proposals, total = await repos.proposals.page(
+            campaign.id, _statuses(status), offset=page * PAGE_SIZE, limit=PAGE_SIZE
+        )
+    heading = (
+        _("<b>Projects</b>")
+        if not status
+        else _("<b>Projects: {status}</b>").format(status=status_label(ProposalStatus(status)))
+    )
     if total == 0:
         return heading + "\n\n" + _("None yet."), None
     lines = [heading + " " + _("({total}, page {page} of {pages})").format(total=total, page=page + 1, pages=pages), ""]
@@ -84,7 +95,9 @@ async def list_proposals(bot: Bot, chat_id: int, repos: Repositories, campaign: 
 
 
 @router.message(Command("proposals"))
-async def proposals_command(message: Message, command: CommandObject, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign) -> None:
+async def proposals_command(
+    message: Message, command: CommandObject, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign
+) -> None:
     await leave_dialog(state)
     status = (command.args or "").strip().lower()
     if status in ("all", "tous", "toutes"):
@@ -96,7 +109,9 @@ async def proposals_command(message: Message, command: CommandObject, bot: Bot, 
 
 
 @router.callback_query(ProposalsPage.filter())
-async def turn_page(query: CallbackQuery, callback_data: ProposalsPage, repos: Repositories, campaign: Campaign) -> None:
+async def turn_page(
+    query: CallbackQuery, callback_data: ProposalsPage, repos: Repositories, campaign: Campaign
+) -> None:
     if callback_data.status and callback_data.status not in {s.value for s in LISTED}:
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
@@ -111,12 +126,20 @@ async def turn_page(query: CallbackQuery, callback_data: ProposalsPage, repos: R
 
 @router.message(Command("proposal"))
 async def proposal_command(
-    message: Message, command: CommandObject, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, clock: Clock,
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    state: FSMContext,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
 ) -> None:
     await leave_dialog(state)
     number = parse_number(command.args)
     if number is None:
-        await bot.send_message(message.chat.id, _("Send /proposal followed by the project's number, for example /proposal 12."))
+        await bot.send_message(
+            message.chat.id, _("Send /proposal followed by the project's number, for example /proposal 12.")
+        )
         return
     proposal = await repos.proposals.get(number, campaign.id)
     if proposal is None:
@@ -128,7 +151,10 @@ async def proposal_command(
         name = escape(editor.first_name or str(editor.telegram_id)) if editor else "—"
         lines.append(
             _("{number}. {date} — {name}: {what}").format(
-                number=revision.number, date=short_when(revision.created_at, campaign), name=name, what=_revision_note(revision.note, revision.number)
+                number=revision.number,
+                date=short_when(revision.created_at, campaign),
+                name=name,
+                what=_revision_note(revision.note, revision.number),
             )
         )
     await send_sheet(bot, message.chat.id, proposal, campaign, repos, clock, with_next=False)

@@ -6,6 +6,7 @@ reaches this router with a committee command or a committee button comes from so
 callback — and is refused here, instead of falling through to other dialogs. A member's
 committee button that no longer parses is answered as stale.
 """
+
 from __future__ import annotations
 
 from aiogram import Bot, Router
@@ -22,12 +23,19 @@ router = Router(name="committee_refusal")
 
 @router.message(Command(*COMMITTEE_COMMANDS), not_committee_member)
 async def refuse_command(message: Message, bot: Bot) -> None:
-    await bot.send_message(message.chat.id, _("This command is for the steering committee only. Send /help to see what you can do."))
+    await bot.send_message(
+        message.chat.id, _("This command is for the steering committee only. Send /help to see what you can do.")
+    )
 
 
 @router.message(Command("propose_for"))
 async def refuse_propose_for(message: Message, bot: Bot) -> None:
-    await bot.send_message(message.chat.id, _("Only ambassadors named by the committee can propose a project for someone else. Send /propose to propose your own."))
+    await bot.send_message(
+        message.chat.id,
+        _(
+            "Only ambassadors named by the committee can propose a project for someone else. Send /propose to propose your own."
+        ),
+    )
 
 
 @router.callback_query(committee_callback, not_committee_member)
@@ -45,4 +53,6 @@ async def no_longer_member(message: Message, bot: Bot, state: FSMContext) -> Non
     # Removed from the committee in the middle of a question: the question is dropped.
     await state.set_state(None)
     await state.update_data(committee=None)
-    await bot.send_message(message.chat.id, _("This command is for the steering committee only. Send /help to see what you can do."))
+    await bot.send_message(
+        message.chat.id, _("This command is for the steering committee only. Send /help to see what you can do.")
+    )

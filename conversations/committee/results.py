@@ -17,6 +17,7 @@ broadcast with a unique key, so two members pressing at once publish once; what 
 (winners, votes) is kept with the audit entry, and residents' /results reads it from there.
 Publishing before the calendar's results date replaces the calendar's own "results" announcement.
 """
+
 from __future__ import annotations
 
 import logging
@@ -42,7 +43,16 @@ from conversations.after_commit import say_later
 from conversations.ballot_file import ballot_file, digest, tracker_file
 from conversations.committee.counting import ensure_counted, sealed_reason
 from conversations.committee.broadcasts import footer, leave_dialogs, wake
-from conversations.committee.common import Told, chat_of, committee_button, drop_buttons, members_only, person, tell_author, title_of
+from conversations.committee.common import (
+    Told,
+    chat_of,
+    committee_button,
+    drop_buttons,
+    members_only,
+    person,
+    tell_author,
+    title_of,
+)
 from conversations.figures import number, results_chart, results_lines, send_lines, send_png
 from conversations.render import campaign_name, money, when
 from conversations.results_explained import ANNOUNCED_WHY, budget_chart, compare_lines, why_lines
@@ -83,7 +93,9 @@ async def tally(repos: Repositories, campaign: Campaign, now: datetime, *, compa
     return compute_results(campaign, on_ballot, await repos.ballots.choice_counts(campaign.id), compare=compare)
 
 
-async def still_sealed(repos: Repositories, campaign: Campaign, clock: Clock, by: int | None, counting_key: object | None) -> str | None:
+async def still_sealed(
+    repos: Repositories, campaign: Campaign, clock: Clock, by: int | None, counting_key: object | None
+) -> str | None:
     """Why there is no tally yet although voting closed: the ballots are not counted."""
     stored = await ensure_counted(repos, campaign, counting_key, clock, by)
     return None if stored is not None and stored.counted else sealed_reason()
@@ -98,8 +110,12 @@ async def too_early(repos: Repositories, campaign: Campaign, clock: Clock) -> st
         return _(
             "Voting is open until {date}: the tally is shown once it closes, so that no one sees partial results. "
             "Ballots so far: {count}."
-        ).format(date=when(campaign.calendar.voting_close, campaign), count=number(await repos.ballots.count(campaign.id)))
-    return _("Voting has not started yet: it opens on {date}.").format(date=when(campaign.calendar.voting_open, campaign))
+        ).format(
+            date=when(campaign.calendar.voting_close, campaign), count=number(await repos.ballots.count(campaign.id))
+        )
+    return _("Voting has not started yet: it opens on {date}.").format(
+        date=when(campaign.calendar.voting_open, campaign)
+    )
 
 
 # --- /results ---------------------------------------------------------------------------------
@@ -107,7 +123,13 @@ async def too_early(repos: Repositories, campaign: Campaign, clock: Clock) -> st
 
 @router.message(Command("results"))
 async def results_command(
-    message: Message, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign, clock: Clock,
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
     counting_key: object | None = None,
 ) -> None:
     await leave_dialogs(state)
@@ -115,31 +137,48 @@ async def results_command(
 
 
 async def show_results(
-    bot: Bot, chat_id: int, user: User, repos: Repositories, campaign: Campaign, clock: Clock, counting_key: object | None = None,
+    bot: Bot,
+    chat_id: int,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+    counting_key: object | None = None,
 ) -> None:
-    problem = await too_early(repos, campaign, clock) or await still_sealed(repos, campaign, clock, user.telegram_id, counting_key)
+    problem = await too_early(repos, campaign, clock) or await still_sealed(
+        repos, campaign, clock, user.telegram_id, counting_key
+    )
     if problem:
         await bot.send_message(chat_id, problem)
         return
     results = await tally(repos, campaign, clock.now(), compare=True)
     publication = await repos.statistics.publication(campaign.id)
-    lines = results_lines(results, campaign, heading=_("<b>Results — {campaign}</b>").format(campaign=campaign_name(campaign)))
+    lines = results_lines(
+        results, campaign, heading=_("<b>Results — {campaign}</b>").format(campaign=campaign_name(campaign))
+    )
     if results.ignored_choices:
-        lines += ["", ngettext(
-            "⚠️ {count} choice named a project no longer on the ballot; it is not counted.",
-            "⚠️ {count} choices named projects no longer on the ballot; they are not counted.",
-            results.ignored_choices,
-        ).format(count=number(results.ignored_choices))]
+        lines += [
+            "",
+            ngettext(
+                "⚠️ {count} choice named a project no longer on the ballot; it is not counted.",
+                "⚠️ {count} choices named projects no longer on the ballot; they are not counted.",
+                results.ignored_choices,
+            ).format(count=number(results.ignored_choices)),
+        ]
     lines += ["", *why_lines(results, campaign), "", *compare_lines(results, campaign)]
     lines.append("")
     if publication is not None:
-        lines.append(_("📣 Published on {date} by {name}.").format(
-            date=when(publication.at, campaign), name=await person(repos, publication.by)))
+        lines.append(
+            _("📣 Published on {date} by {name}.").format(
+                date=when(publication.at, campaign), name=await person(repos, publication.by)
+            )
+        )
     else:
         lines.append(_("Not published yet: send /publish to announce the results to every resident."))
         # Who saw the tally before it was public is worth knowing.
-        await repos.audit.record(campaign.id, user.telegram_id, "results_viewed", utc(clock.now()), target="results",
-                                 count=results.ballots)
+        await repos.audit.record(
+            campaign.id, user.telegram_id, "results_viewed", utc(clock.now()), target="results", count=results.ballots
+        )
     await send_lines(bot, chat_id, lines)
     await send_png(bot, chat_id, results_chart(results, campaign), "results.png")
     envelope = budget_chart(results, campaign)
@@ -150,7 +189,9 @@ async def show_results(
 # --- /publish ---------------------------------------------------------------------------------
 
 
-async def _publishable(repos: Repositories, campaign: Campaign, clock: Clock, user: User, counting_key: object | None) -> tuple[str | None, Results | None]:
+async def _publishable(
+    repos: Repositories, campaign: Campaign, clock: Clock, user: User, counting_key: object | None
+) -> tuple[str | None, Results | None]:
     problem = await too_early(repos, campaign, clock)
     if problem:
         return _("The results can be published once voting has closed.") + " " + problem, None
@@ -160,7 +201,8 @@ async def _publishable(repos: Repositories, campaign: Campaign, clock: Clock, us
     publication = await repos.statistics.publication(campaign.id)
     if publication is not None:
         return _("The results were already published on {date} by {name}.").format(
-            date=when(publication.at, campaign), name=await person(repos, publication.by)), None
+            date=when(publication.at, campaign), name=await person(repos, publication.by)
+        ), None
     results = await tally(repos, campaign, clock.now())
     if results.ballots == 0:
         return _("No ballot was cast: there are no results to publish."), None
@@ -170,7 +212,8 @@ async def _publishable(repos: Repositories, campaign: Campaign, clock: Clock, us
 def _winner_list(results: Results, campaign: Campaign, limit: int = ANNOUNCED_WINNERS) -> list[str]:
     lines = [
         _("• <b>#{number}</b> {title} — {cost} — votes: {votes}").format(
-            number=row.project_id, title=escape(row.title), cost=money(row.cost, campaign), votes=number(row.votes))
+            number=row.project_id, title=escape(row.title), cost=money(row.cost, campaign), votes=number(row.votes)
+        )
         for row in results.winner_rows[:limit]
     ]
     if len(results.winner_rows) > limit:
@@ -180,7 +223,13 @@ def _winner_list(results: Results, campaign: Campaign, limit: int = ANNOUNCED_WI
 
 @router.message(Command("publish"))
 async def publish_command(
-    message: Message, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign, clock: Clock,
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
     counting_key: object | None = None,
 ) -> None:
     await leave_dialogs(state)
@@ -191,16 +240,22 @@ async def publish_command(
     recipients = await repos.statistics.recipients(campaign.id, "all")
     lines = [_("<b>Publish the results?</b>"), ""]
     if results.winners:
-        lines += [_("The winning projects ({count}):").format(count=len(results.winners)), *_winner_list(results, campaign), ""]
+        lines += [
+            _("The winning projects ({count}):").format(count=len(results.winners)),
+            *_winner_list(results, campaign),
+            "",
+        ]
     else:
         lines += [_("No project wins under the campaign's rule."), ""]
-    lines.append(ngettext(
-        "They will be marked as winners, their authors told, and the results announced to {count} resident. "
-        "Residents can then see them with /results. This cannot be undone.",
-        "They will be marked as winners, their authors told, and the results announced to {count} residents. "
-        "Residents can then see them with /results. This cannot be undone.",
-        recipients,
-    ).format(count=number(recipients)))
+    lines.append(
+        ngettext(
+            "They will be marked as winners, their authors told, and the results announced to {count} resident. "
+            "Residents can then see them with /results. This cannot be undone.",
+            "They will be marked as winners, their authors told, and the results announced to {count} residents. "
+            "Residents can then see them with /results. This cannot be undone.",
+            recipients,
+        ).format(count=number(recipients))
+    )
     builder = InlineKeyboardBuilder()
     builder.button(text=_("📣 Publish the results"), callback_data=PublishConfirm(ballots=results.ballots))
     builder.button(text=_("✖ Not now"), callback_data=PublishConfirm(ballots=-1))
@@ -221,17 +276,18 @@ def announcement(results: Results, campaign: Campaign, file_digest: str | None =
             "🎉 <b>{campaign}</b>: the results are in! {count} resident voted.",
             "🎉 <b>{campaign}</b>: the results are in! {count} residents voted.",
             results.ballots,
-        ).format(
-            campaign=campaign_name(campaign), count=number(results.ballots)),
+        ).format(campaign=campaign_name(campaign), count=number(results.ballots)),
     ]
     if results.winners:
         parts.append("\n".join([_("<b>The winning projects:</b>"), *_winner_list(results, campaign)]))
     closing = [_("Send /results to see the votes for every project.")]
     if file_digest:
-        closing.append(_(
-            "Anyone can recount: /ballots sends the anonymous ballot file (its SHA-256 fingerprint is <code>{digest}</code>) "
-            "and the list of counted trackers; /checkmyvote TRACKER confirms that your ballot was counted."
-        ).format(digest=file_digest))
+        closing.append(
+            _(
+                "Anyone can recount: /ballots sends the anonymous ballot file (its SHA-256 fingerprint is <code>{digest}</code>) "
+                "and the list of counted trackers; /checkmyvote TRACKER confirms that your ballot was counted."
+            ).format(digest=file_digest)
+        )
     closing.append(footer())
     why = why_lines(results, campaign, limit=ANNOUNCED_WHY)
     # One message: the explanation is shortened to what fits (the full one is in /results).
@@ -244,8 +300,16 @@ def announcement(results: Results, campaign: Campaign, file_digest: str | None =
 
 @router.callback_query(PublishConfirm.filter())
 async def publish_confirmed(
-    query: CallbackQuery, callback_data: PublishConfirm, bot: Bot, user: User, repos: Repositories,
-    campaign: Campaign, clock: Clock, i18n: I18n, broadcaster: object | None = None, counting_key: object | None = None,
+    query: CallbackQuery,
+    callback_data: PublishConfirm,
+    bot: Bot,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+    i18n: I18n,
+    broadcaster: object | None = None,
+    counting_key: object | None = None,
 ) -> None:
     problem, results = await _publishable(repos, campaign, clock, user, counting_key)
     if problem or results is None:
@@ -267,21 +331,40 @@ async def publish_confirmed(
             explained[code] = why_lines(results, campaign)
     # The unique key makes this the one publication, whoever presses at the same moment.
     broadcast = await repos.broadcasts.queue(
-        campaign.id, kind="announcement", audience="all", text=texts, now=now, key=PUBLICATION_KEY, created_by=user.telegram_id,
+        campaign.id,
+        kind="announcement",
+        audience="all",
+        text=texts,
+        now=now,
+        key=PUBLICATION_KEY,
+        created_by=user.telegram_id,
     )
     if broadcast is None:
         await query.answer(_("The results were already published."), show_alert=True)
         await drop_buttons(query)
         return
     for row in results.winner_rows:
-        await repos.proposals.set_status(row.project_id, campaign.id, ProposalStatus.WINNER, now, expected=[ProposalStatus.FINALIST])
+        await repos.proposals.set_status(
+            row.project_id, campaign.id, ProposalStatus.WINNER, now, expected=[ProposalStatus.FINALIST]
+        )
     if CALENDAR_RESULTS_KEY not in await repos.broadcasts.keys(campaign.id):
         # Announced now: the calendar's "results are in" would only say it again.
-        await repos.broadcasts.record_dropped(campaign.id, kind="announcement", key=CALENDAR_RESULTS_KEY, audience="all", now=now)
+        await repos.broadcasts.record_dropped(
+            campaign.id, kind="announcement", key=CALENDAR_RESULTS_KEY, audience="all", now=now
+        )
     await repos.audit.record(
-        campaign.id, user.telegram_id, PUBLICATION_ACTION, now, target="results", count=len(results.winners),
-        broadcast=broadcast.id, explanation=explained, ballot_file_sha256=file_digest, trackers_sha256=trackers_digest,
-        announcement_sha256={code: digest(text.encode()) for code, text in texts.items()}, **snapshot(results),
+        campaign.id,
+        user.telegram_id,
+        PUBLICATION_ACTION,
+        now,
+        target="results",
+        count=len(results.winners),
+        broadcast=broadcast.id,
+        explanation=explained,
+        ballot_file_sha256=file_digest,
+        trackers_sha256=trackers_digest,
+        announcement_sha256={code: digest(text.encode()) for code, text in texts.items()},
+        **snapshot(results),
     )
     await repos.session.commit()  # published for good before anyone is told
     wake(broadcaster)
@@ -296,15 +379,21 @@ async def publish_confirmed(
 
     def published() -> str:  # after the commit: how many authors were reached is known then
         reached = sum(t.reached for t in told)
-        return " ".join([
-            ngettext("Published: {winners} winning project.", "Published: {winners} winning projects.", winners).format(winners=winners),
-            ngettext(
-                "The announcement is queued for {count} resident (broadcast #{number}: /broadcasts shows its progress).",
-                "The announcement is queued for {count} residents (broadcast #{number}: /broadcasts shows its progress).",
-                broadcast.recipients,
-            ).format(count=number(broadcast.recipients), number=broadcast.id),
-            ngettext("{told} of the winning authors was told.", "{told} of the winning authors were told.", reached).format(told=reached),
-        ])
+        return " ".join(
+            [
+                ngettext(
+                    "Published: {winners} winning project.", "Published: {winners} winning projects.", winners
+                ).format(winners=winners),
+                ngettext(
+                    "The announcement is queued for {count} resident (broadcast #{number}: /broadcasts shows its progress).",
+                    "The announcement is queued for {count} residents (broadcast #{number}: /broadcasts shows its progress).",
+                    broadcast.recipients,
+                ).format(count=number(broadcast.recipients), number=broadcast.id),
+                ngettext(
+                    "{told} of the winning authors was told.", "{told} of the winning authors were told.", reached
+                ).format(told=reached),
+            ]
+        )
 
     say_later(bot, chat_of(query), published)
 

@@ -16,6 +16,7 @@
 Who may press what is `campaign.review`; the button only names the project, the rules are
 checked again when the decision is applied.
 """
+
 from __future__ import annotations
 
 from html import escape
@@ -64,13 +65,17 @@ class CommitteeDialog(StatesGroup):
 
 
 @router.message(Command("review"))
-async def review_command(message: Message, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+async def review_command(
+    message: Message, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, clock: Clock
+) -> None:
     await leave_dialog(state)
     await show_next(bot, message.chat.id, repos, campaign, clock)
 
 
 @router.callback_query(ReviewButton.filter(F.action == "next"))
-async def next_button(query: CallbackQuery, callback_data: ReviewButton, bot: Bot, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+async def next_button(
+    query: CallbackQuery, callback_data: ReviewButton, bot: Bot, repos: Repositories, campaign: Campaign, clock: Clock
+) -> None:
     await query.answer()
     await show_next(bot, chat_of(query), repos, campaign, clock, after=callback_data.proposal)
 
@@ -79,7 +84,12 @@ async def next_button(query: CallbackQuery, callback_data: ReviewButton, bot: Bo
 
 
 async def checked(
-    action: ReviewAction, proposal_id: int, repos: Repositories, campaign: Campaign, clock: Clock, actor: int | None = None,
+    action: ReviewAction,
+    proposal_id: int,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+    actor: int | None = None,
 ) -> tuple[Proposal | None, str | None]:
     """The proposal if `action` is allowed on it now, else the reason why not (an attempt on a
     frozen finalist, once voting opened, goes to the audit log)."""
@@ -94,19 +104,35 @@ async def checked(
     return proposal, None
 
 
-async def frozen(repos: Repositories, campaign: Campaign, proposal: Proposal, actor: int | None, attempt: str, clock: Clock) -> str:
-    await record_refusal(repos, campaign, actor, attempt, "finalists_frozen", clock.now(), target=f"proposal:{proposal.id}")
+async def frozen(
+    repos: Repositories, campaign: Campaign, proposal: Proposal, actor: int | None, attempt: str, clock: Clock
+) -> str:
+    await record_refusal(
+        repos, campaign, actor, attempt, "finalists_frozen", clock.now(), target=f"proposal:{proposal.id}"
+    )
     return refusal_text(Refusal.LOCKED)
 
 
 async def _apply(
-    action: ReviewAction, proposal: Proposal, actor: int, repos: Repositories, campaign: Campaign, clock: Clock,
-    *, reason: str | None = None, merged_into: int | None = None,
+    action: ReviewAction,
+    proposal: Proposal,
+    actor: int,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+    *,
+    reason: str | None = None,
+    merged_into: int | None = None,
 ) -> Proposal | None:
     now = clock.now()
     changed = await repos.proposals.set_status(
-        proposal.id, campaign.id, new_status(action, proposal.status), now,
-        expected=ALLOWED_FROM[action], reason=reason, merged_into_id=merged_into,
+        proposal.id,
+        campaign.id,
+        new_status(action, proposal.status),
+        now,
+        expected=ALLOWED_FROM[action],
+        reason=reason,
+        merged_into_id=merged_into,
     )
     if changed is None:
         return None
@@ -115,7 +141,9 @@ async def _apply(
         details["reason" if action == ReviewAction.INELIGIBLE else "message"] = reason
     if merged_into:
         details["into"] = merged_into
-    await repos.audit.record(campaign.id, actor, f"proposal_{action.value}", now, target=f"proposal:{proposal.id}", **details)
+    await repos.audit.record(
+        campaign.id, actor, f"proposal_{action.value}", now, target=f"proposal:{proposal.id}", **details
+    )
     return changed
 
 
@@ -124,11 +152,20 @@ async def _apply(
 
 @router.callback_query(ReviewButton.filter(F.action == ReviewAction.ELIGIBLE.value))
 async def eligible(
-    query: CallbackQuery, callback_data: ReviewButton, bot: Bot, state: FSMContext, user: User, repos: Repositories,
-    campaign: Campaign, clock: Clock, i18n: I18n,
+    query: CallbackQuery,
+    callback_data: ReviewButton,
+    bot: Bot,
+    state: FSMContext,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+    i18n: I18n,
 ) -> None:
     await leave_dialog(state)
-    proposal, problem = await checked(ReviewAction.ELIGIBLE, callback_data.proposal, repos, campaign, clock, user.telegram_id)
+    proposal, problem = await checked(
+        ReviewAction.ELIGIBLE, callback_data.proposal, repos, campaign, clock, user.telegram_id
+    )
     if proposal is None:
         await query.answer(problem, show_alert=True)
         return
@@ -140,11 +177,26 @@ async def eligible(
     await query.answer(_("Done."))
     await drop_buttons(query)
     cal = campaign.calendar
-    told = await tell_author(bot, i18n, repos, proposal, lambda: _(
-        "Good news: your project #{number} {title} is eligible — it meets the rules. "
-        "The committee chooses the finalists by {review}; voting opens on {open}."
-    ).format(number=proposal.id, title=title_of(proposal), review=when(cal.review_close, campaign), open=when(cal.voting_open, campaign)))
-    say_later(bot, chat_of(query), lambda: decided(_("Project #{number} is eligible.").format(number=proposal.id), told.reached))
+    told = await tell_author(
+        bot,
+        i18n,
+        repos,
+        proposal,
+        lambda: _(
+            "Good news: your project #{number} {title} is eligible — it meets the rules. "
+            "The committee chooses the finalists by {review}; voting opens on {open}."
+        ).format(
+            number=proposal.id,
+            title=title_of(proposal),
+            review=when(cal.review_close, campaign),
+            open=when(cal.voting_open, campaign),
+        ),
+    )
+    say_later(
+        bot,
+        chat_of(query),
+        lambda: decided(_("Project #{number} is eligible.").format(number=proposal.id), told.reached),
+    )
     await show_next(bot, chat_of(query), repos, campaign, clock, after=proposal.id)
 
 
@@ -156,7 +208,9 @@ def decided(text: str, told: bool) -> str:
 # --- questions: not eligible, ask for changes, merge -----------------------------------------
 
 
-async def ask(query: CallbackQuery, bot: Bot, state: FSMContext, dialog: State, proposal: Proposal, question: str, **extra: object) -> None:
+async def ask(
+    query: CallbackQuery, bot: Bot, state: FSMContext, dialog: State, proposal: Proposal, question: str, **extra: object
+) -> None:
     await state.set_state(dialog)
     await state.update_data(committee={"proposal": proposal.id, **extra})
     await query.answer()
@@ -184,8 +238,14 @@ QUESTIONS = {ReviewAction.INELIGIBLE.value, ReviewAction.REQUEST_CHANGES.value, 
 
 @router.callback_query(ReviewButton.filter(F.action.in_(QUESTIONS)))
 async def question_button(
-    query: CallbackQuery, callback_data: ReviewButton, bot: Bot, state: FSMContext, user: User, repos: Repositories,
-    campaign: Campaign, clock: Clock,
+    query: CallbackQuery,
+    callback_data: ReviewButton,
+    bot: Bot,
+    state: FSMContext,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
 ) -> None:
     action = ReviewAction(callback_data.action)
     proposal, problem = await checked(action, callback_data.proposal, repos, campaign, clock, user.telegram_id)
@@ -208,8 +268,16 @@ def _clean_message(text: str | None) -> str | None:
 
 
 async def _decide_with_text(
-    action: ReviewAction, message: Message, bot: Bot, state: FSMContext, user: User, repos: Repositories,
-    campaign: Campaign, clock: Clock, *, too_long: str,
+    action: ReviewAction,
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+    *,
+    too_long: str,
 ) -> tuple[Proposal, str] | None:
     """Applies `action` with the typed text as its reason; None (and says why) if it cannot."""
     text = _clean_message(message.text)
@@ -225,7 +293,10 @@ async def _decide_with_text(
         bot, message.chat.id, proposal, int(asked.get("revision") or 0), user, repos, campaign, clock, action
     ):
         return None
-    if proposal is None or await _apply(action, proposal, user.telegram_id, repos, campaign, clock, reason=text) is None:
+    if (
+        proposal is None
+        or await _apply(action, proposal, user.telegram_id, repos, campaign, clock, reason=text) is None
+    ):
         await bot.send_message(message.chat.id, problem or _("Someone decided on this project meanwhile."))
         return None
     return proposal, text
@@ -233,46 +304,103 @@ async def _decide_with_text(
 
 @router.message(CommitteeDialog.reason, plain_text)
 async def reason_typed(
-    message: Message, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign, clock: Clock, i18n: I18n,
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+    i18n: I18n,
 ) -> None:
     done = await _decide_with_text(
-        ReviewAction.INELIGIBLE, message, bot, state, user, repos, campaign, clock,
+        ReviewAction.INELIGIBLE,
+        message,
+        bot,
+        state,
+        user,
+        repos,
+        campaign,
+        clock,
         too_long=_("Please type the reason in 3 to {maximum} characters, or /cancel."),
     )
     if done is None:
         return
     proposal, reason = done
-    told = await tell_author(bot, i18n, repos, proposal, lambda: _(
-        "Your project #{number} {title} is not eligible. The committee's reason:\n\n{reason}"
-    ).format(number=proposal.id, title=title_of(proposal), reason=escape(reason)))
-    say_later(bot, message.chat.id, lambda: decided(_("Project #{number} is not eligible.").format(number=proposal.id), told.reached))
+    told = await tell_author(
+        bot,
+        i18n,
+        repos,
+        proposal,
+        lambda: _("Your project #{number} {title} is not eligible. The committee's reason:\n\n{reason}").format(
+            number=proposal.id, title=title_of(proposal), reason=escape(reason)
+        ),
+    )
+    say_later(
+        bot,
+        message.chat.id,
+        lambda: decided(_("Project #{number} is not eligible.").format(number=proposal.id), told.reached),
+    )
     await show_next(bot, message.chat.id, repos, campaign, clock, after=proposal.id)
 
 
 @router.message(CommitteeDialog.changes, plain_text)
 async def changes_typed(
-    message: Message, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign, clock: Clock, i18n: I18n,
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+    i18n: I18n,
 ) -> None:
     done = await _decide_with_text(
-        ReviewAction.REQUEST_CHANGES, message, bot, state, user, repos, campaign, clock,
+        ReviewAction.REQUEST_CHANGES,
+        message,
+        bot,
+        state,
+        user,
+        repos,
+        campaign,
+        clock,
         too_long=_("Please type the message in 3 to {maximum} characters, or /cancel."),
     )
     if done is None:
         return
     proposal, request = done
     deadline = campaign.calendar.review_close
-    told = await tell_author(bot, i18n, repos, proposal, lambda: _(
-        "The committee asks you to change your project #{number} {title}:\n\n{message}\n\n"
-        "Send /myproposals, press “Change #{number}”, make the changes and submit: the project comes back to the committee. "
-        "Please do it by {deadline}."
-    ).format(number=proposal.id, title=title_of(proposal), message=escape(request), deadline=when(deadline, campaign)))
-    say_later(bot, message.chat.id, lambda: decided(_("Changes asked for project #{number}.").format(number=proposal.id), told.reached))
+    told = await tell_author(
+        bot,
+        i18n,
+        repos,
+        proposal,
+        lambda: _(
+            "The committee asks you to change your project #{number} {title}:\n\n{message}\n\n"
+            "Send /myproposals, press “Change #{number}”, make the changes and submit: the project comes back to the committee. "
+            "Please do it by {deadline}."
+        ).format(
+            number=proposal.id, title=title_of(proposal), message=escape(request), deadline=when(deadline, campaign)
+        ),
+    )
+    say_later(
+        bot,
+        message.chat.id,
+        lambda: decided(_("Changes asked for project #{number}.").format(number=proposal.id), told.reached),
+    )
     await show_next(bot, message.chat.id, repos, campaign, clock, after=proposal.id)
 
 
 @router.message(CommitteeDialog.merge_target, plain_text)
 async def merge_target_typed(
-    message: Message, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign, clock: Clock, i18n: I18n,
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+    i18n: I18n,
 ) -> None:
     target_id = parse_number(message.text)
     if target_id is None:
@@ -291,7 +419,10 @@ async def merge_target_typed(
     if refused is not None:
         # A wrong number: ask again; a project that changed meanwhile: stop.
         if refused in (Refusal.SAME_PROPOSAL, Refusal.BAD_TARGET):
-            await bot.send_message(message.chat.id, refusal_text(refused, source.status, target_id) + " " + _("Type another number, or /cancel."))
+            await bot.send_message(
+                message.chat.id,
+                refusal_text(refused, source.status, target_id) + " " + _("Type another number, or /cancel."),
+            )
         else:
             await state.set_state(None)
             locked = refused == Refusal.LOCKED
@@ -301,20 +432,48 @@ async def merge_target_typed(
     assert target is not None
     await state.set_state(None)
     await state.update_data(committee=None)
-    if await changed_since_shown(bot, message.chat.id, source, int(asked.get("revision") or 0), user, repos, campaign, clock, ReviewAction.MERGE):
+    if await changed_since_shown(
+        bot, message.chat.id, source, int(asked.get("revision") or 0), user, repos, campaign, clock, ReviewAction.MERGE
+    ):
         return
-    if await _apply(ReviewAction.MERGE, source, user.telegram_id, repos, campaign, clock, merged_into=target.id) is None:
+    if (
+        await _apply(ReviewAction.MERGE, source, user.telegram_id, repos, campaign, clock, merged_into=target.id)
+        is None
+    ):
         await bot.send_message(message.chat.id, _("Someone decided on this project meanwhile."))
         return
-    told_source = await tell_author(bot, i18n, repos, source, lambda: _(
-        "Your project #{number} {title} is very close to project #{other} {other_title}: the committee merged them, "
-        "and they go forward together as project #{other}."
-    ).format(number=source.id, title=title_of(source), other=target.id, other_title=title_of(target)))
-    told_target = await tell_author(bot, i18n, repos, target, lambda: _(
-        "Project #{number} {title} was very close to your project #{other} {other_title}: the committee merged it into yours."
-    ).format(number=source.id, title=title_of(source), other=target.id, other_title=title_of(target)))
-    say_later(bot, message.chat.id, lambda: _("Project #{number} is merged into #{other}.").format(number=source.id, other=target.id) + " " + (
-        _("Both authors were told.") if told_source.reached and told_target.reached else _("Not every author could be reached.")))
+    told_source = await tell_author(
+        bot,
+        i18n,
+        repos,
+        source,
+        lambda: _(
+            "Your project #{number} {title} is very close to project #{other} {other_title}: the committee merged them, "
+            "and they go forward together as project #{other}."
+        ).format(number=source.id, title=title_of(source), other=target.id, other_title=title_of(target)),
+    )
+    told_target = await tell_author(
+        bot,
+        i18n,
+        repos,
+        target,
+        lambda: _(
+            "Project #{number} {title} was very close to your project #{other} {other_title}: the committee merged it into yours."
+        ).format(number=source.id, title=title_of(source), other=target.id, other_title=title_of(target)),
+    )
+    say_later(
+        bot,
+        message.chat.id,
+        lambda: (
+            _("Project #{number} is merged into #{other}.").format(number=source.id, other=target.id)
+            + " "
+            + (
+                _("Both authors were told.")
+                if told_source.reached and told_target.reached
+                else _("Not every author could be reached.")
+            )
+        ),
+    )
     await show_next(bot, message.chat.id, repos, campaign, clock, after=source.id)
 
 

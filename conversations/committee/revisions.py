@@ -3,6 +3,7 @@ they were sent with (`ReviewButton.revision`), and a question's answer the revis
 asked about. If the author changed the project since, nothing is decided: the attempt is
 audited, and the committee gets the new version with the changed fields marked.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -34,8 +35,12 @@ def _value(draft: ProposalDraft, name: str) -> str:
 
 
 def changes_intro(shown: Revision | None, latest: Revision) -> str:
-    """"Changed since you read it", each changed field with what it was."""
-    lines = [_("⚠️ The author changed this project since the card you pressed was shown: nothing was decided. The new version is below; changed:")]
+    """ "Changed since you read it", each changed field with what it was."""
+    lines = [
+        _(
+            "⚠️ The author changed this project since the card you pressed was shown: nothing was decided. The new version is below; changed:"
+        )
+    ]
     if shown is None:
         return lines[0] + " " + _("(the version you saw is unknown)")
     before, after = ProposalDraft.from_data(shown.fields), ProposalDraft.from_data(latest.fields)
@@ -45,7 +50,9 @@ def changes_intro(shown: Revision | None, latest: Revision) -> str:
         if sheet_name not in names:
             names.append(sheet_name)
     for name in names:
-        lines.append(_("✏️ {field} — was: {value}").format(field=_label(name), value=escape(shorten(_value(before, name), 300))))
+        lines.append(
+            _("✏️ {field} — was: {value}").format(field=_label(name), value=escape(shorten(_value(before, name), 300)))
+        )
     return "\n".join(lines)
 
 
@@ -55,13 +62,28 @@ async def current_revision(repos: Repositories, proposal_id: int) -> int:
 
 
 async def stale(
-    repos: Repositories, campaign: Campaign, proposal: Proposal, shown: int, actor: int, attempt: str, now: datetime,
+    repos: Repositories,
+    campaign: Campaign,
+    proposal: Proposal,
+    shown: int,
+    actor: int,
+    attempt: str,
+    now: datetime,
 ) -> str | None:
     """None if `shown` is still the project's latest revision; else the intro that marks the
     changes (and the refused attempt is in the audit log)."""
     revisions = await repos.proposals.revisions(proposal.id)
     if not revisions or revisions[-1].number == shown:
         return None
-    await record_refusal(repos, campaign, actor, attempt, "stale_revision", now, target=f"proposal:{proposal.id}",
-                         shown=shown, current=revisions[-1].number)
+    await record_refusal(
+        repos,
+        campaign,
+        actor,
+        attempt,
+        "stale_revision",
+        now,
+        target=f"proposal:{proposal.id}",
+        shown=shown,
+        current=revisions[-1].number,
+    )
     return changes_intro(next((r for r in revisions if r.number == shown), None), revisions[-1])

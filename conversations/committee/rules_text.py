@@ -1,5 +1,6 @@
 """What the committee reads when the campaign's rules refuse an action (campaign.phase_guard,
 campaign.freeze), and how the audit log names those refusals."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -21,7 +22,9 @@ def phase_rule_text(error: PhaseRuleError, field_label: Callable[[str], str]) ->
     if error.code == "voting_open_after_now":
         why = _("“{field}” cannot move after now: residents have already voted, it would close the vote they used.")
     elif error.code == "close_outside_voting":
-        why = _("“{field}” can be moved only while voting is open; it is over (now: {phase}), and reopening it would let ballots in after the count.")
+        why = _(
+            "“{field}” can be moved only while voting is open; it is over (now: {phase}), and reopening it would let ballots in after the count."
+        )
     elif error.code == "passed":
         why = _("“{field}” has passed: what has happened stays as it happened.")
     elif error.code == "before_now":
@@ -29,9 +32,14 @@ def phase_rule_text(error: PhaseRuleError, field_label: Callable[[str], str]) ->
     else:
         why = _("The campaign cannot go back from {phase} to {target}.")
     target = error.params.get("target")
-    return intro + " " + why.format(
-        field=field_label(field) if field else "", phase=now,
-        target=phase_label(Phase(str(target))) if target else "",
+    return (
+        intro
+        + " "
+        + why.format(
+            field=field_label(field) if field else "",
+            phase=now,
+            target=phase_label(Phase(str(target))) if target else "",
+        )
     )
 
 

@@ -1,6 +1,7 @@
 """Showing a project to the committee: the sheet, its decision buttons (bound to the revision
 shown), and what happens when a button no longer matches the project (the author changed it).
 """
+
 from __future__ import annotations
 
 import logging
@@ -44,7 +45,9 @@ class ReviewButton(CallbackData, prefix="crev"):
 # --- showing a project ----------------------------------------------------------------------
 
 
-def decision_keyboard(proposal: Proposal, campaign: Campaign, clock: Clock, *, with_next: bool, revision: int) -> InlineKeyboardMarkup:
+def decision_keyboard(
+    proposal: Proposal, campaign: Campaign, clock: Clock, *, with_next: bool, revision: int
+) -> InlineKeyboardMarkup:
     labels = {
         ReviewAction.ELIGIBLE: _("✅ Eligible"),
         ReviewAction.INELIGIBLE: _("✖ Not eligible"),
@@ -54,7 +57,10 @@ def decision_keyboard(proposal: Proposal, campaign: Campaign, clock: Clock, *, w
     }
     builder = InlineKeyboardBuilder()
     for action in decisions(proposal.status, phase_at(campaign.calendar, clock.now())):
-        builder.button(text=labels[action], callback_data=ReviewButton(action=action.value, proposal=proposal.id, revision=revision))
+        builder.button(
+            text=labels[action],
+            callback_data=ReviewButton(action=action.value, proposal=proposal.id, revision=revision),
+        )
     if with_next:
         builder.button(text=_("⏭ Next"), callback_data=ReviewButton(action="next", proposal=proposal.id))
     builder.adjust(2)
@@ -62,8 +68,15 @@ def decision_keyboard(proposal: Proposal, campaign: Campaign, clock: Clock, *, w
 
 
 async def send_sheet(
-    bot: Bot, chat_id: int, proposal: Proposal, campaign: Campaign, repos: Repositories, clock: Clock, *,
-    with_next: bool, intro: str | Callable[[], str] | None = None,
+    bot: Bot,
+    chat_id: int,
+    proposal: Proposal,
+    campaign: Campaign,
+    repos: Repositories,
+    clock: Clock,
+    *,
+    with_next: bool,
+    intro: str | Callable[[], str] | None = None,
 ) -> None:
     """The sheet with the decision buttons. An `intro` given as a function is written after
     the commit (it may say whether the author was told: `review.decided`)."""
@@ -73,7 +86,9 @@ async def send_sheet(
         except TelegramAPIError:  # a photo Telegram no longer has does not stop the review
             log.warning("could not show the photo of project #%s", proposal.id, exc_info=True)
     sheet, details = await committee_sheet(proposal, campaign, repos)
-    markup = decision_keyboard(proposal, campaign, clock, with_next=with_next, revision=await current_revision(repos, proposal.id))
+    markup = decision_keyboard(
+        proposal, campaign, clock, with_next=with_next, revision=await current_revision(repos, proposal.id)
+    )
 
     async def send(head: str | None) -> None:
         text = f"{sheet}\n\n{details}"
@@ -96,7 +111,9 @@ async def send_sheet(
     await send(intro)
 
 
-async def show_next(bot: Bot, chat_id: int, repos: Repositories, campaign: Campaign, clock: Clock, *, after: int = 0) -> None:
+async def show_next(
+    bot: Bot, chat_id: int, repos: Repositories, campaign: Campaign, clock: Clock, *, after: int = 0
+) -> None:
     proposal = await repos.proposals.next_waiting(campaign.id, after)
     if proposal is None:
         await bot.send_message(chat_id, _("No project is waiting for review. Send /proposals to see them all."))
@@ -108,8 +125,15 @@ async def show_next(bot: Bot, chat_id: int, repos: Repositories, campaign: Campa
 
 
 async def changed_since_shown(
-    bot: Bot, chat_id: int, proposal: Proposal, shown: int, user: User, repos: Repositories, campaign: Campaign,
-    clock: Clock, attempt: ReviewAction,
+    bot: Bot,
+    chat_id: int,
+    proposal: Proposal,
+    shown: int,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+    attempt: ReviewAction,
 ) -> bool:
     """True (and the new version shown, changes marked) if the author changed the project
     since the revision the committee member decided on."""
@@ -120,14 +144,23 @@ async def changed_since_shown(
     return True
 
 
-
 async def stale_button(
-    query: CallbackQuery, callback_data: ReviewButton, proposal: Proposal, bot: Bot, user: User, repos: Repositories,
-    campaign: Campaign, clock: Clock,
+    query: CallbackQuery,
+    callback_data: ReviewButton,
+    proposal: Proposal,
+    bot: Bot,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
 ) -> bool:
     action = ReviewAction(callback_data.action)
-    if not await changed_since_shown(bot, chat_of(query), proposal, callback_data.revision, user, repos, campaign, clock, action):
+    if not await changed_since_shown(
+        bot, chat_of(query), proposal, callback_data.revision, user, repos, campaign, clock, action
+    ):
         return False
-    await query.answer(_("The author changed this project since this card was shown: nothing was decided."), show_alert=True)
+    await query.answer(
+        _("The author changed this project since this card was shown: nothing was decided."), show_alert=True
+    )
     await drop_buttons(query)
     return True

@@ -4,6 +4,7 @@ of new residents and ballots per day.
 Ages: verification records no birth date, only that a resident confirmed the campaign's minimum
 age; so there are no age bands, and the figures say so.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,8 +31,13 @@ from storage.repositories import Repositories
 router = members_only(Router(name="committee_stats"))
 
 STATUS_ORDER = (
-    ProposalStatus.SUBMITTED, ProposalStatus.CHANGES_REQUESTED, ProposalStatus.ELIGIBLE, ProposalStatus.INELIGIBLE,
-    ProposalStatus.MERGED, ProposalStatus.FINALIST, ProposalStatus.WINNER,
+    ProposalStatus.SUBMITTED,
+    ProposalStatus.CHANGES_REQUESTED,
+    ProposalStatus.ELIGIBLE,
+    ProposalStatus.INELIGIBLE,
+    ProposalStatus.MERGED,
+    ProposalStatus.FINALIST,
+    ProposalStatus.WINNER,
 )
 
 
@@ -78,13 +84,18 @@ def stats_lines(figures: Figures, campaign: Campaign, now: datetime, *, publishe
     population = campaign.population
     lines = [
         _("<b>Figures — {campaign}</b>").format(campaign=campaign_name(campaign)),
-        _("Phase: {phase}. {summary}").format(phase=phase_label(phase_at(campaign.calendar, now)), summary=phase_summary(campaign, now, published=published)),
+        _("Phase: {phase}. {summary}").format(
+            phase=phase_label(phase_at(campaign.calendar, now)),
+            summary=phase_summary(campaign, now, published=published),
+        ),
         "",
         _("<b>Residents</b> (the town has {population} inhabitants)").format(population=number(population)),
         _("👤 Registered with the bot: {count} ({share} of the population)").format(
-            count=number(figures.registered), share=percent(share(figures.registered, population))),
+            count=number(figures.registered), share=percent(share(figures.registered, population))
+        ),
         _("✅ Verified residents: {count} ({share} of the population)").format(
-            count=number(figures.verified), share=percent(share(figures.verified, population))),
+            count=number(figures.verified), share=percent(share(figures.verified, population))
+        ),
         "",
         _("<b>Projects</b>: {count} submitted").format(count=number(figures.proposals)),
     ]
@@ -100,7 +111,8 @@ def stats_lines(figures: Figures, campaign: Campaign, now: datetime, *, publishe
         _("<b>Vote</b>"),
         _("🗳 Ballots cast: {count}").format(count=number(turnout.ballots)),
         _("Turnout: {population} of the population, {verified} of verified residents").format(
-            population=percent(turnout.of_population), verified=percent(turnout.of_verified)),
+            population=percent(turnout.of_population), verified=percent(turnout.of_verified)
+        ),
         "",
         _("<b>Ages</b>"),
     ]
@@ -108,9 +120,11 @@ def stats_lines(figures: Figures, campaign: Campaign, now: datetime, *, publishe
     if minimum is None:
         lines.append(_("Ages are not collected: the campaign sets no minimum age, and no age bands can be shown."))
     else:
-        lines.append(_(
-            "Ages are not recorded: residents only confirm they are at least {age} ({count} did), so there are no age bands."
-        ).format(age=minimum, count=number(figures.attested_age)))
+        lines.append(
+            _(
+                "Ages are not recorded: residents only confirm they are at least {age} ({count} did), so there are no age bands."
+            ).format(age=minimum, count=number(figures.attested_age))
+        )
     return lines
 
 
@@ -123,6 +137,8 @@ async def show_stats(bot: Bot, chat_id: int, repos: Repositories, campaign: Camp
 
 
 @router.message(Command("stats"))
-async def stats_command(message: Message, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+async def stats_command(
+    message: Message, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, clock: Clock
+) -> None:
     await leave_dialogs(state)
     await show_stats(bot, message.chat.id, repos, campaign, clock)

@@ -7,6 +7,7 @@
 | /admins remove 123456789  | no longer                                                        |
 | /ambassadors [add|remove] | the same for ambassadors, who may /propose_for a resident        |
 """
+
 from __future__ import annotations
 
 from aiogram import Bot, Router
@@ -28,12 +29,16 @@ def _texts(role: str) -> dict[str, str]:
     if role == ADMIN:
         return {
             "command": "admins",
-            "heading": _("<b>Committee members</b> added with /admins (the members named in the bot's settings are not listed):"),
+            "heading": _(
+                "<b>Committee members</b> added with /admins (the members named in the bot's settings are not listed):"
+            ),
             "none": _("No committee member added yet; only the members named in the bot's settings."),
             "added": _("{name} is now a committee member."),
             "already": _("{name} is already a committee member."),
             "removed": _("{name} is no longer a committee member."),
-            "absent": _("{name} was not added with /admins (members named in the bot's settings can only be removed there)."),
+            "absent": _(
+                "{name} was not added with /admins (members named in the bot's settings can only be removed there)."
+            ),
         }
     return {
         "command": "ambassadors",
@@ -46,7 +51,16 @@ def _texts(role: str) -> dict[str, str]:
     }
 
 
-async def _manage(message: Message, command: CommandObject, bot: Bot, user: User, repos: Repositories, campaign: Campaign, clock: Clock, role: str) -> None:
+async def _manage(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+    role: str,
+) -> None:
     texts = _texts(role)
     args = (command.args or "").split()
     if not args or args[0].lower() in ("list", "liste"):
@@ -56,9 +70,13 @@ async def _manage(message: Message, command: CommandObject, bot: Bot, user: User
             return
         lines = [texts["heading"], ""]
         for member in members:
-            lines.append(_("{name}, added on {date} by {by}").format(
-                name=await person(repos, member.telegram_id), date=short_when(member.added_at, campaign), by=await person(repos, member.added_by)
-            ))
+            lines.append(
+                _("{name}, added on {date} by {by}").format(
+                    name=await person(repos, member.telegram_id),
+                    date=short_when(member.added_at, campaign),
+                    by=await person(repos, member.added_by),
+                )
+            )
         lines += ["", _usage(texts["command"])]
         await bot.send_message(message.chat.id, "\n".join(lines))
         return
@@ -74,23 +92,50 @@ async def _manage(message: Message, command: CommandObject, bot: Bot, user: User
         done = await repos.committee.remove_member(campaign.id, role, telegram_id)
     name = await person(repos, telegram_id)
     if done:
-        await repos.audit.record(campaign.id, user.telegram_id, f"{role}_{'added' if verb == 'add' else 'removed'}", now, target=f"user:{telegram_id}", telegram_id=telegram_id)
+        await repos.audit.record(
+            campaign.id,
+            user.telegram_id,
+            f"{role}_{'added' if verb == 'add' else 'removed'}",
+            now,
+            target=f"user:{telegram_id}",
+            telegram_id=telegram_id,
+        )
         await bot.send_message(message.chat.id, texts["added" if verb == "add" else "removed"].format(name=name))
     else:
         await bot.send_message(message.chat.id, texts["already" if verb == "add" else "absent"].format(name=name))
 
 
 def _usage(command: str) -> str:
-    return _("Send /{command} add ID or /{command} remove ID, with the person's Telegram id (a number; @userinfobot tells it).").format(command=command)
+    return _(
+        "Send /{command} add ID or /{command} remove ID, with the person's Telegram id (a number; @userinfobot tells it)."
+    ).format(command=command)
 
 
 @router.message(Command("admins"))
-async def admins_command(message: Message, command: CommandObject, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+async def admins_command(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    state: FSMContext,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+) -> None:
     await leave_dialog(state)
     await _manage(message, command, bot, user, repos, campaign, clock, ADMIN)
 
 
 @router.message(Command("ambassadors"))
-async def ambassadors_command(message: Message, command: CommandObject, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+async def ambassadors_command(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    state: FSMContext,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+) -> None:
     await leave_dialog(state)
     await _manage(message, command, bot, user, repos, campaign, clock, AMBASSADOR)

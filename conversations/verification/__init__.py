@@ -23,6 +23,7 @@ One module per purpose, each with its own Router: `start` (/verify, attestation,
 choice, the shared states), `phone`, `codes`, `register`, `approval` (by the committee) and
 `forget` (/forgetme). `get_routers()` gives them in the order they are tried.
 """
+
 from __future__ import annotations
 
 from aiogram import Router
@@ -38,6 +39,12 @@ def get_routers() -> list[Router]:
     # The order of the former single router: `codes` takes `/start <code>` before onboarding's
     # /start, and each catch-all comes after the specific handlers of its state.
     return [
-        start.router, phone.router, codes.router, codes.committee_router, register.router, approval.router,
-        approval.committee_router, forget.router,
+        start.router,
+        phone.router,
+        codes.router,
+        codes.committee_router,
+        register.router,
+        approval.router,
+        approval.committee_router,
+        forget.router,
     ]

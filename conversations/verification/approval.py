@@ -1,4 +1,5 @@
 """Verification by the committee: name and street, a card with approve/refuse buttons."""
+
 from __future__ import annotations
 
 import logging
@@ -48,8 +49,15 @@ async def name_typed(message: Message, state: FSMContext) -> None:
 
 @router.message(Verifying.street, plain_text)
 async def street_typed(
-    message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User, repos: Repositories,
-    clock: Clock, i18n: I18n, committee_chat_id: int | None,
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    campaign: Campaign,
+    user: User,
+    repos: Repositories,
+    clock: Clock,
+    i18n: I18n,
+    committee_chat_id: int | None,
 ) -> None:
     street = " ".join((message.text or "").split())
     if not 2 <= len(street) <= MAX_STREET:
@@ -67,7 +75,9 @@ async def street_typed(
         return
     age, residency = attested_flags(data)
     key = rules.person_key(name, street)
-    same = [r for r in await repos.verification.open_requests(campaign.id) if rules.person_key(r.full_name, r.street) == key]
+    same = [
+        r for r in await repos.verification.open_requests(campaign.id) if rules.person_key(r.full_name, r.street) == key
+    ]
     request_id = await repos.verification.add_request(
         campaign.id, user.id, name, street, clock.now(), attested_age=age, attested_residency=residency
     )
@@ -78,16 +88,20 @@ async def street_typed(
     with i18n.use_locale(campaign.default_language):
         builder.button(text=_("✅ Approve"), callback_data=CommitteeDecision(request=request_id, approve=True))
         builder.button(text=_("✖ Refuse"), callback_data=CommitteeDecision(request=request_id, approve=False))
-        card = _("Verification request #{number}\nName: {name}\nStreet: {street}\nDoes this person live in {town}?").format(
-            number=request_id, name=escape(name), street=escape(street), town=escape(campaign.town)
-        )
+        card = _(
+            "Verification request #{number}\nName: {name}\nStreet: {street}\nDoes this person live in {town}?"
+        ).format(number=request_id, name=escape(name), street=escape(street), town=escape(campaign.town))
         for other in same:
             # Two accounts asking as the same person: the committee sees both before deciding.
             card += "\n\n" + _(
                 "⚠️ Same name and street as request #{number} ({status}), from another Telegram account:\n"
                 "Name: {name}\nStreet: {street}"
-            ).format(number=other.id, status=_("approved") if other.status == "approved" else _("pending"),
-                     name=escape(other.full_name), street=escape(other.street))
+            ).format(
+                number=other.id,
+                status=_("approved") if other.status == "approved" else _("pending"),
+                name=escape(other.full_name),
+                street=escape(other.street),
+            )
     try:
         await bot.send_message(committee_chat_id, card, reply_markup=builder.as_markup())
     except TelegramAPIError:
@@ -101,8 +115,14 @@ async def text_expected(message: Message) -> None:
 
 @committee_router.callback_query(CommitteeDecision.filter())
 async def decide(
-    query: CallbackQuery, callback_data: CommitteeDecision, bot: Bot, campaign: Campaign, repos: Repositories,
-    clock: Clock, i18n: I18n, is_committee: bool,
+    query: CallbackQuery,
+    callback_data: CommitteeDecision,
+    bot: Bot,
+    campaign: Campaign,
+    repos: Repositories,
+    clock: Clock,
+    i18n: I18n,
+    is_committee: bool,
 ) -> None:
     if not is_committee:
         await query.answer(_("Only committee members can decide on requests."), show_alert=True)
@@ -110,19 +130,27 @@ async def decide(
     if callback_data.approve:
         age, residency = await repos.verification.request_attestation(callback_data.request)
         if not rules.attested(campaign.eligibility.minimum_age, campaign.eligibility.residency, age, residency):
-            await query.answer(_(
-                "This request does not carry the confirmation the campaign asks (age, residency): "
-                "refuse it, and the resident can ask again with /verify."
-            ), show_alert=True)
+            await query.answer(
+                _(
+                    "This request does not carry the confirmation the campaign asks (age, residency): "
+                    "refuse it, and the resident can ask again with /verify."
+                ),
+                show_alert=True,
+            )
             return
     now = clock.now()
-    decided = await repos.verification.decide_request(callback_data.request, callback_data.approve, query.from_user.id, now)
+    decided = await repos.verification.decide_request(
+        callback_data.request, callback_data.approve, query.from_user.id, now
+    )
     if decided is None:
         await query.answer(_("This request has already been decided."), show_alert=True)
         return
     await repos.audit.record(
-        campaign.id, query.from_user.id, "verification_approved" if callback_data.approve else "verification_refused",
-        now, target=f"request:{decided.id}",
+        campaign.id,
+        query.from_user.id,
+        "verification_approved" if callback_data.approve else "verification_refused",
+        now,
+        target=f"request:{decided.id}",
     )
     await query.answer(_("Done."))
     with i18n.use_locale(campaign.default_language):  # the card's language
@@ -130,7 +158,9 @@ async def decide(
     if query.message is not None and isinstance(query.message, Message):
         try:
             await query.message.edit_text(
-                (query.message.html_text or "") + "\n\n" + verdict.format(name=escape(query.from_user.first_name or "")),
+                (query.message.html_text or "")
+                + "\n\n"
+                + verdict.format(name=escape(query.from_user.first_name or "")),
                 reply_markup=None,
             )
         except TelegramAPIError:
@@ -139,9 +169,13 @@ async def decide(
     language = resident.language if resident else campaign.default_language
     with i18n.use_locale(language):
         if callback_data.approve:
-            text = _("✅ The committee confirmed that you live in {town}: you are now a verified resident.").format(town=escape(campaign.town))
+            text = _("✅ The committee confirmed that you live in {town}: you are now a verified resident.").format(
+                town=escape(campaign.town)
+            )
         else:
-            text = _("The committee could not confirm that you live in {town}. If this is a mistake, contact the town hall.").format(town=escape(campaign.town))
+            text = _(
+                "The committee could not confirm that you live in {town}. If this is a mistake, contact the town hall."
+            ).format(town=escape(campaign.town))
     await repos.session.commit()
     try:
         await bot.send_message(decided.telegram_id, text)

@@ -1,4 +1,5 @@
 """Invitation codes: typed, in a `/start <code>` link, or `/code`; `/codes N` makes them."""
+
 from __future__ import annotations
 
 import asyncio
@@ -18,7 +19,16 @@ from campaign.schema import Campaign, pick
 from conversations.code_sheet import code_sheet_pdf
 from conversations.filters import plain_text
 from conversations.render import when
-from conversations.verification.start import CODE_REDEEMER, Verifying, ask_method, attest_first, attested_flags, begin, not_a_command, on_verified
+from conversations.verification.start import (
+    CODE_REDEEMER,
+    Verifying,
+    ask_method,
+    attest_first,
+    attested_flags,
+    begin,
+    not_a_command,
+    on_verified,
+)
 from conversations.scope import private_only, secrets_in_private
 from storage.repositories import Repositories, User
 from storage.repositories.verification import CodeOutcome
@@ -29,8 +39,15 @@ committee_router = secrets_in_private(Router(name="verification_codes_committee"
 
 
 async def redeem(
-    bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, user: User, repos: Repositories,
-    clock: Clock, secret_key: bytes, code: str,
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    campaign: Campaign,
+    user: User,
+    repos: Repositories,
+    clock: Clock,
+    secret_key: bytes,
+    code: str,
 ) -> None:
     now = clock.now()
     await state.update_data(verify_code=None)
@@ -39,7 +56,9 @@ async def redeem(
     if wait is not None:
         minutes = max(1, round(wait.total_seconds() / 60))
         await state.set_state(Verifying.code)
-        await bot.send_message(chat_id, _("Too many wrong codes. Please wait {minutes} min before trying again.").format(minutes=minutes))
+        await bot.send_message(
+            chat_id, _("Too many wrong codes. Please wait {minutes} min before trying again.").format(minutes=minutes)
+        )
         return
     if await attest_first(bot, chat_id, state, campaign, user, repos, pending_code=code):
         return  # the code is redeemed once the resident has confirmed
@@ -69,12 +88,22 @@ CODE_REDEEMER["code"] = redeem
 
 @router.message(Verifying.code, plain_text)
 async def code_typed(
-    message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User,
-    repos: Repositories, clock: Clock, secret_key: bytes,
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    campaign: Campaign,
+    user: User,
+    repos: Repositories,
+    clock: Clock,
+    secret_key: bytes,
 ) -> None:
     code = rules.normalize_code(message.text or "")
     if code is None:
-        await message.answer(_("That does not look like a code: a code has 10 letters and digits, like ABCDE-23456. Type it again, or /cancel."))
+        await message.answer(
+            _(
+                "That does not look like a code: a code has 10 letters and digits, like ABCDE-23456. Type it again, or /cancel."
+            )
+        )
         return
     await redeem(bot, message.chat.id, state, campaign, user, repos, clock, secret_key, code)
 
@@ -85,12 +114,23 @@ async def code_expected(message: Message) -> None:
 
 
 async def _code_from_link(
-    message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User,
-    repos: Repositories, clock: Clock, secret_key: bytes, text: str,
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    campaign: Campaign,
+    user: User,
+    repos: Repositories,
+    clock: Clock,
+    secret_key: bytes,
+    text: str,
 ) -> None:
     code = rules.normalize_code(text)
     if code is None:
-        await message.answer(_("That does not look like a code: a code has 10 letters and digits, like ABCDE-23456. Type it again, or /cancel."))
+        await message.answer(
+            _(
+                "That does not look like a code: a code has 10 letters and digits, like ABCDE-23456. Type it again, or /cancel."
+            )
+        )
         return
     if await repos.verification.is_verified(user.id):
         await message.answer(_("You are already verified as a resident. Thank you!"))
@@ -104,8 +144,15 @@ async def _code_from_link(
 
 @router.message(CommandStart(deep_link=True))
 async def start_with_code(
-    message: Message, command: CommandObject, bot: Bot, state: FSMContext, campaign: Campaign,
-    user: User, repos: Repositories, clock: Clock, secret_key: bytes,
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    state: FSMContext,
+    campaign: Campaign,
+    user: User,
+    repos: Repositories,
+    clock: Clock,
+    secret_key: bytes,
 ) -> None:
     # t.me/<bot>?start=<code>: anything that is not a code goes on to the ordinary /start.
     if "code" not in campaign.verification.methods or rules.normalize_code(command.args or "") is None:
@@ -115,8 +162,15 @@ async def start_with_code(
 
 @router.message(Command("code"))
 async def code_command(
-    message: Message, command: CommandObject, bot: Bot, state: FSMContext, campaign: Campaign,
-    user: User, repos: Repositories, clock: Clock, secret_key: bytes,
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    state: FSMContext,
+    campaign: Campaign,
+    user: User,
+    repos: Repositories,
+    clock: Clock,
+    secret_key: bytes,
 ) -> None:
     if "code" not in campaign.verification.methods:
         await message.answer(_("This campaign does not use invitation codes. Send /verify to see how to verify."))
@@ -130,8 +184,16 @@ async def code_command(
 
 @committee_router.message(Command("codes"))
 async def make_codes(
-    message: Message, command: CommandObject, bot: Bot, campaign: Campaign, user: User, repos: Repositories,
-    clock: Clock, secret_key: bytes, is_committee: bool, secret_chat_id: int,
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    campaign: Campaign,
+    user: User,
+    repos: Repositories,
+    clock: Clock,
+    secret_key: bytes,
+    is_committee: bool,
+    secret_chat_id: int,
 ) -> bool:
     """True once the codes are sent (to the member's private chat: conversations.scope)."""
     if not is_committee:
@@ -142,13 +204,25 @@ async def make_codes(
     except ValueError:
         count = 0
     if not 1 <= count <= rules.MAX_CODES_PER_REQUEST:
-        await message.answer(_("Send /codes N with N between 1 and {maximum}, for example /codes 50.").format(maximum=rules.MAX_CODES_PER_REQUEST))
+        await message.answer(
+            _("Send /codes N with N between 1 and {maximum}, for example /codes 50.").format(
+                maximum=rules.MAX_CODES_PER_REQUEST
+            )
+        )
         return False
     now = clock.now()
     codes = sorted({rules.new_code() for _ in range(count * 2)})[:count]
     expires = campaign.calendar.voting_close
-    await repos.verification.add_codes(campaign.id, [rules.code_hash(secret_key, c) for c in codes], message.from_user.id if message.from_user else None, now, expires)
-    await repos.audit.record(campaign.id, message.from_user.id if message.from_user else None, "codes_created", now, count=count)
+    await repos.verification.add_codes(
+        campaign.id,
+        [rules.code_hash(secret_key, c) for c in codes],
+        message.from_user.id if message.from_user else None,
+        now,
+        expires,
+    )
+    await repos.audit.record(
+        campaign.id, message.from_user.id if message.from_user else None, "codes_created", now, count=count
+    )
     username = (await bot.me()).username
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -164,9 +238,7 @@ async def make_codes(
             "{count} single-use invitation code, valid until {date}. Only its hash is kept: this file and the printable slip are the only copies.",
             "{count} single-use invitation codes, valid until {date}. Only their hashes are kept: this file and the printable slips are the only copies.",
             len(codes),
-        ).format(
-            count=len(codes), date=when(expires, campaign)
-        ),
+        ).format(count=len(codes), date=when(expires, campaign)),
     )
     # Then the same codes as printable slips, built after the CSV is out (the CSV is the
     # list that counts) and in a thread: about 4 ms a code, 4 s for the maximum.

@@ -1,4 +1,5 @@
 """/forgetme: anyone can erase their personal data, after a confirmation."""
+
 from __future__ import annotations
 
 from aiogram import F, Router
@@ -35,8 +36,14 @@ async def forget_me(message: Message) -> None:
 
 @router.callback_query(VerifyAction.filter(F.action.in_({"forget", "keep"})))
 async def forget_confirmed(
-    query: CallbackQuery, callback_data: VerifyAction, state: FSMContext, campaign: Campaign, user: User,
-    repos: Repositories, clock: Clock, secret_key: bytes,
+    query: CallbackQuery,
+    callback_data: VerifyAction,
+    state: FSMContext,
+    campaign: Campaign,
+    user: User,
+    repos: Repositories,
+    clock: Clock,
+    secret_key: bytes,
 ) -> None:
     if callback_data.action == "keep":
         await query.answer(_("Nothing was erased."))

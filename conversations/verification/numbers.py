@@ -9,6 +9,7 @@ The campaign's region comes from its first `phone_prefixes` entry ("+32" -> BE, 
 national forms ("0470 12 34 56") are read in that country. Without prefixes, only international
 forms are read ("+32…", "0032…").
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -81,11 +82,18 @@ def _parse(text: str, region: str | None) -> phonenumbers.PhoneNumber:
     try:
         return phonenumbers.parse(text, region)
     except NumberParseException as error:
-        if error.error_type == NumberParseException.TOO_SHORT_NSN or error.error_type == NumberParseException.TOO_SHORT_AFTER_IDD:
+        if (
+            error.error_type == NumberParseException.TOO_SHORT_NSN
+            or error.error_type == NumberParseException.TOO_SHORT_AFTER_IDD
+        ):
             raise PhoneError("too_short") from None
         if error.error_type == NumberParseException.TOO_LONG:
             raise PhoneError("too_long") from None
-        if error.error_type == NumberParseException.INVALID_COUNTRY_CODE and region is None and not text.startswith("+"):
+        if (
+            error.error_type == NumberParseException.INVALID_COUNTRY_CODE
+            and region is None
+            and not text.startswith("+")
+        ):
             raise PhoneError("national") from None
         raise PhoneError("invalid") from None
 

@@ -1,4 +1,5 @@
 """Verification by phone: the resident shares their own contact with the 📱 button."""
+
 from __future__ import annotations
 
 from html import escape
@@ -13,7 +14,14 @@ from campaign import verification as rules
 from campaign.clock import Clock
 from campaign.schema import Campaign
 from conversations.verification.numbers import PhoneError, contact_number
-from conversations.verification.start import Verifying, attest_first, attested_flags, not_a_command, on_verified, phone_keyboard
+from conversations.verification.start import (
+    Verifying,
+    attest_first,
+    attested_flags,
+    not_a_command,
+    on_verified,
+    phone_keyboard,
+)
 from conversations.scope import private_only
 from storage.repositories import Repositories, User
 from storage.repositories.verification import VerifyOutcome
@@ -27,8 +35,14 @@ async def contact(message: Message) -> bool:
 
 @router.message(StateFilter(Verifying.phone, None), contact)
 async def contact_shared(
-    message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User,
-    repos: Repositories, clock: Clock, secret_key: bytes,
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    campaign: Campaign,
+    user: User,
+    repos: Repositories,
+    clock: Clock,
+    secret_key: bytes,
 ) -> None:
     shared = message.contact
     assert shared is not None and message.from_user is not None
@@ -47,7 +61,9 @@ async def contact_shared(
         return
     if await repos.verification.is_verified(user.id):
         await state.set_state(None)
-        await message.answer(_("You are already verified as a resident. Thank you!"), reply_markup=ReplyKeyboardRemove())
+        await message.answer(
+            _("You are already verified as a resident. Thank you!"), reply_markup=ReplyKeyboardRemove()
+        )
         return
     if await attest_first(bot, message.chat.id, state, campaign, user, repos):
         return  # the contact is asked again once the resident has confirmed
@@ -55,7 +71,10 @@ async def contact_shared(
     try:
         phone = contact_number(shared.phone_number)
     except PhoneError:
-        await message.answer(_("I could not read this phone number. Please try again with the button, or /cancel."), reply_markup=phone_keyboard())
+        await message.answer(
+            _("I could not read this phone number. Please try again with the button, or /cancel."),
+            reply_markup=phone_keyboard(),
+        )
         return
     if not rules.has_allowed_prefix(phone, prefixes):
         await state.set_state(None)
@@ -71,7 +90,8 @@ async def contact_shared(
     if campaign.verification.use_register and not await repos.verification.in_register(campaign.id, digest):
         await state.set_state(None)
         await message.answer(
-            _("Sorry, this number is not in the list of residents the town gave us.") + _other_methods(campaign, "phone"),
+            _("Sorry, this number is not in the list of residents the town gave us.")
+            + _other_methods(campaign, "phone"),
             reply_markup=ReplyKeyboardRemove(),
         )
         return
@@ -105,7 +125,8 @@ async def phone_expected(message: Message, state: FSMContext) -> None:
         await message.answer(_("Stopped. You can verify later with /verify."), reply_markup=ReplyKeyboardRemove())
         return
     await message.answer(
-        _("Please press the button <b>📱 Share my phone number</b> below; typing the number does not work. Or /cancel."),
+        _(
+            "Please press the button <b>📱 Share my phone number</b> below; typing the number does not work. Or /cancel."
+        ),
         reply_markup=phone_keyboard(),
     )
-

@@ -1,4 +1,5 @@
 """The phone register: `/import_register`, then a CSV document of the town's residents."""
+
 from __future__ import annotations
 
 import csv
@@ -36,13 +37,21 @@ async def import_register(message: Message, state: FSMContext, is_committee: boo
         await message.answer(_("Only committee members can import the register."))
         return
     await state.set_state(ImportingRegister.document)
-    await message.answer(_("Send the register as a CSV document: one phone number per line (first column). Or /cancel."))
+    await message.answer(
+        _("Send the register as a CSV document: one phone number per line (first column). Or /cancel.")
+    )
 
 
 @router.message(ImportingRegister.document, document)
 async def register_document(
-    message: Message, bot: Bot, state: FSMContext, campaign: Campaign, repos: Repositories,
-    clock: Clock, secret_key: bytes, is_committee: bool,
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    campaign: Campaign,
+    repos: Repositories,
+    clock: Clock,
+    secret_key: bytes,
+    is_committee: bool,
 ) -> None:
     if not is_committee:
         await state.set_state(None)
@@ -63,10 +72,19 @@ async def register_document(
             if number > 1 or any(ch.isdigit() for ch in row[0]):
                 bad.append(number)
     new = await repos.verification.import_register(campaign.id, hashes, clock.now())
-    await repos.audit.record(campaign.id, message.from_user.id if message.from_user else None, "register_imported", clock.now(), count=len(hashes), new=new)
+    await repos.audit.record(
+        campaign.id,
+        message.from_user.id if message.from_user else None,
+        "register_imported",
+        clock.now(),
+        count=len(hashes),
+        new=new,
+    )
     await state.set_state(None)
     reply = ngettext(
-        "Register imported: {count} number read, {new} new.", "Register imported: {count} numbers read, {new} new.", len(hashes)
+        "Register imported: {count} number read, {new} new.",
+        "Register imported: {count} numbers read, {new} new.",
+        len(hashes),
     ).format(count=len(hashes), new=new)
     if bad:
         shown = ", ".join(str(n) for n in bad[:20]) + ("…" if len(bad) > 20 else "")

@@ -3,6 +3,7 @@
 Also what the other verification modules share: the `Verifying` states, the `VerifyAction`
 buttons, `on_verified` (what happens once a resident is verified).
 """
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
@@ -67,8 +68,15 @@ def _attestation_text(campaign: Campaign) -> str:
 
 
 async def begin(
-    bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, user: User, repos: Repositories,
-    *, then: str | None = None, pending_code: str | None = None,
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    campaign: Campaign,
+    user: User,
+    repos: Repositories,
+    *,
+    then: str | None = None,
+    pending_code: str | None = None,
 ) -> None:
     """Ask a resident to verify; `then` ("vote") says what to do once they are."""
     if await repos.verification.is_verified(user.id):
@@ -83,7 +91,9 @@ async def begin(
         builder.button(text=_("✖ No"), callback_data=VerifyAction(action="attest_no"))
         await bot.send_message(
             chat_id,
-            _("Only residents may take part, so I need to check who you are first. Please confirm:") + "\n" + _attestation_text(campaign),
+            _("Only residents may take part, so I need to check who you are first. Please confirm:")
+            + "\n"
+            + _attestation_text(campaign),
             reply_markup=builder.as_markup(),
         )
         return
@@ -91,8 +101,15 @@ async def begin(
 
 
 async def _after_attestation(
-    bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, user: User, repos: Repositories, clock: Clock | None,
-    *, secret_key: bytes | None = None,
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    campaign: Campaign,
+    user: User,
+    repos: Repositories,
+    clock: Clock | None,
+    *,
+    secret_key: bytes | None = None,
 ) -> None:
     data = await state.get_data()
     redeem = CODE_REDEEMER.get("code")
@@ -102,7 +119,11 @@ async def _after_attestation(
     methods = list(campaign.verification.methods)
     if len(methods) == 1:
         # Not yet told why we ask (no attestation question came first): say it in the same message.
-        intro = "" if data.get("verify_attested") else _("Only residents may take part, so I need to check who you are first.")
+        intro = (
+            ""
+            if data.get("verify_attested")
+            else _("Only residents may take part, so I need to check who you are first.")
+        )
         await ask_method(bot, chat_id, state, campaign, methods[0], intro=intro)
         return
     await state.set_state(Verifying.method)
@@ -128,7 +149,9 @@ def phone_keyboard() -> ReplyKeyboardMarkup:
     )
 
 
-async def ask_method(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, method: str, *, intro: str = "") -> None:
+async def ask_method(
+    bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, method: str, *, intro: str = ""
+) -> None:
     """Ask for `method`; `intro` (why we ask) goes in the same message: one reply per message."""
     lead = intro + "\n\n" if intro else ""
     if method == "phone":
@@ -139,7 +162,9 @@ async def ask_method(bot: Bot, chat_id: int, state: FSMContext, campaign: Campai
             "number can verify only one account."
         )
         if campaign.verification.phone_prefixes:
-            text += "\n\n" + _("Accepted numbers start with {prefixes}.").format(prefixes=", ".join(campaign.verification.phone_prefixes))
+            text += "\n\n" + _("Accepted numbers start with {prefixes}.").format(
+                prefixes=", ".join(campaign.verification.phone_prefixes)
+            )
         await bot.send_message(chat_id, text, reply_markup=phone_keyboard())
     elif method == "code":
         await state.set_state(Verifying.code)
@@ -169,21 +194,31 @@ CONTINUATIONS: dict[str, Continuation] = {}
 
 def when_verified(name: str) -> Callable[[Continuation], Continuation]:
     """Decorator: `name`'s continuation, run by on_verified for a begin(then=name)."""
+
     def register(continuation: Continuation) -> Continuation:
         CONTINUATIONS[name] = continuation
         return continuation
+
     return register
 
 
 async def on_verified(
-    bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, user: User, repos: Repositories,
-    clock: Clock, secret_key: bytes,
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    campaign: Campaign,
+    user: User,
+    repos: Repositories,
+    clock: Clock,
+    secret_key: bytes,
 ) -> None:
     data = await state.get_data()
     then = data.get("verify_then")
     await state.set_state(None)
     await state.update_data(verify_then=None, verify_attested=None, verify_code=None)
-    await bot.send_message(chat_id, _("✅ Thank you, you are now a verified resident."), reply_markup=ReplyKeyboardRemove())
+    await bot.send_message(
+        chat_id, _("✅ Thank you, you are now a verified resident."), reply_markup=ReplyKeyboardRemove()
+    )
     continuation = CONTINUATIONS.get(then) if isinstance(then, str) else None
     if continuation is not None:
         await continuation(bot, chat_id, state, campaign, user, repos, clock, secret_key)
@@ -195,8 +230,14 @@ def attested_flags(data: dict) -> tuple[bool | None, bool | None]:
 
 
 async def attest_first(
-    bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, user: User, repos: Repositories,
-    *, pending_code: str | None = None,
+    bot: Bot,
+    chat_id: int,
+    state: FSMContext,
+    campaign: Campaign,
+    user: User,
+    repos: Repositories,
+    *,
+    pending_code: str | None = None,
 ) -> bool:
     """True if the resident has not yet confirmed what the campaign asks (age, residency): the
     confirmation is asked now and nothing is verified. Every route to "verified" checks it, so
@@ -210,14 +251,23 @@ async def attest_first(
 
 
 @router.message(Command("verify"))
-async def verify_command(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User, repos: Repositories) -> None:
+async def verify_command(
+    message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User, repos: Repositories
+) -> None:
     await begin(bot, message.chat.id, state, campaign, user, repos)
 
 
 @router.callback_query(Verifying.attest, VerifyAction.filter(F.action.in_({"attest_yes", "attest_no"})))
 async def attest(
-    query: CallbackQuery, callback_data: VerifyAction, bot: Bot, state: FSMContext, campaign: Campaign,
-    user: User, repos: Repositories, clock: Clock, secret_key: bytes,
+    query: CallbackQuery,
+    callback_data: VerifyAction,
+    bot: Bot,
+    state: FSMContext,
+    campaign: Campaign,
+    user: User,
+    repos: Repositories,
+    clock: Clock,
+    secret_key: bytes,
 ) -> None:
     await query.answer()
     if callback_data.action == "attest_no":
@@ -233,7 +283,9 @@ async def attest(
 
 
 @router.callback_query(Verifying.method, VerifyAction.filter(F.action == "method"))
-async def choose_method(query: CallbackQuery, callback_data: VerifyAction, bot: Bot, state: FSMContext, campaign: Campaign) -> None:
+async def choose_method(
+    query: CallbackQuery, callback_data: VerifyAction, bot: Bot, state: FSMContext, campaign: Campaign
+) -> None:
     if callback_data.value not in campaign.verification.methods:
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
@@ -251,4 +303,3 @@ async def cancel(message: Message, state: FSMContext) -> None:
     await state.set_state(None)
     await state.update_data(verify_then=None, verify_code=None)
     await message.answer(_("Stopped. You can verify later with /verify."), reply_markup=ReplyKeyboardRemove())
-

@@ -1,4 +1,5 @@
 """Alembic environment: runs on a connection handed over by storage.db, or its own."""
+
 from __future__ import annotations
 
 import asyncio

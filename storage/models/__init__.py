@@ -1,4 +1,5 @@
 """Tables, one module per aggregate; importing this package registers them all."""
+
 from storage.models.base import Base, utcnow
 from storage.models.core import AuditRow, ConversationStateRow, ProposalRevisionRow, ProposalRow, UserRow
 from storage.models import broadcasts, campaign_lock, committee, secrecy, voting  # noqa: F401  (registers their tables)

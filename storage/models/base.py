@@ -1,4 +1,5 @@
 """The declarative base shared by every table."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone

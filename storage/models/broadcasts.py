@@ -6,6 +6,7 @@ the broadcaster walks those rows by id. An announcement from the calendar carrie
 ("voting_open", "reminder:vote-soon"): UNIQUE(campaign_id, key) makes queueing it twice
 impossible, whichever worker tries. Committee broadcasts have no key (NULLs never collide).
 """
+
 from __future__ import annotations
 
 from datetime import datetime

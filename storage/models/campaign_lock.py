@@ -10,6 +10,7 @@ One row per campaign, written by the first ballot (or by the first tally if nobo
 - `sealed_at`: when the tally was first computed; no ballot is accepted after it.
 No voter, no per-ballot time: nothing here links a ballot to a person.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

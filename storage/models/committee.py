@@ -5,6 +5,7 @@ besides the ADMIN_IDS of the settings; by Telegram id, since they may not have t
 bot yet. `calendar_changes`: every date the committee set, in order; the effective calendar is
 the campaign file's with these applied (see campaign.calendar_changes).
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -17,7 +18,9 @@ from storage.models.base import Base, utcnow, UTCDateTime
 
 class CommitteeRoleRow(Base):
     __tablename__ = "committee_roles"
-    __table_args__ = (UniqueConstraint("campaign_id", "role", "telegram_id", name="uq_committee_roles_campaign_role_member"),)
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "role", "telegram_id", name="uq_committee_roles_campaign_role_member"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campaign_id: Mapped[str] = mapped_column(String(64))

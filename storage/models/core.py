@@ -1,4 +1,5 @@
 """Residents, proposals with their revisions, conversation state, audit log."""
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -8,6 +8,7 @@ row records the transaction that wrote it: that is why choices are sealed, and w
 count writes the opened ballots in a shuffled order, all in one transaction, and deletes
 the sealed ones (see README, "Who can learn what").
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime

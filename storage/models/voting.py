@@ -3,6 +3,7 @@
 Phone numbers and invitation codes are stored only as keyed hashes. Ballots are in
 storage.models.secrecy; here only that someone has voted (`vote_receipts`), never how or when.
 """
+
 from __future__ import annotations
 
 from datetime import datetime

@@ -1,4 +1,5 @@
 """Repositories take a session, return domain objects, and never commit."""
+
 from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession

@@ -1,4 +1,5 @@
 """The audit log, hash-chained (campaign.audit_chain): one chain over every campaign, in id order."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,8 +28,13 @@ class AuditRepository:
         self.session = session
 
     async def record(
-        self, campaign_id: str, actor_telegram_id: int | None, action: str, at: datetime,
-        target: str | None = None, **details: object,
+        self,
+        campaign_id: str,
+        actor_telegram_id: int | None,
+        action: str,
+        at: datetime,
+        target: str | None = None,
+        **details: object,
     ) -> None:
         if self.session.get_bind().dialect.name == "postgresql":
             # Held to the end of the transaction: two writers never chain onto the same entry.
@@ -37,8 +43,16 @@ class AuditRepository:
         prev = await self.session.scalar(select(AuditRow.entry_hash).order_by(AuditRow.id.desc()).limit(1))
         entry_hash = chain_hash(prev, content_hash(campaign_id, actor_telegram_id, action, target, details, at))
         self.session.add(
-            AuditRow(campaign_id=campaign_id, actor_telegram_id=actor_telegram_id, action=action,
-                     target=target, details=details, at=at, prev_hash=prev, entry_hash=entry_hash)
+            AuditRow(
+                campaign_id=campaign_id,
+                actor_telegram_id=actor_telegram_id,
+                action=action,
+                target=target,
+                details=details,
+                at=at,
+                prev_hash=prev,
+                entry_hash=entry_hash,
+            )
         )
         await self.session.flush()  # the next entry of this transaction chains onto this one
 
@@ -50,7 +64,16 @@ class AuditRepository:
 
     async def chain(self) -> list[ChainedEntry]:
         rows = await self.session.execute(
-            select(AuditRow.id, AuditRow.campaign_id, AuditRow.actor_telegram_id, AuditRow.action, AuditRow.target,
-                   AuditRow.details, AuditRow.at, AuditRow.prev_hash, AuditRow.entry_hash).order_by(AuditRow.id)
+            select(
+                AuditRow.id,
+                AuditRow.campaign_id,
+                AuditRow.actor_telegram_id,
+                AuditRow.action,
+                AuditRow.target,
+                AuditRow.details,
+                AuditRow.at,
+                AuditRow.prev_hash,
+                AuditRow.entry_hash,
+            ).order_by(AuditRow.id)
         )
         return [ChainedEntry(*row) for row in rows.all()]

@@ -1,6 +1,6 @@
 """Ballots: sealed while voting, opened once by the count, never next to a person.
 
-While voting, a ballot is a ciphertext (`campaign.secrecy.seal`) under a random id, with its
+While voting, a ballot is a ciphertext (`storage.secrecy.seal`) under a random id, with its
 tracker. "Has voted" is a separate row (`vote_receipts`: campaign and user, nothing else); it
 is also what makes a ballot one per person: the receipt's primary key is the guard, inserted
 in the same transaction as the ballot. When the campaign lets people change their vote, the
@@ -12,6 +12,7 @@ The count (`store_count`) writes the opened ballots shuffled, under random ids, 
 trackers in a separate table, and deletes the sealed ballots, all in one transaction: a
 crash before the commit leaves the sealed ballots as they were.
 """
+
 from __future__ import annotations
 
 import json
@@ -65,16 +66,27 @@ class BallotRepository:
     # --- while voting ----------------------------------------------------------------------------
 
     async def cast(
-        self, campaign_id: str, *, user_id: int, sealed: bytes, tracker: str, today: date, link: str | None,
+        self,
+        campaign_id: str,
+        *,
+        user_id: int,
+        sealed: bytes,
+        tracker: str,
+        today: date,
+        link: str | None,
     ) -> CastOutcome:
         """Record a sealed ballot (its choices already validated against the rules).
 
         `link` is None when votes cannot be changed. The receipt's primary key decides between
         two confirmations that arrive together: one inserts it, the other finds it.
         """
-        first = (await self.session.execute(
-            insert_for(self.session, VoteReceiptRow).values(campaign_id=campaign_id, user_id=user_id).on_conflict_do_nothing()
-        )).rowcount == 1
+        first = (
+            await self.session.execute(
+                insert_for(self.session, VoteReceiptRow)
+                .values(campaign_id=campaign_id, user_id=user_id)
+                .on_conflict_do_nothing()
+            )
+        ).rowcount == 1
         if not first and link is None:
             return CastOutcome.ALREADY_VOTED
         if not first:
@@ -87,41 +99,57 @@ class BallotRepository:
                 return CastOutcome.CHANGED
         await self.session.execute(
             insert(SealedBallotRow).values(
-                id=random_id(), campaign_id=campaign_id, link=link, sealed=sealed, tracker=tracker)
+                id=random_id(), campaign_id=campaign_id, link=link, sealed=sealed, tracker=tracker
+            )
         )
         if first:
             await self.session.execute(
                 insert_for(self.session, BallotDayRow)
                 .values(campaign_id=campaign_id, day=today, count=1)
                 .on_conflict_do_update(
-                    index_elements=[BallotDayRow.campaign_id, BallotDayRow.day], set_={"count": BallotDayRow.count + 1})
+                    index_elements=[BallotDayRow.campaign_id, BallotDayRow.day], set_={"count": BallotDayRow.count + 1}
+                )
             )
         return CastOutcome.RECORDED if first else CastOutcome.CHANGED
 
     async def has_voted(self, campaign_id: str, user_id: int) -> bool:
         found = await self.session.scalar(
-            select(VoteReceiptRow.user_id).where(VoteReceiptRow.campaign_id == campaign_id, VoteReceiptRow.user_id == user_id)
+            select(VoteReceiptRow.user_id).where(
+                VoteReceiptRow.campaign_id == campaign_id, VoteReceiptRow.user_id == user_id
+            )
         )
         return found is not None
 
     async def sealed_tracker(self, campaign_id: str, tracker: str) -> bool:
         """Whether a sealed (not yet counted) ballot has this tracker."""
         found = await self.session.scalar(
-            select(SealedBallotRow.id).where(SealedBallotRow.campaign_id == campaign_id, SealedBallotRow.tracker == tracker)
+            select(SealedBallotRow.id).where(
+                SealedBallotRow.campaign_id == campaign_id, SealedBallotRow.tracker == tracker
+            )
         )
         return found is not None
 
     async def count(self, campaign_id: str) -> int:
         """Ballots so far: the sealed ones while voting, the counted ones after the count."""
-        sealed = await self.session.scalar(
-            select(func.count()).select_from(SealedBallotRow).where(SealedBallotRow.campaign_id == campaign_id)) or 0
-        counted = await self.session.scalar(
-            select(func.count()).select_from(CountedBallotRow).where(CountedBallotRow.campaign_id == campaign_id)) or 0
+        sealed = (
+            await self.session.scalar(
+                select(func.count()).select_from(SealedBallotRow).where(SealedBallotRow.campaign_id == campaign_id)
+            )
+            or 0
+        )
+        counted = (
+            await self.session.scalar(
+                select(func.count()).select_from(CountedBallotRow).where(CountedBallotRow.campaign_id == campaign_id)
+            )
+            or 0
+        )
         return sealed + counted
 
     async def per_day(self, campaign_id: str) -> list[tuple[date, int]]:
         rows = await self.session.execute(
-            select(BallotDayRow.day, BallotDayRow.count).where(BallotDayRow.campaign_id == campaign_id).order_by(BallotDayRow.day)
+            select(BallotDayRow.day, BallotDayRow.count)
+            .where(BallotDayRow.campaign_id == campaign_id)
+            .order_by(BallotDayRow.day)
         )
         return [(day, count) for day, count in rows.all()]
 
@@ -139,7 +167,10 @@ class BallotRepository:
         if opened:
             await self.session.execute(
                 insert(CountedBallotRow),
-                [{"id": random_id(), "campaign_id": campaign_id, "choices": sorted(int(c) for c in choices)} for choices in opened],
+                [
+                    {"id": random_id(), "campaign_id": campaign_id, "choices": sorted(int(c) for c in choices)}
+                    for choices in opened
+                ],
             )
         if trackers:
             await self.session.execute(
@@ -156,7 +187,9 @@ class BallotRepository:
     async def all_choices(self, campaign_id: str) -> list[tuple[int, ...]]:
         """Every counted ballot's choices, ordered by their random ids: nothing says whose."""
         rows = await self.session.scalars(
-            select(CountedBallotRow.choices).where(CountedBallotRow.campaign_id == campaign_id).order_by(CountedBallotRow.id)
+            select(CountedBallotRow.choices)
+            .where(CountedBallotRow.campaign_id == campaign_id)
+            .order_by(CountedBallotRow.id)
         )
         return [tuple(int(c) for c in choices) for choices in rows]
 
@@ -169,8 +202,10 @@ class BallotRepository:
         # spelling per choice; the Counter merges any other spelling anyway).
         stored = cast(CountedBallotRow.choices, Text)
         rows = await self.session.execute(
-            select(stored, func.count()).where(CountedBallotRow.campaign_id == campaign_id)
-            .group_by(stored).order_by(stored)  # the same database, the same order, the same tally
+            select(stored, func.count())
+            .where(CountedBallotRow.campaign_id == campaign_id)
+            .group_by(stored)
+            .order_by(stored)  # the same database, the same order, the same tally
         )
         counts: Counter[tuple[int, ...]] = Counter()
         for choices, times in rows.all():
@@ -178,12 +213,18 @@ class BallotRepository:
         return counts
 
     async def counted_trackers(self, campaign_id: str) -> list[str]:
-        return list(await self.session.scalars(
-            select(CountedTrackerRow.tracker).where(CountedTrackerRow.campaign_id == campaign_id).order_by(CountedTrackerRow.tracker)
-        ))
+        return list(
+            await self.session.scalars(
+                select(CountedTrackerRow.tracker)
+                .where(CountedTrackerRow.campaign_id == campaign_id)
+                .order_by(CountedTrackerRow.tracker)
+            )
+        )
 
     async def is_counted_tracker(self, campaign_id: str, tracker: str) -> bool:
         found = await self.session.scalar(
-            select(CountedTrackerRow.tracker).where(CountedTrackerRow.campaign_id == campaign_id, CountedTrackerRow.tracker == tracker)
+            select(CountedTrackerRow.tracker).where(
+                CountedTrackerRow.campaign_id == campaign_id, CountedTrackerRow.tracker == tracker
+            )
         )
         return found is not None

@@ -4,6 +4,7 @@ A broadcast to 100,000 residents never goes through Python: the delivery rows ar
 one INSERT ... SELECT from `users`, and the broadcaster reads them back a batch at a time,
 by id. Like every repository, this one never commits: the caller decides the transaction.
 """
+
 from __future__ import annotations
 
 import logging
@@ -52,8 +53,18 @@ class PendingDelivery:
 
 
 def _broadcast(row: BroadcastRow) -> Broadcast:
-    return Broadcast(row.id, row.campaign_id, row.kind, row.key, row.audience, dict(row.text), row.photo,
-                     row.status, row.recipients, row.created_at)
+    return Broadcast(
+        row.id,
+        row.campaign_id,
+        row.kind,
+        row.key,
+        row.audience,
+        dict(row.text),
+        row.photo,
+        row.status,
+        row.recipients,
+        row.created_at,
+    )
 
 
 # -- audiences --------------------------------------------------------------------------
@@ -119,23 +130,37 @@ class BroadcastRepository:
         condition = recipients_condition(audience, campaign_id)  # an unknown audience fails before writing
         statement = (
             insert_for(self.session, BroadcastRow)
-            .values(campaign_id=campaign_id, kind=kind, key=key, audience=audience, text=text, photo=photo,
-                    created_by=created_by, created_at=now, status="queued", recipients=0)
+            .values(
+                campaign_id=campaign_id,
+                kind=kind,
+                key=key,
+                audience=audience,
+                text=text,
+                photo=photo,
+                created_by=created_by,
+                created_at=now,
+                status="queued",
+                recipients=0,
+            )
             .on_conflict_do_nothing(index_elements=[BroadcastRow.campaign_id, BroadcastRow.key])
             .returning(BroadcastRow.id)
         )
         broadcast_id = (await self.session.execute(statement)).scalar_one_or_none()
         if broadcast_id is None:
             return None
-        recipients = select(
-            literal(broadcast_id), UserRow.id, literal("pending"), literal(0)
-        ).where(condition).order_by(UserRow.id)
+        recipients = (
+            select(literal(broadcast_id), UserRow.id, literal("pending"), literal(0))
+            .where(condition)
+            .order_by(UserRow.id)
+        )
         result = await self.session.execute(
             insert_for(self.session, DeliveryRow).from_select(
                 [DeliveryRow.broadcast_id, DeliveryRow.user_id, DeliveryRow.status, DeliveryRow.attempts], recipients
             )
         )
-        count = result.rowcount if result.rowcount is not None and result.rowcount >= 0 else await self._count(broadcast_id)
+        count = (
+            result.rowcount if result.rowcount is not None and result.rowcount >= 0 else await self._count(broadcast_id)
+        )
         await self.session.execute(update(BroadcastRow).where(BroadcastRow.id == broadcast_id).values(recipients=count))
         return await self.get(broadcast_id)
 
@@ -143,17 +168,29 @@ class BroadcastRepository:
         """Remember that a keyed broadcast will never be sent (a reminder whose moment passed)."""
         statement = (
             insert_for(self.session, BroadcastRow)
-            .values(campaign_id=campaign_id, kind=kind, key=key, audience=audience, text={}, created_at=now,
-                    status="dropped", recipients=0, finished_at=now)
+            .values(
+                campaign_id=campaign_id,
+                kind=kind,
+                key=key,
+                audience=audience,
+                text={},
+                created_at=now,
+                status="dropped",
+                recipients=0,
+                finished_at=now,
+            )
             .on_conflict_do_nothing(index_elements=[BroadcastRow.campaign_id, BroadcastRow.key])
             .returning(BroadcastRow.id)
         )
         return (await self.session.execute(statement)).scalar_one_or_none() is not None
 
     async def _count(self, broadcast_id: int) -> int:
-        return await self.session.scalar(
-            select(func.count()).select_from(DeliveryRow).where(DeliveryRow.broadcast_id == broadcast_id)
-        ) or 0
+        return (
+            await self.session.scalar(
+                select(func.count()).select_from(DeliveryRow).where(DeliveryRow.broadcast_id == broadcast_id)
+            )
+            or 0
+        )
 
     async def get(self, broadcast_id: int) -> Broadcast | None:
         row = await self.session.get(BroadcastRow, broadcast_id, populate_existing=True)
@@ -194,7 +231,9 @@ class BroadcastRepository:
     async def progress(self, broadcast_id: int) -> dict[str, int]:
         """Deliveries by status, every status present (0 when none)."""
         result = await self.session.execute(
-            select(DeliveryRow.status, func.count()).where(DeliveryRow.broadcast_id == broadcast_id).group_by(DeliveryRow.status)
+            select(DeliveryRow.status, func.count())
+            .where(DeliveryRow.broadcast_id == broadcast_id)
+            .group_by(DeliveryRow.status)
         )
         counts = dict.fromkeys(DELIVERY_STATUSES, 0)
         counts.update({status: count for status, count in result.all()})
@@ -205,7 +244,8 @@ class BroadcastRepository:
     async def recover_in_flight(self) -> int:
         """Deliveries a crashed worker left in `sending`: maybe sent, maybe not. Never resent."""
         result = await self.session.execute(
-            update(DeliveryRow).where(DeliveryRow.status == "sending")
+            update(DeliveryRow)
+            .where(DeliveryRow.status == "sending")
             .values(status="unknown", last_error="in flight when the broadcaster stopped")
         )
         return result.rowcount or 0
@@ -216,7 +256,9 @@ class BroadcastRepository:
             await self.session.execute(
                 select(DeliveryRow.id, DeliveryRow.user_id, UserRow.telegram_id, UserRow.language, DeliveryRow.attempts)
                 .join(UserRow, UserRow.id == DeliveryRow.user_id)
-                .where(DeliveryRow.broadcast_id == broadcast_id, DeliveryRow.status == "pending", DeliveryRow.id > after_id)
+                .where(
+                    DeliveryRow.broadcast_id == broadcast_id, DeliveryRow.status == "pending", DeliveryRow.id > after_id
+                )
                 .order_by(DeliveryRow.id)
                 .limit(limit)
             )
@@ -225,27 +267,37 @@ class BroadcastRepository:
             return []
         ids = [row[0] for row in rows]
         await self.session.execute(
-            update(DeliveryRow).where(DeliveryRow.id.in_(ids), DeliveryRow.status == "pending")
+            update(DeliveryRow)
+            .where(DeliveryRow.id.in_(ids), DeliveryRow.status == "pending")
             .values(status="sending", attempts=DeliveryRow.attempts + 1)
         )
-        return [PendingDelivery(id, user_id, chat_id, language, attempts + 1) for id, user_id, chat_id, language, attempts in rows]
+        return [
+            PendingDelivery(id, user_id, chat_id, language, attempts + 1)
+            for id, user_id, chat_id, language, attempts in rows
+        ]
 
     async def mark_sending_broadcast(self, broadcast_id: int) -> None:
         await self.session.execute(
-            update(BroadcastRow).where(BroadcastRow.id == broadcast_id, BroadcastRow.status == "queued").values(status="sending")
+            update(BroadcastRow)
+            .where(BroadcastRow.id == broadcast_id, BroadcastRow.status == "queued")
+            .values(status="sending")
         )
 
     async def mark_sent(self, delivery_ids: Sequence[int], now: datetime) -> None:
         if delivery_ids:
             await self.session.execute(
-                update(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids)).values(status="sent", sent_at=now, last_error=None)
+                update(DeliveryRow)
+                .where(DeliveryRow.id.in_(delivery_ids))
+                .values(status="sent", sent_at=now, last_error=None)
             )
 
     async def mark_unreachable(self, deliveries: Sequence[tuple[int, int, str]]) -> None:
         """(delivery id, user id, error): the resident blocked the bot or deleted their account."""
         for delivery_id, _, error in deliveries:
             await self.session.execute(
-                update(DeliveryRow).where(DeliveryRow.id == delivery_id).values(status="unreachable", last_error=error[:500])
+                update(DeliveryRow)
+                .where(DeliveryRow.id == delivery_id)
+                .values(status="unreachable", last_error=error[:500])
             )
         user_ids = sorted({user_id for _, user_id, _ in deliveries})
         if user_ids:
@@ -259,7 +311,8 @@ class BroadcastRepository:
     async def finish_if_done(self, broadcast_id: int, now: datetime) -> bool:
         """Mark the broadcast done when nothing is pending or sending any more."""
         left = await self.session.scalar(
-            select(func.count()).select_from(DeliveryRow)
+            select(func.count())
+            .select_from(DeliveryRow)
             .where(DeliveryRow.broadcast_id == broadcast_id, DeliveryRow.status.in_(("pending", "sending")))
         )
         if left:

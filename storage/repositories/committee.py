@@ -3,6 +3,7 @@
 The effective calendar (the file's with these changes, held by the first ballot) is
 `storage.phase_gate.effective_campaign`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,7 +45,9 @@ class CommitteeRepository:
 
     # --- roles ------------------------------------------------------------------------------
 
-    async def add_member(self, campaign_id: str, role: str, telegram_id: int, added_by: int | None, now: datetime) -> bool:
+    async def add_member(
+        self, campaign_id: str, role: str, telegram_id: int, added_by: int | None, now: datetime
+    ) -> bool:
         """True if added, False if they already had the role."""
         assert role in ROLES
         statement = (
@@ -91,8 +94,14 @@ class CommitteeRepository:
 
     # --- the calendar -----------------------------------------------------------------------
 
-    async def record_calendar_change(self, campaign_id: str, field: str, at: datetime, changed_by: int | None, now: datetime) -> None:
-        self.session.add(CalendarChangeRow(campaign_id=campaign_id, field=field, at=_utc(at), changed_by=changed_by, changed_at=_utc(now)))
+    async def record_calendar_change(
+        self, campaign_id: str, field: str, at: datetime, changed_by: int | None, now: datetime
+    ) -> None:
+        self.session.add(
+            CalendarChangeRow(
+                campaign_id=campaign_id, field=field, at=_utc(at), changed_by=changed_by, changed_at=_utc(now)
+            )
+        )
         await self.session.flush()
 
     async def calendar_changes(self, campaign_id: str) -> list[CalendarChange]:
@@ -111,4 +120,3 @@ class CommitteeRepository:
         )
         count, last = result.one()
         return int(count), int(last)
-

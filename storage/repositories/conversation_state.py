@@ -5,6 +5,7 @@ commits, once per key and only if it changed (an update that reads the state and
 what it was writes nothing). A conversation back to nothing (no state, no data) deletes its
 row, so the table holds only the conversations under way.
 """
+
 from __future__ import annotations
 
 from copy import deepcopy
@@ -43,10 +44,15 @@ class _Pending:
                 self.stored[key] = None
                 continue
             state, data = value
-            statement = insert_for(session, ConversationStateRow).values(key=key, state=state, data=data, updated_at=now)
-            session.execute(statement.on_conflict_do_update(
-                index_elements=[ConversationStateRow.key], set_={"state": state, "data": data, "updated_at": now},
-            ))
+            statement = insert_for(session, ConversationStateRow).values(
+                key=key, state=state, data=data, updated_at=now
+            )
+            session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[ConversationStateRow.key],
+                    set_={"state": state, "data": data, "updated_at": now},
+                )
+            )
             self.stored[key] = value
 
 
@@ -69,9 +75,11 @@ class ConversationStateRepository:
     async def get(self, key: str) -> tuple[str | None, dict]:
         pending = self._pending
         if key not in pending.now:
-            row = (await self.session.execute(
-                select(ConversationStateRow.state, ConversationStateRow.data).where(ConversationStateRow.key == key)
-            )).first()
+            row = (
+                await self.session.execute(
+                    select(ConversationStateRow.state, ConversationStateRow.data).where(ConversationStateRow.key == key)
+                )
+            ).first()
             stored: Value | None = (row.state, dict(row.data or {})) if row is not None else None
             pending.stored[key] = stored
             pending.now[key] = deepcopy(stored) if stored is not None else (None, {})

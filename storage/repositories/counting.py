@@ -1,4 +1,5 @@
 """The campaign's counting key (its public half) and the count's own record."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,8 +32,16 @@ class CountingKey:
 
 
 def _key(row: CountingKeyRow) -> CountingKey:
-    return CountingKey(row.campaign_id, row.public_key, row.mode, row.threshold, row.shares, row.counted_at,
-                       row.ballots, row.unreadable)
+    return CountingKey(
+        row.campaign_id,
+        row.public_key,
+        row.mode,
+        row.threshold,
+        row.shares,
+        row.counted_at,
+        row.ballots,
+        row.unreadable,
+    )
 
 
 class CountingRepository:
@@ -41,33 +50,55 @@ class CountingRepository:
 
     async def get(self, campaign_id: str) -> CountingKey | None:
         row = await self.session.scalar(
-            select(CountingKeyRow).where(CountingKeyRow.campaign_id == campaign_id).execution_options(populate_existing=True)
+            select(CountingKeyRow)
+            .where(CountingKeyRow.campaign_id == campaign_id)
+            .execution_options(populate_existing=True)
         )
         return _key(row) if row else None
 
     async def create(
-        self, campaign_id: str, public_key: str, mode: str, now: datetime, *,
-        threshold: int | None = None, shares: int | None = None, by: int | None = None,
+        self,
+        campaign_id: str,
+        public_key: str,
+        mode: str,
+        now: datetime,
+        *,
+        threshold: int | None = None,
+        shares: int | None = None,
+        by: int | None = None,
     ) -> bool:
         """Record the public key; False if the campaign already has one (two workers starting,
         or two members at once: the first one wins)."""
         result = await self.session.execute(
-            insert_for(self.session, CountingKeyRow).values(
-                campaign_id=campaign_id, public_key=public_key, mode=mode, threshold=threshold, shares=shares,
-                created_by=by, created_at=now,
-            ).on_conflict_do_nothing()
+            insert_for(self.session, CountingKeyRow)
+            .values(
+                campaign_id=campaign_id,
+                public_key=public_key,
+                mode=mode,
+                threshold=threshold,
+                shares=shares,
+                created_by=by,
+                created_at=now,
+            )
+            .on_conflict_do_nothing()
         )
         return result.rowcount == 1
 
-    async def replace(self, campaign_id: str, public_key: str, threshold: int, shares: int, by: int | None, now: datetime) -> None:
+    async def replace(
+        self, campaign_id: str, public_key: str, threshold: int, shares: int, by: int | None, now: datetime
+    ) -> None:
         """A new key in the shares mode (allowed by the caller only while no ballot is sealed)."""
         await self.session.execute(
             update(CountingKeyRow)
             .where(CountingKeyRow.campaign_id == campaign_id, CountingKeyRow.counted_at.is_(None))
-            .values(public_key=public_key, mode=SHARES, threshold=threshold, shares=shares, created_by=by, created_at=now)
+            .values(
+                public_key=public_key, mode=SHARES, threshold=threshold, shares=shares, created_by=by, created_at=now
+            )
         )
 
-    async def mark_counted(self, campaign_id: str, now: datetime, by: int | None, ballots: int, unreadable: int) -> bool:
+    async def mark_counted(
+        self, campaign_id: str, now: datetime, by: int | None, ballots: int, unreadable: int
+    ) -> bool:
         """Claim the count; False if it was already done (by another member, at the same time)."""
         result = await self.session.execute(
             update(CountingKeyRow)

@@ -7,6 +7,7 @@ the tally's transaction before the ballots are read. Both write the same row, so
 the second waits for the first to commit (and, in READ COMMITTED, then sees its effect); on
 SQLite writes are serialised anyway.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,7 +36,9 @@ class LockRepository:
 
     async def get(self, campaign_id: str) -> CampaignLock | None:
         row = await self.session.scalar(
-            select(CampaignLockRow).where(CampaignLockRow.campaign_id == campaign_id).execution_options(populate_existing=True)
+            select(CampaignLockRow)
+            .where(CampaignLockRow.campaign_id == campaign_id)
+            .execution_options(populate_existing=True)
         )
         if row is None:
             return None
@@ -46,15 +49,24 @@ class LockRepository:
         found = await self.get(campaign_id)
         return found.lock if found else Lock()
 
-    async def _ensure(self, campaign_id: str, settings: dict[str, str], finalists: dict[str, str], first_ballot_at: datetime | None) -> None:
+    async def _ensure(
+        self, campaign_id: str, settings: dict[str, str], finalists: dict[str, str], first_ballot_at: datetime | None
+    ) -> None:
         await self.session.execute(
             insert_for(self.session, CampaignLockRow)
-            .values(campaign_id=campaign_id, first_ballot_at=first_ballot_at, ballot_settings=settings,
-                    finalists=finalists, ballots_accepted=0)
+            .values(
+                campaign_id=campaign_id,
+                first_ballot_at=first_ballot_at,
+                ballot_settings=settings,
+                finalists=finalists,
+                ballots_accepted=0,
+            )
             .on_conflict_do_nothing(index_elements=["campaign_id"])
         )
 
-    async def admit_ballot(self, campaign_id: str, now: datetime, settings: dict[str, str], finalists: dict[str, str]) -> bool:
+    async def admit_ballot(
+        self, campaign_id: str, now: datetime, settings: dict[str, str], finalists: dict[str, str]
+    ) -> bool:
         await self._ensure(campaign_id, settings, finalists, utc(now))
         result = await self.session.execute(
             update(CampaignLockRow)

@@ -78,7 +78,13 @@ class ProposalRepository:
         self.session = session
 
     async def submit(
-        self, campaign_id: str, author_id: int, draft: ProposalDraft, now: datetime, *, on_behalf: dict | None = None,
+        self,
+        campaign_id: str,
+        author_id: int,
+        draft: ProposalDraft,
+        now: datetime,
+        *,
+        on_behalf: dict | None = None,
     ) -> Proposal:
         """`on_behalf`: {"name", "contact"} when an ambassador (the author) submits for a resident."""
         row = ProposalRow(
@@ -97,7 +103,9 @@ class ProposalRepository:
         self.session.add(row)
         await self.session.flush()
         self.session.add(
-            ProposalRevisionRow(proposal_id=row.id, number=1, editor_id=author_id, fields=_snapshot(draft), created_at=now)
+            ProposalRevisionRow(
+                proposal_id=row.id, number=1, editor_id=author_id, fields=_snapshot(draft), created_at=now
+            )
         )
         await self.session.flush()
         return _proposal(row)
@@ -174,7 +182,12 @@ class ProposalRepository:
     # --- the committee's queries (review, lists, decisions) ------------------------------------
 
     async def page(
-        self, campaign_id: str, statuses: Collection[ProposalStatus] | None, *, offset: int = 0, limit: int = 10,
+        self,
+        campaign_id: str,
+        statuses: Collection[ProposalStatus] | None,
+        *,
+        offset: int = 0,
+        limit: int = 10,
     ) -> tuple[list[Proposal], int]:
         """Proposals (all but drafts when `statuses` is None) by number, and how many in all."""
         where = [ProposalRow.campaign_id == campaign_id]
@@ -190,7 +203,7 @@ class ProposalRepository:
 
     async def next_waiting(self, campaign_id: str, after_id: int = 0) -> Proposal | None:
         """The oldest submitted proposal after `after_id`; from the start again if none."""
-        for bound in ((after_id, 0) if after_id else (0,)):
+        for bound in (after_id, 0) if after_id else (0,):
             result = await self.session.execute(
                 select(ProposalRow, UserRow.telegram_id)
                 .join(UserRow, UserRow.id == ProposalRow.author_id)
@@ -236,7 +249,9 @@ class ProposalRepository:
         assert row is not None
         return _proposal(row)
 
-    async def merge(self, proposal_id: int, into_id: int, campaign_id: str, now: datetime, *, expected: Collection[ProposalStatus]) -> Proposal | None:
+    async def merge(
+        self, proposal_id: int, into_id: int, campaign_id: str, now: datetime, *, expected: Collection[ProposalStatus]
+    ) -> Proposal | None:
         return await self.set_status(
             proposal_id, campaign_id, ProposalStatus.MERGED, now, expected=expected, merged_into_id=into_id
         )

@@ -4,6 +4,7 @@ per hour, the projects on the ballot, the publication of the results, recent bro
 Read-only, except nothing: the writes these features make go through the repositories of
 their aggregates (proposals, ballots, broadcasts, audit).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -57,9 +58,12 @@ class StatisticsRepository:
 
     async def attested_age(self) -> int:
         """Verified residents who confirmed the minimum age (no age is ever recorded)."""
-        return await self.session.scalar(
-            select(func.count()).select_from(VerificationRow).where(VerificationRow.attested_age.is_(True))
-        ) or 0
+        return (
+            await self.session.scalar(
+                select(func.count()).select_from(VerificationRow).where(VerificationRow.attested_age.is_(True))
+            )
+            or 0
+        )
 
     # --- proposals ---------------------------------------------------------------------------
 
@@ -96,7 +100,9 @@ class StatisticsRepository:
             bucket = func.date_trunc("hour", column)
         else:
             bucket = func.strftime("%Y-%m-%d %H:00:00", column)
-        result = await self.session.execute(select(bucket, func.count()).where(*where).group_by(bucket).order_by(bucket))
+        result = await self.session.execute(
+            select(bucket, func.count()).where(*where).group_by(bucket).order_by(bucket)
+        )
         hours = []
         for value, count in result.all():
             if value is None:
@@ -113,17 +119,22 @@ class StatisticsRepository:
 
     async def deliveries_waiting(self) -> int:
         """Messages of broadcasts still to send (pending or being sent), for /metrics."""
-        return await self.session.scalar(
-            select(func.count()).select_from(DeliveryRow).where(DeliveryRow.status.in_(("pending", "sending")))
-        ) or 0
-
+        return (
+            await self.session.scalar(
+                select(func.count()).select_from(DeliveryRow).where(DeliveryRow.status.in_(("pending", "sending")))
+            )
+            or 0
+        )
 
     async def recipients(self, campaign_id: str, audience: str) -> int:
         """How many residents a broadcast to `audience` would be queued for right now (the
         same condition `BroadcastRepository.queue` writes its delivery rows with)."""
-        return await self.session.scalar(
-            select(func.count()).select_from(UserRow).where(recipients_condition(audience, campaign_id))
-        ) or 0
+        return (
+            await self.session.scalar(
+                select(func.count()).select_from(UserRow).where(recipients_condition(audience, campaign_id))
+            )
+            or 0
+        )
 
     async def recent_broadcasts(self, campaign_id: str, limit: int = 10) -> list[SentBroadcast]:
         """The latest broadcasts of the campaign (not those dropped unsent), newest first."""

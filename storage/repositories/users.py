@@ -67,11 +67,18 @@ class UserRepository:
         row = await self.session.scalar(select(UserRow).where(UserRow.telegram_id == telegram_id))
         if row is None:
             statement = insert_for(self.session, UserRow).values(
-                telegram_id=telegram_id, first_name=name, language=language, language_chosen=False,
-                subscribed=True, unreachable=False, created_at=now, last_seen_at=today,
+                telegram_id=telegram_id,
+                first_name=name,
+                language=language,
+                language_chosen=False,
+                subscribed=True,
+                unreachable=False,
+                created_at=now,
+                last_seen_at=today,
             )
             statement = statement.on_conflict_do_update(
-                index_elements=[UserRow.telegram_id], set_={"first_name": name, "last_seen_at": today, "unreachable": False},
+                index_elements=[UserRow.telegram_id],
+                set_={"first_name": name, "last_seen_at": today, "unreachable": False},
             )
             await self.session.execute(statement)
             row = await self.session.scalar(

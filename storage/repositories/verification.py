@@ -3,6 +3,7 @@
 Every "only once" rule here is a unique constraint hit inside a SAVEPOINT, never a
 check-then-insert: two updates racing each other get one success and one clear refusal.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -64,8 +65,6 @@ def utc(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
-
-
 def _verification(row: VerificationRow) -> Verification:
     return Verification(row.user_id, row.method, row.attested_age, row.attested_residency, aware(row.verified_at))
 
@@ -99,8 +98,13 @@ class VerificationRepository:
             async with self.session.begin_nested():
                 self.session.add(
                     VerificationRow(
-                        user_id=user_id, method=method, phone_hash=phone_hash, attested_age=attested_age,
-                        attested_residency=attested_residency, approved_by=approved_by, verified_at=utc(now),
+                        user_id=user_id,
+                        method=method,
+                        phone_hash=phone_hash,
+                        attested_age=attested_age,
+                        attested_residency=attested_residency,
+                        approved_by=approved_by,
+                        verified_at=utc(now),
                     )
                 )
                 await self.session.flush()
@@ -141,16 +145,30 @@ class VerificationRepository:
 
     # --- invitation codes -------------------------------------------------------------
 
-    async def add_codes(self, campaign_id: str, code_hashes: list[str], created_by: int | None, now: datetime, expires_at: datetime) -> None:
+    async def add_codes(
+        self, campaign_id: str, code_hashes: list[str], created_by: int | None, now: datetime, expires_at: datetime
+    ) -> None:
         self.session.add_all(
-            InvitationCodeRow(campaign_id=campaign_id, code_hash=h, created_by=created_by, created_at=utc(now), expires_at=utc(expires_at))
+            InvitationCodeRow(
+                campaign_id=campaign_id,
+                code_hash=h,
+                created_by=created_by,
+                created_at=utc(now),
+                expires_at=utc(expires_at),
+            )
             for h in code_hashes
         )
         await self.session.flush()
 
     async def redeem_code(
-        self, campaign_id: str, code_hash: str, user_id: int, now: datetime,
-        *, attested_age: bool | None = None, attested_residency: bool | None = None,
+        self,
+        campaign_id: str,
+        code_hash: str,
+        user_id: int,
+        now: datetime,
+        *,
+        attested_age: bool | None = None,
+        attested_residency: bool | None = None,
     ) -> CodeOutcome:
         """Use a code to verify a resident: the code is spent and the resident verified together, or neither."""
         if await self.is_verified(user_id):
@@ -170,8 +188,13 @@ class VerificationRepository:
                 )
                 if spent.rowcount == 1:
                     self.session.add(
-                        VerificationRow(user_id=user_id, method="code", attested_age=attested_age,
-                                        attested_residency=attested_residency, verified_at=now)
+                        VerificationRow(
+                            user_id=user_id,
+                            method="code",
+                            attested_age=attested_age,
+                            attested_residency=attested_residency,
+                            verified_at=now,
+                        )
                     )
                     await self.session.flush()
         except IntegrityError:  # verified meanwhile by another update: the code stays unused
@@ -236,12 +259,25 @@ class VerificationRepository:
         return _request(*found) if found else None
 
     async def add_request(
-        self, campaign_id: str, user_id: int, full_name: str, street: str, now: datetime,
-        *, attested_age: bool | None = None, attested_residency: bool | None = None,
+        self,
+        campaign_id: str,
+        user_id: int,
+        full_name: str,
+        street: str,
+        now: datetime,
+        *,
+        attested_age: bool | None = None,
+        attested_residency: bool | None = None,
     ) -> int:
         row = VerificationRequestRow(
-            campaign_id=campaign_id, user_id=user_id, full_name=full_name[:200], street=street[:200],
-            attested_age=attested_age, attested_residency=attested_residency, status="pending", created_at=utc(now),
+            campaign_id=campaign_id,
+            user_id=user_id,
+            full_name=full_name[:200],
+            street=street[:200],
+            attested_age=attested_age,
+            attested_residency=attested_residency,
+            status="pending",
+            created_at=utc(now),
         )
         self.session.add(row)
         await self.session.flush()
@@ -252,7 +288,10 @@ class VerificationRepository:
         result = await self.session.execute(
             select(VerificationRequestRow, UserRow.telegram_id)
             .join(UserRow, UserRow.id == VerificationRequestRow.user_id)
-            .where(VerificationRequestRow.campaign_id == campaign_id, VerificationRequestRow.status.in_(["pending", "approved"]))
+            .where(
+                VerificationRequestRow.campaign_id == campaign_id,
+                VerificationRequestRow.status.in_(["pending", "approved"]),
+            )
             .order_by(VerificationRequestRow.id)
         )
         return [_request(row, telegram_id) for row, telegram_id in result.all()]
@@ -261,7 +300,9 @@ class VerificationRepository:
         row = await self.session.get(VerificationRequestRow, request_id)
         return (row.attested_age, row.attested_residency) if row else (None, None)
 
-    async def decide_request(self, request_id: int, approve: bool, decided_by: int, now: datetime) -> VerificationRequest | None:
+    async def decide_request(
+        self, request_id: int, approve: bool, decided_by: int, now: datetime
+    ) -> VerificationRequest | None:
         """Approve or refuse a pending request (None if it was decided already)."""
         result = await self.session.execute(
             update(VerificationRequestRow)
@@ -276,8 +317,12 @@ class VerificationRepository:
             row = await self.session.get(VerificationRequestRow, request_id)
             assert row is not None
             await self.verify(
-                decided.user_id, "committee", now, attested_age=row.attested_age,
-                attested_residency=row.attested_residency, approved_by=decided_by,
+                decided.user_id,
+                "committee",
+                now,
+                attested_age=row.attested_age,
+                attested_residency=row.attested_residency,
+                approved_by=decided_by,
             )
         return decided
 

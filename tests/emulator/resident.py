@@ -114,12 +114,26 @@ class Resident:
 
     async def send_sticker(self, emoji: str = "👍") -> Replies:
         n = next(_callback_ids)
-        sticker = {"file_id": f"CAACAgIAAxkBAAI{n:06d}", "file_unique_id": f"AgAD{n:06d}", "type": "regular",
-                   "width": 512, "height": 512, "is_animated": False, "is_video": False, "emoji": emoji}
+        sticker = {
+            "file_id": f"CAACAgIAAxkBAAI{n:06d}",
+            "file_unique_id": f"AgAD{n:06d}",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": emoji,
+        }
         return await self._act({"message": self._message(sticker=sticker)})
 
-    async def send_photo(self, width: int = 800, height: int = 600, *, caption: str | None = None,
-                         content: bytes = b"\xff\xd8\xff\xe0fake-jpeg") -> Replies:
+    async def send_photo(
+        self,
+        width: int = 800,
+        height: int = 600,
+        *,
+        caption: str | None = None,
+        content: bytes = b"\xff\xd8\xff\xe0fake-jpeg",
+    ) -> Replies:
         stored = self.emulator.add_file(content, "photo.jpg", mime_type="image/jpeg", folder="photos")
         message = self._message(photo=self.emulator.photo_sizes(stored, width, height))
         if caption is not None:
@@ -143,12 +157,18 @@ class Resident:
             contact["user_id"] = owner
         return await self._act({"message": self._message(contact=contact)})
 
-    async def send_document(self, filename: str, content: bytes, *, mime_type: str | None = None,
-                            caption: str | None = None) -> Replies:
+    async def send_document(
+        self, filename: str, content: bytes, *, mime_type: str | None = None, caption: str | None = None
+    ) -> Replies:
         mime = mime_type or _guess_mime(filename)
         stored = self.emulator.add_file(content, filename, mime_type=mime)
-        document = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                    "file_name": filename, "mime_type": mime, "file_size": len(content)}
+        document = {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_name": filename,
+            "mime_type": mime,
+            "file_size": len(content),
+        }
         message = self._message(document=document)
         if caption is not None:
             message["caption"] = caption
@@ -231,7 +251,9 @@ class Resident:
             return await self.share_contact(phone)
         if button.get("request_location"):
             if location is None:
-                raise AssertionError(f"button {button['text']!r} requests a location: pass press(..., location=(lat, lon))")
+                raise AssertionError(
+                    f"button {button['text']!r} requests a location: pass press(..., location=(lat, lon))"
+                )
             return await self.send_location(*location)
         return await self.send(button["text"])
 

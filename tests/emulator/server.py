@@ -48,12 +48,40 @@ BOT_USER: JSON = {
 # turn into an int.
 STRING_PARAMS = frozenset(
     {
-        "text", "caption", "parse_mode", "callback_query_id", "file_id", "url", "action",
-        "description", "short_description", "name", "title", "emoji", "language_code",
-        "inline_message_id", "business_connection_id", "secret_token", "ip_address",
-        "photo", "document", "video", "audio", "voice", "animation", "sticker",
-        "video_note", "thumbnail", "message_effect_id", "phone_number", "first_name",
-        "last_name", "address", "question", "foursquare_id", "google_place_id",
+        "text",
+        "caption",
+        "parse_mode",
+        "callback_query_id",
+        "file_id",
+        "url",
+        "action",
+        "description",
+        "short_description",
+        "name",
+        "title",
+        "emoji",
+        "language_code",
+        "inline_message_id",
+        "business_connection_id",
+        "secret_token",
+        "ip_address",
+        "photo",
+        "document",
+        "video",
+        "audio",
+        "voice",
+        "animation",
+        "sticker",
+        "video_note",
+        "thumbnail",
+        "message_effect_id",
+        "phone_number",
+        "first_name",
+        "last_name",
+        "address",
+        "question",
+        "foursquare_id",
+        "google_place_id",
     }
 )
 
@@ -210,10 +238,7 @@ class SentMessage:
         """Rows of KeyboardButton dicts if this message sets a reply keyboard."""
         if not self.reply_markup or "keyboard" not in self.reply_markup:
             return None
-        return [
-            [b if isinstance(b, dict) else {"text": b} for b in row]
-            for row in self.reply_markup["keyboard"]
-        ]
+        return [[b if isinstance(b, dict) else {"text": b} for b in row] for row in self.reply_markup["keyboard"]]
 
     @property
     def removes_keyboard(self) -> bool:
@@ -236,8 +261,24 @@ class SentMessage:
 # Parse-mode handling: Telegram rejects what it cannot parse, so we do too.
 
 _HTML_TAGS = frozenset(
-    {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-     "span", "tg-spoiler", "tg-emoji", "blockquote"}
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "a",
+        "code",
+        "pre",
+        "span",
+        "tg-spoiler",
+        "tg-emoji",
+        "blockquote",
+    }
 )
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*)?>")
 
@@ -333,7 +374,9 @@ def check_markup(markup: Any) -> JSON | None:
         for button in row:
             actions = set(button) - {"text", "style", "icon_custom_emoji_id"}
             if not actions:
-                raise bad_request("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
+                raise bad_request(
+                    "can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard"
+                )
             data = button.get("callback_data")
             if data is not None and not 1 <= len(str(data).encode()) <= 64:
                 raise bad_request("BUTTON_DATA_INVALID")
@@ -493,7 +536,9 @@ class BotAPIEmulator:
                     await self._message_signal.wait()
         except TimeoutError:
             texts = [m.text for m in self.messages(chat_id)]
-            raise AssertionError(f"expected {count} messages to chat {chat_id} within {timeout}s, got {texts}") from None
+            raise AssertionError(
+                f"expected {count} messages to chat {chat_id} within {timeout}s, got {texts}"
+            ) from None
         return found
 
     def push_update(self, update: JSON) -> JSON:
@@ -604,10 +649,20 @@ class BotAPIEmulator:
         thumb_h = max(1, height * thumb_w // max(width, 1))
         thumb = self.add_file(stored.content, stored.filename, folder="photos", register=self.keep_messages)
         return [
-            {"file_id": thumb.file_id, "file_unique_id": thumb.file_unique_id,
-             "width": thumb_w, "height": thumb_h, "file_size": thumb.size},
-            {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-             "width": width, "height": height, "file_size": stored.size},
+            {
+                "file_id": thumb.file_id,
+                "file_unique_id": thumb.file_unique_id,
+                "width": thumb_w,
+                "height": thumb_h,
+                "file_size": thumb.size,
+            },
+            {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "width": width,
+                "height": height,
+                "file_size": stored.size,
+            },
         ]
 
     def chat_json(self, chat_id: int) -> JSON:
@@ -625,7 +680,12 @@ class BotAPIEmulator:
 
     def message_json(self, m: SentMessage) -> JSON:
         """The Message object Telegram would return for this message (current state)."""
-        body: JSON = {"message_id": m.message_id, "date": m.date, "chat": self.chat_json(m.chat_id), "from": self.bot_user}
+        body: JSON = {
+            "message_id": m.message_id,
+            "date": m.date,
+            "chat": self.chat_json(m.chat_id),
+            "from": self.bot_user,
+        }
         if m.edit_date:
             body["edit_date"] = m.edit_date
         if m.media_kind:
@@ -670,7 +730,11 @@ class BotAPIEmulator:
         except Exception as e:  # noqa: BLE001 - an emulator bug must not look like a network error
             self.errors.append(e)
             return web.json_response(
-                {"ok": False, "error_code": 500, "description": f"Internal Server Error: emulator {type(e).__name__}: {e}"},
+                {
+                    "ok": False,
+                    "error_code": 500,
+                    "description": f"Internal Server Error: emulator {type(e).__name__}: {e}",
+                },
                 status=500,
             )
         return web.json_response({"ok": True, "result": result})
@@ -732,7 +796,10 @@ class BotAPIEmulator:
 
     async def _get_updates(self, p: JSON) -> list[JSON]:
         if self.webhook_url:
-            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first")
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+            )
         if "allowed_updates" in p:
             self.allowed_updates = p["allowed_updates"] or None  # Telegram remembers it
         offset = p.get("offset")
@@ -757,7 +824,10 @@ class BotAPIEmulator:
             except TimeoutError:
                 break
             if generation != self._poll_generation:
-                raise ApiError(409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running")
+                raise ApiError(
+                    409,
+                    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+                )
         limit = min(max(int(p.get("limit") or 100), 1), 100)
         return self._deliverable()[:limit]
 
@@ -795,7 +865,7 @@ class BotAPIEmulator:
     def _set_my_commands(self, p: JSON) -> bool:
         commands = p.get("commands")
         if not isinstance(commands, list):
-            raise bad_request("parameter \"commands\" is required")
+            raise bad_request('parameter "commands" is required')
         for c in commands:
             if not re.fullmatch(r"[a-z0-9_]{1,32}", c.get("command", "")):
                 raise bad_request("BOT_COMMAND_INVALID")
@@ -903,8 +973,13 @@ class BotAPIEmulator:
         if isinstance(value, Upload):
             if not value.content:
                 raise bad_request("file must be non-empty")
-            stored = self.add_file(value.content if keep else None, value.filename,
-                                   mime_type=value.content_type, folder=folder, register=keep)
+            stored = self.add_file(
+                value.content if keep else None,
+                value.filename,
+                mime_type=value.content_type,
+                folder=folder,
+                register=keep,
+            )
             file: bytes | str = value.content if keep else b""
         elif isinstance(value, str) and value in self.files:
             stored, file = self.files[value], value
@@ -917,14 +992,26 @@ class BotAPIEmulator:
         if kind == "photo":
             media_json: Any = self.photo_sizes(stored)
         else:
-            media_json = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                          "file_size": stored.size, **MEDIA_EXTRA[kind]}
+            media_json = {
+                "file_id": stored.file_id,
+                "file_unique_id": stored.file_unique_id,
+                "file_size": stored.size,
+                **MEDIA_EXTRA[kind],
+            }
             if kind == "document":
                 media_json["file_name"] = stored.filename or "document"
                 media_json["mime_type"] = stored.mime_type or "application/octet-stream"
         message = self._new_message(
-            f"send{kind.title().replace('_', '')}", chat_id, p, text=caption, plain_text=plain,
-            media_kind=kind, file=file, file_id=stored.file_id, filename=stored.filename, media_json=media_json,
+            f"send{kind.title().replace('_', '')}",
+            chat_id,
+            p,
+            text=caption,
+            plain_text=plain,
+            media_kind=kind,
+            file=file,
+            file_id=stored.file_id,
+            filename=stored.filename,
+            media_json=media_json,
         )
         return self._store(message)
 
@@ -989,7 +1076,11 @@ class BotAPIEmulator:
         m = self._by_key.get((chat_id, message_id))  # type: ignore[arg-type]
         if m is None:
             # Users' own messages are not stored; deleting them is allowed in Telegram.
-            if isinstance(message_id, int) and isinstance(chat_id, int) and 0 < message_id <= self._last_message_id.get(chat_id, 0):
+            if (
+                isinstance(message_id, int)
+                and isinstance(chat_id, int)
+                and 0 < message_id <= self._last_message_id.get(chat_id, 0)
+            ):
                 return True
             raise bad_request("message to delete not found")
         if m.deleted:
@@ -1011,8 +1102,13 @@ class BotAPIEmulator:
         if text is not None and len(text) > 200:
             raise bad_request("MESSAGE_TOO_LONG")
         self.callback_answers.append(
-            {"callback_query_id": query_id, "text": text, "show_alert": bool(p.get("show_alert")),
-             "url": p.get("url"), "cache_time": p.get("cache_time")}
+            {
+                "callback_query_id": query_id,
+                "text": text,
+                "show_alert": bool(p.get("show_alert")),
+                "url": p.get("url"),
+                "cache_time": p.get("cache_time"),
+            }
         )
         return True
 
@@ -1020,8 +1116,12 @@ class BotAPIEmulator:
         stored = self.files.get(str(p.get("file_id")))
         if stored is None:
             raise bad_request("invalid file_id")
-        return {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id,
-                "file_size": stored.size, "file_path": stored.file_path}
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": stored.size,
+            "file_path": stored.file_path,
+        }
 
     def _get_chat(self, p: JSON) -> JSON:
         chat_id = p.get("chat_id")
@@ -1033,8 +1133,13 @@ class BotAPIEmulator:
             **self.chat_json(chat_id),
             "accent_color_id": 0,
             "max_reaction_count": 11,
-            "accepted_gift_types": {"unlimited_gifts": False, "limited_gifts": False, "unique_gifts": False,
-                                    "premium_subscription": False, "gifts_from_channels": False},
+            "accepted_gift_types": {
+                "unlimited_gifts": False,
+                "limited_gifts": False,
+                "unique_gifts": False,
+                "premium_subscription": False,
+                "gifts_from_channels": False,
+            },
         }
 
 
@@ -1065,8 +1170,11 @@ async def _serve(port: int) -> None:
     threading.Thread(
         target=lambda: [loop.call_soon_threadsafe(lines.put_nowait, line) for line in sys.stdin], daemon=True
     ).start()
-    print(f"Bot API emulator on {emu.base_url} (BOT_API_URL={emu.base_url}). "
-          "Type a message as user 1001; [Label] presses a button.", flush=True)
+    print(
+        f"Bot API emulator on {emu.base_url} (BOT_API_URL={emu.base_url}). "
+        "Type a message as user 1001; [Label] presses a button.",
+        flush=True,
+    )
     try:
         while True:
             line = (await lines.get()).strip()

@@ -2,6 +2,7 @@
 
 Sends everything queued in the database at URL through the Bot API at API, then exits.
 """
+
 from __future__ import annotations
 
 import asyncio

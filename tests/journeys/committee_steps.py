@@ -1,4 +1,5 @@
 """Committee members, and projects to decide on, for the committee journeys."""
+
 from __future__ import annotations
 
 import re
@@ -40,7 +41,9 @@ def eve_in_group(resident_factory) -> Resident:
     return resident_factory(1003, "Eve", "en", chat_id=COMMITTEE_CHAT_ID)
 
 
-async def seed(app, telegram_id: int, first_name: str, language: str, count: int, *, status: str | None = None) -> list[int]:
+async def seed(
+    app, telegram_id: int, first_name: str, language: str, count: int, *, status: str | None = None
+) -> list[int]:
     """`count` projects by one resident, straight into the database (faster than the wizard)."""
     from decimal import Decimal
 
@@ -54,13 +57,19 @@ async def seed(app, telegram_id: int, first_name: str, language: str, count: int
         author = await repos.users.seen(telegram_id, first_name, language, now)
         for index in range(count):
             draft = ProposalDraft(
-                title=f"Project number {index + 1:02d}", summary="A summary long enough to be valid.",
+                title=f"Project number {index + 1:02d}",
+                summary="A summary long enough to be valid.",
                 description="A description that is long enough to pass the validation of the wizard.",
-                category="environment", location_text="Main square", cost=Decimal(1000 + index), photo_skipped=True,
+                category="environment",
+                location_text="Main square",
+                cost=Decimal(1000 + index),
+                photo_skipped=True,
             )
             proposal = await repos.proposals.submit(app.campaign.id, author.id, draft, now)
             if status is not None:
-                await repos.proposals.set_status(proposal.id, app.campaign.id, ProposalStatus(status), now, expected=[ProposalStatus.SUBMITTED])
+                await repos.proposals.set_status(
+                    proposal.id, app.campaign.id, ProposalStatus(status), now, expected=[ProposalStatus.SUBMITTED]
+                )
             numbers.append(proposal.id)
         await session.commit()
     return numbers

@@ -1,5 +1,6 @@
 """Shortcuts for the figures, results and broadcast journeys: ballots, verified residents,
 the broadcaster run once, chart images read back."""
+
 from __future__ import annotations
 
 import asyncio
@@ -13,7 +14,7 @@ from sqlalchemy import select
 from bot.app import App
 from bot.broadcaster import Broadcaster
 from campaign.clock import SettableClock
-from campaign.secrecy import seal, tracker
+from storage.secrecy import seal, tracker
 from storage.models.secrecy import BallotDayRow, SealedBallotRow
 from storage.repositories.ballots import random_id
 from storage.models import AuditRow
@@ -32,7 +33,9 @@ async def cast(app: App, ballots: Sequence[Sequence[int]], *, first_voter: int =
         public_key = (await repos.counting.get(app.campaign.id)).public_key
         for choices in ballots:
             sealed = seal(public_key, app.campaign.id, tuple(sorted(choices)))
-            session.add(SealedBallotRow(id=random_id(), campaign_id=app.campaign.id, sealed=sealed, tracker=tracker(sealed)))
+            session.add(
+                SealedBallotRow(id=random_id(), campaign_id=app.campaign.id, sealed=sealed, tracker=tracker(sealed))
+            )
         day = now.astimezone(app.campaign.zone).date()
         row = await session.get(BallotDayRow, (app.campaign.id, day))
         if row is None:
@@ -42,13 +45,17 @@ async def cast(app: App, ballots: Sequence[Sequence[int]], *, first_voter: int =
         await session.commit()
 
 
-async def verified_residents(app: App, count: int, *, first: int = 70_000, language: str = "fr", attested_age: bool | None = None) -> None:
+async def verified_residents(
+    app: App, count: int, *, first: int = 70_000, language: str = "fr", attested_age: bool | None = None
+) -> None:
     now = app.clock.now()
     async with app.sessionmaker() as session:
         repos = Repositories(session)
         for index in range(count):
             user = await repos.users.seen(first + index, f"V{index}", language, now)
-            await repos.verification.verify(user.id, "phone", now, phone_hash=f"hash-{first + index}", attested_age=attested_age)
+            await repos.verification.verify(
+                user.id, "phone", now, phone_hash=f"hash-{first + index}", attested_age=attested_age
+            )
         await session.commit()
 
 
@@ -92,6 +99,7 @@ def image(data: bytes | str | None) -> Image.Image:
 def count_colour(picture: Image.Image, colour: tuple[int, int, int], tolerance: int = 12) -> int:
     """How many pixels have (about) this colour."""
     return sum(
-        count for count, pixel in picture.getcolors(picture.width * picture.height) or []
+        count
+        for count, pixel in picture.getcolors(picture.width * picture.height) or []
         if all(abs(a - b) <= tolerance for a, b in zip(pixel, colour))
     )

@@ -3,6 +3,7 @@
 The clock is a SettableClock: the tests move it across boundaries and call `run_due()` (what
 an APScheduler job does when it fires), then let the broadcaster send with an instant timer.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -101,7 +102,9 @@ async def test_each_boundary_is_announced_once_to_each_subscribed_resident_in_th
     app: App, calendar, resident_factory, clock: SettableClock
 ):
     scheduler, broadcaster = calendar
-    marie, john, paul = await registered(resident_factory, (1001, "Marie", "fr"), (1002, "John", "en"), (1003, "Paul", "fr"))
+    marie, john, paul = await registered(
+        resident_factory, (1001, "Marie", "fr"), (1002, "John", "en"), (1003, "Paul", "fr")
+    )
     await paul.send("/stop")
 
     before = marks(marie, john, paul)
@@ -119,15 +122,22 @@ async def test_each_boundary_is_announced_once_to_each_subscribed_resident_in_th
 
     # The jobs, with ids: what is still ahead.
     assert scheduler.job_ids() == [
-        "calendar:proposals_close", "calendar:reminder:ideas-soon", "calendar:reminder:vote-soon",
-        "calendar:results", "calendar:voting_close", "calendar:voting_open",
+        "calendar:proposals_close",
+        "calendar:reminder:ideas-soon",
+        "calendar:reminder:vote-soon",
+        "calendar:results",
+        "calendar:voting_close",
+        "calendar:voting_open",
     ]
 
     cal = app.campaign.calendar
     expected = {
         "proposals_close": ("propositions sont closes", "proposals are closed"),
         # The campaign's own text, plain text: its markup is shown, not interpreted.
-        "voting_open": ("Votez avant le 31 mai 2030, 23:59 <b>ici</b> !", "Vote before 31 May 2030, 23:59 <b>here</b>!"),
+        "voting_open": (
+            "Votez avant le 31 mai 2030, 23:59 <b>ici</b> !",
+            "Vote before 31 May 2030, 23:59 <b>here</b>!",
+        ),
         "voting_close": ("le vote est clos", "voting is closed"),
         # The results date passed and nothing is published: the words /start and /results use,
         # not the campaign's "here are the results" (campaign.standing; issue 11).
@@ -147,21 +157,44 @@ async def test_each_boundary_is_announced_once_to_each_subscribed_resident_in_th
     async with app.sessionmaker() as session:
         keys = (await session.scalars(select(BroadcastRow.key).order_by(BroadcastRow.id))).all()
     # The reminders' moments passed while the clock jumped: dropped, not sent late.
-    assert keys == ["proposals_open", "reminder:ideas-soon", "proposals_close", "voting_open",
-                    "reminder:vote-soon", "voting_close", "results"]
+    assert keys == [
+        "proposals_open",
+        "reminder:ideas-soon",
+        "proposals_close",
+        "voting_open",
+        "reminder:vote-soon",
+        "voting_close",
+        "results",
+    ]
     async with app.sessionmaker() as session:
         dropped = (await session.scalars(select(BroadcastRow.key).where(BroadcastRow.status == "dropped"))).all()
     assert sorted(dropped) == ["reminder:ideas-soon", "reminder:vote-soon"]
 
 
-async def test_voting_open_lists_the_finalists_and_results_wait_for_the_publication(app: App, calendar, resident_factory, clock):
+async def test_voting_open_lists_the_finalists_and_results_wait_for_the_publication(
+    app: App, calendar, resident_factory, clock
+):
     scheduler, broadcaster = calendar
     (john,) = await registered(resident_factory, (1002, "John", "en"))
     async with app.sessionmaker() as session:
         author = await session.scalar(select(UserRow.id).where(UserRow.telegram_id == 1002))
-        for title, status, cost in [("A <bench>", "finalist", 1500), ("Trees", "winner", 8000), ("Draft", "submitted", 10)]:
-            session.add(ProposalRow(campaign_id=app.campaign.id, author_id=author, status=status, title=title,
-                                    summary="s", description="d", category="environment", cost=cost))
+        for title, status, cost in [
+            ("A <bench>", "finalist", 1500),
+            ("Trees", "winner", 8000),
+            ("Draft", "submitted", 10),
+        ]:
+            session.add(
+                ProposalRow(
+                    campaign_id=app.campaign.id,
+                    author_id=author,
+                    status=status,
+                    title=title,
+                    summary="s",
+                    description="d",
+                    category="environment",
+                    cost=cost,
+                )
+            )
         await session.commit()
     clock.set(app.campaign.calendar.voting_open)
     await scheduler.start()
@@ -213,8 +246,16 @@ async def test_a_reminder_on_time_is_sent_and_a_passed_one_is_dropped(app: App, 
     cal = app.campaign.calendar
     async with app.sessionmaker() as session:  # proposals_open was announced long ago
         await session.execute(update(UserRow).values(subscribed=True))
-        session.add(BroadcastRow(campaign_id=app.campaign.id, kind="announcement", key="proposals_open",
-                                 audience="all", text={}, status="done"))
+        session.add(
+            BroadcastRow(
+                campaign_id=app.campaign.id,
+                kind="announcement",
+                key="proposals_open",
+                audience="all",
+                text={},
+                status="done",
+            )
+        )
         await session.commit()
 
     # The job fires a minute late: still sent, in each language.
@@ -233,7 +274,9 @@ async def test_a_reminder_on_time_is_sent_and_a_passed_one_is_dropped(app: App, 
     queued = await restarted.run_due()
     await restarted_broadcaster.run_once()
     assert [b.key for b in queued] == ["voting_open"]  # the latest boundary, late but true
-    assert all("3 days" not in t and "3 jours" not in t for t in inbox_after(marie, before[0]) + inbox_after(john, before[1]))
+    assert all(
+        "3 days" not in t and "3 jours" not in t for t in inbox_after(marie, before[0]) + inbox_after(john, before[1])
+    )
     async with app.sessionmaker() as session:
         status = await session.scalar(select(BroadcastRow.status).where(BroadcastRow.key == "reminder:vote-soon"))
     assert status == "dropped"

@@ -1,4 +1,5 @@
 """Who a broadcast reaches: everyone, verified residents, or verified residents who have not voted."""
+
 from __future__ import annotations
 
 from storage.repositories import Repositories
@@ -16,7 +17,9 @@ async def _recipients(app, audience: str) -> int:
 
 
 async def test_verified_and_not_voted_audiences(app, clock, resident_factory):
-    voter, waiting, unverified = (resident_factory(uid, name, "en") for uid, name in ((2001, "Vera"), (2002, "Walt"), (2003, "Una")))
+    voter, waiting, unverified = (
+        resident_factory(uid, name, "en") for uid, name in ((2001, "Vera"), (2002, "Walt"), (2003, "Una"))
+    )
     for resident in (voter, waiting, unverified):
         await resident.send("/start")
     await make_finalists(app, [("Bench", 1500), ("Trees", 8000)])

@@ -28,6 +28,7 @@ deviations above the null mean (one-sided p < 4e-6 each; with the ~100 pairings 
 false alarm has a probability below 1e-3). The same scoring of the true pairing is a control:
 it must be flagged, so the test can fail.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -82,7 +83,9 @@ async def vote(resident, card: int, single: bool) -> None:
     assert "Your vote is" in replies.text, replies.text
 
 
-async def run_campaign(app, anne, resident_factory, clock, *, single: bool) -> tuple[dict, dict, dict[int, tuple[int, ...]]]:
+async def run_campaign(
+    app, anne, resident_factory, clock, *, single: bool
+) -> tuple[dict, dict, dict[int, tuple[int, ...]]]:
     """The vote, the two copies, and each voter's final choice (by Telegram id)."""
     ids = await make_finalists(app, PROJECTS)
     open_voting(app, clock)
@@ -122,10 +125,20 @@ async def copy_database(app) -> dict[str, list[dict[str, Any]]]:
         postgres = connection.dialect.name == "postgresql"
         for table in tables:
             if postgres:
-                rows = (await connection.execute(text(f'SELECT ctid::text AS "_ctid", xmin::text AS "_xmin", * FROM "{table}"'))).mappings().all()
+                rows = (
+                    (
+                        await connection.execute(
+                            text(f'SELECT ctid::text AS "_ctid", xmin::text AS "_xmin", * FROM "{table}"')
+                        )
+                    )
+                    .mappings()
+                    .all()
+                )
             else:
                 try:
-                    rows = (await connection.execute(text(f'SELECT rowid AS "_rowid", * FROM "{table}"'))).mappings().all()
+                    rows = (
+                        (await connection.execute(text(f'SELECT rowid AS "_rowid", * FROM "{table}"'))).mappings().all()
+                    )
                 except Exception:  # noqa: BLE001 (a WITHOUT ROWID table has none)
                     await connection.rollback()
                     rows = (await connection.execute(text(f'SELECT * FROM "{table}"'))).mappings().all()
@@ -157,7 +170,9 @@ def _orderings(row: dict[str, Any]) -> dict[str, Any]:
 # --- the attacks ------------------------------------------------------------------------------
 
 
-def voter_features(copies: Sequence[dict], choice: dict[int, tuple[int, ...]], campaign_id: str, secret: bytes | None) -> dict[str, list[int]]:
+def voter_features(
+    copies: Sequence[dict], choice: dict[int, tuple[int, ...]], campaign_id: str, secret: bytes | None
+) -> dict[str, list[int]]:
     """For each per-voter feature: the voters (Telegram ids) sorted by it."""
     features: dict[str, dict[int, Any]] = {}
 
@@ -190,7 +205,11 @@ def voter_features(copies: Sequence[dict], choice: dict[int, tuple[int, ...]], c
                 if telegram_id is not None:
                     for name, value in _orderings(row).items():
                         note(f"{n}:sealed_ballots.{name}", telegram_id, value)
-    return {name: sorted(values, key=lambda t: (values[t], t)) for name, values in features.items() if len(values) >= len(choice) // 2}
+    return {
+        name: sorted(values, key=lambda t: (values[t], t))
+        for name, values in features.items()
+        if len(values) >= len(choice) // 2
+    }
 
 
 def _choices(value: Any) -> tuple[int, ...]:
@@ -239,7 +258,9 @@ def score(voters: list[int], ballots: list[tuple[int, ...]], choice: dict[int, t
     return sum(choice[t] == b for t, b in zip(voters, ballots))
 
 
-def attack(during: dict, after: dict, choice: dict[int, tuple[int, ...]], campaign_id: str, secret: bytes | None) -> list[tuple[str, float]]:
+def attack(
+    during: dict, after: dict, choice: dict[int, tuple[int, ...]], campaign_id: str, secret: bytes | None
+) -> list[tuple[str, float]]:
     null = Null(list(choice.values()))
     # (1) an identifier of a voter next to choices
     names = identifiers(choice, after, campaign_id, secret)
@@ -254,8 +275,12 @@ def attack(during: dict, after: dict, choice: dict[int, tuple[int, ...]], campai
     for voter_name, voters in voter_features([during, after], choice, campaign_id, secret).items():
         for ballot_name, ballots in ballot_orders(after).items():
             for direction, ordered in (("", ballots), ("reversed ", ballots[::-1])):
-                results.append((f"voters by {voter_name} x {direction}ballots by {ballot_name}",
-                                null.z(score(voters, ordered, choice))))
+                results.append(
+                    (
+                        f"voters by {voter_name} x {direction}ballots by {ballot_name}",
+                        null.z(score(voters, ordered, choice)),
+                    )
+                )
     return results
 
 
@@ -345,5 +370,7 @@ async def test_a_vote_writes_no_time_of_day(app, resident_factory, clock):
             for column, moment in times.items():
                 if any(old.get(column) == row[column] for old in old_rows):
                     continue  # as it was before the vote
-                assert moment.startswith("00:00:00"), f"{table}.{column} = {row[column]}: the vote's time of day is kept"
+                assert moment.startswith("00:00:00"), (
+                    f"{table}.{column} = {row[column]}: the vote's time of day is kept"
+                )
     assert changed_with_time >= 1, "the check saw a row the vote wrote with a time column (the conversation state)"

@@ -3,6 +3,7 @@ first proposals to the published results, in both key modes: residents propose t
 wizard, vote (single ballot, not changeable) after attesting their age and sharing their phone,
 the committee counts (the environment key, or 2 of 3 shares), publishes; a resident's tracker is
 found in the published set, and `pbbot tally` on the published file funds the announced winner."""
+
 from __future__ import annotations
 
 import asyncio
@@ -25,7 +26,14 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "bertrix-2020.toml"
 TRACKER = re.compile(r"[0-9A-F]{4}-[0-9A-F]{4}-[0-9A-F]{4}")
 SECOND, THIRD = 9001, 9002
 # Bertrix's own lengths: proposals 5 weeks, review 2, vote 4, results 2.5 weeks after.
-SHIFT = {"proposals_open": 0, "proposals_close": 37, "review_close": 51, "voting_open": 53, "voting_close": 82, "results": 99}
+SHIFT = {
+    "proposals_open": 0,
+    "proposals_close": 37,
+    "review_close": 51,
+    "voting_open": 53,
+    "voting_close": 82,
+    "results": 99,
+}
 
 
 @pytest.fixture
@@ -33,7 +41,9 @@ def campaign_file(tmp_path) -> Path:
     today = datetime.now(timezone.utc).date()
     text = EXAMPLE.read_text(encoding="utf-8")
     for name, days in SHIFT.items():
-        text = re.sub(rf"^{name} = .*$", f"{name} = {(today + timedelta(days=days)).isoformat()}T09:00:00", text, flags=re.M)
+        text = re.sub(
+            rf"^{name} = .*$", f"{name} = {(today + timedelta(days=days)).isoformat()}T09:00:00", text, flags=re.M
+        )
     path = tmp_path / "bertrix-today.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -80,8 +90,16 @@ async def whole_campaign(app, anne, resident_factory, clock, tmp_path, *, count_
     path = tmp_path / "bertrix.pb"
     path.write_bytes(documents[0].document)
     assert sorted(documents[1].document.decode().split()) == sorted(trackers)
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "tally", str(path), "--json",
-                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "tally",
+        str(path),
+        "--json",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await process.communicate()
     assert process.returncode == 0, err.decode()
     assert sorted(int(p) for p in json.loads(out)["funded"]) == sorted(numbers[:2])
@@ -111,8 +129,12 @@ class TestShares:
             if moment == "before":
                 assert "2 parts sur 3" in (await anne.send("/countingkey 2")).text
                 return
-            shares = [re.search(r"pbbot-share:\S+", m.text).group(0).replace("</code>", "")
-                      for member in members[1:] for m in member.inbox if m.text and "pbbot-share:" in m.text]
+            shares = [
+                re.search(r"pbbot-share:\S+", m.text).group(0).replace("</code>", "")
+                for member in members[1:]
+                for m in member.inbox
+                if m.text and "pbbot-share:" in m.text
+            ]
             assert "1 of 2" in (await members[1].send(f"/count {shares[0]}")).text
             assert "Counted: 6 ballots" in (await members[2].send(f"/count {shares[1]}")).text
 

@@ -1,4 +1,5 @@
 """The broadcaster against the Bot API emulator: rate, 429, 403, network errors, kill -9."""
+
 from __future__ import annotations
 
 import asyncio
@@ -27,8 +28,16 @@ async def residents(app: App, count: int, *, start: int = FIRST) -> list[int]:
     """`count` subscribed residents, half French, half English; their chat ids."""
     now = app.clock.now()
     rows = [
-        {"telegram_id": start + i, "first_name": f"R{i}", "language": "fr" if i % 2 == 0 else "en",
-         "language_chosen": False, "subscribed": True, "unreachable": False, "created_at": now, "last_seen_at": now}
+        {
+            "telegram_id": start + i,
+            "first_name": f"R{i}",
+            "language": "fr" if i % 2 == 0 else "en",
+            "language_chosen": False,
+            "subscribed": True,
+            "unreachable": False,
+            "created_at": now,
+            "last_seen_at": now,
+        }
         for i in range(count)
     ]
     async with app.sessionmaker() as session:
@@ -37,11 +46,18 @@ async def residents(app: App, count: int, *, start: int = FIRST) -> list[int]:
     return [start + i for i in range(count)]
 
 
-async def queue(app: App, *, text: dict[str, str] | None = None, photo: str | None = None, audience: str = "all") -> Broadcast:
+async def queue(
+    app: App, *, text: dict[str, str] | None = None, photo: str | None = None, audience: str = "all"
+) -> Broadcast:
     async with app.sessionmaker() as session:
         broadcast = await BroadcastRepository(session).queue(
-            app.campaign.id, kind="message", audience=audience, text=text or {"fr": "Bonjour", "en": "Hello"},
-            now=app.clock.now(), photo=photo, created_by=9000,
+            app.campaign.id,
+            kind="message",
+            audience=audience,
+            text=text or {"fr": "Bonjour", "en": "Hello"},
+            now=app.clock.now(),
+            photo=photo,
+            created_by=9000,
         )
         await session.commit()
     assert broadcast is not None
@@ -117,7 +133,9 @@ async def test_the_emulator_rate_limit_is_honoured(app: App, emulator):
     assert stats.sent == 12 and per_chat(emulator) == {chat: 1 for chat in chats}
 
 
-async def test_a_403_marks_the_resident_unreachable_and_the_broadcast_moves_on(app: App, emulator, timer, resident_factory):
+async def test_a_403_marks_the_resident_unreachable_and_the_broadcast_moves_on(
+    app: App, emulator, timer, resident_factory
+):
     chats = await residents(app, 4)
     emulator.blocked_chats.add(chats[1])
     broadcast = await queue(app)
@@ -155,9 +173,11 @@ async def test_network_errors_are_retried_with_backoff_then_failed(app: App, emu
     counts = await progress(app, broadcast.id)
     assert counts["failed"] == 2
     async with app.sessionmaker() as session:
-        rows = (await session.execute(
-            select(DeliveryRow.attempts, DeliveryRow.last_error).where(DeliveryRow.broadcast_id == broadcast.id)
-        )).all()
+        rows = (
+            await session.execute(
+                select(DeliveryRow.attempts, DeliveryRow.last_error).where(DeliveryRow.broadcast_id == broadcast.id)
+            )
+        ).all()
     assert all(attempts == 1 and "TelegramNetworkError" in error for attempts, error in rows)
 
 
@@ -167,8 +187,15 @@ async def test_a_broadcast_killed_mid_way_resumes_with_no_duplicate(app: App, em
     chats = await residents(app, total)
     broadcast = await queue(app)
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.journeys.broadcast_worker", settings.database_url, emulator.base_url, "20",
-        cwd=REPOSITORY, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "tests.journeys.broadcast_worker",
+        settings.database_url,
+        emulator.base_url,
+        "20",
+        cwd=REPOSITORY,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
 
     def kill_when_enough(kind: str, message) -> None:
@@ -196,10 +223,15 @@ async def test_a_broadcast_killed_mid_way_resumes_with_no_duplicate(app: App, em
     assert after["sent"] + after["unknown"] == total and after["pending"] == after["sending"] == 0
     # Everyone marked sent got it exactly once; only in-flight ones may have been missed.
     async with app.sessionmaker() as session:
-        sent_chats = set((await session.scalars(
-            select(UserRow.telegram_id).join(DeliveryRow, DeliveryRow.user_id == UserRow.id)
-            .where(DeliveryRow.broadcast_id == broadcast.id, DeliveryRow.status == "sent")
-        )).all())
+        sent_chats = set(
+            (
+                await session.scalars(
+                    select(UserRow.telegram_id)
+                    .join(DeliveryRow, DeliveryRow.user_id == UserRow.id)
+                    .where(DeliveryRow.broadcast_id == broadcast.id, DeliveryRow.status == "sent")
+                )
+            ).all()
+        )
         assert await session.scalar(select(func.count()).select_from(DeliveryRow)) == total
     assert all(counts[chat] == 1 for chat in sent_chats)
     assert len(set(chats) - set(counts)) <= in_flight

@@ -3,6 +3,7 @@
 Each test replays an attack from the issue through the real dispatcher and shows it refused,
 with the words the committee or the resident reads, and the refusal in the audit log.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -45,20 +46,27 @@ async def refusals(app) -> list[dict]:
     return [entry.details | {"target": entry.target} for entry in entries if entry.action == "refused"]
 
 
-async def test_moving_the_opening_of_the_vote_later_is_refused_once_ballots_exist(app, anne, john, resident_factory, clock):
+async def test_moving_the_opening_of_the_vote_later_is_refused_once_ballots_exist(
+    app, anne, john, resident_factory, clock
+):
     paul = resident_factory(1005, "Paul", "en")
     await voted(app, clock, john, paul)
     replies = await anne.send("/calendar set voting_open 2030-05-25 09:00")
     assert FORWARD_ONLY in replies.text
-    assert "« Ouverture du vote » ne peut pas être repoussée après maintenant : des habitants ont déjà voté" in replies.text
+    assert (
+        "« Ouverture du vote » ne peut pas être repoussée après maintenant : des habitants ont déjà voté"
+        in replies.text
+    )
     assert "En ce moment : vote." in (await anne.send("/calendar")).text
     assert "You have voted" in (await john.send("/myvote")).text and await ballot_count(app) == 2  # sealed ballots stay
     assert [(r["attempt"], r["why"], r["target"]) for r in await refusals(app)] == [
         ("calendar_set", "voting_open_after_now", "calendar:voting_open")
     ]
     replies = await anne.send("/audit")
-    assert ("Anne (9000) s'est vu refuser “Ouverture du vote” (tentative : a déplacé une date; "
-            "règle : ouverture du vote repoussée après maintenant, alors que des bulletins existent") in replies.text
+    assert (
+        "Anne (9000) s'est vu refuser “Ouverture du vote” (tentative : a déplacé une date; "
+        "règle : ouverture du vote repoussée après maintenant, alors que des bulletins existent"
+    ) in replies.text
 
 
 async def test_before_the_first_ballot_the_same_move_is_allowed(app, anne, clock):
@@ -69,7 +77,9 @@ async def test_before_the_first_ballot_the_same_move_is_allowed(app, anne, clock
     assert await refusals(app) == []
 
 
-async def test_the_vote_cannot_be_closed_in_the_past_nor_reopened_after_the_count(app, anne, john, resident_factory, clock):
+async def test_the_vote_cannot_be_closed_in_the_past_nor_reopened_after_the_count(
+    app, anne, john, resident_factory, clock
+):
     marie = resident_factory(1006, "Marie", "fr")
     await voted(app, clock, john)
     # Closing the vote an hour ago would put John's ballot after the close.
@@ -80,7 +90,10 @@ async def test_the_vote_cannot_be_closed_in_the_past_nor_reopened_after_the_coun
     clock.set(app.campaign.calendar.results + timedelta(days=1))
     assert "<b>Résultats" in (await anne.send("/results")).text
     replies = await anne.send("/calendar set voting_close 2030-07-01 20:00")
-    assert "« Clôture du vote » ne peut être déplacée que pendant le vote ; il est terminé (en ce moment : résultats)" in replies.text
+    assert (
+        "« Clôture du vote » ne peut être déplacée que pendant le vote ; il est terminé (en ce moment : résultats)"
+        in replies.text
+    )
     replies = await anne.send("/calendar set results 2030-07-01 20:00")
     assert "« Annonce des résultats » est passée : ce qui a eu lieu reste tel quel." in replies.text
     await verify_by_phone(marie)
@@ -97,7 +110,9 @@ async def test_no_partial_results_during_the_vote_but_the_turnout_shows(app, ann
     assert "Bench" not in replies.text
 
 
-async def test_after_the_first_tally_no_ballot_is_accepted_whatever_the_clock_says(app, anne, john, resident_factory, clock):
+async def test_after_the_first_tally_no_ballot_is_accepted_whatever_the_clock_says(
+    app, anne, john, resident_factory, clock
+):
     paul = resident_factory(1005, "Paul", "en")
     await voted(app, clock, john)
     await verify_by_phone(paul)
@@ -132,7 +147,9 @@ async def test_a_campaign_file_that_changes_the_ballot_refuses_to_start(app, joh
     await voted(app, clock, john)
     changed = tmp_path / "changed.toml"
     text = settings.campaign_path().read_text()
-    changed.write_text(text.replace("max_choices = 3", "max_choices = 2").replace('rule = "greedy"', 'rule = "most-voted"'))
+    changed.write_text(
+        text.replace("max_choices = 3", "max_choices = 2").replace('rule = "greedy"', 'rule = "most-voted"')
+    )
     with pytest.raises(CampaignError) as error:
         await build_app(settings.model_copy(update={"campaign_file": changed}), clock=clock, token="1:x")
     problems = "\n".join(error.value.problems)
@@ -160,7 +177,10 @@ async def test_a_decision_on_a_card_the_author_changed_since_is_refused_and_the_
     await john.send("19900")
     assert "changes to project" in (await john.press("✅ Submit")).text
     replies = await anne.press("✅ Recevable", in_message=card)
-    assert emulator.callback_answers[-1]["text"] == "L'auteur a modifié ce projet depuis l'affichage de cette fiche : rien n'a été décidé."
+    assert (
+        emulator.callback_answers[-1]["text"]
+        == "L'auteur a modifié ce projet depuis l'affichage de cette fiche : rien n'a été décidé."
+    )
     text = replies.text
     assert "⚠️ L'auteur a modifié ce projet depuis l'affichage de la fiche" in text
     assert "✏️ titre — avant : A bench on the church square" in text
@@ -197,12 +217,17 @@ async def test_finalists_cannot_be_renamed_unticked_or_merged_once_voting_opens(
     assert anne.last.buttons == []
     for data in (f"crev:edit:{bench}", f"cedit:{bench}:title", f"crev:merge:{bench}", f"crev:ineligible:{bench}"):
         await anne.press_data(data)
-        assert emulator.callback_answers[-1]["text"]== "Le vote est ouvert : les projets et les finalistes ne peuvent plus changer."
+        assert (
+            emulator.callback_answers[-1]["text"]
+            == "Le vote est ouvert : les projets et les finalistes ne peuvent plus changer."
+        )
     await anne.press_data(f"cfin:{trees}:0")
-    assert emulator.callback_answers[-1]["text"]== "Le vote est ouvert : les projets et les finalistes ne peuvent plus changer."
+    assert (
+        emulator.callback_answers[-1]["text"]
+        == "Le vote est ouvert : les projets et les finalistes ne peuvent plus changer."
+    )
     assert [await status_of(app, n) for n in (bench, trees)] == ["finalist", "finalist"]
     async with app.sessionmaker() as session:
         assert (await Repositories(session).proposals.get(bench, app.campaign.id)).title == "Bench"
     assert {r["why"] for r in await refusals(app)} == {"finalists_frozen"}
     assert len(await refusals(app)) == 5
-

@@ -1,4 +1,5 @@
 """/chatid: a committee member learns the group's id for ADMIN_CHAT_ID; nobody else does."""
+
 from __future__ import annotations
 
 from tests.conftest import COMMITTEE_CHAT_ID, COMMITTEE_ID
@@ -11,8 +12,10 @@ async def test_a_member_learns_a_new_groups_id_and_what_to_do_with_it(app, resid
     anne_in_new_group = resident_factory(COMMITTEE_ID, "Anne", "fr", chat_id=NEW_GROUP)
     replies = await anne_in_new_group.send("/chatid@pbbot_test_bot")
     assert len(replies) == 1 and replies[0].chat_id == NEW_GROUP
-    assert replies.text == ("L'identifiant de ce groupe est <code>-1005551234</code>. Pour en faire le groupe du comité, "
-                            "mettez <code>ADMIN_CHAT_ID=-1005551234</code> dans les réglages du bot (.env) et redémarrez-le.")
+    assert replies.text == (
+        "L'identifiant de ce groupe est <code>-1005551234</code>. Pour en faire le groupe du comité, "
+        "mettez <code>ADMIN_CHAT_ID=-1005551234</code> dans les réglages du bot (.env) et redémarrez-le."
+    )
 
 
 async def test_the_committee_group_is_recognised(app, anne_in_group) -> None:

@@ -1,4 +1,5 @@
 """Resident dialogs only in private; committee secrets only in the member's private chat (issue 8)."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,15 +11,22 @@ from tests.journeys.voting_helpers import ballot_count
 
 LINK = "https://t.me/pbbot_test_bot?start=group"
 TO_PRIVATE_EN = "This is done in a private chat with me, so that nothing personal shows in the group: " + LINK
-TO_PRIVATE_FR = "Cela se fait dans une conversation privée avec moi, pour que rien de personnel n'apparaisse dans le groupe : " + LINK
+TO_PRIVATE_FR = (
+    "Cela se fait dans une conversation privée avec moi, pour que rien de personnel n'apparaisse dans le groupe : "
+    + LINK
+)
 
 
 def group_messages(emulator) -> list:
     return emulator.messages(COMMITTEE_CHAT_ID)
 
 
-@pytest.mark.parametrize("command", ["/vote", "/myvote", "/propose", "/verify", "/myproposals", "/forgetme", "/code ABCDE-FGHJK", "/start"])
-async def test_a_resident_dialog_in_a_group_answers_once_with_a_link_to_the_private_chat(app, eve_in_group, emulator, command):
+@pytest.mark.parametrize(
+    "command", ["/vote", "/myvote", "/propose", "/verify", "/myproposals", "/forgetme", "/code ABCDE-FGHJK", "/start"]
+)
+async def test_a_resident_dialog_in_a_group_answers_once_with_a_link_to_the_private_chat(
+    app, eve_in_group, emulator, command
+):
     replies = await eve_in_group.send(command)
     assert [m.text for m in replies] == [TO_PRIVATE_EN]
     assert [m.text for m in group_messages(emulator)] == [TO_PRIVATE_EN]
@@ -63,7 +71,9 @@ async def test_exports_asked_in_the_group_go_to_the_member_private_chat(app, ann
     await anne.send("/start")
     await anne_in_group.send("/export proposals")
     assert [m for m in group_messages(emulator) if m.media_kind] == []
-    assert [m.filename for m in emulator.messages(COMMITTEE_ID) if m.media_kind == "document"] == ["testville-2030-proposals.csv"]
+    assert [m.filename for m in emulator.messages(COMMITTEE_ID) if m.media_kind == "document"] == [
+        "testville-2030-proposals.csv"
+    ]
     # The menu may be shown in the group; the file it gives goes to the member who pressed.
     replies = await anne_in_group.send("/export")
     await anne_in_group.press("📊 Chiffres (CSV)", in_message=replies[-1])
@@ -74,5 +84,7 @@ async def test_exports_asked_in_the_group_go_to_the_member_private_chat(app, ann
 async def test_a_member_without_a_private_chat_is_told_how_to_open_one(app, anne_in_group, emulator):
     emulator.strict_chats = True
     replies = await anne_in_group.send("/codes 2")
-    assert replies.text.startswith("Je ne peux pas encore vous écrire en privé, et ceci n'est pas pour le groupe : ouvrez https://t.me/pbbot_test_bot")
+    assert replies.text.startswith(
+        "Je ne peux pas encore vous écrire en privé, et ceci n'est pas pour le groupe : ouvrez https://t.me/pbbot_test_bot"
+    )
     assert [m for m in group_messages(emulator) if m.media_kind] == []

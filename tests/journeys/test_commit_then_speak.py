@@ -4,6 +4,7 @@
 The commit is made to fail by the database connection itself (an engine "commit" event that
 raises, as a full disk or a lost server would), not by touching the bot's code.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -70,10 +71,10 @@ class Watch:
         self.answers = len(emulator.callback_answers)
 
     def said(self) -> list[tuple[str, int, str]]:
-        return [(kind, m.chat_id, m.plain_text or "") for kind, m in self.emulator.events[self.events:]]
+        return [(kind, m.chat_id, m.plain_text or "") for kind, m in self.emulator.events[self.events :]]
 
     def alerts(self) -> list[str]:
-        return [answer.get("text") or "" for answer in self.emulator.callback_answers[self.answers:]]
+        return [answer.get("text") or "" for answer in self.emulator.callback_answers[self.answers :]]
 
 
 async def proposals_in_database(app) -> int:
@@ -115,7 +116,9 @@ async def test_a_refused_commit_of_a_review_decision_tells_no_one(app, anne, mar
     assert await status_of(app, number) == "eligible"
 
 
-async def test_a_refused_commit_of_a_committee_command_changes_and_says_nothing(app, anne, john, emulator, refuse_commit):
+async def test_a_refused_commit_of_a_committee_command_changes_and_says_nothing(
+    app, anne, john, emulator, refuse_commit
+):
     watch = Watch(emulator)
     refuse_commit("calendar_changes")
     replies = await anne.send("/calendar set voting_open 2030-05-20 09:00")
@@ -136,7 +139,9 @@ class TestVerification:
     def chair_in_group(self, resident_factory):
         return resident_factory(COMMITTEE_ID, "Chair", "en", chat_id=COMMITTEE_CHAT_ID)
 
-    async def test_a_refused_commit_of_an_approval_tells_no_one(self, app, john, chair_in_group, emulator, refuse_commit):
+    async def test_a_refused_commit_of_an_approval_tells_no_one(
+        self, app, john, chair_in_group, emulator, refuse_commit
+    ):
         await john.send("/verify")
         await john.press("✅ I confirm")
         await john.press("🏛 Ask the committee")
@@ -152,7 +157,9 @@ class TestVerification:
         assert "you are now a verified resident" in john.last.text
         assert len(await verifications(app)) == 1
 
-    async def test_a_refused_commit_of_a_phone_verification_says_nothing_but_sorry(self, app, john, emulator, refuse_commit):
+    async def test_a_refused_commit_of_a_phone_verification_says_nothing_but_sorry(
+        self, app, john, emulator, refuse_commit
+    ):
         await john.send("/verify")
         await john.press("✅ I confirm")
         await john.press("📱 With my phone number")

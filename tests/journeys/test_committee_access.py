@@ -1,6 +1,7 @@
 """Only the committee runs the campaign: every command and button is refused to anyone else,
 in private and in the committee group, including hand-made callbacks; /admins, /ambassadors,
 /propose_for and the audit log."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,16 +13,41 @@ from tests.journeys.wizard_steps import DESCRIPTION, SUMMARY, TITLE
 REFUSED = "This command is for the steering committee only."
 
 COMMANDS = [
-    "/admin", "/review", "/proposals", "/proposals eligible", "/proposal 1", "/finalists", "/calendar",
-    "/calendar set proposals_close 2030-04-05 10:00", "/advance", "/audit", "/admins", "/admins add 1002",
-    "/admins remove 9000", "/ambassadors", "/ambassadors add 1002",
+    "/admin",
+    "/review",
+    "/proposals",
+    "/proposals eligible",
+    "/proposal 1",
+    "/finalists",
+    "/calendar",
+    "/calendar set proposals_close 2030-04-05 10:00",
+    "/advance",
+    "/audit",
+    "/admins",
+    "/admins add 1002",
+    "/admins remove 9000",
+    "/ambassadors",
+    "/ambassadors add 1002",
 ]
 
 # Every committee button, as a client could forge it (valid and garbled payloads alike).
 FORGED = [
-    "cmenu:review", "crev:eligible:1", "crev:ineligible:1", "crev:changes:1", "crev:merge:1", "crev:edit:1",
-    "crev:next:1", "cedit:1:title", "ccat:1:mobility", "cpage::1", "cfin:1:0", "cfinp:1",
-    "cadv:proposals_close", "cadv:", "crev:garbage", "cfin",
+    "cmenu:review",
+    "crev:eligible:1",
+    "crev:ineligible:1",
+    "crev:changes:1",
+    "crev:merge:1",
+    "crev:edit:1",
+    "crev:next:1",
+    "cedit:1:title",
+    "ccat:1:mobility",
+    "cpage::1",
+    "cfin:1:0",
+    "cfinp:1",
+    "cadv:proposals_close",
+    "cadv:",
+    "crev:garbage",
+    "cfin",
 ]
 
 
@@ -49,7 +75,9 @@ async def test_a_resident_changes_nothing_with_forged_callbacks(app, john, emula
     assert app.campaign.calendar == before
 
 
-async def test_a_non_member_in_the_committee_group_cannot_press_committee_buttons(app, anne_in_group, eve_in_group, marie, emulator):
+async def test_a_non_member_in_the_committee_group_cannot_press_committee_buttons(
+    app, anne_in_group, eve_in_group, marie, emulator
+):
     number = await propose(marie)
     replies = await anne_in_group.send("/review@pbbot_test_bot")
     assert f"Projet n°{number}" in replies.text
@@ -110,8 +138,12 @@ async def test_members_are_added_and_removed_with_admins(app, anne, resident_fac
     assert "Projets en attente" in (await anne.send("/admin")).text
 
 
-async def test_an_ambassador_proposes_for_a_resident_and_the_committee_sees_who_helped(app, anne, john, marie, emulator):
-    assert "Only ambassadors named by the committee" in (await john.send("/propose_for Jeanne Dupont; 0470 12 34 56")).text
+async def test_an_ambassador_proposes_for_a_resident_and_the_committee_sees_who_helped(
+    app, anne, john, marie, emulator
+):
+    assert (
+        "Only ambassadors named by the committee" in (await john.send("/propose_for Jeanne Dupont; 0470 12 34 56")).text
+    )
     assert "John (1002) est maintenant ambassadeur" in (await anne.send("/ambassadors add 1002")).text
     assert "John (1002), ajouté le" in (await anne.send("/ambassadors")).text
     assert "the resident's name, a semicolon" in (await john.send("/propose_for Jeanne Dupont")).text
@@ -149,7 +181,9 @@ async def test_an_ambassador_proposes_for_a_resident_and_the_committee_sees_who_
     assert "avec l'aide" not in (await anne.send("/proposal 2")).text
     # A committee member may help too; a resident may not.
     assert "Vous rédigez un projet pour Albert" in (await anne.send("/propose_for Albert; Rue Haute 3")).text
-    assert "Only ambassadors" in (await marie.send("/propose_for Albert; Rue Haute 3")).text.replace("Seuls les ambassadeurs", "Only ambassadors")
+    assert "Only ambassadors" in (await marie.send("/propose_for Albert; Rue Haute 3")).text.replace(
+        "Seuls les ambassadeurs", "Only ambassadors"
+    )
     assert "John (1002) n'est plus ambassadeur." in (await anne.send("/ambassadors remove 1002")).text
     assert "Only ambassadors" in (await john.send("/propose_for Jeanne; 0470 12 34 56")).text
 

@@ -1,5 +1,6 @@
 """/broadcast: the committee writes to residents (text, translations, photo, audience, preview,
 confirmation), the broadcaster sends it; /broadcasts follows the sending."""
+
 from __future__ import annotations
 
 import pytest
@@ -39,7 +40,9 @@ async def test_a_message_in_two_languages_to_everyone(app, town, anne, marie, jo
     # (Who counts as verified, or as not having voted, is the broadcasts repository's to say.)
     labels = replies[-1].button_labels()
     assert len(labels) == 4 and labels[0] == "Tout le monde (4)" and labels[2] == "Les auteurs de projets (1)"
-    assert labels[1].startswith("Les habitants vérifiés (") and labels[3].startswith("Les habitants qui n'ont pas encore voté (")
+    assert labels[1].startswith("Les habitants vérifiés (") and labels[3].startswith(
+        "Les habitants qui n'ont pas encore voté ("
+    )
     replies = await anne.press("Tout le monde (4)")
     assert replies.texts[0] == "Aperçu — français :"
     assert replies.texts[1] == f"Réunion publique mardi &lt;19h&gt; à la salle &amp; apéro !\n\n{STOP_FR}"
@@ -52,7 +55,13 @@ async def test_a_message_in_two_languages_to_everyone(app, town, anne, marie, jo
     assert "Mis en file : envoi n°1 vers 4 habitants" in replies.text
     assert replies.edited and replies.edited[0].buttons == []
     [row] = await broadcasts(app)
-    assert (row.kind, row.audience, row.recipients, row.created_by, row.photo) == ("message", "all", 4, COMMITTEE_ID, None)
+    assert (row.kind, row.audience, row.recipients, row.created_by, row.photo) == (
+        "message",
+        "all",
+        4,
+        COMMITTEE_ID,
+        None,
+    )
     assert "broadcast_queued" in await audit_actions(app)
     # A second press on the same button sends nothing more.
     await anne.press_data("cbok:send", replies.edited[0].message_id)
@@ -97,7 +106,12 @@ async def test_a_photo_for_the_authors_and_the_progress_of_the_sending(app, town
     # A calendar announcement shows too, queued by no one.
     async with app.sessionmaker() as session:
         await Repositories(session).broadcasts.queue(
-            app.campaign.id, kind="announcement", audience="all", text={"fr": "Annonce", "en": "Notice"}, now=app.clock.now(), key="proposals_open",
+            app.campaign.id,
+            kind="announcement",
+            audience="all",
+            text={"fr": "Annonce", "en": "Notice"},
+            now=app.clock.now(),
+            key="proposals_open",
         )
         await session.commit()
     replies = await anne_en.send("/broadcasts")

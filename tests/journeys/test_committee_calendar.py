@@ -1,4 +1,5 @@
 """The committee sees and moves the calendar; every dialog follows at once."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -16,9 +17,11 @@ async def test_the_calendar_shows_every_date_in_the_campaign_time_zone(anne, joh
     text = replies.text
     assert "<b>Calendrier</b> (heures de Europe/Brussels)" in text
     assert "En ce moment : appel à projets." in text
-    for expected in ("✔️ Ouverture de l'appel à projets\xa0: <b>1 avril 2030</b> (<code>proposals_open</code>)",
-                     "▫️ Clôture de l'appel à projets\xa0: <b>30 avril 2030, 23:59</b>",
-                     "▫️ Annonce des résultats\xa0: <b>10 juin 2030, 18:00</b> (<code>results</code>)"):
+    for expected in (
+        "✔️ Ouverture de l'appel à projets\xa0: <b>1 avril 2030</b> (<code>proposals_open</code>)",
+        "▫️ Clôture de l'appel à projets\xa0: <b>30 avril 2030, 23:59</b>",
+        "▫️ Annonce des résultats\xa0: <b>10 juin 2030, 18:00</b> (<code>results</code>)",
+    ):
         assert expected in text
     assert (await john.send("/calendar")).text.startswith("This command is for the steering committee only.")
 
@@ -56,7 +59,10 @@ async def test_bad_changes_are_explained_and_change_nothing(app, anne, john):
 async def test_advance_asks_first_then_starts_the_next_phase_now(app, anne, john, marie, emulator):
     number = await propose(marie)
     replies = await anne.send("/advance")
-    assert "Lancer la phase « analyse des projets » maintenant (4 avril 2030, 10:00) au lieu du 30 avril 2030, 23:59 ?" in replies.text
+    assert (
+        "Lancer la phase « analyse des projets » maintenant (4 avril 2030, 10:00) au lieu du 30 avril 2030, 23:59 ?"
+        in replies.text
+    )
     assert replies[-1].button_labels() == ["✅ Oui, la lancer maintenant", "✖ Non"]
     await anne.press("✖ Non")
     assert emulator.callback_answers[-1]["text"] == "Rien n'a changé."

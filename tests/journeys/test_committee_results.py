@@ -3,6 +3,7 @@
 A seeded campaign (tests/campaigns/town.toml: approval ballots of up to 3 projects, greedy
 rule, 20,000 € envelope): 11 finalists and 19 ballots whose count is written out by hand below.
 """
+
 from __future__ import annotations
 
 import csv
@@ -49,8 +50,25 @@ PROJECTS = [
     ("=1+1 Mural", 4000),  # 11: a title a spreadsheet would take for a formula
 ]
 BALLOTS = [
-    (4, 2, 9), (4, 2, 10), (4, 2, 3), (4, 9), (4, 10), (4, 3), (4, 1), (4,), (4, 11), (2, 9),
-    (2, 10), (2, 3), (2,), (9, 10), (9, 10, 3), (1,), (7,), (11, 5), (6,),
+    (4, 2, 9),
+    (4, 2, 10),
+    (4, 2, 3),
+    (4, 9),
+    (4, 10),
+    (4, 3),
+    (4, 1),
+    (4,),
+    (4, 11),
+    (2, 9),
+    (2, 10),
+    (2, 3),
+    (2,),
+    (9, 10),
+    (9, 10, 3),
+    (1,),
+    (7,),
+    (11, 5),
+    (6,),
 ]
 # Counted by hand from the ballots above.
 HAND_COUNT = {4: 9, 2: 7, 9: 5, 10: 5, 3: 4, 1: 2, 11: 2, 7: 1, 5: 1, 6: 1, 8: 0}
@@ -113,7 +131,10 @@ async def test_the_tally_matches_a_hand_count(app, anne_en, clock, emulator):
     assert "❌ <b>#10</b> Solar lamps (€2,500, votes: 5): not funded, only €0 was left." in text
     assert "— <b>#8</b> Benches by the river: no votes." in text
     assert "⚖ Tie between <b>#9</b> Library corner, <b>#10</b> Solar lamps" in text
-    assert "Another order would have funded: <b>#2</b> Trees along the river, <b>#4</b> Playground, <b>#10</b> Solar lamps." in text
+    assert (
+        "Another order would have funded: <b>#2</b> Trees along the river, <b>#4</b> Playground, <b>#10</b> Solar lamps."
+        in text
+    )
     # Beside the campaign's rule, what the others would fund. By votes per cost (hand count):
     # #9, #10 (2 votes per 1,000 €), #7, #1, #3, #2, #5, #6 fit (17,600 €); #4 and #11 do not.
     assert "• by votes (the campaign's rule): projects: 3, cost €20,000" in text
@@ -133,7 +154,9 @@ async def test_the_tally_matches_a_hand_count(app, anne_en, clock, emulator):
     assert (await audit_actions(app)).count("results_viewed") == 1
 
 
-async def test_publishing_marks_the_winners_and_tells_everyone_in_their_language(app, anne, marie, john, clock, emulator):
+async def test_publishing_marks_the_winners_and_tells_everyone_in_their_language(
+    app, anne, marie, john, clock, emulator
+):
     await seeded(app, clock)
     await marie.send("/start")
     await john.send("/start")
@@ -141,7 +164,9 @@ async def test_publishing_marks_the_winners_and_tells_everyone_in_their_language
     replies = await anne.send("/publish")
     assert replies.text.startswith("Les résultats peuvent être publiés une fois le vote clos.")
     close_voting(app, clock)
-    assert "Voting is closed. The results will be published on 10 June 2030, 18:00." in (await john.send("/results")).text
+    assert (
+        "Voting is closed. The results will be published on 10 June 2030, 18:00." in (await john.send("/results")).text
+    )
 
     replies = await anne.send("/publish")
     text = flat(replies.text)
@@ -157,7 +182,10 @@ async def test_publishing_marks_the_winners_and_tells_everyone_in_their_language
     second = (await anne.send("/publish"))[-1]
     replies = await anne.press("📣 Publier les résultats", in_message=second)
     assert "Publié : 3 projets lauréats. L'annonce part vers 4 habitants (envoi n°1" in replies.text
-    assert "1 auteurs lauréats ont été prévenus" not in replies.text and "3 auteurs lauréats ont été prévenus" in replies.text
+    assert (
+        "1 auteurs lauréats ont été prévenus" not in replies.text
+        and "3 auteurs lauréats ont été prévenus" in replies.text
+    )
     assert [await status_of(app, n) for n in range(1, 12)] == [
         "winner" if n in WINNERS else "finalist" for n in range(1, 12)
     ]
@@ -166,22 +194,33 @@ async def test_publishing_marks_the_winners_and_tells_everyone_in_their_language
     assert emulator.callback_answers[-1]["text"].startswith("Les résultats ont déjà été publiés le ")
     assert "déjà été publiés le 1 juin 2030, 01:59 par Anne (9000)" in (await anne.send("/publish")).text
     rows = await broadcasts(app)
-    assert [(b.key, b.status, b.recipients) for b in rows] == [("results_published", "queued", 4), ("results", "dropped", 0)]
+    assert [(b.key, b.status, b.recipients) for b in rows] == [
+        ("results_published", "queued", 4),
+        ("results", "dropped", 0),
+    ]
     assert "results_published" in await audit_actions(app)
 
     # The winning author hears it first, in English.
     author = [m.text for m in emulator.messages(AUTHOR_TELEGRAM_ID)]
-    assert any(t.startswith("🎉 Your project #4 “Playground” is one of the winning projects, with 9 votes!") for t in author)
+    assert any(
+        t.startswith("🎉 Your project #4 “Playground” is one of the winning projects, with 9 votes!") for t in author
+    )
     # The broadcaster sends the announcement, each resident in their language.
     await run_broadcaster(app)
-    assert flat(marie.last.text).startswith("🎉 <b>Budget participatif de Testville</b> : voici les résultats ! 19 habitants ont voté.")
+    assert flat(marie.last.text).startswith(
+        "🎉 <b>Budget participatif de Testville</b> : voici les résultats ! 19 habitants ont voté."
+    )
     assert "• <b>n°9</b> Library corner — 2 500 € — voix : 5" in flat(marie.last.text)
-    assert john.last.text.startswith("🎉 <b>Testville participatory budget</b>: the results are in! 19 residents voted.")
+    assert john.last.text.startswith(
+        "🎉 <b>Testville participatory budget</b>: the results are in! 19 residents voted."
+    )
     assert "Send /results to see the votes for every project." in john.last.text
     assert john.last.text.endswith("<i>Send /stop to stop receiving these announcements.</i>")
     # The announcement says why, in each resident's language.
     assert "<b>Pourquoi ces projets :</b>" in marie.last.text
-    assert "❌ <b>n°10</b> Solar lamps (2 500 €, votes : 5) : non financé, il ne restait que 0 €." in flat(marie.last.text)
+    assert "❌ <b>n°10</b> Solar lamps (2 500 €, votes : 5) : non financé, il ne restait que 0 €." in flat(
+        marie.last.text
+    )
     assert "❌ <b>#10</b> Solar lamps (€2,500, votes: 5): not funded, only €0 was left." in john.last.text
 
     # Residents see what was published, with the chart.
@@ -244,7 +283,12 @@ async def test_exports_are_anonymous_and_reusable(app, anne, clock, emulator, tm
     assert replies[-1].media_kind is None
     replies = await anne.send("/export")
     assert replies[-1].button_labels() == [
-        "📋 Projets (CSV)", "🗳 Bulletins (CSV)", "📊 Chiffres (CSV)", "🔬 Pabulib (.pb)", "🧮 Pourquoi ces projets (texte)"]
+        "📋 Projets (CSV)",
+        "🗳 Bulletins (CSV)",
+        "📊 Chiffres (CSV)",
+        "🔬 Pabulib (.pb)",
+        "🧮 Pourquoi ces projets (texte)",
+    ]
     close_voting(app, clock)
 
     # Ballots: one row per ballot, a random voter number, never the voter key.
@@ -258,7 +302,9 @@ async def test_exports_are_anonymous_and_reusable(app, anne, clock, emulator, tm
         assert voter_key(SECRET, app.campaign.id, 60_000 + index).encode() not in data
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
     assert sorted(int(r["voter"]) for r in rows) == list(range(1, 20))
-    assert sorted(tuple(int(c) for c in r["choices"].split()) for r in rows) == sorted(tuple(sorted(b)) for b in BALLOTS)
+    assert sorted(tuple(int(c) for c in r["choices"].split()) for r in rows) == sorted(
+        tuple(sorted(b)) for b in BALLOTS
+    )
     assert all(sum(int(r[f"project_{n}"]) for n in range(1, 12)) == len(r["choices"].split()) for r in rows)
 
     # Pabulib: the same election, counted again by the tally, gives the same winners.
@@ -266,10 +312,14 @@ async def test_exports_are_anonymous_and_reusable(app, anne, clock, emulator, tm
     assert document.filename == "testville-2030.pb"
     election = read_pb(document.document.decode("utf-8"))
     assert election.meta["num_votes"] == "19" and election.meta["vote_type"] == "approval"
-    assert election.meta["max_length"] == "3" and election.meta["rule"] == "greedy" and election.meta["budget"] == "20000"
+    assert (
+        election.meta["max_length"] == "3" and election.meta["rule"] == "greedy" and election.meta["budget"] == "20000"
+    )
     assert election.projects["04"].name == "Playground" and election.projects["04"].votes == 9
     assert election.projects["09"].selected is None  # not published yet
-    outcome = select_winners(election.rule, election.tally_projects(), election.ballots(), election.budget, **election.tally_options())
+    outcome = select_winners(
+        election.rule, election.tally_projects(), election.ballots(), election.budget, **election.tally_options()
+    )
     assert [int(w) for w in outcome.winners] == WINNERS
     # ... and so does anyone with `pbbot tally` (no `selected` column before publication).
     exported = tmp_path / "testville-2030.pb"

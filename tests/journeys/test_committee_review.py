@@ -3,6 +3,7 @@
 Anne is on the committee and speaks French; Marie (French) and John (English) propose projects
 and are told of every decision in their own language.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -18,16 +19,31 @@ async def test_the_menu_counts_what_waits_and_leads_to_the_review(app, anne, mar
     replies = await anne.send("/admin")
     assert "Projets en attente d'examen : 2" in replies.text
     assert "Recevables : 1" in replies.text
-    assert replies[-1].button_labels() == ["📥 Examiner (2)", "📋 Tous les projets", "🏅 Finalistes", "📅 Calendrier", "🧾 Journal des actions"]
+    assert replies[-1].button_labels() == [
+        "📥 Examiner (2)",
+        "📋 Tous les projets",
+        "🏅 Finalistes",
+        "📅 Calendrier",
+        "🧾 Journal des actions",
+    ]
     replies = await anne.press("📥 Examiner (2)")
     assert "<b>Projet n°1</b>" in replies.text and "Marie (1001)" in replies.text
     assert replies[-1].button_labels() == [
-        "✅ Recevable", "✖ Non recevable", "✏️ Demander des modifications", "🖊 Réécrire", "🔗 Fusionner avec…", "⏭ Suivant"
+        "✅ Recevable",
+        "✖ Non recevable",
+        "✏️ Demander des modifications",
+        "🖊 Réécrire",
+        "🔗 Fusionner avec…",
+        "⏭ Suivant",
     ]
     replies = await anne.press("⏭ Suivant")
     assert "<b>Projet n°2</b>" in replies.text and "John (1002)" in replies.text
-    for label, expected in (("📋 Tous les projets", "(3, page 1 sur 1)"), ("🏅 Finalistes", "Finalistes choisis : 0"),
-                            ("📅 Calendrier", "proposals_close"), ("🧾 Journal des actions", "Aucune action")):
+    for label, expected in (
+        ("📋 Tous les projets", "(3, page 1 sur 1)"),
+        ("🏅 Finalistes", "Finalistes choisis : 0"),
+        ("📅 Calendrier", "proposals_close"),
+        ("🧾 Journal des actions", "Aucune action"),
+    ):
         await anne.send("/admin")
         assert expected in (await anne.press(label)).text
 
@@ -39,7 +55,9 @@ async def test_eligible_is_told_to_each_author_in_their_language(app, anne, mari
     replies = await anne.press("✅ Recevable")
     assert f"Le projet n°{first} est recevable. Son auteur a été prévenu." in replies.text
     assert f"<b>Projet n°{second}</b>" in replies.text  # the next one comes at once
-    assert marie.last.text.startswith(f"Bonne nouvelle : votre projet n°{first} « A bench on the church square » est recevable")
+    assert marie.last.text.startswith(
+        f"Bonne nouvelle : votre projet n°{first} « A bench on the church square » est recevable"
+    )
     await anne.press("✅ Recevable")
     assert john.last.text.startswith(f"Good news: your project #{second} “A bench on the church square” is eligible")
     assert "Aucun projet n'attend d'examen" in anne.last.text
@@ -104,7 +122,10 @@ async def test_changes_requested_the_author_edits_and_the_project_comes_back(app
     replies = await marie.press("✅")
     assert "sont enregistrées" in replies.text
     assert await status_of(app, number) == "submitted"
-    assert any(f"Le projet n°{number} a été modifié par son auteur, Marie." in (m.text or "") for m in emulator.messages(COMMITTEE_CHAT_ID))
+    assert any(
+        f"Le projet n°{number} a été modifié par son auteur, Marie." in (m.text or "")
+        for m in emulator.messages(COMMITTEE_CHAT_ID)
+    )
     replies = await anne.send("/review")
     assert "A bench on the north side of the church square" in replies.text
 
@@ -152,8 +173,12 @@ async def test_a_duplicate_is_merged_and_both_authors_are_told(app, anne, marie,
     assert "Le projet n°99 n'existe pas" in (await anne.send("#99")).text
     replies = await anne.send(f"n°{first}")
     assert f"Le projet n°{second} est fusionné avec le n°{first}. Les deux auteurs ont été prévenus." in replies.text
-    assert john.last.text.startswith(f"Your project #{second} “A bench on the church square” is very close to project #{first}")
-    assert marie.last.text.startswith(f"Le projet n°{second} « A bench on the church square » était très proche de votre projet n°{first}")
+    assert john.last.text.startswith(
+        f"Your project #{second} “A bench on the church square” is very close to project #{first}"
+    )
+    assert marie.last.text.startswith(
+        f"Le projet n°{second} « A bench on the church square » était très proche de votre projet n°{first}"
+    )
     assert await status_of(app, second) == "merged"
     replies = await anne.send("/proposals merged")
     assert f"<b>#{second}</b>" in replies.text and f"<b>#{first}</b>" not in replies.text
@@ -232,9 +257,20 @@ async def test_the_longest_sheet_still_reaches_the_committee_and_the_author(app,
     async with app.sessionmaker() as session:
         repos = Repositories(session)
         author = await repos.users.seen(john.user_id, "John", "en", app.clock.now())
-        draft = ProposalDraft(title="T" * 80, summary="S & " * 75, description="<D> " * 750, category="mobility",
-                              location_text="L" * 300, cost=Decimal(500), photo_skipped=True)
-        number = (await repos.proposals.submit(app.campaign.id, author.id, draft, app.clock.now(), on_behalf={"name": "N" * 100, "contact": "C" * 150})).id
+        draft = ProposalDraft(
+            title="T" * 80,
+            summary="S & " * 75,
+            description="<D> " * 750,
+            category="mobility",
+            location_text="L" * 300,
+            cost=Decimal(500),
+            photo_skipped=True,
+        )
+        number = (
+            await repos.proposals.submit(
+                app.campaign.id, author.id, draft, app.clock.now(), on_behalf={"name": "N" * 100, "contact": "C" * 150}
+            )
+        ).id
         await session.commit()
     replies = await anne.send("/review")
     assert len(replies) == 2 and replies[-1].button_labels()[0] == "✅ Recevable"
@@ -243,5 +279,7 @@ async def test_the_longest_sheet_still_reaches_the_committee_and_the_author(app,
     await anne.press("Description")
     replies = await anne.send("A much shorter description that is still long enough to be accepted.")
     assert "Enregistré" in replies.text
-    assert john.last.plain_text.startswith(f"The committee rewrote the description of your project #{number}.\nBefore: <D> <D>")
+    assert john.last.plain_text.startswith(
+        f"The committee rewrote the description of your project #{number}.\nBefore: <D> <D>"
+    )
     assert "…\nNow: A much shorter description" in john.last.plain_text

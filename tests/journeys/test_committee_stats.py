@@ -1,4 +1,5 @@
 """/stats: residents, verification, projects, ballots and turnout, the chart per day; /export stats."""
+
 from __future__ import annotations
 
 import csv
@@ -71,7 +72,10 @@ async def test_a_fresh_campaign_has_empty_figures_in_french(app, anne):
     assert "🗳 Bulletins déposés : 0" in text
     assert "Participation : 0,0 % de la population, — des habitants vérifiés" in text
     assert replies[-1].media_kind == "photo"
-    assert "Chiffres et résultats : /stats, /results, /publish, /export, /broadcast, /broadcasts." in (await anne.send("/admin")).text
+    assert (
+        "Chiffres et résultats : /stats, /results, /publish, /export, /broadcast, /broadcasts."
+        in (await anne.send("/admin")).text
+    )
 
 
 class TestWithAMinimumAge:
@@ -82,7 +86,10 @@ class TestWithAMinimumAge:
     async def test_ages_are_attested_not_recorded(self, app, anne_en):
         await verified_residents(app, 5, attested_age=True)
         text = (await anne_en.send("/stats")).text
-        assert "Ages are not recorded: residents only confirm they are at least 16 (5 did), so there are no age bands." in text
+        assert (
+            "Ages are not recorded: residents only confirm they are at least 16 (5 did), so there are no age bands."
+            in text
+        )
 
 
 async def test_the_figures_export_has_one_figure_per_row(app, anne, john, clock):
@@ -106,7 +113,10 @@ async def test_the_figures_export_has_one_figure_per_row(app, anne, john, clock)
     assert figures[("proposals_by_status", "finalist")] == "1"
     assert figures[("ballots_per_day", "2030-05-17")] == "3" and figures[("ballots_per_day", "2030-05-18")] == "2"
     # Anne's first message came during the vote.
-    assert figures[("registrations_per_day", "2030-04-04")] == "6" and figures[("registrations_per_day", "2030-05-18")] == "1"
+    assert (
+        figures[("registrations_per_day", "2030-04-04")] == "6"
+        and figures[("registrations_per_day", "2030-05-18")] == "1"
+    )
     assert "export" in await audit_actions(app)
     assert (await john.send("/export stats")).text.startswith(REFUSED)
     assert (await john.send("/stats")).text.startswith(REFUSED)

@@ -1,5 +1,6 @@
 """`pbbot console` for real: scripted lines through the real dispatcher and dialogs, printed
 through the console's own Bot API session; and the `pbbot console` command in a subprocess."""
+
 from __future__ import annotations
 
 import os
@@ -40,26 +41,31 @@ def scripted(lines: Iterable[str]) -> Callable[[str], str]:
 
 async def run_script(settings: Settings, lines: list[str], *, phase: str = "proposals", language: str = "en") -> str:
     output: list[str] = []
-    await run_console(settings, phase=phase, user_id=USER_ID, language=language, output=output.append, read_line=scripted(lines))
+    await run_console(
+        settings, phase=phase, user_id=USER_ID, language=language, output=output.append, read_line=scripted(lines)
+    )
     return "\n".join(output)
 
 
 # `app` empties the database (SQLite or PostgreSQL, per --db) so that project numbers start at 1;
 # the console then builds its own app on that database, with its own in-process session.
 async def test_proposal_wizard_in_the_console(app: App, settings: Settings, emulator: BotAPIEmulator) -> None:
-    transcript = await run_script(settings, [
-        "/start",
-        "1",  # 📝 Propose a project
-        "A bench on the square",
-        "A wooden bench in front of the church for the elders.",
-        "A solid oak bench with a backrest near the church door, in the shade of the lime tree.",
-        "1",  # Environment
-        ":location 50.5 4.5",
-        "1 500 €",
-        "/skip",
-        "8",  # ✅ Submit
-        "/myproposals",
-    ])
+    transcript = await run_script(
+        settings,
+        [
+            "/start",
+            "1",  # 📝 Propose a project
+            "A bench on the square",
+            "A wooden bench in front of the church for the elders.",
+            "A solid oak bench with a backrest near the church door, in the shade of the lime tree.",
+            "1",  # Environment
+            ":location 50.5 4.5",
+            "1 500 €",
+            "/skip",
+            "8",  # ✅ Submit
+            "/myproposals",
+        ],
+    )
 
     assert "pbbot console — Testville participatory budget (Testville)" in transcript
     assert "phase: proposals" in transcript
@@ -78,19 +84,23 @@ async def test_proposal_wizard_in_the_console(app: App, settings: Settings, emul
 
 
 async def test_console_survives_odd_input(app: App, settings: Settings, emulator: BotAPIEmulator) -> None:
-    transcript = await run_script(settings, [
-        "/start",
-        "42",  # no such button: sent as text
-        ":photo a photo with a caption",
-        ":contact",
-        ":location somewhere",
-        ":bogus",
-        "/nosuchcommand",
-        ":phase proposals",
-        "/start",
-        ":quit",
-        "/start",  # never read
-    ], phase="upcoming")
+    transcript = await run_script(
+        settings,
+        [
+            "/start",
+            "42",  # no such button: sent as text
+            ":photo a photo with a caption",
+            ":contact",
+            ":location somewhere",
+            ":bogus",
+            "/nosuchcommand",
+            ":phase proposals",
+            "/start",
+            ":quit",
+            "/start",  # never read
+        ],
+        phase="upcoming",
+    )
 
     assert "phase: upcoming" in transcript
     assert "Propose a project" not in transcript.split(":phase proposals")[0]  # not before proposals open
@@ -115,14 +125,32 @@ def test_html_is_shown_as_telegram_shows_it() -> None:
 
 
 def test_pbbot_console_command(tmp_path: Path) -> None:
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("BOT_", "DATABASE_", "REDIS_", "ADMIN_", "CAMPAIGN_", "WEBHOOK_", "SECRET_"))}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("BOT_", "DATABASE_", "REDIS_", "ADMIN_", "CAMPAIGN_", "WEBHOOK_", "SECRET_"))
+    }
     env.update(PYTHONPATH=str(REPOSITORY))
     # Run from an empty directory, so that no developer's .env leaks in.
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "console", "--phase", "proposals",
-         "--campaign", "tests/campaigns/town.toml", "--database", str(tmp_path / "console.sqlite3")],  # relative: found in the checkout
-        input="/start\n1\nUn banc sur la place\n", capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "console",
+            "--phase",
+            "proposals",
+            "--campaign",
+            "tests/campaigns/town.toml",
+            "--database",
+            str(tmp_path / "console.sqlite3"),
+        ],  # relative: found in the checkout
+        input="/start\n1\nUn banc sur la place\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "pbbot console — Budget participatif de Testville" in result.stdout
@@ -137,15 +165,23 @@ async def test_console_session_answers_like_telegram() -> None:
     session = ConsoleSession(Screen(shown.append))
     session.user_chat_id = USER_ID
     bot = Bot("0:console", session=session, default=DefaultBotProperties(parse_mode="HTML"))
-    keyboard = InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text="Yes", callback_data="y"),
-                                                      InlineKeyboardButton(text="Site", url="https://example.org")]])
+    keyboard = InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(text="Yes", callback_data="y"),
+                InlineKeyboardButton(text="Site", url="https://example.org"),
+            ]
+        ]
+    )
 
     me = await bot.get_me()
     assert (me.id, me.username) == (1, "pbbot_console")
     sent = await bot.send_message(USER_ID, "Is <b>this</b> fine?", reply_markup=keyboard)
     assert (sent.message_id, sent.text, sent.from_user.id) == (1, "Is this fine?", 1)
-    assert session.pressable() == (session.messages[(USER_ID, 1)], [{"text": "Yes", "callback_data": "y"},
-                                                                    {"text": "Site", "url": "https://example.org"}])
+    assert session.pressable() == (
+        session.messages[(USER_ID, 1)],
+        [{"text": "Yes", "callback_data": "y"}, {"text": "Site", "url": "https://example.org"}],
+    )
     assert shown[-2:] == ["bot › Is this fine?", "      [1] Yes   [2] Site → https://example.org"]
 
     edited = await bot.edit_message_text("Is <i>that</i> fine?", chat_id=USER_ID, message_id=1)

@@ -1,6 +1,7 @@
 """The cumulative ballot through the whole vote: a resident shares 5 points among the finalists,
 confirms, the sealed ballot holds the points, and the committee's count and Pabulib export
 count points (tests/campaigns/cumulative.toml)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -54,7 +55,10 @@ async def test_a_resident_shares_points_and_they_are_counted_and_exported(app, j
 
     replies = await john.press("Submit my ballot (3)")
     assert "Bench on the square</b> — €1,500: 3 points" in replies.text
-    assert "Trees along the river</b> — €8,000: 1 point" in replies.text and "Bike racks</b> — €3,000: 1 point" in replies.text
+    assert (
+        "Trees along the river</b> — €8,000: 1 point" in replies.text
+        and "Bike racks</b> — €3,000: 1 point" in replies.text
+    )
     replies = await john.press("✅ Confirm my vote")
     assert "Your vote is recorded" in replies.text
     assert await ballot_count(app) == 1
@@ -70,5 +74,7 @@ async def test_a_resident_shares_points_and_they_are_counted_and_exported(app, j
     # Points, not voters: the bike racks have 1 + 5 + 2 = 8 points from 3 voters.
     assert {p: election.projects[p].votes for p in ("1", "2", "3")} == {"1": 4, "2": 5, "3": 8}
     assert sorted(v.points for v in election.votes) == sorted([(3, 1, 1), (5,), (3, 2), (1, 1)])
-    outcome = select_winners(election.rule, election.tally_projects(), election.ballots(), election.budget, **election.tally_options())
+    outcome = select_winners(
+        election.rule, election.tally_projects(), election.ballots(), election.budget, **election.tally_options()
+    )
     assert outcome.winners[0] == "3"

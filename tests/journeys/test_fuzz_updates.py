@@ -1,6 +1,7 @@
 """Random updates in every phase and state (hypothesis): no exception reaches the error handler,
 and every private message gets a reply (at least one: the wizard's first step deliberately comes
 as an introduction and the question, two messages)."""
+
 from __future__ import annotations
 
 import logging
@@ -12,9 +13,32 @@ from campaign.calendar import PHASE_STARTS, Phase
 from tests.journeys.voting_helpers import make_finalists
 
 TEXTS = [
-    "/start", "/help", "/propose", "/verify", "/code", "/code ABCDE-FGHJK", "/vote", "/myvote", "/myproposals",
-    "/forgetme", "/cancel", "/skip", "/results", "/about", "/language", "/stop", "/unknown", "/review", "/codes 3",
-    "hello", "12,50 €", "<b>bold</b>", "x" * 5000, "Place de l'Église", "✅ I confirm", "",
+    "/start",
+    "/help",
+    "/propose",
+    "/verify",
+    "/code",
+    "/code ABCDE-FGHJK",
+    "/vote",
+    "/myvote",
+    "/myproposals",
+    "/forgetme",
+    "/cancel",
+    "/skip",
+    "/results",
+    "/about",
+    "/language",
+    "/stop",
+    "/unknown",
+    "/review",
+    "/codes 3",
+    "hello",
+    "12,50 €",
+    "<b>bold</b>",
+    "x" * 5000,
+    "Place de l'Église",
+    "✅ I confirm",
+    "",
 ]
 ACTIONS = st.lists(
     st.one_of(
@@ -23,9 +47,13 @@ ACTIONS = st.lists(
         st.tuples(st.just("sticker"), st.just("")),
         st.tuples(st.just("contact"), st.sampled_from(["32470001001", "33612345678", "1"])),
         st.tuples(st.just("press"), st.integers(min_value=0, max_value=5)),
-        st.tuples(st.just("data"), st.sampled_from(["vpick:1", "vok:zz", "myprop:1", "wiz:back", "menu:vote", "lang:fr", "garbage"])),
+        st.tuples(
+            st.just("data"),
+            st.sampled_from(["vpick:1", "vok:zz", "myprop:1", "wiz:back", "menu:vote", "lang:fr", "garbage"]),
+        ),
     ),
-    min_size=1, max_size=8,
+    min_size=1,
+    max_size=8,
 )
 
 
@@ -36,9 +64,13 @@ def inside(app, phase: Phase):
     return getattr(cal, PHASE_STARTS[phase]) + timedelta(hours=1)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(phase=st.sampled_from(list(Phase)), actions=ACTIONS, user=st.integers(min_value=2000, max_value=2004))
-async def test_random_updates_raise_nothing_and_every_message_gets_a_reply(app, resident_factory, emulator, clock, caplog, phase, actions, user):
+async def test_random_updates_raise_nothing_and_every_message_gets_a_reply(
+    app, resident_factory, emulator, clock, caplog, phase, actions, user
+):
     caplog.set_level(logging.WARNING)
     if not getattr(app, "fuzz_seeded", False):  # once per app: a few finalists to vote on
         await make_finalists(app, [("Bench", 1500), ("Trees", 4000)])
@@ -56,7 +88,12 @@ async def test_random_updates_raise_nothing_and_every_message_gets_a_reply(app, 
         elif kind == "contact":
             await resident.share_contact(value)
         elif kind == "press":
-            buttons = [b for m in emulator.messages(resident.chat_id)[-1:] for row in ((m.reply_markup or {}).get("inline_keyboard") or []) for b in row]
+            buttons = [
+                b
+                for m in emulator.messages(resident.chat_id)[-1:]
+                for row in ((m.reply_markup or {}).get("inline_keyboard") or [])
+                for b in row
+            ]
             if not buttons:
                 continue
             await resident.press(buttons[value % len(buttons)]["text"])
@@ -65,6 +102,8 @@ async def test_random_updates_raise_nothing_and_every_message_gets_a_reply(app, 
             await resident.press_data(value)
             continue
         replies = len(emulator.messages(resident.chat_id)) - before
-        assert replies >= 1, f"{kind} {value!r} in {phase}: {replies} replies: {[m.text for m in emulator.messages(resident.chat_id)[before:]]}"
+        assert replies >= 1, (
+            f"{kind} {value!r} in {phase}: {replies} replies: {[m.text for m in emulator.messages(resident.chat_id)[before:]]}"
+        )
     errors = [r.getMessage() for r in caplog.records if r.name == "bot.errors" or r.levelno >= logging.ERROR]
     assert errors == []

@@ -1,4 +1,5 @@
 """With several workers on PostgreSQL, one runs the scheduler and the broadcaster."""
+
 from __future__ import annotations
 
 import asyncio
@@ -23,8 +24,12 @@ async def test_one_worker_leads_and_another_takes_over_when_it_stops(app, settin
     second = await build_app(settings, clock=clock)
     first_worker, second_worker = AsyncExitStack(), AsyncExitStack()
     try:
-        first_calendar, _ = await first_worker.enter_async_context(background_services(app, stop_timeout=5, retry_every=0.05))
-        second_calendar, _ = await second_worker.enter_async_context(background_services(second, stop_timeout=5, retry_every=0.05))
+        first_calendar, _ = await first_worker.enter_async_context(
+            background_services(app, stop_timeout=5, retry_every=0.05)
+        )
+        second_calendar, _ = await second_worker.enter_async_context(
+            background_services(second, stop_timeout=5, retry_every=0.05)
+        )
         await asyncio.sleep(0.2)
         assert first_calendar.scheduler.running
         assert not second_calendar.scheduler.running  # a follower only serves updates

@@ -1,4 +1,5 @@
 """Odd updates get no reply or a clear one, never an exception (issue 8)."""
+
 from __future__ import annotations
 
 import logging
@@ -10,7 +11,9 @@ from tests.journeys.test_webhook import HOOK_PATH, SECRET, USER_ID, hook_setting
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
 
 
-async def test_a_malformed_webhook_body_gets_400_and_one_log_line(http: aiohttp.ClientSession, emulator, caplog) -> None:
+async def test_a_malformed_webhook_body_gets_400_and_one_log_line(
+    http: aiohttp.ClientSession, emulator, caplog
+) -> None:
     caplog.set_level(logging.WARNING)
     for body in (b"{not json", b"[1, 2]", b'{"update_id": "x"}', b'{"message": {"text": 1}}'):
         async with http.post(HOOK_PATH, data=body, headers={**HEADERS, "Content-Type": "application/json"}) as response:
@@ -27,7 +30,12 @@ async def test_a_malformed_webhook_body_gets_400_and_one_log_line(http: aiohttp.
 
 
 async def test_a_button_with_a_20_digit_number_gets_a_clear_answer(app, marie, john, emulator, caplog):
-    for data in ("vpick:12345678901234567890", "myprop:99999999999", "crev:eligible:12345678901234567890:1", "vnav:-99999999999"):
+    for data in (
+        "vpick:12345678901234567890",
+        "myprop:99999999999",
+        "crev:eligible:12345678901234567890:1",
+        "vnav:-99999999999",
+    ):
         await john.press_data(data)
         assert emulator.callback_answers[-1]["text"] == "This button is no longer active. Send /start for the menu."
     await marie.press_data("cfin:12345678901234567890:0")
@@ -44,12 +52,38 @@ async def test_edited_messages_channel_posts_and_senderless_messages_raise_nothi
     channel = {"id": -1001234, "type": "channel", "title": "Town news"}
     group = {"id": -1009000, "type": "supergroup", "title": "Committee"}
     anonymous_admin = {"id": 1087968824, "is_bot": True, "first_name": "Group", "username": "GroupAnonymousBot"}
-    await deliver({"update_id": 1, "edited_message": {"message_id": 1, "date": 1, "edit_date": 2, "chat": chat, "from": user, "text": "/vote"}})
-    await deliver({"update_id": 2, "channel_post": {"message_id": 1, "date": 1, "chat": channel, "sender_chat": channel, "text": "/start"}})
-    await deliver({"update_id": 3, "message": {"message_id": 2, "date": 1, "chat": group, "sender_chat": group, "from": anonymous_admin,
-                                              "text": "/codes 3", "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}})
-    await deliver({"update_id": 4, "message": {"message_id": 3, "date": 1, "chat": group, "sender_chat": group, "text": "hello"}})
+    await deliver(
+        {
+            "update_id": 1,
+            "edited_message": {"message_id": 1, "date": 1, "edit_date": 2, "chat": chat, "from": user, "text": "/vote"},
+        }
+    )
+    await deliver(
+        {
+            "update_id": 2,
+            "channel_post": {"message_id": 1, "date": 1, "chat": channel, "sender_chat": channel, "text": "/start"},
+        }
+    )
+    await deliver(
+        {
+            "update_id": 3,
+            "message": {
+                "message_id": 2,
+                "date": 1,
+                "chat": group,
+                "sender_chat": group,
+                "from": anonymous_admin,
+                "text": "/codes 3",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            },
+        }
+    )
+    await deliver(
+        {"update_id": 4, "message": {"message_id": 3, "date": 1, "chat": group, "sender_chat": group, "text": "hello"}}
+    )
     assert not [r for r in caplog.records if r.name == "bot.errors"]
     assert emulator.messages(USER_ID) == [] and emulator.messages(-1001234) == []
     # The anonymous admin is not known as a committee member: a clear refusal, no codes.
-    assert [m.text for m in emulator.messages(-1009000)] == ["Seuls les membres du comité peuvent créer des codes d'invitation."]
+    assert [m.text for m in emulator.messages(-1009000)] == [
+        "Seuls les membres du comité peuvent créer des codes d'invitation."
+    ]

@@ -1,6 +1,7 @@
 """/start, /vote, /myvote, /results and the announcements agree on where the campaign stands
 (campaign.standing): with the results date passed and nothing published, nobody is told the
 results are announced; after an early /publish, nobody is told a results date still to come."""
+
 from __future__ import annotations
 
 from datetime import timedelta

@@ -1,4 +1,5 @@
 """A resident proposes a project, field by field, through the real dispatcher."""
+
 from __future__ import annotations
 
 from datetime import timedelta

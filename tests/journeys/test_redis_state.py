@@ -1,4 +1,5 @@
 """With REDIS_URL set, conversation state lives in Redis and survives a restart too."""
+
 from __future__ import annotations
 
 import uuid

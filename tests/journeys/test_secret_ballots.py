@@ -2,6 +2,7 @@
 committee counts (the environment key, or k of n shares with every bad share refused), the
 results are published with the ballot file's digest, a resident's tracker is found in the
 published set, and a recount of the published file gives the announced winners."""
+
 from __future__ import annotations
 
 import asyncio
@@ -14,7 +15,7 @@ from collections import Counter
 import pytest
 
 from campaign.pabulib import read_pb
-from campaign.secrecy import new_private_key, split_key
+from storage.secrecy import new_private_key, split_key
 from campaign.tally import select_winners
 from storage.repositories import Repositories
 from tests.conftest import COMMITTEE_ID
@@ -75,13 +76,23 @@ async def publish_and_check(app, committee, voters, trackers, ids, tmp_path) -> 
     assert publication.snapshot["ballot_file_sha256"] == digest
     election = read_pb(pb.decode())
     assert election.meta["num_votes"] == str(len(voters))
-    outcome = select_winners(election.rule, election.tally_projects(), election.ballots(), election.budget, **election.tally_options())
+    outcome = select_winners(
+        election.rule, election.tally_projects(), election.ballots(), election.budget, **election.tally_options()
+    )
     recounted = sorted(int(w) for w in outcome.winners)
     # And with the command anyone can run: `pbbot tally FILE.pb --json`.
     path = tmp_path / "published.pb"
     path.write_bytes(pb)
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "tally", str(path), "--json",
-                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "tally",
+        str(path),
+        "--json",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await process.communicate()
     assert process.returncode == 0, err.decode()
     tallied = json.loads(out)
@@ -89,7 +100,9 @@ async def publish_and_check(app, committee, voters, trackers, ids, tmp_path) -> 
     # The announcement every resident gets carries the file's digest.
     queued = [b for b in await broadcasts(app) if b.key == "results_published"]
     assert queued and all(digest in text for text in queued[0].text.values())
-    assert recounted == sorted(ids[i] for i in WINNER_INDEXES) == sorted(int(w) for w in publication.snapshot["winners"])
+    assert (
+        recounted == sorted(ids[i] for i in WINNER_INDEXES) == sorted(int(w) for w in publication.snapshot["winners"])
+    )
     assert Counter(len(v.vote) for v in election.votes) == Counter(len(cards) for cards in VOTES)
     # The chain of the audit log holds.
     replies = await committee.send("/audit verify")
@@ -111,7 +124,9 @@ class TestEnvironmentKey:
         close_voting(app, clock)
         replies = await anne.send("/count")
         assert "Dépouillé : 5 bulletins" in replies.text
-        assert await sealed_count(app) == 0 and await ballot_count(app) == 5, "the sealed ballots are replaced by the counted ones"
+        assert await sealed_count(app) == 0 and await ballot_count(app) == 5, (
+            "the sealed ballots are replaced by the counted ones"
+        )
         # The tally reads the ballots grouped by the database: the same as every ballot, counted.
         async with app.sessionmaker() as session:
             stored = Repositories(session).ballots
@@ -147,7 +162,10 @@ class TestShares:
         # A member the bot cannot reach: named, and the key can be made again before any ballot.
         emulator.blocked_chats.add(THIRD)
         replies = await anne.send("/countingkey 2")
-        assert "Parts remises : 2" in replies.text and f"Non remises (ces membres doivent d'abord m'écrire) : {THIRD}" in replies.text
+        assert (
+            "Parts remises : 2" in replies.text
+            and f"Non remises (ces membres doivent d'abord m'écrire) : {THIRD}" in replies.text
+        )
         emulator.blocked_chats.discard(THIRD)
         replies = await anne.send("/countingkey 2")
         assert "2 parts sur 3" in replies.text and "Parts remises : 3" in replies.text
@@ -211,12 +229,18 @@ class TestSharesInOneMessage:
     def settings(self, settings):
         return settings.model_copy(update={"counting_key": None, "admin_ids": [COMMITTEE_ID, SECOND, THIRD]})
 
-    async def test_one_member_who_collected_the_sheets_sends_them_together(self, app, anne, resident_factory, clock, emulator):
+    async def test_one_member_who_collected_the_sheets_sends_them_together(
+        self, app, anne, resident_factory, clock, emulator
+    ):
         await make_finalists(app, PROJECTS)
         members = [anne, resident_factory(SECOND, "Bob", "en"), resident_factory(THIRD, "Cleo", "en")]
         await anne.send("/countingkey 2")
-        shares = [re.search(r"pbbot-share:\S+", m.text).group(0).replace("</code>", "")
-                  for member in members for m in member.inbox if m.text and "pbbot-share:" in m.text]
+        shares = [
+            re.search(r"pbbot-share:\S+", m.text).group(0).replace("</code>", "")
+            for member in members
+            for m in member.inbox
+            if m.text and "pbbot-share:" in m.text
+        ]
         assert len(shares) == 3
         open_voting(app, clock)
         voters = [resident_factory(3000 + n, f"V{n}", "en") for n in range(2)]
@@ -236,7 +260,7 @@ class TestSharesInOneMessage:
 class TestTheRecord:
     async def test_the_bot_refuses_to_start_with_another_counting_key(self, app, settings, clock):
         from bot.app import build_app
-        from campaign.secrecy import private_key_hex
+        from storage.secrecy import private_key_hex
 
         from pydantic import SecretStr
 
@@ -244,7 +268,9 @@ class TestTheRecord:
         with pytest.raises(SystemExit, match="COUNTING_KEY does not match"):
             await build_app(other, clock=clock)
 
-    async def test_a_crash_in_the_count_leaves_the_sealed_ballots_and_count_runs_again(self, app, anne, resident_factory, clock):
+    async def test_a_crash_in_the_count_leaves_the_sealed_ballots_and_count_runs_again(
+        self, app, anne, resident_factory, clock
+    ):
         """A real failure inside the count's transaction (a row already in the way), not a mock."""
         from sqlalchemy import delete, insert
 
@@ -270,7 +296,9 @@ class TestTheRecord:
         assert "Dépouillé : 3 bulletins" in replies.text
         assert await sealed_count(app) == 0 and await ballot_count(app) == 3
 
-    async def test_an_edited_publication_breaks_the_chain_where_it_was_edited(self, app, anne, resident_factory, clock, settings):
+    async def test_an_edited_publication_breaks_the_chain_where_it_was_edited(
+        self, app, anne, resident_factory, clock, settings
+    ):
         import asyncio as aio
         import os
         import sys
@@ -292,8 +320,15 @@ class TestTheRecord:
 
         async def verify_log() -> tuple[int, str]:
             env = {**os.environ, "DATABASE_URL": settings.database_url, "CAMPAIGN_FILE": str(settings.campaign_file)}
-            process = await aio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "verify-log", env=env,
-                                                       stdout=aio.subprocess.PIPE, stderr=aio.subprocess.PIPE)
+            process = await aio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "verify-log",
+                env=env,
+                stdout=aio.subprocess.PIPE,
+                stderr=aio.subprocess.PIPE,
+            )
             out, err = await process.communicate()
             return process.returncode, out.decode() + err.decode()
 
@@ -302,7 +337,9 @@ class TestTheRecord:
         # What the issue found: an UPDATE on the publication changed the turnout with no trace.
         async with app.sessionmaker() as session:
             row = await session.scalar(select(AuditRow).where(AuditRow.action == "results_published"))
-            await session.execute(update(AuditRow).where(AuditRow.id == row.id).values(details={**row.details, "ballots": 3000}))
+            await session.execute(
+                update(AuditRow).where(AuditRow.id == row.id).values(details={**row.details, "ballots": 3000})
+            )
             await session.commit()
         replies = await anne.send("/audit verify")
         assert f"l'entrée n°{row.id} ne s'enchaîne pas" in replies.text

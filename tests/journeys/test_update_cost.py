@@ -1,6 +1,7 @@
 """What an update costs the database: read-only updates write nothing, an update commits at most
 once, the conversation state is read in the update's own transaction, and what rarely changes
 (the calendar, the vote's lock, the committee) is not asked again on every update."""
+
 from __future__ import annotations
 
 import asyncio
@@ -41,7 +42,9 @@ class Meter:
         self.app = app
         self.costs: list[Cost] = []
         engine = app.engine.sync_engine
-        event.listen(engine, "before_cursor_execute", lambda c, cur, statement, *a: self._now().statements.append(statement))
+        event.listen(
+            engine, "before_cursor_execute", lambda c, cur, statement, *a: self._now().statements.append(statement)
+        )
         event.listen(engine, "begin", lambda c: setattr(self._now(), "begins", self._now().begins + 1))
         event.listen(engine, "commit", lambda c: setattr(self._now(), "commits", self._now().commits + 1))
         self._current: Cost | None = None

@@ -1,4 +1,5 @@
 """Verification journeys: phone, invitation codes, committee approval, register, /forgetme."""
+
 from __future__ import annotations
 
 import csv
@@ -39,7 +40,11 @@ async def start_phone(resident):
     replies = await resident.send("/verify")
     assert "at least 16 years old" in replies.text and "I live in Testville" in replies.text
     replies = await resident.press("✅ I confirm")
-    assert replies[-1].button_labels() == ["📱 With my phone number", "🔑 I have an invitation code", "🏛 Ask the committee"]
+    assert replies[-1].button_labels() == [
+        "📱 With my phone number",
+        "🔑 I have an invitation code",
+        "🏛 Ask the committee",
+    ]
     replies = await resident.press("📱 With my phone number")
     assert "Accepted numbers start with +32" in replies.text
     assert replies[-1].reply_keyboard[0][0]["request_contact"] is True
@@ -273,7 +278,9 @@ class TestRegister:
     async def test_only_numbers_in_the_register(self, app, committee, john, marie):
         replies = await committee.send("/import_register")
         assert "CSV document" in replies.text
-        replies = await committee.send_document("register.csv", "phone\n0470 00 10 02\n+32 470 00 10 03\nnot a phone\n".encode())
+        replies = await committee.send_document(
+            "register.csv", "phone\n0470 00 10 02\n+32 470 00 10 03\nnot a phone\n".encode()
+        )
         assert "2 numbers read, 2 new" in replies.text and "4" in replies.text
         await john.send("/verify")
         replies = await john.share_contact(phone_of(john))

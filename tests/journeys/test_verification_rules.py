@@ -1,5 +1,6 @@
 """Verification cannot be entered sideways (issue 8): every route passes the campaign's
 attestations, duplicate requests are flagged, /forgetme keeps the wrong-code limit."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -74,7 +75,9 @@ async def ask_committee(resident, name: str, street: str):
     return await resident.send(street)
 
 
-async def test_two_accounts_asking_as_the_same_person_are_flagged_with_both_shown(app, john, resident_factory, chair_in_group, emulator):
+async def test_two_accounts_asking_as_the_same_person_are_flagged_with_both_shown(
+    app, john, resident_factory, chair_in_group, emulator
+):
     await ask_committee(john, "Jean Dupont", "Rue Haute")
     first = emulator.last_message(COMMITTEE_CHAT_ID)
     assert "⚠️" not in first.text
@@ -82,8 +85,10 @@ async def test_two_accounts_asking_as_the_same_person_are_flagged_with_both_show
     await ask_committee(other, "JEAN  DUPONT", "rue haute")
     card = emulator.last_message(COMMITTEE_CHAT_ID)
     assert "Nom : JEAN DUPONT\nRue : rue haute" in card.plain_text
-    assert ("⚠️ Même nom et même rue que la demande n°1 (en attente), venue d'un autre compte Telegram :\n"
-            "Nom : Jean Dupont\nRue : Rue Haute") in card.plain_text
+    assert (
+        "⚠️ Même nom et même rue que la demande n°1 (en attente), venue d'un autre compte Telegram :\n"
+        "Nom : Jean Dupont\nRue : Rue Haute"
+    ) in card.plain_text
     # Approved, the first stays a reference for the next one.
     await chair_in_group.press("✅ Approuver", in_message=first)
     third = resident_factory(1778, "D", "en")

@@ -1,4 +1,5 @@
 """Voting journeys: each ballot type, confirmation, /myvote, changes, refusals, and a race."""
+
 from __future__ import annotations
 
 import asyncio
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from campaign.proposal import ProposalStatus
-from campaign.secrecy import tracker
+from storage.secrecy import tracker
 from campaign.verification import keyed_hash
 from tests.journeys.voting_helpers import (
     ballot_count,
@@ -82,7 +83,9 @@ async def test_an_unverified_resident_verifies_then_votes_approval(app, john, cl
     assert len(stored) == 1 and await opened_choices(app) == [tuple(ids[:2])]
     # Sealed: the choices are not in the row; the changeable campaign's link is a keyed hash.
     assert b"choices" not in stored[0].sealed and str(ids[0]).encode() + b"," not in stored[0].sealed
-    assert stored[0].link == keyed_hash(b"test-secret-key-not-for-production", "ballot-link", f"{app.campaign.id}:{john.user_id}")
+    assert stored[0].link == keyed_hash(
+        b"test-secret-key-not-for-production", "ballot-link", f"{app.campaign.id}:{john.user_id}"
+    )
     assert str(john.user_id) not in stored[0].link
     # The tracker given is the ciphertext's.
     assert "Your tracker" in replies.text and tracker(stored[0].sealed) in replies.text
@@ -195,11 +198,9 @@ async def test_fifty_residents_confirm_twice_at_once_fifty_ballots(app, resident
 
     confirmations = await asyncio.gather(*(prepare(r) for r in residents))
     data = [m.button("✅ Confirm my vote")["callback_data"] for m in confirmations]
-    await asyncio.gather(*(
-        r.press_data(d, message_id=m.message_id)
-        for r, d, m in zip(residents, data, confirmations)
-        for _ in range(2)
-    ))
+    await asyncio.gather(
+        *(r.press_data(d, message_id=m.message_id) for r, d, m in zip(residents, data, confirmations) for _ in range(2))
+    )
     assert await ballot_count(app) == 50
     assert len({b.link for b in await ballots(app)}) == 50 and len({b.tracker for b in await ballots(app)}) == 50
 
@@ -247,10 +248,13 @@ class TestSingleBallot:
             return (await resident.press("🗳 Vote for this project"))[-1]
 
         confirmations = await asyncio.gather(*(prepare(r) for r in residents))
-        await asyncio.gather(*(
-            r.press_data(m.button("✅ Confirm my vote")["callback_data"], message_id=m.message_id)
-            for r, m in zip(residents, confirmations) for _ in range(2)
-        ))
+        await asyncio.gather(
+            *(
+                r.press_data(m.button("✅ Confirm my vote")["callback_data"], message_id=m.message_id)
+                for r, m in zip(residents, confirmations)
+                for _ in range(2)
+            )
+        )
         assert await ballot_count(app) == 10
 
 
@@ -287,7 +291,7 @@ class TestKnapsackBallot:
 
 async def test_two_transactions_casting_at_once_make_one_ballot(app, clock):
     """The vote receipt's primary key, not a prior check, decides between two concurrent casts."""
-    from campaign.secrecy import seal
+    from storage.secrecy import seal
     from storage.repositories import Repositories
 
     async with app.sessionmaker() as session:
@@ -298,8 +302,14 @@ async def test_two_transactions_casting_at_once_make_one_ballot(app, clock):
         async with app.sessionmaker() as session:
             repos = Repositories(session)
             sealed = seal((await repos.counting.get(app.campaign.id)).public_key, app.campaign.id, choices)
-            outcome = await repos.ballots.cast(app.campaign.id, user_id=user.id, sealed=sealed, tracker=tracker(sealed),
-                                               today=clock.now().date(), link=None)
+            outcome = await repos.ballots.cast(
+                app.campaign.id,
+                user_id=user.id,
+                sealed=sealed,
+                tracker=tracker(sealed),
+                today=clock.now().date(),
+                link=None,
+            )
             await session.commit()
             return outcome
 

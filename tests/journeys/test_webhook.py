@@ -1,5 +1,6 @@
 """The two ways Telegram reaches the bot, against the Bot API emulator: `pbbot webhook` (an aiohttp
 server on 127.0.0.1) and `pbbot run` (long polling)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -32,9 +33,12 @@ def start_message(update_id: int, user_id: int = USER_ID) -> dict[str, Any]:
     return {
         "update_id": update_id,
         "message": {
-            "message_id": 1, "date": int(time.time()), "from": user,
+            "message_id": 1,
+            "date": int(time.time()),
+            "from": user,
             "chat": {"id": user_id, "type": "private", "first_name": "Marie"},
-            "text": "/start", "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            "text": "/start",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
         },
     }
 
@@ -60,7 +64,9 @@ async def http(app: App, hook_settings: Settings) -> AsyncIterator[aiohttp.Clien
 
 
 async def test_webhook_update_gets_a_reply(http: aiohttp.ClientSession, emulator: BotAPIEmulator) -> None:
-    async with http.post(HOOK_PATH, json=start_message(1), headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
+    async with http.post(
+        HOOK_PATH, json=start_message(1), headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    ) as response:
         assert response.status == 200
     [greeting] = await emulator.wait_for_messages(USER_ID, 1)
     assert "Bonjour Marie" in greeting.text and "Testville" in greeting.text
@@ -92,7 +98,9 @@ async def test_health_readiness_and_metrics(http: aiohttp.ClientSession, app: Ap
     async with http.get("/readyz") as response:
         assert response.status == 200
 
-    async with http.post(HOOK_PATH, json=start_message(3), headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
+    async with http.post(
+        HOOK_PATH, json=start_message(3), headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+    ) as response:
         assert response.status == 200
     async with http.get("/metrics") as response:
         assert response.status == 200
@@ -122,7 +130,9 @@ async def test_webhook_settings_are_checked(settings: Settings) -> None:
     with pytest.raises(SystemExit, match="BOT_TOKEN is not set"):
         await run_webhook(settings.model_copy(update={"bot_token": None, "webhook_url": HOOK_URL}))
     with pytest.raises(SystemExit, match="WEBHOOK_SECRET may only hold"):
-        await run_webhook(settings.model_copy(update={"webhook_url": HOOK_URL, "webhook_secret": SecretStr("no spaces")}))
+        await run_webhook(
+            settings.model_copy(update={"webhook_url": HOOK_URL, "webhook_secret": SecretStr("no spaces")})
+        )
     bare = settings.model_copy(update={"webhook_url": "https://pbbot.example.org"})
     assert webhook_endpoint(bare) == ("https://pbbot.example.org/webhook", "/webhook")
 

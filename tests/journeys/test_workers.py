@@ -1,6 +1,7 @@
 """Several workers, one bot: an update Telegram sends twice is handled once; one resident's
 updates are handled in order whichever worker gets them; `pbbot webhook --workers 2` serves one
 port with two processes. And what the workers report: /metrics and JSON logs."""
+
 from __future__ import annotations
 
 import asyncio
@@ -147,14 +148,33 @@ async def test_pbbot_webhook_with_two_workers_serves_one_port(shared, emulator, 
     port = _free_port()
     env = {
         **os.environ,
-        "BOT_TOKEN": "123456:TEST-TOKEN", "BOT_API_URL": emulator.base_url, "DATABASE_URL": shared.database_url,
-        "REDIS_URL": REDIS_URL, "REDIS_PREFIX": shared.redis_prefix, "CAMPAIGN_FILE": str(TEST_CAMPAIGN),
-        "SECRET_KEY": "test-secret-key-not-for-production", "ADMIN_IDS": str(COMMITTEE_ID), "COUNTING_KEY": TEST_COUNTING_KEY,
-        "WEBHOOK_URL": f"http://127.0.0.1:{port}{HOOK_PATH}", "WEBHOOK_SECRET": SECRET,
-        "WEBHOOK_HOST": "127.0.0.1", "WEBHOOK_PORT": str(port), "LOG_LEVEL": "WARNING",
+        "BOT_TOKEN": "123456:TEST-TOKEN",
+        "BOT_API_URL": emulator.base_url,
+        "DATABASE_URL": shared.database_url,
+        "REDIS_URL": REDIS_URL,
+        "REDIS_PREFIX": shared.redis_prefix,
+        "CAMPAIGN_FILE": str(TEST_CAMPAIGN),
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "ADMIN_IDS": str(COMMITTEE_ID),
+        "COUNTING_KEY": TEST_COUNTING_KEY,
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}{HOOK_PATH}",
+        "WEBHOOK_SECRET": SECRET,
+        "WEBHOOK_HOST": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+        "LOG_LEVEL": "WARNING",
     }
-    server = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "webhook", "--workers", "2", cwd=ROOT, env=env,
-                                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "webhook",
+        "--workers",
+        "2",
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         async with aiohttp.ClientSession(base_url=f"http://127.0.0.1:{port}") as http:  # noqa: F811
             async with asyncio.timeout(60):  # turns a server that never starts into a failure
@@ -162,7 +182,9 @@ async def test_pbbot_webhook_with_two_workers_serves_one_port(shared, emulator, 
                     await asyncio.sleep(0.1)
                 await serving(http)
             residents = range(2001, 2021)
-            statuses = await asyncio.gather(*(post(http, start_message(500 + i, user_id=uid)) for i, uid in enumerate(residents)))
+            statuses = await asyncio.gather(
+                *(post(http, start_message(500 + i, user_id=uid)) for i, uid in enumerate(residents))
+            )
             assert set(statuses) == {200}
             for uid in residents:
                 assert any("Bonjour Marie" in (m.plain_text or "") for m in emulator.messages(uid)), uid

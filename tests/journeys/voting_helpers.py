@@ -1,4 +1,5 @@
 """Shortcuts for the verification and voting journeys: finalists, phases, verified residents."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -29,7 +30,9 @@ def phone_of(resident: Resident) -> str:
     return f"3247{resident.user_id:07d}"
 
 
-async def make_finalists(app: App, specs: list[tuple[str, int]], *, status: ProposalStatus = ProposalStatus.FINALIST) -> list[int]:
+async def make_finalists(
+    app: App, specs: list[tuple[str, int]], *, status: ProposalStatus = ProposalStatus.FINALIST
+) -> list[int]:
     """Projects put straight on the ballot (the committee's review is another dialog)."""
     now = app.clock.now()
     async with app.sessionmaker() as session:
@@ -38,9 +41,13 @@ async def make_finalists(app: App, specs: list[tuple[str, int]], *, status: Prop
         ids = []
         for title, cost in specs:
             draft = ProposalDraft(
-                title=title, summary=f"{title}: a short summary of the project.",
+                title=title,
+                summary=f"{title}: a short summary of the project.",
                 description=f"{title}. " + "A longer description of what it is, where, and for whom. " * 2,
-                category="environment", location_text="Main square", cost=Decimal(cost), photo_skipped=True,
+                category="environment",
+                location_text="Main square",
+                cost=Decimal(cost),
+                photo_skipped=True,
             )
             proposal = await repos.proposals.submit(app.campaign.id, author.id, draft, now)
             await set_status(session, proposal.id, status)
@@ -79,7 +86,7 @@ async def ballots(app: App) -> list[SealedBallotRow]:
 
 async def opened_choices(app: App) -> list[tuple[int, ...]]:
     """What the counting key reads in the sealed ballots, sorted (tests hold the key)."""
-    from campaign.secrecy import open_ballots, parse_private_key
+    from storage.secrecy import open_ballots, parse_private_key
     from tests.conftest import TEST_COUNTING_KEY
 
     opened = open_ballots(parse_private_key(TEST_COUNTING_KEY), app.campaign.id, [b.sealed for b in await ballots(app)])

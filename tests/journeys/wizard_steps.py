@@ -1,4 +1,5 @@
 """A resident's way through the proposal wizard, step by step, for the journeys."""
+
 from __future__ import annotations
 
 from tests.emulator import Resident

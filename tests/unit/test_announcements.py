@@ -1,4 +1,5 @@
 """The calendar's announcement rules, without a clock or a database."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -26,15 +27,25 @@ def campaign_with(reminders: list[dict] | None = None, announcements: dict | Non
     return parse_campaign(data)
 
 
-VOTE_SOON = {"id": "vote-soon", "before": "voting_close", "days": 3, "audience": "not_voted",
-             "text": {"fr": "Plus que 3 jours pour voter", "en": "3 days left to vote"}}
+VOTE_SOON = {
+    "id": "vote-soon",
+    "before": "voting_close",
+    "days": 3,
+    "audience": "not_voted",
+    "text": {"fr": "Plus que 3 jours pour voter", "en": "3 days left to vote"},
+}
 
 
 def test_the_plan_has_one_announcement_per_boundary_and_one_entry_per_reminder_in_time_order():
     campaign = campaign_with([VOTE_SOON])
     plan = announcement_plan(campaign)
     assert [item.key for item in plan] == [
-        "proposals_open", "proposals_close", "voting_open", "reminder:vote-soon", "voting_close", "results",
+        "proposals_open",
+        "proposals_close",
+        "voting_open",
+        "reminder:vote-soon",
+        "voting_close",
+        "results",
     ]
     reminder = plan[3]
     assert reminder.at == campaign.calendar.voting_close - timedelta(days=3)

@@ -1,4 +1,5 @@
 """Ballot rules for single, approval and knapsack ballots."""
+
 from __future__ import annotations
 
 from decimal import Decimal

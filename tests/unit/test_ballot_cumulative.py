@@ -1,4 +1,5 @@
 """The cumulative ballot: share N points among the finalists; counted with points; Pabulib `cumulative`."""
+
 from __future__ import annotations
 
 import random
@@ -69,12 +70,19 @@ def test_exported_as_pabulib_cumulative_and_counted_the_same_from_the_file():
     c = campaign("greedy", ballot={"type": "cumulative", "points": 5})
     ballots = [(9, 9, 9, 9, 9), (4, 2, 2, 2, 2), (4, 3, 3, 3, 3), (10, 10, 4)]
     results = compute_results(c, PROJECTS, ballots)
-    election = pabulib_election(c, PROJECTS, anonymous_ballots(ballots, random.Random(3), kind=strategy(c.ballot)), selected=results.winners)
+    election = pabulib_election(
+        c, PROJECTS, anonymous_ballots(ballots, random.Random(3), kind=strategy(c.ballot)), selected=results.winners
+    )
     again = read_pb(write_pb(election))
     assert again.meta["vote_type"] == "cumulative" and again.meta["max_sum_points"] == "5"
-    assert sorted((v.vote, v.points) for v in again.votes) == sorted([
-        (("09",), (5,)), (("02", "04"), (4, 1)), (("03", "04"), (4, 1)), (("04", "10"), (1, 2)),
-    ])
+    assert sorted((v.vote, v.points) for v in again.votes) == sorted(
+        [
+            (("09",), (5,)),
+            (("02", "04"), (4, 1)),
+            (("03", "04"), (4, 1)),
+            (("04", "10"), (1, 2)),
+        ]
+    )
     assert again.projects["09"].votes == 5 and again.projects["04"].votes == 3
     outcome = select_winners(again.rule, again.tally_projects(), again.ballots(), again.budget, **again.tally_options())
     assert [int(w) for w in outcome.winners] == results.winners

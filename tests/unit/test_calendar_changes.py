@@ -1,4 +1,5 @@
 """The committee moves dates: the effective calendar, /calendar set and /advance."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -26,7 +27,14 @@ BRUSSELS = ZoneInfo("Europe/Brussels")
 
 
 def test_the_fields_are_the_calendar_in_order():
-    assert CALENDAR_FIELDS == ("proposals_open", "proposals_close", "review_close", "voting_open", "voting_close", "results")
+    assert CALENDAR_FIELDS == (
+        "proposals_open",
+        "proposals_close",
+        "review_close",
+        "voting_open",
+        "voting_close",
+        "results",
+    )
 
 
 def test_a_date_moves_when_the_order_stays_valid():
@@ -112,7 +120,9 @@ def test_dates_are_read_in_the_campaign_time_zone(text, expected):
     assert parse_local(text, BRUSSELS) == expected
 
 
-@pytest.mark.parametrize("text", ["", "tomorrow", "20/05/2030 09:00", "2030-02-30 10:00", "2030-05-20 25:00", "2030-05-20 09:00 extra"])
+@pytest.mark.parametrize(
+    "text", ["", "tomorrow", "20/05/2030 09:00", "2030-02-30 10:00", "2030-05-20 25:00", "2030-05-20 09:00 extra"]
+)
 def test_bad_dates_are_refused(text):
     with pytest.raises(CalendarChangeError) as error:
         parse_local(text, BRUSSELS)

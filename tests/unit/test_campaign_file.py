@@ -1,4 +1,5 @@
 """The campaign file: what is accepted, and what a mistake is told."""
+
 from __future__ import annotations
 
 import tomllib
@@ -31,8 +32,11 @@ def test_bertrix_is_as_it_happened():
     assert bertrix.envelope == 20000 and bertrix.town == "Bertrix" and bertrix.population == 8000
     assert bertrix.ballot.type == "single" and bertrix.verification.phone_prefixes == ["+32"]
     cal = bertrix.calendar
-    assert (cal.proposals_open.date().isoformat(), cal.voting_open.date().isoformat(), cal.results.date().isoformat()) == (
-        "2020-04-09", "2020-06-01", "2020-07-17")
+    assert (
+        cal.proposals_open.date().isoformat(),
+        cal.voting_open.date().isoformat(),
+        cal.results.date().isoformat(),
+    ) == ("2020-04-09", "2020-06-01", "2020-07-17")
     assert cal.voting_open.utcoffset() == timedelta(hours=2)  # Brussels summer time
 
 
@@ -53,7 +57,13 @@ def test_each_problem_names_its_field():
     with pytest.raises(CampaignError) as caught:
         parse_campaign(data)
     text = str(caught.value)
-    for expected in ("envelope:", "calendar.voting_open:", "ballot.type:", "colour: is not a known setting", "town: is missing"):
+    for expected in (
+        "envelope:",
+        "calendar.voting_open:",
+        "ballot.type:",
+        "colour: is not a known setting",
+        "town: is missing",
+    ):
         assert expected in text
 
 
@@ -118,12 +128,15 @@ def test_check_campaign_warns_about_a_calendar_entirely_past(capsys):
     assert "warning" not in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("start, end, name", [
-    ("proposals_open", "proposals_close", "the proposals phase"),
-    ("proposals_close", "voting_open", "the committee's review"),
-    ("voting_open", "voting_close", "the vote"),
-    ("voting_close", "results", "the count"),
-])
+@pytest.mark.parametrize(
+    "start, end, name",
+    [
+        ("proposals_open", "proposals_close", "the proposals phase"),
+        ("proposals_close", "voting_open", "the committee's review"),
+        ("voting_open", "voting_close", "the vote"),
+        ("voting_close", "results", "the count"),
+    ],
+)
 def test_a_phase_that_lasts_no_time_is_refused(start, end, name):
     data = _town()
     cal = data["calendar"]
@@ -132,7 +145,9 @@ def test_a_phase_that_lasts_no_time_is_refused(start, end, name):
         cal["review_close"] = cal[start]
     with pytest.raises(CampaignError) as caught:
         parse_campaign(data)
-    assert caught.value.problems == [f"calendar.{end}: is the same moment as calendar.{start}, so {name} would last no time"]
+    assert caught.value.problems == [
+        f"calendar.{end}: is the same moment as calendar.{start}, so {name} would last no time"
+    ]
 
 
 def test_a_text_missing_in_a_language_of_the_campaign_is_refused():
@@ -164,14 +179,20 @@ def test_every_message_names_its_setting_in_plain_words():
     with pytest.raises(CampaignError) as caught:
         parse_campaign(data)
     problems = caught.value.problems
-    assert 'id: use 1 to 64 small letters a-z, digits, "-" or "_" (no spaces, capitals or accents), e.g. "bertrix-2027"' in problems
+    assert (
+        'id: use 1 to 64 small letters a-z, digits, "-" or "_" (no spaces, capitals or accents), e.g. "bertrix-2027"'
+        in problems
+    )
     assert 'currency: write the three-letter currency code in capitals, e.g. "EUR"' in problems
     assert any(p.startswith("categories #1 id: use 1 to 32 small letters") for p in problems)
     assert 'verification.phone_prefixes #1: write a country calling code: "+" and 1 to 4 digits, e.g. "+32"' in problems
     assert "population: must be a number written with digits, without quotes" in problems
     assert "ballot.max_choices: must be at least 1" in problems
     assert any(p.startswith("outcome.rule: must be 'most-voted', 'greedy'") for p in problems)
-    assert 'calendar.results: is not a date: write it like 2027-04-01T09:00:00, or as days from today like "+7d" or "-1d 18:00"' in problems
+    assert (
+        'calendar.results: is not a date: write it like 2027-04-01T09:00:00, or as days from today like "+7d" or "-1d 18:00"'
+        in problems
+    )
     assert not any("pattern" in p or "(file)" in p or "Input should" in p for p in problems), problems
 
 
@@ -187,7 +208,9 @@ def test_an_error_across_two_settings_names_them_without_a_file_prefix():
     assert caught.value.problems == ["default_language 'en' is not in languages"]
 
 
-@pytest.mark.parametrize("verification", [None, {"methods": ["phone"]}, {"methods": ["code", "phone"], "phone_prefixes": []}])
+@pytest.mark.parametrize(
+    "verification", [None, {"methods": ["phone"]}, {"methods": ["code", "phone"], "phone_prefixes": []}]
+)
 def test_the_phone_method_without_prefixes_is_refused_in_plain_words(verification, tmp_path, capsys):
     """Without prefixes any number in the world would verify as a resident (issue 8)."""
     data = _town()
@@ -197,7 +220,9 @@ def test_the_phone_method_without_prefixes_is_refused_in_plain_words(verificatio
     with pytest.raises(CampaignError) as caught:
         parse_campaign(data)
     (problem,) = caught.value.problems
-    assert problem.startswith("verification: the phone method needs phone_prefixes, the country calling codes of the town's numbers")
+    assert problem.startswith(
+        "verification: the phone method needs phone_prefixes, the country calling codes of the town's numbers"
+    )
     assert "from anywhere in the world" in problem
 
 

@@ -1,5 +1,6 @@
 """Every string the bot can say exists in every language of bot/locales, with the same
 placeholders and, for counts, every plural form its catalog's Plural-Forms asks for."""
+
 from __future__ import annotations
 
 import re
@@ -113,24 +114,52 @@ def test_a_count_takes_the_form_its_language_wants(locale, count, expected):
 @pytest.mark.parametrize(
     "singular, plural, english, french, french_two",
     [
-        ("🎉 <b>{campaign}</b>: the results are in! {count} resident voted.",
-         "🎉 <b>{campaign}</b>: the results are in! {count} residents voted.",
-         "1 resident voted.", "1 habitant a voté.", "2 habitants ont voté."),
-        ("🎉 Your project #{number} {title} is one of the winning projects, with {votes} vote! "
-         "The committee will tell you what happens next.",
-         "🎉 Your project #{number} {title} is one of the winning projects, with {votes} votes! "
-         "The committee will tell you what happens next.",
-         "with 1 vote!", "avec 1 voix !", "avec 2 voix !"),
-        ("{count} resident voted: {share} of the town's {population} inhabitants. Published on {date}.",
-         "{count} residents voted: {share} of the town's {population} inhabitants. Published on {date}.",
-         "1 resident voted:", "1 habitant a voté :", "2 habitants ont voté :"),
-        ("{voters} paid {amount}", "{voters} paid {amount}", "1 paid 5 €", "1 a payé 5 €", "2 ont payé 5 €"),  # the tally's
+        (
+            "🎉 <b>{campaign}</b>: the results are in! {count} resident voted.",
+            "🎉 <b>{campaign}</b>: the results are in! {count} residents voted.",
+            "1 resident voted.",
+            "1 habitant a voté.",
+            "2 habitants ont voté.",
+        ),
+        (
+            "🎉 Your project #{number} {title} is one of the winning projects, with {votes} vote! "
+            "The committee will tell you what happens next.",
+            "🎉 Your project #{number} {title} is one of the winning projects, with {votes} votes! "
+            "The committee will tell you what happens next.",
+            "with 1 vote!",
+            "avec 1 voix !",
+            "avec 2 voix !",
+        ),
+        (
+            "{count} resident voted: {share} of the town's {population} inhabitants. Published on {date}.",
+            "{count} residents voted: {share} of the town's {population} inhabitants. Published on {date}.",
+            "1 resident voted:",
+            "1 habitant a voté :",
+            "2 habitants ont voté :",
+        ),
+        (
+            "{voters} paid {amount}",
+            "{voters} paid {amount}",
+            "1 paid 5 €",
+            "1 a payé 5 €",
+            "2 ont payé 5 €",
+        ),  # the tally's
     ],
 )
 def test_the_issues_counts_read_right_for_one(singular, plural, english, french, french_two):
     i18n = make_i18n()
-    values = {"campaign": "X", "count": 1, "votes": 1, "voters": 1, "amount": "5 €", "number": 4, "title": "T", "share": "1%",
-              "population": 100, "date": "d"}
+    values = {
+        "campaign": "X",
+        "count": 1,
+        "votes": 1,
+        "voters": 1,
+        "amount": "5 €",
+        "number": 4,
+        "title": "T",
+        "share": "1%",
+        "population": 100,
+        "date": "d",
+    }
     assert english in i18n.gettext(singular, plural, 1, locale="en").format(**values)
     assert french in i18n.gettext(singular, plural, 1, locale="fr").format(**values)
     two = {**values, "count": 2, "votes": 2, "voters": 2}
@@ -150,9 +179,18 @@ def test_a_new_language_is_one_file_made_by_pybabel_init(tmp_path, monkeypatch):
     # A translator fills in one count:
     entry = f'msgid "{SINGULAR}"\nmsgid_plural "{PLURAL}"\nmsgstr[0] ""\nmsgstr[1] ""\n'
     assert entry in text
-    po.write_text(text.replace(entry, entry.replace('msgstr[0] ""\nmsgstr[1] ""', (
-        'msgstr[0] "🗳 {count} project staat op het stembiljet."\nmsgstr[1] "🗳 {count} projecten staan op het stembiljet."'
-    ))), encoding="utf-8")
+    po.write_text(
+        text.replace(
+            entry,
+            entry.replace(
+                'msgstr[0] ""\nmsgstr[1] ""',
+                (
+                    'msgstr[0] "🗳 {count} project staat op het stembiljet."\nmsgstr[1] "🗳 {count} projecten staan op het stembiljet."'
+                ),
+            ),
+        ),
+        encoding="utf-8",
+    )
     i18n = PoCatalogs(path=locales, default_locale="nl", domain="pbbot")
     assert i18n.gettext(SINGULAR, PLURAL, 1, locale="nl").format(count=1) == "🗳 1 project staat op het stembiljet."
     assert i18n.gettext(SINGULAR, PLURAL, 0, locale="nl").format(count=0) == "🗳 0 projecten staan op het stembiljet."

@@ -1,5 +1,6 @@
 """The chart images: valid PNGs of the expected size, bars that scale with the data, winners
 in their colour, texts that fit, and a readable picture even without a system font."""
+
 from __future__ import annotations
 
 import io
@@ -38,8 +39,16 @@ def daily(values_a, values_b=None, **options) -> Image.Image:
     series = [Series("New residents per day", values_a, BLUE)]
     if values_b is not None:
         series.append(Series("Ballots cast per day", values_b, ORANGE))
-    return decode(daily_chart(title="Testville: residents and votes per day", days=DAYS[: len(values_a)], series=series,
-                              y_label="Number per day", x_label="Date", **options))
+    return decode(
+        daily_chart(
+            title="Testville: residents and votes per day",
+            days=DAYS[: len(values_a)],
+            series=series,
+            y_label="Number per day",
+            x_label="Date",
+            **options,
+        )
+    )
 
 
 def test_a_daily_chart_is_a_png_of_the_expected_size():
@@ -82,8 +91,15 @@ def test_wrong_input_is_refused():
 
 def test_vote_bars_scale_and_winners_are_green():
     bars = [Bar("#4 Playground", 400, True), Bar("#2 Trees", 200, True), Bar("#9 Library", 100), Bar("#8 Benches", 0)]
-    picture = decode(votes_chart(title="Votes per project", subtitle="Testville · 700 ballots", bars=bars,
-                                 x_label="Votes", legend=("Funded", "Not funded")))
+    picture = decode(
+        votes_chart(
+            title="Votes per project",
+            subtitle="Testville · 700 ballots",
+            bars=bars,
+            x_label="Votes",
+            legend=("Funded", "Not funded"),
+        )
+    )
     assert picture.width == 1200 and picture.height == 150 + 4 * 46 + 84
     rows = [int(150 + i * 46 + 23) for i in range(4)]
     green = [row_run(picture, y, GREEN) for y in rows]
@@ -95,7 +111,9 @@ def test_vote_bars_scale_and_winners_are_green():
 
 def test_many_projects_are_cut_with_a_note():
     bars = [Bar(f"#{n} Project with a rather long title, longer than the column", 100 - n, n < 3) for n in range(60)]
-    picture = decode(votes_chart(title="Votes", subtitle="", bars=bars, x_label="Votes", legend=("a", "b"), max_bars=40))
+    picture = decode(
+        votes_chart(title="Votes", subtitle="", bars=bars, x_label="Votes", legend=("a", "b"), max_bars=40)
+    )
     assert picture.height == 150 + 40 * 46 + 84 + 28
 
 
@@ -109,13 +127,20 @@ def test_nice_ticks():
 
 
 def test_texts_without_a_system_font_lose_their_accents_not_their_letters(monkeypatch):
-    assert to_ascii("Mobilité — 20 000 € « ok » ’") == "Mobilite - 20 000 EUR \" ok \" '"
+    assert to_ascii("Mobilité — 20 000 € « ok » ’") == 'Mobilite - 20 000 EUR " ok " \''
     assert to_ascii("中") == "?"
     monkeypatch.setattr(charts, "FONT_FILES", {False: (), True: ()})
     charts.clear_font_cache()
     try:
-        picture = decode(votes_chart(title="Voix par projet", subtitle="Règle : greedy · 20 000 €",
-                                     bars=[Bar("#1 Éclairage de l'église", 3, True)], x_label="Voix", legend=("Financé", "Non financé")))
+        picture = decode(
+            votes_chart(
+                title="Voix par projet",
+                subtitle="Règle : greedy · 20 000 €",
+                bars=[Bar("#1 Éclairage de l'église", 3, True)],
+                x_label="Voix",
+                legend=("Financé", "Non financé"),
+            )
+        )
         assert row_run(picture, 150 + 23, GREEN) > 0
         assert daily([1, 2, 3, 4]).width == 1200
     finally:

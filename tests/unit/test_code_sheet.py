@@ -1,5 +1,6 @@
 """The printable sheet of invitation codes: a PDF that pypdf reads, whose text is the text given
 (any alphabet) and whose QR codes are the links."""
+
 from __future__ import annotations
 
 import io
@@ -202,7 +203,7 @@ def test_a_missing_or_misplaced_module_is_noticed():
     assert rebuild(rects, len(expected), module) == expected
     i = next(i for i, (_x, _y, w, _h) in enumerate(rects) if w > 1.5 * module)
     x, y, w, h = rects[i]
-    assert rebuild([*rects[:i], (x, y, w - module, h), *rects[i + 1:]], len(expected), module) != expected
+    assert rebuild([*rects[:i], (x, y, w - module, h), *rects[i + 1 :]], len(expected), module) != expected
     with pytest.raises(AssertionError):  # one module wider: into the quiet zone or onto a neighbour
         rebuild([(x, y, w + module, h) for x, y, w, h in rects], len(expected), module)
 
@@ -247,7 +248,8 @@ def test_poppler_renders_the_first_page(tmp_path):
     source.write_bytes(code_sheet_pdf(make(9), title="Budżet obywatelski Łódź", instructions=INSTRUCTIONS))
     done = subprocess.run(
         ["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(source), str(tmp_path / "page")],
-        capture_output=True, timeout=60,
+        capture_output=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     (png,) = tmp_path.glob("page*.png")
@@ -255,7 +257,9 @@ def test_poppler_renders_the_first_page(tmp_path):
     assert b"Error" not in done.stderr, done.stderr
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None or shutil.which("zbarimg") is None, reason="poppler-utils or zbar-tools missing")
+@pytest.mark.skipif(
+    shutil.which("pdftoppm") is None or shutil.which("zbarimg") is None, reason="poppler-utils or zbar-tools missing"
+)
 def test_a_qr_reader_reads_each_slip(tmp_path):
     """Each slip, rendered alone at 150 dpi, scans to its link (zbar misses some symbols
     when a page holds several, so one slip at a time)."""
@@ -269,8 +273,29 @@ def test_a_qr_reader_reads_each_slip(tmp_path):
         x, y, w, h = (str(int(v * scale)) for v in box)
         target = tmp_path / f"slip{index}"
         subprocess.run(
-            ["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", "-x", x, "-y", y, "-W", w, "-H", h, "-singlefile", str(source), str(target)],
-            check=True, timeout=60,
+            [
+                "pdftoppm",
+                "-r",
+                "150",
+                "-png",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-x",
+                x,
+                "-y",
+                y,
+                "-W",
+                w,
+                "-H",
+                h,
+                "-singlefile",
+                str(source),
+                str(target),
+            ],
+            check=True,
+            timeout=60,
         )
         done = subprocess.run(["zbarimg", "-q", "--raw", f"{target}.png"], capture_output=True, timeout=60)
         assert done.stdout.decode().split() == [link]

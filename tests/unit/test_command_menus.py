@@ -1,4 +1,5 @@
 """The "/" menus Telegram shows list only commands the bot answers, to the people who may use them."""
+
 from __future__ import annotations
 
 from bot.commands import COMMITTEE_MENU, RESIDENT_MENU
@@ -22,7 +23,11 @@ def test_every_command_of_the_committee_routers_is_refused_to_others() -> None:
     from pathlib import Path
 
     committee = Path(__file__).resolve().parents[2] / "conversations" / "committee"
-    handled = {name for path in committee.glob("*.py") for name in re.findall(r'Command\("(\w+)"', path.read_text(encoding="utf-8"))}
+    handled = {
+        name
+        for path in committee.glob("*.py")
+        for name in re.findall(r'Command\("(\w+)"', path.read_text(encoding="utf-8"))
+    }
     # Shared with residents or dialogs of their own: /results (residents too), /cancel and /skip
     # (inside a dialog), /propose and /propose_for (the ambassadors' own refusal).
     shared = {"results", "cancel", "skip", "propose", "propose_for"}

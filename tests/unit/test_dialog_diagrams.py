@@ -1,5 +1,6 @@
 """Each dialog's Mermaid diagram (in its module's docstring) names exactly the states of its
 StatesGroup, and every state is reached from the start and leads back out."""
+
 from __future__ import annotations
 
 import re

@@ -43,10 +43,12 @@ def build_dispatcher() -> Dispatcher:
 
     @router.message(Command("menu"))
     async def menu(message: Message) -> None:
-        keyboard = InlineKeyboardMarkup(inline_keyboard=[
-            [InlineKeyboardButton(text="Vote pour A", callback_data="vote:a")],
-            [InlineKeyboardButton(text="Site", url="https://example.org")],
-        ])
+        keyboard = InlineKeyboardMarkup(
+            inline_keyboard=[
+                [InlineKeyboardButton(text="Vote pour A", callback_data="vote:a")],
+                [InlineKeyboardButton(text="Site", url="https://example.org")],
+            ]
+        )
         await message.answer("Choisissez", reply_markup=keyboard)
 
     @router.callback_query(F.data.startswith("vote:"))
@@ -145,7 +147,12 @@ async def test_command_gets_entity_and_reply_is_recorded(marie: Resident, emulat
     replies = await marie.send("/start abc")
     assert replies.texts == ["Bonjour <b>Marie</b> (abc)"]
     sent = replies[0]
-    assert (sent.chat_id, sent.method, sent.parse_mode, sent.plain_text) == (1001, "sendMessage", "HTML", "Bonjour Marie (abc)")
+    assert (sent.chat_id, sent.method, sent.parse_mode, sent.plain_text) == (
+        1001,
+        "sendMessage",
+        "HTML",
+        "Bonjour Marie (abc)",
+    )
     # Message ids are per chat and shared with the user's own message (#1).
     assert sent.message_id == 2
     assert marie.last is sent and emulator.messages(1001) == [sent] and emulator.sent_count == 1
@@ -276,15 +283,21 @@ async def test_fail_next_injects_errors_once(bot: Bot, emulator: BotAPIEmulator)
 
 
 async def test_get_updates_long_polls_and_confirms_by_offset(bot: Bot, emulator: BotAPIEmulator) -> None:
-    first = emulator.push_update({"message": {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"}, "text": "a"}})
-    second = emulator.push_update({"message": {"message_id": 2, "date": 0, "chat": {"id": 5, "type": "private"}, "text": "b"}})
+    first = emulator.push_update(
+        {"message": {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"}, "text": "a"}}
+    )
+    second = emulator.push_update(
+        {"message": {"message_id": 2, "date": 0, "chat": {"id": 5, "type": "private"}, "text": "b"}}
+    )
     assert [u.update_id for u in await bot.get_updates(timeout=0)] == [first["update_id"], second["update_id"]]
     assert [u.update_id for u in await bot.get_updates(offset=second["update_id"], timeout=0)] == [second["update_id"]]
 
     polling = asyncio.create_task(bot.get_updates(offset=second["update_id"] + 1, timeout=5))
     await asyncio.sleep(0.05)
     assert not polling.done()  # the request is held open until an update arrives
-    third = emulator.push_update({"message": {"message_id": 3, "date": 0, "chat": {"id": 5, "type": "private"}, "text": "c"}})
+    third = emulator.push_update(
+        {"message": {"message_id": 3, "date": 0, "chat": {"id": 5, "type": "private"}, "text": "c"}}
+    )
     updates = await asyncio.wait_for(polling, 2)
     assert [u.update_id for u in updates] == [third["update_id"]]
     assert emulator.pending_updates() == [third]
@@ -312,7 +325,11 @@ async def test_raw_http_unknown_method_and_json_body(emulator: BotAPIEmulator) -
         async with http.post(f"{emulator.base_url}/bot{TOKEN}/frobnicate") as resp:
             assert resp.status == 404
             assert await resp.json() == {"ok": False, "error_code": 404, "description": "Not Found"}
-        body = {"chat_id": 1001, "text": "json body", "reply_markup": {"inline_keyboard": [[{"text": "k", "callback_data": "k"}]]}}
+        body = {
+            "chat_id": 1001,
+            "text": "json body",
+            "reply_markup": {"inline_keyboard": [[{"text": "k", "callback_data": "k"}]]},
+        }
         async with http.post(f"{emulator.base_url}/bot{TOKEN}/sendMessage", json=body) as resp:
             payload = await resp.json()
     assert payload["ok"] and payload["result"]["text"] == "json body"
@@ -369,7 +386,12 @@ async def test_bench_mode_accepts_media_without_storing() -> None:
 def test_inaccessible_message_shape_validates() -> None:
     # press_data on an unknown message relies on aiogram reading date=0 as InaccessibleMessage.
     query = CallbackQuery.model_validate(
-        {"id": "1", "from": {"id": 1, "is_bot": False, "first_name": "M"}, "chat_instance": "c",
-         "message": {"message_id": 9, "date": 0, "chat": {"id": 1, "type": "private"}}, "data": "x"}
+        {
+            "id": "1",
+            "from": {"id": 1, "is_bot": False, "first_name": "M"},
+            "chat_instance": "c",
+            "message": {"message_id": 9, "date": 0, "chat": {"id": 1, "type": "private"}},
+            "data": "x",
+        }
     )
     assert isinstance(query.message, InaccessibleMessage)

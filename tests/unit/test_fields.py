@@ -26,9 +26,7 @@ from campaign.fields import (
 
 # No example database: these tests must not leave a .hypothesis/ directory in
 # a working tree that several people share.
-settings.register_profile(
-    "fields", database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+settings.register_profile("fields", database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FIELDS = settings.get_profile("fields")
 
 NNBSP = "\u202f"
@@ -159,9 +157,7 @@ def test_parse_title_keeps_html_emoji_verbatim() -> None:
         (parse_location_text, " \n , \n", "empty", {}),
     ],
 )
-def test_text_field_errors(
-    func: Callable[..., str], text: str | None, code: str, params: dict[str, Any]
-) -> None:
+def test_text_field_errors(func: Callable[..., str], text: str | None, code: str, params: dict[str, Any]) -> None:
     error = error_of(func, text)
     assert (error.code, error.params) == (code, params)
 
@@ -638,7 +634,13 @@ def test_validate_coordinates_only_raises_field_error(lat: Any, lon: Any) -> Non
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("about 20 000 €", "20000"), ("environ 1.500 €", "1500"), ("~300", "300"), ("à peu près 12 500,50 €", "12500.50"), ("ca. 800", "800")],
+    [
+        ("about 20 000 €", "20000"),
+        ("environ 1.500 €", "1500"),
+        ("~300", "300"),
+        ("à peu près 12 500,50 €", "12500.50"),
+        ("ca. 800", "800"),
+    ],
 )
 def test_a_hedged_estimate_is_read_as_its_amount(text, expected):
     assert parse_cost(text) == Decimal(expected)

@@ -1,4 +1,5 @@
 """What stays fixed once residents vote: the ballot settings, and the finalists as read."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -14,9 +15,19 @@ from campaign.schema import load_campaign
 
 TOWN = load_campaign(Path(__file__).parents[1] / "campaigns" / "town.toml")
 BENCH = Proposal(
-    id=1, campaign_id="t", author_id=1, status=ProposalStatus.FINALIST, title="Bench", summary="A bench.",
-    description="A bench on the square.", category="environment", location_text="Square", latitude=None,
-    longitude=None, cost=Decimal(1500), photo_file_id=None,
+    id=1,
+    campaign_id="t",
+    author_id=1,
+    status=ProposalStatus.FINALIST,
+    title="Bench",
+    summary="A bench.",
+    description="A bench on the square.",
+    category="environment",
+    location_text="Square",
+    latitude=None,
+    longitude=None,
+    cost=Decimal(1500),
+    photo_file_id=None,
 )
 
 
@@ -25,13 +36,16 @@ def test_the_same_file_changes_no_setting():
     assert set(ballot_settings(TOWN)) == set(SETTING_FIELDS)
 
 
-@pytest.mark.parametrize(("section", "field", "value", "name"), [
-    ("ballot", "type", "knapsack", "ballot.type"),
-    ("ballot", "max_choices", 2, "ballot.max_choices"),
-    ("ballot", "changeable", False, "ballot.changeable"),
-    ("ballot", "points", 7, "ballot.points"),
-    ("outcome", "rule", "most-voted", "outcome.rule"),
-])
+@pytest.mark.parametrize(
+    ("section", "field", "value", "name"),
+    [
+        ("ballot", "type", "knapsack", "ballot.type"),
+        ("ballot", "max_choices", 2, "ballot.max_choices"),
+        ("ballot", "changeable", False, "ballot.changeable"),
+        ("ballot", "points", 7, "ballot.points"),
+        ("outcome", "rule", "most-voted", "outcome.rule"),
+    ],
+)
 def test_each_changed_setting_is_named_with_both_values(section, field, value, name):
     part = getattr(TOWN, section).model_copy(update={field: value})
     changed = TOWN.model_copy(update={section: part})
@@ -39,11 +53,19 @@ def test_each_changed_setting_is_named_with_both_values(section, field, value, n
     assert found[0] == name and found[1] != found[2]
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("title", "Car park on the square"), ("summary", "Parking."), ("description", "Private parking."),
-    ("cost", Decimal(19900)), ("category", "mobility"), ("location_text", "Elsewhere"), ("latitude", 50.5),
-    ("photo_file_id", "photo-2"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("title", "Car park on the square"),
+        ("summary", "Parking."),
+        ("description", "Private parking."),
+        ("cost", Decimal(19900)),
+        ("category", "mobility"),
+        ("location_text", "Elsewhere"),
+        ("latitude", 50.5),
+        ("photo_file_id", "photo-2"),
+    ],
+)
 def test_every_field_a_voter_reads_changes_the_digest(field, value):
     assert finalist_digest(replace(BENCH, **{field: value})) != finalist_digest(BENCH)
 

@@ -2,6 +2,7 @@
 logic of /work/shared/tools/import_cycles.py): a lazy import that closes a loop is still a loop.
 Sub-dialogs that return to their caller take the continuation as data instead
 (conversations.verification.start.when_verified)."""
+
 from __future__ import annotations
 
 import ast

@@ -1,4 +1,5 @@
 """`pbbot init`: a campaign file live from today, that `pbbot check-campaign` accepts."""
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,23 @@ def _args(*argv: str) -> argparse.Namespace:
 
 def test_init_from_flags_writes_a_campaign_live_today(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     output = tmp_path / "town" / "campaign.toml"
-    code = pbbot(["init", "--town", "Saint-Hubert", "--population", "5 800", "--envelope", "15000",
-                  "--languages", "en,fr", "--phone-prefix", "+32", "--output", str(output)])
+    code = pbbot(
+        [
+            "init",
+            "--town",
+            "Saint-Hubert",
+            "--population",
+            "5 800",
+            "--envelope",
+            "15000",
+            "--languages",
+            "en,fr",
+            "--phone-prefix",
+            "+32",
+            "--output",
+            str(output),
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     assert f"wrote {output}" in capsys.readouterr().out
 
@@ -74,28 +90,40 @@ def test_init_asks_what_the_flags_did_not_say(tmp_path: Path, capsys: pytest.Cap
     assert "population: 'eleven thousand' is not a whole number" in capsys.readouterr().err
     assert questions[1] == questions[2] == "Number of inhabitants"  # asked again after a bad answer
     campaign = load_campaign(output, now=datetime(2031, 2, 20, tzinfo=BRUSSELS))
-    assert (campaign.town, campaign.population, campaign.envelope, campaign.currency) == ("Libramont", 11000, Decimal(30000), "EUR")
+    assert (campaign.town, campaign.population, campaign.envelope, campaign.currency) == (
+        "Libramont",
+        11000,
+        Decimal(30000),
+        "EUR",
+    )
     assert campaign.languages == ["fr"] and campaign.name == {"fr": "Budget participatif de Libramont"}
     assert campaign.calendar.proposals_open == datetime(2031, 3, 1, tzinfo=BRUSSELS)
 
 
-def test_init_without_a_terminal_names_the_missing_flag_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_init_without_a_terminal_names_the_missing_flag_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     output = tmp_path / "c.toml"
     assert run_init(_args("--town", "Bertrix", "--envelope", "20000", "-o", str(output))) == 1
     assert "--population is required" in capsys.readouterr().err
     assert not output.exists()
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["--envelope", "lots"], "envelope: 'lots' is not an amount"),
-    (["--envelope", "-5"], "envelope: must be more than 0"),
-    (["--languages", "fr,xx"], "languages: xx"),
-    (["--timezone", "Mars/Olympus"], "timezone: unknown time zone"),
-    (["--starts", "01/04/2031"], "starts: '01/04/2031' is not a date"),
-    (["--phone-prefix", "0032"], "phone prefix: '0032' is not a country code"),
-    (["--voting-days", "0"], "--voting-days: a phase lasts at least one day"),
-])
-def test_init_explains_a_bad_flag(tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--envelope", "lots"], "envelope: 'lots' is not an amount"),
+        (["--envelope", "-5"], "envelope: must be more than 0"),
+        (["--languages", "fr,xx"], "languages: xx"),
+        (["--timezone", "Mars/Olympus"], "timezone: unknown time zone"),
+        (["--starts", "01/04/2031"], "starts: '01/04/2031' is not a date"),
+        (["--phone-prefix", "0032"], "phone prefix: '0032' is not a country code"),
+        (["--voting-days", "0"], "--voting-days: a phase lasts at least one day"),
+    ],
+)
+def test_init_explains_a_bad_flag(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
     base = {"--town": "Bertrix", "--population": "8000", "--envelope": "20000"}
     for flag, value in zip(argv[::2], argv[1::2]):
         base[flag] = value
@@ -130,8 +158,15 @@ def test_slug_spells_out_letters_unicode_cannot_split() -> None:
     starts=st.dates(min_value=date(2025, 1, 1), max_value=date(2090, 1, 1)),
 )
 def test_any_answers_make_a_valid_campaign_in_proposals_on_its_first_day(town, envelope, days, starts) -> None:
-    answers = Answers(town=town.strip(), population=1000, envelope=envelope, starts=starts,
-                      proposal_days=days, voting_days=days, phone_prefix="+32")
+    answers = Answers(
+        town=town.strip(),
+        population=1000,
+        envelope=envelope,
+        starts=starts,
+        proposal_days=days,
+        voting_days=days,
+        phone_prefix="+32",
+    )
     text = render_campaign(answers, today=starts)
     noon = datetime.combine(starts, time(12), BRUSSELS)
     campaign = parse_campaign(tomllib.loads(text), now=noon)

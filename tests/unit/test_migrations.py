@@ -1,4 +1,5 @@
 """Each Alembic revision upgrades, downgrades and upgrades again; the models match the schema."""
+
 from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
@@ -32,7 +33,9 @@ async def test_models_and_migrations_agree(database_url):
         await upgrade_schema(engine)
         async with engine.connect() as connection:
             differences = await connection.run_sync(
-                lambda sync: compare_metadata(MigrationContext.configure(sync, opts={"compare_type": True}), Base.metadata)
+                lambda sync: compare_metadata(
+                    MigrationContext.configure(sync, opts={"compare_type": True}), Base.metadata
+                )
             )
     finally:
         await engine.dispose()

@@ -1,4 +1,5 @@
 """Amounts and language names from Babel's CLDR data, and amounts read back by the cost parser."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -55,7 +56,9 @@ def test_format_money_rejects_non_finite() -> None:
 @given(
     st.integers(min_value=1, max_value=10**11),
     st.sampled_from(["EUR", "PLN", "CHF", "USD", "GBP"]),
-    st.sampled_from(["fr", "fr_FR", "fr_BE", "fr_CH", "en", "en-US", "de", "de_CH", "es", "it", "nl", "nl_BE", "pt", "pl", "xx"]),
+    st.sampled_from(
+        ["fr", "fr_FR", "fr_BE", "fr_CH", "en", "en-US", "de", "de_CH", "es", "it", "nl", "nl_BE", "pt", "pl", "xx"]
+    ),
 )
 @example(cents=100_000_000_000, currency="EUR", locale="de_CH")  # once "EUR 1000000'000", ambiguous
 def test_what_the_bot_writes_the_cost_parser_reads_back(cents: int, currency: str, locale: str) -> None:
@@ -67,8 +70,15 @@ def test_what_the_bot_writes_the_cost_parser_reads_back(cents: int, currency: st
 
 @pytest.mark.parametrize(
     ("code", "in_language", "expected"),
-    [("fr", None, "Français"), ("en", None, "English"), ("nl", None, "Nederlands"), ("de", None, "Deutsch"),
-     ("fr", "en", "French"), ("en", "fr", "Anglais"), ("qq", None, "qq")],
+    [
+        ("fr", None, "Français"),
+        ("en", None, "English"),
+        ("nl", None, "Nederlands"),
+        ("de", None, "Deutsch"),
+        ("fr", "en", "French"),
+        ("en", "fr", "Anglais"),
+        ("qq", None, "qq"),
+    ],
 )
 def test_language_names_come_from_cldr(code: str, in_language: str | None, expected: str) -> None:
     assert language_name(code, in_language) == expected

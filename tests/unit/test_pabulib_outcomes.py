@@ -77,14 +77,10 @@ def test_pbbot_tally_reproduces_the_official_outcome(name, capsys):
 def test_the_votes_column_matches_the_ballots(name):
     pb = election(name)
     supporters = count_votes(pb.approvals())
-    assert {p.id: p.votes for p in pb.projects.values()} == {
-        pid: supporters.get(pid, 0) for pid in pb.projects
-    }
+    assert {p.id: p.votes for p in pb.projects.values()} == {pid: supporters.get(pid, 0) for pid in pb.projects}
     if any(p.score is not None for p in pb.projects.values()):
         points = count_votes(pb.ballots())
-        assert {p.id: p.score for p in pb.projects.values()} == {
-            pid: points.get(pid, 0) for pid in pb.projects
-        }
+        assert {p.id: p.score for p in pb.projects.values()} == {pid: points.get(pid, 0) for pid in pb.projects}
 
 
 def test_meta_counts_match_the_sections(name):

@@ -1,5 +1,6 @@
 """`pbbot tally FILE.pb`: any Pabulib file, its own rule by default; a malformed file gets exit
 status 2 and one line naming the line number, the section and what is wrong."""
+
 from __future__ import annotations
 
 import json
@@ -58,10 +59,18 @@ def test_json_prints_one_object_with_the_outcome_and_its_explanation(tmp_path, c
     status, out, _ = tally(tmp_path, capsys, GOOD, "--json")
     data = json.loads(out)
     assert status == 0
-    assert (data["rule"], data["funded"], data["cost"], data["agrees_with_selected"]) == ("greedy", ["A", "C"], 90, True)
+    assert (data["rule"], data["funded"], data["cost"], data["agrees_with_selected"]) == (
+        "greedy",
+        ["A", "C"],
+        90,
+        True,
+    )
     steps = data["explanation"]["steps"]
     assert [(s["project"], s["left"], s["reason"]) for s in steps] == [
-        ("A", 100, "funded"), ("C", 40, "funded"), ("B", 10, "too-expensive")]
+        ("A", 100, "funded"),
+        ("C", 40, "funded"),
+        ("B", 10, "too-expensive"),
+    ]
 
 
 def test_another_rule_can_disagree_with_selected(tmp_path, capsys):
@@ -88,21 +97,52 @@ def test_explain_says_why_each_project_was_funded_or_not_in_english_and_french(t
 MALFORMED = [
     ("no budget", GOOD.replace("budget;100\n", ""), "line 1, META: no 'budget' row"),
     ("negative budget", GOOD.replace("budget;100", "budget;-5"), "line 6, META: the budget cannot be negative"),
-    ("no cost column", GOOD.replace("project_id;cost;votes", "project_id;price;votes"), "line 11, PROJECTS: no 'cost' column"),
+    (
+        "no cost column",
+        GOOD.replace("project_id;cost;votes", "project_id;price;votes"),
+        "line 11, PROJECTS: no 'cost' column",
+    ),
     ("no vote column", GOOD.replace("voter_id;vote", "voter_id;ballot"), "line 16, VOTES: no 'vote' column"),
     ("ordinal ballots", GOOD.replace("vote_type;approval", "vote_type;ordinal"), "line 7, META: vote_type 'ordinal'"),
-    ("unknown ballots", GOOD.replace("vote_type;approval", "vote_type;borda"), "line 7, META: unknown vote_type 'borda'"),
+    (
+        "unknown ballots",
+        GOOD.replace("vote_type;approval", "vote_type;borda"),
+        "line 7, META: unknown vote_type 'borda'",
+    ),
     ("no vote_type", GOOD.replace("vote_type;approval\n", ""), "line 1, META: no 'vote_type' row"),
-    ("duplicate project", GOOD.replace("C;30;1;Lamp;1", "A;30;1;Lamp;1"),
-     "line 14, PROJECTS: project 'A' appears twice (first on line 12)"),
+    (
+        "duplicate project",
+        GOOD.replace("C;30;1;Lamp;1", "A;30;1;Lamp;1"),
+        "line 14, PROJECTS: project 'A' appears twice (first on line 12)",
+    ),
     ("negative cost", GOOD.replace("C;30", "C;-10"), "line 14, PROJECTS: the cost of project 'C' cannot be negative"),
-    ("points list too short", CUMULATIVE.replace("1;A,B;2,1", "1;A,B;2"), "line 17, VOTES: voter '1' gives 1 points for 2 projects"),
-    ("repeated project", CUMULATIVE.replace("1;A,B;2,1", "1;A,A;2,1"), "line 17, VOTES: voter '1' gives points to project 'A' twice"),
-    ("negative points", CUMULATIVE.replace("1;A,B;2,1", "1;A,B;2,-1"), "line 17, VOTES: the points of voter '1' cannot be negative: -1"),
-    ("unknown project", GOOD.replace("3;C", "3;Z"), "line 19, VOTES: voter '3' votes for 'Z', which is not in PROJECTS"),
+    (
+        "points list too short",
+        CUMULATIVE.replace("1;A,B;2,1", "1;A,B;2"),
+        "line 17, VOTES: voter '1' gives 1 points for 2 projects",
+    ),
+    (
+        "repeated project",
+        CUMULATIVE.replace("1;A,B;2,1", "1;A,A;2,1"),
+        "line 17, VOTES: voter '1' gives points to project 'A' twice",
+    ),
+    (
+        "negative points",
+        CUMULATIVE.replace("1;A,B;2,1", "1;A,B;2,-1"),
+        "line 17, VOTES: the points of voter '1' cannot be negative: -1",
+    ),
+    (
+        "unknown project",
+        GOOD.replace("3;C", "3;Z"),
+        "line 19, VOTES: voter '3' votes for 'Z', which is not in PROJECTS",
+    ),
     ("no projects", GOOD[: GOOD.index("PROJECTS")], "PROJECTS: the file has no PROJECTS section"),
     ("unknown rule", GOOD.replace("rule;greedy", "rule;borda"), "line 8, META: rule 'borda' is not one pbbot counts"),
-    ("not a number", GOOD.replace("B;50", "B;fifty"), "line 13, PROJECTS: the cost of project 'B' is not a number: 'fifty'"),
+    (
+        "not a number",
+        GOOD.replace("B;50", "B;fifty"),
+        "line 13, PROJECTS: the cost of project 'B' is not a number: 'fifty'",
+    ),
 ]
 
 

@@ -1,4 +1,5 @@
 """From the first ballot on, the campaign only moves forward: every phase, every date field."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -40,12 +41,7 @@ def verdict(calendar: Calendar, field: str, moment: datetime, now: datetime, loc
     return None
 
 
-CASES = [
-    (phase, field, moment)
-    for phase in Phase
-    for field in CALENDAR_FIELDS
-    for moment in candidates(inside(phase))
-]
+CASES = [(phase, field, moment) for phase in Phase for field in CALENDAR_FIELDS for moment in candidates(inside(phase))]
 
 
 @pytest.mark.parametrize(("phase", "field", "moment"), CASES)
@@ -87,8 +83,13 @@ def test_the_attacks_of_the_issue_are_refused_with_their_reason():
     # Moving the opening of the vote later, with ballots cast: back to review.
     assert verdict(CAL, "voting_open", during_vote + timedelta(days=2), during_vote, BALLOT) == "voting_open_after_now"
     # Reopening the vote after the results by moving its close later.
-    assert verdict(CAL, "voting_close", after_results + timedelta(days=2), after_results, BALLOT) == "close_outside_voting"
-    assert verdict(CAL, "voting_close", inside(Phase.COUNTING) + timedelta(days=1), inside(Phase.COUNTING), BALLOT) == "close_outside_voting"
+    assert (
+        verdict(CAL, "voting_close", after_results + timedelta(days=2), after_results, BALLOT) == "close_outside_voting"
+    )
+    assert (
+        verdict(CAL, "voting_close", inside(Phase.COUNTING) + timedelta(days=1), inside(Phase.COUNTING), BALLOT)
+        == "close_outside_voting"
+    )
     # Results back to the future from the results phase.
     assert verdict(CAL, "results", after_results + timedelta(days=2), after_results, BALLOT) == "passed"
     # Closing the vote in the past, so that ballots already cast fall after its close.
@@ -137,14 +138,19 @@ moments = st.datetimes(min_value=datetime(2030, 1, 1), max_value=datetime(2030, 
 
 
 @settings(max_examples=300, deadline=None)
-@given(first=moments, sealed=st.one_of(st.none(), st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=90))),
-       later=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=400)))
+@given(
+    first=moments,
+    sealed=st.one_of(st.none(), st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=90))),
+    later=st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=400)),
+)
 def test_held_calendar_keeps_the_vote_open_from_the_first_ballot_and_closed_from_the_seal(first, sealed, later):
     """Whatever the file says (relative dates move on every restart), the vote counts as open
     from the first ballot, and as closed from the seal."""
     lock = Lock(first_ballot_at=first, sealed_at=None if sealed is None else first + sealed)
     held = held_calendar(CAL, lock)
-    assert list(CALENDAR_FIELDS) == sorted(CALENDAR_FIELDS, key=lambda name: (getattr(held, name), CALENDAR_FIELDS.index(name)))
+    assert list(CALENDAR_FIELDS) == sorted(
+        CALENDAR_FIELDS, key=lambda name: (getattr(held, name), CALENDAR_FIELDS.index(name))
+    )
     assert not earlier(phase_at(held, first + later), Phase.VOTING)
     if lock.sealed_at is not None:
         assert not earlier(phase_at(held, lock.sealed_at + later), Phase.COUNTING)

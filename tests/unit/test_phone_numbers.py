@@ -1,4 +1,5 @@
 """Phone numbers read as their country writes them (phonenumbers), or refused with a reason."""
+
 from __future__ import annotations
 
 import pytest
@@ -67,7 +68,9 @@ def test_a_contacts_number_is_international(raw, expected):
     assert contact_number(raw) == expected
 
 
-@pytest.mark.parametrize("raw, code", [("", "empty"), ("3247", "too_short"), ("abc", "invalid"), ("+1234567890123456789", "too_long")])
+@pytest.mark.parametrize(
+    "raw, code", [("", "empty"), ("3247", "too_short"), ("abc", "invalid"), ("+1234567890123456789", "too_long")]
+)
 def test_a_contact_that_cannot_be_read_is_refused(raw, code):
     with pytest.raises(PhoneError) as error:
         contact_number(raw)
@@ -93,8 +96,15 @@ def test_any_text_is_read_or_refused(text, region):
     assert typed_number(phone, region) == phone == contact_number(phone)  # idempotent, and agreed
 
 
-@given(st.sampled_from(["+32 470 12 34 56", "+33 6 12 34 56 78", "+352 621 123 456", "+1 202 555 0143"]),
-       st.sampled_from(["", " ", "-", ".", "  "]))
+@given(
+    st.sampled_from(["+32 470 12 34 56", "+33 6 12 34 56 78", "+352 621 123 456", "+1 202 555 0143"]),
+    st.sampled_from(["", " ", "-", ".", "  "]),
+)
 def test_separators_do_not_matter(number, separator):
     spaced = number.replace(" ", separator)
-    assert typed_number(spaced, None) == typed_number("00" + number[1:], None) == contact_number(number) == number.replace(" ", "")
+    assert (
+        typed_number(spaced, None)
+        == typed_number("00" + number[1:], None)
+        == contact_number(number)
+        == number.replace(" ", "")
+    )

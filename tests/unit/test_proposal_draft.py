@@ -10,10 +10,16 @@ from campaign.proposal import FIELD_ORDER, ProposalDraft, ProposalStatus, author
 texts = st.one_of(st.none(), st.text(max_size=20))
 drafts = st.builds(
     ProposalDraft,
-    title=texts, summary=texts, description=texts, category=texts, location_text=texts,
-    latitude=st.one_of(st.none(), st.floats(-90, 90)), longitude=st.one_of(st.none(), st.floats(-180, 180)),
+    title=texts,
+    summary=texts,
+    description=texts,
+    category=texts,
+    location_text=texts,
+    latitude=st.one_of(st.none(), st.floats(-90, 90)),
+    longitude=st.one_of(st.none(), st.floats(-180, 180)),
     cost=st.one_of(st.none(), st.decimals(min_value=0, max_value=10**9, places=2)),
-    photo_file_id=texts, photo_skipped=st.booleans(),
+    photo_file_id=texts,
+    photo_skipped=st.booleans(),
 )
 
 

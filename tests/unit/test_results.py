@@ -1,5 +1,6 @@
 """The results table, the rule options, publication snapshots, anonymous ballots, Pabulib data,
 and the figures' helpers (shares, days in the campaign's time zone)."""
+
 from __future__ import annotations
 
 import random
@@ -37,7 +38,9 @@ class P:
     category: str = "environment"
 
 
-def campaign(rule: str = "greedy", *, ballot: dict | None = None, envelope: int = 20000, threshold: int = 0) -> Campaign:
+def campaign(
+    rule: str = "greedy", *, ballot: dict | None = None, envelope: int = 20000, threshold: int = 0
+) -> Campaign:
     data = tomllib.loads(TEST_CAMPAIGN.read_text(encoding="utf-8"))
     data["outcome"] = {"rule": rule, "threshold": threshold}
     data["envelope"] = envelope
@@ -47,8 +50,13 @@ def campaign(rule: str = "greedy", *, ballot: dict | None = None, envelope: int 
 
 
 # Two projects with the same votes and cost, #9 and #10, compete for the last 2,500 €.
-PROJECTS = [P(2, "Trees", Decimal(5500)), P(4, "Playground", Decimal(12000)), P(9, "Library", Decimal(2500)),
-            P(10, "Lamps", Decimal(2500)), P(3, "Racks", Decimal(3000))]
+PROJECTS = [
+    P(2, "Trees", Decimal(5500)),
+    P(4, "Playground", Decimal(12000)),
+    P(9, "Library", Decimal(2500)),
+    P(10, "Lamps", Decimal(2500)),
+    P(3, "Racks", Decimal(3000)),
+]
 BALLOTS = [(4, 2, 9), (4, 2, 10), (4, 2, 3), (4, 9), (4, 10), (4,), (2,), (9, 10), (3,)]
 
 
@@ -63,15 +71,20 @@ def test_a_tie_goes_to_the_smaller_number_not_the_smaller_string():
     results = compute_results(campaign(), PROJECTS, BALLOTS)
     assert results.winners == [4, 2, 9]
     # What the pitfall would give: bare str(id) puts "10" before "9".
-    bare = select_winners("greedy", [Project(str(p.id), int(p.cost)) for p in PROJECTS],
-                          [[str(c) for c in b] for b in BALLOTS], 20000)
+    bare = select_winners(
+        "greedy", [Project(str(p.id), int(p.cost)) for p in PROJECTS], [[str(c) for c in b] for b in BALLOTS], 20000
+    )
     assert bare.winners == ["4", "2", "10"]
 
 
 def test_the_table_has_votes_ranks_shares_and_what_is_spent():
     results = compute_results(campaign(), PROJECTS, BALLOTS)
     assert [(r.project_id, r.votes, r.rank, r.winner, r.chosen) for r in results.rows] == [
-        (4, 6, 1, True, 1), (2, 4, 2, True, 2), (9, 3, 3, True, 3), (10, 3, 3, False, None), (3, 2, 5, False, None),
+        (4, 6, 1, True, 1),
+        (2, 4, 2, True, 2),
+        (9, 3, 3, True, 3),
+        (10, 3, 3, False, None),
+        (3, 2, 5, False, None),
     ]
     assert results.rows[0].share == Fraction(6, 9)
     assert results.ballots == 9 and results.ignored_choices == 0
@@ -92,14 +105,18 @@ def test_no_ballots_no_winners():
     assert all(row.share == 0 and row.rank == 1 for row in results.rows)
 
 
-@pytest.mark.parametrize("rule", ["most-voted", "greedy", "greedy-no-skip", "equalshares", "equalshares/add1", "equalshares/add1-comparison"])
+@pytest.mark.parametrize(
+    "rule", ["most-voted", "greedy", "greedy-no-skip", "equalshares", "equalshares/add1", "equalshares/add1-comparison"]
+)
 def test_every_rule_is_the_tally_of_the_padded_ids(rule):
     rng = random.Random(rule)
     projects = [P(n, f"Project {n}", Decimal(rng.choice([800, 1500, 2500, 4000, 9000]))) for n in range(1, 15)]
     ballots = [tuple(rng.sample(range(1, 15), rng.randint(1, 3))) for _ in range(60)]
     results = compute_results(campaign(rule), projects, ballots)
     ids = tally_ids(range(1, 15))
-    expected = select_winners(rule, [Project(ids[p.id], int(p.cost)) for p in projects], [[ids[c] for c in b] for b in ballots], 20000)
+    expected = select_winners(
+        rule, [Project(ids[p.id], int(p.cost)) for p in projects], [[ids[c] for c in b] for b in ballots], 20000
+    )
     assert [ids[w] for w in results.winners] == expected.winners
     assert results.spent <= results.budget
     if rule == "most-voted":
@@ -116,8 +133,13 @@ def test_greedy_threshold_takes_its_option_from_the_campaign():
 def test_a_snapshot_gives_back_the_same_results():
     results = compute_results(campaign(), PROJECTS, BALLOTS + [(99,)])
     kept = snapshot(results)
-    assert kept == {"rule": "greedy", "ballots": 10, "ignored": 1, "winners": [4, 2, 9],
-                    "votes": {"4": 6, "2": 4, "9": 3, "10": 3, "3": 2}}
+    assert kept == {
+        "rule": "greedy",
+        "ballots": 10,
+        "ignored": 1,
+        "winners": [4, 2, 9],
+        "votes": {"4": 6, "2": 4, "9": 3, "10": 3, "3": 2},
+    }
     assert from_snapshot(campaign(), PROJECTS, kept) == results
     # A title changed since is shown as it is now.
     renamed = [P(4, "The big playground", Decimal(12000)), *PROJECTS[:1], *PROJECTS[2:]]

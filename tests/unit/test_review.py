@@ -1,4 +1,5 @@
 """The committee's decisions on proposals: from which status, in which phase, to what."""
+
 from __future__ import annotations
 
 import pytest

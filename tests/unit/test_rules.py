@@ -80,10 +80,16 @@ def test_mes_explains_each_round_and_what_unfunded_projects_lacked():
     shortfalls = {s.project: s for s in explanation.mes.shortfalls}
     # A: 2 supporters with 50/3 each: 100/3, 20/3 short; a fresh share (100/3) covers that: 1 more.
     assert (shortfalls["A"].had, shortfalls["A"].missing, shortfalls["A"].more_supporters) == (
-        Fraction(100, 3), Fraction(20, 3), 1)
+        Fraction(100, 3),
+        Fraction(20, 3),
+        1,
+    )
     # B: 50/3 of 30, 40/3 short: one more supporter with a full share is enough.
     assert (shortfalls["B"].had, shortfalls["B"].missing, shortfalls["B"].more_supporters) == (
-        Fraction(50, 3), Fraction(40, 3), 1)
+        Fraction(50, 3),
+        Fraction(40, 3),
+        1,
+    )
 
 
 def test_mes_then_greedy_spends_what_mes_left_by_votes():
@@ -96,13 +102,17 @@ def test_mes_then_greedy_spends_what_mes_left_by_votes():
 
 # --- sequential Phragmén -----------------------------------------------------------------
 
+
 # Same election. Loads start at 0. C would put 50/3 on each of its 3 supporters, A 40/2 = 20,
 # B 30: C first (50 spent). Then A: (40 + 2 × 50/3) / 2 = 110/3; B: 30 + 50/3 = 140/3: A
 # (90 spent). B (30) no longer fits in the 10 left: [C, A] — where MES stops after C.
 def test_sequential_phragmen_keeps_the_heaviest_load_lowest():
     outcome = select_winners("sequential-phragmen", *PHRAGMEN_ELECTION)
     assert outcome.winners == ["C", "A"]
-    assert [(r.project, r.load) for r in outcome.explanation.phragmen] == [("C", Fraction(50, 3)), ("A", Fraction(110, 3))]
+    assert [(r.project, r.load) for r in outcome.explanation.phragmen] == [
+        ("C", Fraction(50, 3)),
+        ("A", Fraction(110, 3)),
+    ]
 
 
 # --- greedy by votes per cost ------------------------------------------------------------
@@ -118,7 +128,10 @@ def test_greedy_per_cost_ranks_by_votes_per_unit_of_cost():
     outcome = select_winners("greedy-per-cost", *PER_COST)
     assert outcome.winners == ["B", "C"]
     assert [(s.project, s.left, s.reason) for s in outcome.explanation.steps] == [
-        ("B", 100, "funded"), ("C", 70, "funded"), ("A", 40, "too-expensive")]
+        ("B", 100, "funded"),
+        ("C", 70, "funded"),
+        ("A", 40, "too-expensive"),
+    ]
 
 
 # --- add1: the step and the stop --------------------------------------------------------
@@ -159,6 +172,7 @@ def test_bad_options_are_refused():
 
 
 # --- ties -------------------------------------------------------------------------------
+
 
 def test_a_tie_that_decides_is_reported_with_every_other_outcome():
     # Budget 50: A and B have 2 votes and cost 30 each; only one fits. The smaller id, A, wins
@@ -234,8 +248,12 @@ def test_when_plain_mes_stops_no_unfunded_project_is_affordable_by_its_supporter
         assert shortfall.had < shortfall.cost, shortfall
 
 
-@given(elections(points=True), st.randoms(use_true_random=False), st.sampled_from(RULES),
-       st.sampled_from(["cost", "approval", "points"]))
+@given(
+    elections(points=True),
+    st.randoms(use_true_random=False),
+    st.sampled_from(RULES),
+    st.sampled_from(["cost", "approval", "points"]),
+)
 @settings(max_examples=300, deadline=None)
 def test_the_outcome_does_not_depend_on_the_order_of_ballots_or_projects(election, rng, rule, utility):
     project_list, ballots, budget = election
@@ -271,8 +289,12 @@ def test_add1_jumps_over_half_a_million_raises_that_change_nothing():
     assert (share, raises) == (1_000_000, 500_000)
 
 
-@given(elections(points=True), st.sampled_from(["cost", "approval", "points"]), st.sampled_from([1, 2, 7]),
-       st.sampled_from(["overspend", "exhausted"]))
+@given(
+    elections(points=True),
+    st.sampled_from(["cost", "approval", "points"]),
+    st.sampled_from([1, 2, 7]),
+    st.sampled_from(["overspend", "exhausted"]),
+)
 @settings(max_examples=300, deadline=None)
 def test_add1_with_jumps_ends_where_one_raise_at_a_time_ends(election, utility, step, stop):
     project_list, ballots, budget = election
@@ -297,7 +319,10 @@ def reference_phragmen(project_list, ballots, budget, skip=True):
             candidates = {pid for pid in candidates if cost[pid] <= left}
             if not candidates:
                 break
-        time = {pid: (cost[pid] + sum(load[i] for i, b in enumerate(ballots) if pid in b)) / votes[pid] for pid in candidates}
+        time = {
+            pid: (cost[pid] + sum(load[i] for i, b in enumerate(ballots) if pid in b)) / votes[pid]
+            for pid in candidates
+        }
         winner = min(candidates, key=lambda pid: (time[pid], -votes[pid], cost[pid], pid))
         if any(cost[pid] > left for pid in candidates if time[pid] == time[winner]):
             break  # only reached when not skipping

@@ -1,4 +1,5 @@
-"""Sealed ballots, trackers and key shares (campaign.secrecy), and the audit chain."""
+"""Sealed ballots, trackers and key shares (storage.secrecy), and the audit chain."""
+
 from __future__ import annotations
 
 import itertools
@@ -8,7 +9,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from campaign.audit_chain import ChainedEntry, chain_hash, content_hash, first_broken
-from campaign.secrecy import (
+from storage.secrecy import (
     SecrecyError,
     combine_shares,
     fingerprint,
@@ -52,7 +53,11 @@ def test_the_private_key_round_trips_as_hex():
 
 
 @settings(max_examples=25, deadline=None)
-@given(st.integers(min_value=1, max_value=6).flatmap(lambda n: st.tuples(st.integers(min_value=1, max_value=n), st.just(n))))
+@given(
+    st.integers(min_value=1, max_value=6).flatmap(
+        lambda n: st.tuples(st.integers(min_value=1, max_value=n), st.just(n))
+    )
+)
 def test_any_k_of_n_shares_make_the_key_and_fewer_do_not(kn):
     threshold, count = kn
     key = new_private_key()

@@ -1,4 +1,5 @@
 """The one rule behind what residents are told about the phase and the results."""
+
 from __future__ import annotations
 
 from datetime import timedelta

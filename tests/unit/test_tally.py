@@ -213,9 +213,7 @@ def test_select_winners_reports_scores_spending_and_budget():
 
 def test_select_winners_threshold_and_points():
     ballots = [{"A": 3}, {"B": 2, "C": 1}, {"C": 1}]  # A 3, B 2, C 2 points
-    outcome = select_winners(
-        "greedy-threshold", projects(A=10, B=10, C=10), ballots, 100, threshold=3
-    )
+    outcome = select_winners("greedy-threshold", projects(A=10, B=10, C=10), ballots, 100, threshold=3)
     assert outcome.winners == ["A"]
 
 
@@ -398,9 +396,7 @@ def test_read_pb_accepts_crlf_spaces_quotes_and_a_bom():
     assert election.meta["description"] == "A test"
     assert election.budget == Decimal("150.50")
     park, bench = election.projects.values()
-    assert park == PbProject(
-        "1", 100, votes=2, name='Park; with "trees"', selected=1, extra={"category": "green"}
-    )
+    assert park == PbProject("1", 100, votes=2, name='Park; with "trees"', selected=1, extra={"category": "green"})
     assert bench.cost == Decimal("50.25") and bench.extra == {}
     assert election.votes == [
         PbVote("v1", ("1", "2"), (2, 1), {"age": "33"}),
@@ -426,11 +422,7 @@ def test_read_pb_from_a_path(tmp_path):
 
 
 def test_read_pb_tolerates_rows_missing_their_trailing_empty_fields():
-    text = (
-        "META\nkey;value\nbudget;10\n"
-        "PROJECTS\nproject_id;cost;name\n1;5\n"
-        "VOTES\nvoter_id;vote;age\nv1;1\n"
-    )
+    text = "META\nkey;value\nbudget;10\nPROJECTS\nproject_id;cost;name\n1;5\nVOTES\nvoter_id;vote;age\nv1;1\n"
     election = read_pb(text)
     assert election.projects["1"].name == ""
     assert election.votes == [PbVote("v1", ("1",), None, {})]
@@ -473,9 +465,9 @@ def pb_elections(draw):
     votes = []
     for voter_id in draw(st.lists(IDS, max_size=5, unique=True)):
         vote = tuple(draw(st.lists(st.sampled_from(project_ids), max_size=3, unique=True)))
-        points = draw(st.none() | st.just(vote).flatmap(
-            lambda v: st.tuples(*[st.integers(1, 5) for _ in v]) if v else st.none()
-        ))
+        points = draw(
+            st.none() | st.just(vote).flatmap(lambda v: st.tuples(*[st.integers(1, 5) for _ in v]) if v else st.none())
+        )
         extra_keys = st.sampled_from(["age", "sex"])
         extra = draw(st.dictionaries(extra_keys, TEXT.filter(bool), max_size=2))
         votes.append(PbVote(voter_id, vote, points, extra))

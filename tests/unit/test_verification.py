@@ -1,4 +1,5 @@
 """Phone prefixes, keyed hashes, codes and retry delays."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -50,22 +51,27 @@ def test_retry_wait_doubles_after_three():
 # --- attestations and duplicate requests (issue 8) ---------------------------------------------
 
 
-@pytest.mark.parametrize(("minimum_age", "residency", "age", "lives", "enough"), [
-    (None, None, None, None, True),
-    (16, None, None, None, False),
-    (16, None, True, None, True),
-    (None, "Testville", True, None, False),
-    (None, "Testville", None, True, True),
-    (16, "Testville", True, True, True),
-    (16, "Testville", True, False, False),
-])
+@pytest.mark.parametrize(
+    ("minimum_age", "residency", "age", "lives", "enough"),
+    [
+        (None, None, None, None, True),
+        (16, None, None, None, False),
+        (16, None, True, None, True),
+        (None, "Testville", True, None, False),
+        (None, "Testville", None, True, True),
+        (16, "Testville", True, True, True),
+        (16, "Testville", True, False, False),
+    ],
+)
 def test_attested_covers_exactly_what_the_campaign_asks(minimum_age, residency, age, lives, enough):
     from campaign.verification import attested
 
     assert attested(minimum_age, residency, age, lives) is enough
 
 
-LATIN = st.text(st.characters(whitelist_categories=("Lu", "Ll", "Zs", "Pd"), max_codepoint=0xFF), max_size=40)  # Latin-1: where upper() and casefold() agree
+LATIN = st.text(
+    st.characters(whitelist_categories=("Lu", "Ll", "Zs", "Pd"), max_codepoint=0xFF), max_size=40
+)  # Latin-1: where upper() and casefold() agree
 
 
 @given(LATIN, LATIN)

@@ -13,8 +13,10 @@ A share travels as text (typed, pasted, or read from its QR code):
 catches a mistyped share alone, the fingerprint a share of another key, and the public key
 the bot holds tells whether k shares combine into the right private key.
 
-Pure: no Telegram, no SQL.
+Pure (no Telegram, no SQL), but in storage/ rather than campaign/: encryption at rest is
+storage's concern, and campaign/ imports only the standard library and pydantic.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -82,14 +84,14 @@ def tracker(sealed: bytes) -> str:
     """What the voter keeps to find their ballot among the counted ones: a hash of the
     ciphertext, which says nothing of the choices."""
     digest = hashlib.sha256(sealed).hexdigest()[:TRACKER_LENGTH].upper()
-    return "-".join(digest[i:i + 4] for i in range(0, TRACKER_LENGTH, 4))
+    return "-".join(digest[i : i + 4] for i in range(0, TRACKER_LENGTH, 4))
 
 
 def normalize_tracker(text: str) -> str | None:
     cleaned = re.sub(r"[\s\-]", "", text or "").upper()
     if not re.fullmatch(rf"[0-9A-F]{{{TRACKER_LENGTH}}}", cleaned):
         return None
-    return "-".join(cleaned[i:i + 4] for i in range(0, TRACKER_LENGTH, 4))
+    return "-".join(cleaned[i : i + 4] for i in range(0, TRACKER_LENGTH, 4))
 
 
 @dataclass(frozen=True)
