@@ -23,6 +23,7 @@ from bot.i18n import PoCatalogs, make_i18n, ResidentLocale
 from bot import outbox
 from bot.metrics import Metrics, UpdateObserver
 from bot.middlewares.campaign import WATCHED_TABLES, EffectiveCampaign
+from bot.middlewares.context import HandlerContext
 from bot.middlewares.database import UpdateTransaction
 from bot.recent_updates import RecentUpdates, RedisRecentUpdates
 from bot.middlewares.odd_buttons import OddButtons
@@ -117,6 +118,7 @@ def create_dispatcher(
     dispatcher.update.outer_middleware(UpdateTransaction(sessionmaker, dispatcher.fsm, recent))
     dispatcher.update.outer_middleware(EffectiveCampaign(campaign, watch))
     dispatcher.update.outer_middleware(ResidentMiddleware(campaign, clock, frozenset(settings.admin_ids)))
+    dispatcher.update.outer_middleware(HandlerContext())  # `ctx` for the handlers (conversations/context.py)
     ResidentLocale(i18n).setup(dispatcher)
     dispatcher.callback_query.outer_middleware(OddButtons())  # after the locale: it answers
     dispatcher.include_routers(*conversations.get_routers())

@@ -16,32 +16,35 @@ from aiogram.filters import Command
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from storage.repositories import Repositories, User
+from conversations.context import Ctx
 from conversations.scope import private_only
 
-router = private_only(Router(name="subscription"))  # in a group: conversations.group
 
-
-@router.message(Command("stop"))
-async def stop(message: Message, user: User, repos: Repositories) -> None:
-    if not user.subscribed:
+async def stop(message: Message, ctx: Ctx) -> None:
+    if not ctx.user.subscribed:
         await message.answer(_("You already receive no announcements. Send /subscribe to receive them again."))
         return
-    await repos.users.set_subscribed(user.id, False)
+    await ctx.repos.users.set_subscribed(ctx.user.id, False)
     await message.answer(
         _(
             "Done: you will no longer receive announcements and reminders. You can still use the bot. "
             "Send /subscribe to receive them again."
-        )
+        ),
     )
 
 
-@router.message(Command("subscribe"))
-async def subscribe(message: Message, user: User, repos: Repositories) -> None:
-    if user.subscribed:
+async def subscribe(message: Message, ctx: Ctx) -> None:
+    if ctx.user.subscribed:
         await message.answer(_("You already receive the announcements. Send /stop to stop them."))
         return
-    await repos.users.set_subscribed(user.id, True)
+    await ctx.repos.users.set_subscribed(ctx.user.id, True)
     await message.answer(
-        _("Done: you will receive the campaign's announcements and reminders again. Send /stop to stop them.")
+        _("Done: you will receive the campaign's announcements and reminders again. Send /stop to stop them."),
     )
+
+
+def router() -> Router:
+    r = private_only(Router(name="subscription"))  # in a group: conversations.group
+    r.message.register(stop, Command("stop"))
+    r.message.register(subscribe, Command("subscribe"))
+    return r

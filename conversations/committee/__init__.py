@@ -1,7 +1,7 @@
 """The committee's dialogs: /admin, /review, /proposals, /proposal, /finalists, /calendar,
 /advance, /audit, /admins, /ambassadors, /chatid, /countingkey, /count, and /propose_for for ambassadors.
 
-Each module has its own Router; every committee router only takes updates from committee
+Each module has its own `router()` (see conversations/__init__.py); every committee router only takes updates from committee
 members (`is_committee`, from bot.middlewares.resident), and `refusal` comes last to answer
 everybody else. `get_routers()` gives them in order.
 """
@@ -9,6 +9,8 @@ everybody else. `get_routers()` gives them in order.
 from __future__ import annotations
 
 from aiogram import Router
+
+from conversations import routers_of
 
 
 def get_routers() -> list[Router]:
@@ -27,20 +29,20 @@ def get_routers() -> list[Router]:
     from conversations.committee import broadcasts, chat_id, counting, exports, results, stats
 
     return [
-        menu.router,
-        edit.router,  # before review's catch-alls for its questions, edit_value among them
-        review.router,
-        proposals.router,
-        finalists.router,
-        calendar.router,
-        audit.router,
-        team.router,
-        ambassadors.router,
-        stats.router,
-        counting.router,
-        results.router,
-        exports.router,
-        broadcasts.router,
-        chat_id.router,
-        refusal.router,
+        *routers_of(menu),
+        *routers_of(edit),  # before review's catch-alls for its questions, edit_value among them
+        *routers_of(review),
+        *routers_of(proposals),
+        *routers_of(finalists),
+        *routers_of(calendar),
+        *routers_of(audit),
+        *routers_of(team),
+        *routers_of(ambassadors),
+        *routers_of(stats),
+        *routers_of(counting),
+        *routers_of(results),
+        *routers_of(exports),
+        *routers_of(broadcasts),
+        *routers_of(chat_id),
+        *routers_of(refusal),
     ]

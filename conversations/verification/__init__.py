@@ -19,7 +19,7 @@ PDF of printable slips with one QR code per code),
 `/import_register` (then a CSV document: one phone number per line), approve/refuse buttons
 on request cards. Anyone: `/forgetme` erases their personal data after a confirmation.
 
-One module per purpose, each with its own Router: `start` (/verify, attestation, method
+One module per purpose, each with its own `router()` (see conversations/__init__.py): `start` (/verify, attestation, method
 choice, the shared states), `phone`, `codes`, `register`, `approval` (by the committee) and
 `forget` (/forgetme). `get_routers()` gives them in the order they are tried.
 """
@@ -27,6 +27,8 @@ choice, the shared states), `phone`, `codes`, `register`, `approval` (by the com
 from __future__ import annotations
 
 from aiogram import Router
+
+from conversations import routers_of
 
 from conversations.verification.start import begin, not_a_command, when_verified
 
@@ -39,12 +41,10 @@ def get_routers() -> list[Router]:
     # The order of the former single router: `codes` takes `/start <code>` before onboarding's
     # /start, and each catch-all comes after the specific handlers of its state.
     return [
-        start.router,
-        phone.router,
-        codes.router,
-        codes.committee_router,
-        register.router,
-        approval.router,
-        approval.committee_router,
-        forget.router,
+        *routers_of(start),
+        *routers_of(phone),
+        *routers_of(codes, "committee_router"),
+        *routers_of(register),
+        *routers_of(approval, "committee_router"),
+        *routers_of(forget),
     ]
