@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings as hypothesis_settings, strategies as st
 
 from bot.cli import main as pbbot
-from bot.init_campaign import Answers, add_arguments, render_campaign, run_init, slug
+from bot.init_campaign import add_arguments, run_init
+from bot.init_campaign_file import Answers, render_campaign, slug
 from campaign.calendar import Phase, phase_at
 from campaign.schema import load_campaign, parse_campaign
 
