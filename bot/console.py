@@ -227,7 +227,7 @@ class Console:
                     "id": query_id,
                     "from": self.user,
                     "chat_instance": f"console{self.chat['id']}",
-                    "message": message,
+                    "message": self.session.telegram.message_json(message),
                     "data": button["callback_data"],
                 }
             )

@@ -1,5 +1,6 @@
-"""The console's Bot API: `ConsoleSession` answers API calls in-process, as Telegram would,
-and prints what the bot sends instead of sending it. Used by `pbbot console` (bot/console.py)."""
+"""The console's Bot API: `ConsoleSession` answers API calls in-process, as Telegram would
+(bot/fake_telegram.py, the model the tests' emulator uses too), and prints what the bot sends
+instead of sending it. Used by `pbbot console` (bot/console.py)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,28 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import TelegramMethod
 from aiogram.types import InputFile, Message, User
 
-from bot.console_render import JSON, Screen, as_text, flat_buttons
+from bot.console_render import Screen, flat_buttons
+from bot.fake_telegram import JSON, BadRequest, FakeTelegram, SentMessage, as_text
 from campaign.clock import Clock, SystemClock
 
 BOT_USER: JSON = {"id": 1, "is_bot": True, "first_name": "pbbot", "username": "pbbot_console"}
 _MEDIA = {"sendPhoto": "photo", "sendDocument": "document"}
-_EDITS = frozenset({"editMessageText", "editMessageCaption", "editMessageReplyMarkup"})
+_EDITS = frozenset({"editMessageText", "editMessageReplyMarkup"})
+
+
+class ConsoleTelegram(FakeTelegram):
+    """The console's chats: the user's own, other users', and groups (as supergroups)."""
+
+    user_chat_id: int | None = None
+
+    def chat_json(self, chat_id: int) -> JSON:
+        if chat_id > 0:
+            return {
+                "id": chat_id,
+                "type": "private",
+                "first_name": "Console" if chat_id == self.user_chat_id else "User",
+            }
+        return {"id": chat_id, "type": "supergroup", "title": f"Group {chat_id}"}
 
 
 class ConsoleSession(BaseSession):
@@ -31,17 +48,28 @@ class ConsoleSession(BaseSession):
         self.files_dir = files_dir  # where the files the bot sends are saved, if anywhere
         self.screen = screen
         self.clock = clock or SystemClock()
-        self.user_chat_id: int | None = None  # messages to other chats are marked as such
-        self.messages: dict[tuple[int, int], JSON] = {}  # the bot's messages, as Telegram keeps them
+        self.telegram = ConsoleTelegram(BOT_USER, now=lambda: int(self.clock.now().timestamp()), on_event=self._show)
         self.reply_keyboard: tuple[int, JSON] | None = None  # (message id that set it, markup)
         self.answered: set[str] = set()  # callback query ids the bot answered
-        self._last_id: dict[int, int] = {}
         self._files = itertools.count(1)
+
+    @property
+    def user_chat_id(self) -> int | None:
+        """The console user's chat; messages to other chats are marked as such."""
+        return self.telegram.user_chat_id
+
+    @user_chat_id.setter
+    def user_chat_id(self, chat_id: int | None) -> None:
+        self.telegram.user_chat_id = chat_id
+
+    @property
+    def messages(self) -> dict[tuple[int, int], SentMessage]:
+        """The bot's messages by (chat id, message id), as Telegram keeps them."""
+        return self.telegram.stored
 
     def next_message_id(self, chat_id: int) -> int:
         """Ids are per chat and shared by the user's and the bot's messages, as in Telegram."""
-        self._last_id[chat_id] = self._last_id.get(chat_id, 0) + 1
-        return self._last_id[chat_id]
+        return self.telegram.next_message_id(chat_id)
 
     async def close(self) -> None:
         return None  # no connection was ever opened
@@ -58,7 +86,7 @@ class ConsoleSession(BaseSession):
         yield b""  # an async generator, as the base class declares
 
     async def make_request(self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None) -> Any:
-        name = method.__api_method__
+        name, telegram = method.__api_method__, self.telegram
         params = {
             key: bot.default[value.name] if isinstance(value, Default) else value
             for key, value in method.model_dump(warnings=False, exclude_none=True).items()
@@ -67,20 +95,48 @@ class ConsoleSession(BaseSession):
             if name == "getMe":
                 return User.model_validate(BOT_USER)
             if name in _EDITS:
-                return self._edit(bot, name, params)
+                edited = telegram.edit(name, params)
+                return True if edited is None else self._message(bot, edited)
             if name == "deleteMessage":
-                if self.messages.pop((params.get("chat_id"), params.get("message_id")), None) is not None:
-                    self.screen.note(f"the bot deleted its message #{params['message_id']}")
+                telegram.delete(params)
                 return True
             if name == "answerCallbackQuery":
                 return self._answer_callback(params)
             if method.__returning__ is Message and "chat_id" in params:
-                if name in _MEDIA and isinstance(params.get(_MEDIA[name]), InputFile) and self.files_dir is not None:
-                    params["saved_to"] = await self._save(bot, params[_MEDIA[name]])
-                return self._send(bot, name, params)
+                chat_id = params["chat_id"]
+                if not isinstance(chat_id, int):
+                    raise BadRequest("chat not found")
+                if name in _MEDIA:
+                    sent = await self._send_file(bot, _MEDIA[name], chat_id, params)
+                elif name == "sendLocation":
+                    sent = telegram.send_location(chat_id, params)
+                elif name == "sendMessage":
+                    sent = telegram.send_message(chat_id, params)
+                else:
+                    raise BadRequest(f"{name} is not modelled by the console")
+                return self._message(bot, sent)
         except ValueError as error:  # what Telegram answers with 400 Bad Request
             raise TelegramBadRequest(method=method, message=f"Bad Request: {error}") from None
         return True  # setMyCommands, sendChatAction...: nothing to show
+
+    def _message(self, bot: Bot, sent: SentMessage) -> Message:
+        return Message.model_validate(self.telegram.message_json(sent), context={"bot": bot})
+
+    async def _send_file(self, bot: Bot, kind: str, chat_id: int, params: JSON) -> SentMessage:
+        file = params.get(kind)
+        if isinstance(file, InputFile) and self.files_dir is not None:
+            params["saved_to"] = await self._save(bot, file)
+        file_id = file if isinstance(file, str) else f"console-upload-{next(self._files)}"
+        filename = getattr(file, "filename", None)
+        unique = {"file_id": file_id, "file_unique_id": file_id[-16:]}
+        media_json = (
+            [{**unique, "width": 800, "height": 600}]
+            if kind == "photo"
+            else {**unique, "file_name": filename or "document"}
+        )
+        return self.telegram.send_media(
+            kind, chat_id, params, file=file_id, file_id=file_id, filename=filename, media_json=media_json
+        )
 
     async def _save(self, bot: Bot, file: InputFile) -> Path:
         """The file's bytes in `files_dir`, under its own name (numbered if the name is taken)."""
@@ -96,121 +152,53 @@ class ConsoleSession(BaseSession):
                 out.write(chunk)
         return target
 
-    def _date(self) -> int:
-        return int(self.clock.now().timestamp())
-
-    def _chat(self, chat_id: Any) -> JSON:
-        if isinstance(chat_id, int) and chat_id > 0:
-            return {
-                "id": chat_id,
-                "type": "private",
-                "first_name": "Console" if chat_id == self.user_chat_id else "User",
-            }
-        return {"id": chat_id if isinstance(chat_id, int) else -1, "type": "supergroup", "title": f"Group {chat_id}"}
-
-    def _prefix(self, chat_id: Any, mark: str = "›") -> str:
-        return f"bot {mark}" if chat_id == self.user_chat_id else f"bot → chat {chat_id} {mark}"
-
-    def _content(self, name: str, params: JSON) -> tuple[JSON, str]:
-        """The message body Telegram would return, and how the terminal shows it."""
-        mode, ansi = params.get("parse_mode"), self.screen.ansi
-        if name in _MEDIA:
-            kind, file = _MEDIA[name], params.get(_MEDIA[name])
-            file_id = file if isinstance(file, str) else f"console-upload-{next(self._files)}"
-            unique = {"file_id": file_id, "file_unique_id": file_id[-16:]}
-            body: JSON = (
-                {"photo": [{**unique, "width": 800, "height": 600}]}
-                if kind == "photo"
-                else {"document": {**unique, "file_name": getattr(file, "filename", None) or "document"}}
-            )
-            shown = f"[{kind} {getattr(file, 'filename', None) or file_id}]"
-            if saved := params.get("saved_to"):
-                shown += f" saved as {saved}"
-            if caption := params.get("caption"):
-                body["caption"] = as_text(caption, mode)
-                shown += "\n" + as_text(caption, mode, ansi=ansi)
-            return body, shown
-        if name == "sendLocation":
-            lat, lon = params["latitude"], params["longitude"]
-            return {"location": {"latitude": lat, "longitude": lon}}, f"📍 map pin {lat:.5f}, {lon:.5f}"
-        text = str(params.get("text") or params.get("caption") or "")
-        plain = as_text(text, mode)
-        if name == "sendMessage" and not plain.strip():
-            raise ValueError("message text is empty")
-        if len(plain) > 4096:
-            raise ValueError("message is too long")
-        return {"text": plain or f"({name})"}, as_text(text, mode, ansi=ansi) or f"({name})"
-
-    def _send(self, bot: Bot, name: str, params: JSON) -> Message:
-        chat_id, markup = params["chat_id"], params.get("reply_markup")
-        body, shown = self._content(name, params)
-        message_id = self.next_message_id(chat_id)
-        message = {
-            "message_id": message_id,
-            "date": self._date(),
-            "chat": self._chat(chat_id),
-            "from": BOT_USER,
-            **body,
-        }
-        if markup and "inline_keyboard" in markup:
-            message["reply_markup"] = markup  # Telegram echoes only inline keyboards
-        self.messages[(chat_id, message_id)] = message
-        if chat_id == self.user_chat_id and markup and "keyboard" in markup:
-            self.reply_keyboard = (message_id, markup)
-        elif chat_id == self.user_chat_id and markup and markup.get("remove_keyboard"):
-            self.reply_keyboard = None
-        self.screen.message(shown, markup, prefix=self._prefix(chat_id))
-        return Message.model_validate(message, context={"bot": bot})
-
-    def _edit(self, bot: Bot, name: str, params: JSON) -> Message | bool:
-        if params.get("inline_message_id"):
-            return True
-        chat_id = params.get("chat_id")
-        old = self.messages.get((chat_id, params.get("message_id")))  # type: ignore[arg-type]
-        if old is None:
-            raise ValueError("message to edit not found")
-        new = {key: value for key, value in old.items() if key not in ("reply_markup", "edit_date")}
-        if markup := params.get("reply_markup"):
-            new["reply_markup"] = markup  # like Telegram, an edit without a keyboard removes it
-        mode = params.get("parse_mode")
-        shown = None
-        if name == "editMessageText":
-            if "text" not in old:
-                raise ValueError("there is no text in the message to edit")
-            new["text"], shown = (
-                as_text(params.get("text", ""), mode),
-                as_text(params.get("text", ""), mode, ansi=self.screen.ansi),
-            )
-        elif name == "editMessageCaption":
-            if "text" in old or "location" in old:
-                raise ValueError("there is no caption in the message to edit")
-            new["caption"] = shown = as_text(params.get("caption") or "", mode)
-        if new == {key: value for key, value in old.items() if key != "edit_date"}:
-            raise ValueError(
-                "message is not modified: specified new message content and reply markup are exactly the same"
-            )
-        self.messages[(chat_id, old["message_id"])] = {**new, "edit_date": self._date()}  # type: ignore[index]
-        if shown is None:
-            first = str(old.get("text") or old.get("caption") or "").split("\n")[0][:40]
-            shown = self.screen.dim(f"(buttons of “{first}…” {'changed' if markup else 'removed'})")
-        self.screen.message(shown, markup, prefix=self._prefix(chat_id, "✎"))
-        return Message.model_validate(self.messages[(chat_id, old["message_id"])], context={"bot": bot})  # type: ignore[index]
-
     def _answer_callback(self, params: JSON) -> bool:
+        self.telegram.answer_callback(params)
         self.answered.add(str(params.get("callback_query_id")))
         if text := params.get("text"):
-            if len(text) > 200:
-                raise ValueError("MESSAGE_TOO_LONG")
             self.screen.message(text, None, prefix="bot ⚠ alert:" if params.get("show_alert") else "bot 🔔")
         return True
 
-    def pressable(self) -> tuple[JSON | None, list[JSON]]:
+    # -- what the terminal shows ----------------------------------------------------------
+
+    def _show(self, kind: str, m: SentMessage) -> None:
+        """Print a message the bot sent, edited or deleted (FakeTelegram's event hook)."""
+        if kind == "deleted":
+            self.screen.note(f"the bot deleted its message #{m.message_id}")
+            return
+        mine = m.chat_id == self.user_chat_id
+        prefix = ("bot" if mine else f"bot → chat {m.chat_id}") + (" ✎" if kind == "edited" else " ›")
+        if kind == "sent" and mine and m.reply_keyboard is not None:
+            self.reply_keyboard = (m.message_id, m.reply_markup or {})
+        elif kind == "sent" and mine and m.removes_keyboard:
+            self.reply_keyboard = None
+        self.screen.message(self._shown(kind, m), m.reply_markup, prefix=prefix)
+
+    def _shown(self, kind: str, m: SentMessage) -> str:
+        ansi = self.screen.ansi
+        if kind == "edited" and m.edits[-1].method == "editMessageReplyMarkup":
+            first = (m.plain_text or "").split("\n")[0][:40]
+            return self.screen.dim(f"(buttons of “{first}…” {'changed' if m.reply_markup else 'removed'})")
+        if m.media_kind:
+            shown = f"[{m.media_kind} {m.filename or m.file_id}]"
+            if saved := m.params.get("saved_to"):
+                shown += f" saved as {saved}"
+            if m.text:
+                shown += "\n" + as_text(m.text, m.parse_mode, ansi=ansi)
+            return shown
+        if m.location:
+            return f"📍 map pin {m.location[0]:.5f}, {m.location[1]:.5f}"
+        return as_text(m.text or "", m.parse_mode, ansi=ansi) or f"({m.method})"
+
+    def pressable(self) -> tuple[SentMessage | None, list[JSON]]:
         """The latest keyboard in the user's chat: (its message, or None for the reply keyboard; its buttons)."""
         inline = max(
-            (m for (chat, _), m in self.messages.items() if chat == self.user_chat_id and m.get("reply_markup")),
-            key=lambda m: m["message_id"],
+            (m for m in self.telegram.messages(self.user_chat_id) if m.buttons and not m.deleted)
+            if self.user_chat_id is not None
+            else (),
+            key=lambda m: m.message_id,
             default=None,
         )
-        if self.reply_keyboard and (inline is None or self.reply_keyboard[0] > inline["message_id"]):
+        if self.reply_keyboard and (inline is None or self.reply_keyboard[0] > inline.message_id):
             return None, flat_buttons(self.reply_keyboard[1])
-        return (inline, flat_buttons(inline["reply_markup"])) if inline else (None, [])
+        return (inline, flat_buttons(inline.reply_markup)) if inline else (None, [])

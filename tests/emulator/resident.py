@@ -16,7 +16,9 @@ from collections.abc import Awaitable, Callable, Iterable
 from types import EllipsisType
 from typing import Any
 
-from .server import BotAPIEmulator, SentMessage
+from bot.fake_telegram import SentMessage
+
+from .server import BotAPIEmulator
 
 JSON = dict[str, Any]
 Deliver = Callable[[JSON], Awaitable[Any]]
@@ -50,7 +52,7 @@ class Replies(list[SentMessage]):
 
     @property
     def plain_texts(self) -> list[str]:
-        """Texts as the user sees them (HTML tags / MarkdownV2 markers removed)."""
+        """Texts as the user sees them (HTML tags removed)."""
         return [m.plain_text or "" for m in self]
 
     @property

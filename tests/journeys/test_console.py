@@ -17,8 +17,9 @@ from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboar
 
 from bot.app import App
 from bot.console import run_console
-from bot.console_render import Screen, html_to_text, keyboard_lines
+from bot.console_render import Screen, keyboard_lines
 from bot.console_session import ConsoleSession
+from bot.telegram_html import html_to_text
 from bot.settings import Settings
 from tests.emulator import BotAPIEmulator
 
@@ -188,7 +189,7 @@ async def test_console_session_answers_like_telegram() -> None:
     assert edited.text == "Is that fine?" and edited.reply_markup is None  # no keyboard given: removed
     assert session.pressable() == (None, [])
     with pytest.raises(TelegramBadRequest, match="message is not modified"):
-        await bot.edit_message_text("Is that fine?", chat_id=USER_ID, message_id=1)
+        await bot.edit_message_text("Is <i>that</i> fine?", chat_id=USER_ID, message_id=1)
     with pytest.raises(TelegramBadRequest, match="can't parse entities"):
         await bot.send_message(USER_ID, "1 < 2")
     with pytest.raises(TelegramBadRequest, match="message to edit not found"):
