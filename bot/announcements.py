@@ -118,7 +118,7 @@ def _render_one(
     if item.kind == "reminder":
         reminder = next(r for r in campaign.reminders if r.id == item.reminder_id)
         custom: str | None = pick(reminder.text, language, campaign.default_language)
-        date_field = reminder.before
+        date_field: str = reminder.before
     else:
         localized = campaign.announcements.get(item.key)
         custom = pick(localized, language, campaign.default_language) if localized else None

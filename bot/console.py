@@ -58,7 +58,9 @@ def phase_moment(calendar: object, phase: Phase) -> datetime:
     """A moment inside `phase`: an hour after it starts (a day before proposals open for upcoming)."""
     start = phase_start(calendar, phase)
     if start is None:
-        return phase_start(calendar, Phase.PROPOSALS) - timedelta(days=1)  # type: ignore[operator]
+        proposals_open = phase_start(calendar, Phase.PROPOSALS)
+        assert proposals_open is not None  # every calendar has proposals_open
+        return proposals_open - timedelta(days=1)
     return start + timedelta(hours=1)
 
 

@@ -13,6 +13,7 @@ No pydantic import here: the campaign is read through its attributes, the error 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -50,7 +51,7 @@ def where(loc: tuple[Any, ...] | list[Any]) -> str:
     return text
 
 
-def _plain(error: dict[str, Any]) -> str:
+def _plain(error: Mapping[str, Any]) -> str:
     kind, ctx = error["type"], error.get("ctx") or {}
     if kind == "missing":
         return "is missing"
@@ -94,7 +95,7 @@ def _plain(error: dict[str, Any]) -> str:
     return str(error["msg"]).removeprefix("Value error, ")
 
 
-def describe(error: dict[str, Any]) -> str:
+def describe(error: Mapping[str, Any]) -> str:
     """One validation error as a sentence naming its setting. Errors found across several
     settings (a model validator) name them in their own text, so they have no prefix."""
     loc = tuple(error.get("loc") or ())

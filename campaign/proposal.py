@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
 from campaign.calendar import Phase
 
@@ -65,7 +66,7 @@ class ProposalDraft:
     def is_empty(self) -> bool:
         return self.filled_count() == 0
 
-    def with_values(self, **values: object) -> "ProposalDraft":
+    def with_values(self, **values: Any) -> "ProposalDraft":
         return replace(self, **values)
 
     def to_data(self) -> dict:
