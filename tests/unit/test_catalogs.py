@@ -199,4 +199,4 @@ def test_a_new_language_is_one_file_made_by_pybabel_init(tmp_path, monkeypatch):
 def test_the_bot_refuses_a_campaign_language_it_has_no_catalog_for():
     assert set(make_i18n("fr", ["fr", "en"]).available_locales) >= {"fr"}
     with pytest.raises(ValueError, match='no catalog for it: see the README, "Adding a language"'):
-        make_i18n("fr", ["fr", "nl"])
+        make_i18n("fr", ["fr", "tlh"])  # Klingon: not Dutch, which README's "Adding a language" adds
