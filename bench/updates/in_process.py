@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import shutil
 import tempfile
 import time
@@ -19,6 +20,8 @@ from bench.updates.measure import SqlMeter, peak_mb, report
 from bench.updates.setups import (
     CAMPAIGN,
     TOKEN,
+    TRANSACTIONS,
+    database_commits,
     drop_database,
     drop_redis_keys,
     fresh_database,
@@ -73,6 +76,8 @@ async def pbbot_run(
         await app.dispatcher.feed_update(app.bot, Update.model_validate(update, context={"bot": app.bot}))
 
     timed = Timed(feed, updates)
+    postgresql = not url.startswith("sqlite")
+    transactions_before = await database_commits(url) if postgresql else 0
     residents = [Resident(emulator, timed, FIRST_ID + i, f"R{i}", "en") for i in range(args.residents)]
     try:
         started = time.perf_counter()
@@ -100,6 +105,10 @@ async def pbbot_run(
             print(f"  !! {errors} error replies")
     finally:
         await app.close()
+    if postgresql:  # what the webhook runs can measure, for comparison
+        await asyncio.sleep(0.5)  # a backend reports its transactions when it exits
+        transactions = await database_commits(url) - transactions_before
+        print(f"  {transactions / count:4.2f} PostgreSQL transactions per update (pg_stat_database: {TRANSACTIONS})")
     return updates, rate
 
 

@@ -48,6 +48,10 @@ async def drop_database(url: str) -> None:
         await connection.close()
 
 
+# What pg_stat_database counts: more than the bot's own commits (SqlMeter counts those in-process).
+TRANSACTIONS = "every transaction committed in the run's database, by whatever connection"
+
+
 async def database_commits(url: str) -> int:
     """Transactions committed in this database so far, by every process (pg_stat_database;
     a backend reports its own when it goes idle or exits, so read it after they stop)."""

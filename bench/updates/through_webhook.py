@@ -38,6 +38,7 @@ from bench.updates.setups import (
     ROOT,
     SECRET_KEY,
     TOKEN,
+    TRANSACTIONS,
     database_commits,
     drop_database,
     drop_redis_keys,
@@ -161,12 +162,15 @@ async def run(args: argparse.Namespace, workers: int, delay: float, workdir: Pat
         await emulator.stop()
     count = len(timed.latencies)
     print(label(args.db, args.redis, workers, delay))
-    extra = ""
+    extra = note = ""
     if args.db == "postgresql":
         await asyncio.sleep(0.5)  # the workers' backends report their transactions as they exit
         commits = await database_commits(url) - commits_before
-        extra = f"   {commits / count:4.2f} database commits per update (the workers' background tasks included)"
+        extra = f"   {commits / count:4.2f} PostgreSQL transactions per update"
+        note = f"  (pg_stat_database: {TRANSACTIONS}: the workers' background tasks and the committee's included)"
     report("pbbot", count, seconds, timed.latencies, extra)
+    if note:
+        print(note)
     engine = create_async_engine(url)
     async with async_sessionmaker(engine)() as session:
         print(f"  journeys done: {await journeys_done(session)} (of {args.residents} residents)")
