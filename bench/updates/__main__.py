@@ -8,6 +8,7 @@ import os
 
 from bench.updates import __doc__ as DOC
 from bench.updates.in_process import in_process
+from bench.updates.measure import print_table
 from bench.updates.memory import memory
 from bench.updates.through_webhook import through_webhook
 
@@ -32,6 +33,7 @@ async def main(args: argparse.Namespace) -> None:
                 await through_webhook(args, int(workers), delay / 1000)
         else:
             await in_process(args, args.db, args.redis, delay / 1000)
+    print_table()  # the README's layout
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from bench.updates.api import EmulatorSession, error_replies
 from bench.updates.journeys import FIRST_ID, JSON, Timed, in_batches, journeys_done, propose_and_verify, vote
-from bench.updates.measure import SqlMeter, peak_mb, report
+from bench.updates.measure import TABLE, Row, SqlMeter, peak_mb, report
 from bench.updates.setups import (
     CAMPAIGN,
     TOKEN,
@@ -51,8 +51,11 @@ async def in_process(args: argparse.Namespace, db: str, redis: bool, delay: floa
     url = await fresh_database(db, workdir)
     prefix = new_prefix()
     try:
-        updates, rate = await pbbot_run(args, url, redis, prefix, delay, f"{db}{'+redis' if redis else ''}")
-        await echo_run(args, updates, delay, rate)
+        setup = f"{'PostgreSQL' if db == 'postgresql' else 'SQLite'}{' + Redis' if redis else ''}"
+        updates, row = await pbbot_run(args, url, redis, prefix, delay, setup)
+        row.echo = f"{await echo_run(args, updates, delay, row.pbbot.rate):,.0f}"
+        row.memory = f"{peak_mb():.0f}"
+        TABLE.append(row)
     finally:
         await drop_database(url)
         if redis:
@@ -63,7 +66,7 @@ async def in_process(args: argparse.Namespace, db: str, redis: bool, delay: floa
 
 async def pbbot_run(
     args: argparse.Namespace, url: str, redis: bool, prefix: str, delay: float, label: str
-) -> tuple[list[JSON], float]:
+) -> tuple[list[JSON], Row]:
     """Every resident proposes and verifies, then (the clock moved to the vote) votes."""
     campaign = load_campaign(CAMPAIGN)
     clock = SettableClock(campaign.calendar.proposals_open + timedelta(days=3))
@@ -92,7 +95,7 @@ async def pbbot_run(
         seconds = time.perf_counter() - resumed + paused - started
         count = len(timed.latencies)
         print(f"{label}, API {delay * 1000:.0f} ms: {args.residents} residents, {args.concurrency} at a time")
-        rate = report(
+        figures = report(
             "pbbot",
             count,
             seconds,
@@ -105,14 +108,20 @@ async def pbbot_run(
             print(f"  !! {errors} error replies")
     finally:
         await app.close()
+    row = Row(
+        f"{label}, API {delay * 1000:.0f} ms",
+        figures,
+        sql_commits=f"{meter.statements / count:.1f}, {meter.commits / count:.2f}",
+    )
     if postgresql:  # what the webhook runs can measure, for comparison
         await asyncio.sleep(0.5)  # a backend reports its transactions when it exits
         transactions = await database_commits(url) - transactions_before
         print(f"  {transactions / count:4.2f} PostgreSQL transactions per update (pg_stat_database: {TRANSACTIONS})")
-    return updates, rate
+        row.transactions = f"{transactions / count:.2f}"
+    return updates, row
 
 
-async def echo_run(args: argparse.Namespace, updates: list[JSON], delay: float, pbbot_rate: float) -> None:
+async def echo_run(args: argparse.Namespace, updates: list[JSON], delay: float, pbbot_rate: float) -> float:
     """The same updates, to a bare aiogram dispatcher that answers every message and button once."""
     echo_bot = Bot(TOKEN, session=EmulatorSession(BotAPIEmulator(), delay))
     echo = Dispatcher()
@@ -136,3 +145,4 @@ async def echo_run(args: argparse.Namespace, updates: list[JSON], delay: float, 
     report(
         "bare aiogram echo", len(updates), seconds, echo_timed.latencies, f"   pbbot/echo {pbbot_rate / echo_rate:.3f}"
     )
+    return echo_rate

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import resource
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,14 @@ def peak_mb_of(pid: int) -> float:
     return 0.0
 
 
-def report(name: str, count: int, seconds: float, latencies: list[float], extra: str = "") -> float:
+@dataclass
+class Figures:
+    rate: float  # updates per second
+    p50: float  # ms
+    p99: float  # ms
+
+
+def report(name: str, count: int, seconds: float, latencies: list[float], extra: str = "") -> Figures:
     rate = count / seconds if seconds else 0.0
     ordered = sorted(latencies) or [0.0]
     p50 = ordered[len(ordered) // 2] * 1000
@@ -72,4 +80,35 @@ def report(name: str, count: int, seconds: float, latencies: list[float], extra:
     print(
         f"  {name:<22} {count:>7,} updates in {seconds:6.1f} s = {rate:7.0f}/s   p50 {p50:6.1f} ms  p99 {p99:7.1f} ms{extra}"
     )
-    return rate
+    return Figures(rate, p50, p99)
+
+
+@dataclass
+class Row:
+    """One line of the summary printed at the end, in the README's table layout."""
+
+    setup: str
+    pbbot: Figures
+    sql_commits: str = "—"  # "5.9, 1.00": SQL statements and commits per update (in-process)
+    transactions: str = "—"  # PostgreSQL transactions per update (pg_stat_database)
+    echo: str = "—"  # the bare echo bot's updates/s
+    memory: str = ""  # peak MB
+
+
+TABLE: list[Row] = []
+
+
+def print_table() -> None:
+    if not TABLE:
+        return
+    print()
+    print(
+        "| setup | pbbot updates/s | p50 / p99 ms | SQL, commits per update | PostgreSQL transactions per update | bare echo updates/s | peak MB |"
+    )
+    print("|---|---:|---|---|---|---:|---|")
+    for row in TABLE:
+        figures = row.pbbot
+        print(
+            f"| {row.setup} | {figures.rate:,.0f} | {figures.p50:,.0f} / {figures.p99:,.0f} | {row.sql_commits} "
+            f"| {row.transactions} | {row.echo} | {row.memory} |"
+        )

@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from bench.updates.api import SlowEmulator, error_replies
 from bench.updates.journeys import FIRST_ID, JSON, Timed, in_batches, journeys_done, propose_and_verify, vote
-from bench.updates.measure import peak_mb_of, process_tree, report
+from bench.updates.measure import TABLE, Row, peak_mb_of, process_tree, report
 from bench.updates.setups import (
     ADMIN,
     REDIS,
@@ -162,13 +162,14 @@ async def run(args: argparse.Namespace, workers: int, delay: float, workdir: Pat
         await emulator.stop()
     count = len(timed.latencies)
     print(label(args.db, args.redis, workers, delay))
-    extra = note = ""
+    extra = note = transactions = ""
     if args.db == "postgresql":
         await asyncio.sleep(0.5)  # the workers' backends report their transactions as they exit
         commits = await database_commits(url) - commits_before
         extra = f"   {commits / count:4.2f} PostgreSQL transactions per update"
+        transactions = f"{commits / count:.2f}"
         note = f"  (pg_stat_database: {TRANSACTIONS}: the workers' background tasks and the committee's included)"
-    report("pbbot", count, seconds, timed.latencies, extra)
+    figures = report("pbbot", count, seconds, timed.latencies, extra)
     if note:
         print(note)
     engine = create_async_engine(url)
@@ -182,6 +183,10 @@ async def run(args: argparse.Namespace, workers: int, delay: float, workdir: Pat
     )
     if errors := error_replies(emulator):
         print(f"  !! {errors} error replies")
+    setup = f"webhook, {workers} worker{'s' if workers > 1 else ''}, {'PostgreSQL' if args.db == 'postgresql' else 'SQLite'}"
+    setup += f"{' + Redis' if args.redis else ''}, API {delay * 1000:.0f} ms"
+    memory = f"{peaks[0]:.0f}" + (f" + {workers_peaks}" if workers_peaks else "")
+    TABLE.append(Row(setup, figures, transactions=transactions or "—", memory=memory))
 
 
 async def open_the_vote(committee: Resident, url: str) -> None:
