@@ -66,8 +66,8 @@ async def memory(args: argparse.Namespace) -> None:
             await in_batches(range(block, min(args.memory, block + step)), args.concurrency, one)
             seconds = time.perf_counter() - block_started
             count = len(timed.latencies)
-            emulator._users.clear()  # the bench's Telegram, not the bot
-            emulator._chats.clear()
+            emulator.users.clear()  # the bench's Telegram, not the bot
+            emulator.chats.clear()
             gc.collect()
             done = min(args.memory, block + step)
             print(f"  after {done:>8,} residents: RSS {rss_mb():6.0f} MB   ({time.perf_counter() - started:6.0f} s)")
