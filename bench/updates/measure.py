@@ -65,6 +65,20 @@ def peak_mb_of(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds_of(pid: int) -> float:
+    """User + system CPU time one process has used so far (Linux /proc); 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 @dataclass
 class Figures:
     rate: float  # updates per second

@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 from bench.updates.api import SlowEmulator, error_replies
 from bench.updates.journeys import FIRST_ID, JSON, Timed, in_batches, journeys_done, propose_and_verify, vote
-from bench.updates.measure import TABLE, Row, peak_mb_of, process_tree, report
+from bench.updates.measure import TABLE, Row, cpu_seconds_of, own_cpu_seconds, peak_mb_of, process_tree, report
 from bench.updates.setups import (
     ADMIN,
     REDIS,
@@ -148,6 +148,8 @@ async def run(args: argparse.Namespace, workers: int, delay: float, workdir: Pat
             committee = Resident(emulator, post, ADMIN, "Committee", "en")
             residents = [Resident(emulator, timed, FIRST_ID + i, f"R{i}", "en") for i in range(args.residents)]
             commits_before = await database_commits(url) if args.db == "postgresql" else 0
+            pids = process_tree(server.pid)
+            cpu_before = own_cpu_seconds(), [cpu_seconds_of(pid) for pid in pids]
             started = time.perf_counter()
             await in_batches(residents, args.concurrency, propose_and_verify)
             paused = time.perf_counter()
@@ -155,7 +157,12 @@ async def run(args: argparse.Namespace, workers: int, delay: float, workdir: Pat
             resumed = time.perf_counter()
             await in_batches(residents, args.concurrency, vote)
             seconds = time.perf_counter() - resumed + paused - started
-            peaks = [peak_mb_of(pid) for pid in process_tree(server.pid)]
+            wall = time.perf_counter() - started
+            cpu = (
+                own_cpu_seconds() - cpu_before[0],
+                [cpu_seconds_of(pid) - before for pid, before in zip(pids, cpu_before[1], strict=True)],
+            )
+            peaks = [peak_mb_of(pid) for pid in pids]
     finally:
         server.send_signal(signal.SIGTERM)
         await asyncio.wait_for(server.wait(), timeout=60)
@@ -180,6 +187,11 @@ async def run(args: argparse.Namespace, workers: int, delay: float, workdir: Pat
     print(
         f"  peak memory: pbbot webhook {peaks[0]:.0f} MB"
         + (f", its workers {workers_peaks} MB" if workers_peaks else "")
+    )
+    served = " + ".join(f"{seconds:.1f}" for seconds in (cpu[1][1:] if workers > 1 else cpu[1]))
+    print(
+        f"  CPU seconds over the {wall:.0f} s of the run (committee included), on {os.cpu_count()} CPUs: "
+        f"the workers {served}, the bench (load and Bot API) {cpu[0]:.1f}"
     )
     if errors := error_replies(emulator):
         print(f"  !! {errors} error replies")
