@@ -7,16 +7,14 @@ taken by the committee routers before this one.
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
+from conversations.context import Ctx
 from conversations.scope import in_group, private_link
 
-router = Router(name="group")
-router.message.filter(in_group)
-router.callback_query.filter(in_group)
 
 # What a resident does in private; in a group each gets one reply with the link.
 PRIVATE_COMMANDS = (
@@ -37,10 +35,9 @@ PRIVATE_COMMANDS = (
 )
 
 
-@router.message(Command(*PRIVATE_COMMANDS))
-async def to_private_chat(message: Message, bot: Bot) -> None:
-    link = await private_link(bot, "group")
-    await bot.send_message(
+async def to_private_chat(message: Message, ctx: Ctx) -> None:
+    link = await private_link(ctx.bot, "group")
+    await ctx.bot.send_message(
         message.chat.id,
         _("This is done in a private chat with me, so that nothing personal shows in the group: {link}").format(
             link=link
@@ -49,11 +46,19 @@ async def to_private_chat(message: Message, bot: Bot) -> None:
     )
 
 
-@router.message()
 async def group_chatter(message: Message) -> None:
     """Anything else said in a group is not for the bot: no reply."""
 
 
-@router.callback_query()
 async def group_button(query: CallbackQuery) -> None:
     await query.answer(_("This button works in a private chat with me."), show_alert=True)
+
+
+def router() -> Router:
+    r = Router(name="group")
+    r.message.filter(in_group)
+    r.callback_query.filter(in_group)
+    r.message.register(to_private_chat, Command(*PRIVATE_COMMANDS))
+    r.message.register(group_chatter)
+    r.callback_query.register(group_button)
+    return r

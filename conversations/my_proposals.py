@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -13,28 +13,25 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from campaign.calendar import phase_at
-from campaign.clock import Clock
 from campaign.proposal import author_may_edit
-from campaign.schema import Campaign
+from conversations.context import Ctx
 from conversations.menu import MenuAction
 from conversations.proposal_wizard import begin_edit
 from conversations.render import money, status_label
 from conversations.scope import private_only
-from storage.repositories import Repositories, User
-
-router = private_only(Router(name="my_proposals"))  # in a group: conversations.group
 
 
 class ProposalEdit(CallbackData, prefix="myprop"):
     proposal: int
 
 
-async def _list(bot: Bot, chat_id: int, user: User, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
-    proposals = await repos.proposals.by_author(campaign.id, user.id)
+async def _list(ctx: Ctx, chat_id: int) -> None:
+    campaign = ctx.campaign
+    proposals = await ctx.repos.proposals.by_author(campaign.id, ctx.user.id)
     if not proposals:
-        await bot.send_message(chat_id, _("You have not submitted any project yet. Send /propose to start one."))
+        await ctx.bot.send_message(chat_id, _("You have not submitted any project yet. Send /propose to start one."))
         return
-    phase = phase_at(campaign.calendar, clock.now())
+    phase = phase_at(campaign.calendar, ctx.clock.now())
     lines = [_("Your projects:")]
     builder = InlineKeyboardBuilder()
     for proposal in proposals:
@@ -48,42 +45,35 @@ async def _list(bot: Bot, chat_id: int, user: User, repos: Repositories, campaig
                 callback_data=ProposalEdit(proposal=proposal.id),
             )
     builder.adjust(1)
-    await bot.send_message(chat_id, "\n\n".join(lines), reply_markup=builder.as_markup())
+    await ctx.bot.send_message(chat_id, "\n\n".join(lines), reply_markup=builder.as_markup())
 
 
-@router.message(Command("myproposals"))
-async def my_proposals(
-    message: Message, bot: Bot, user: User, repos: Repositories, campaign: Campaign, clock: Clock
-) -> None:
-    await _list(bot, message.chat.id, user, repos, campaign, clock)
+async def my_proposals(message: Message, ctx: Ctx) -> None:
+    await _list(ctx, message.chat.id)
 
 
-@router.callback_query(MenuAction.filter(F.action == "mine"))
-async def my_proposals_button(
-    query: CallbackQuery, bot: Bot, user: User, repos: Repositories, campaign: Campaign, clock: Clock
-) -> None:
+async def my_proposals_button(query: CallbackQuery, ctx: Ctx) -> None:
     await query.answer()
-    await _list(bot, query.from_user.id, user, repos, campaign, clock)
+    await _list(ctx, query.from_user.id)
 
 
-@router.callback_query(ProposalEdit.filter())
-async def edit(
-    query: CallbackQuery,
-    callback_data: ProposalEdit,
-    bot: Bot,
-    state: FSMContext,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-) -> None:
+async def edit(query: CallbackQuery, callback_data: ProposalEdit, ctx: Ctx, state: FSMContext) -> None:
+    campaign = ctx.campaign
     # The button's number is only a request: ownership, status and phase are checked here.
-    proposal = await repos.proposals.get(callback_data.proposal, campaign.id)
-    if proposal is None or proposal.author_id != user.id:
+    proposal = await ctx.repos.proposals.get(callback_data.proposal, campaign.id)
+    if proposal is None or proposal.author_id != ctx.user.id:
         await query.answer(_("This is not one of your projects."), show_alert=True)
         return
-    if not author_may_edit(proposal.status, phase_at(campaign.calendar, clock.now())):
+    if not author_may_edit(proposal.status, phase_at(campaign.calendar, ctx.clock.now())):
         await query.answer(_("This project can no longer be changed."), show_alert=True)
         return
     await query.answer()
-    await begin_edit(bot, query.from_user.id, state, campaign, proposal.id, proposal.as_draft())
+    await begin_edit(ctx.bot, query.from_user.id, state, campaign, proposal.id, proposal.as_draft())
+
+
+def router() -> Router:
+    r = private_only(Router(name="my_proposals"))  # in a group: conversations.group
+    r.message.register(my_proposals, Command("myproposals"))
+    r.callback_query.register(my_proposals_button, MenuAction.filter(F.action == "mine"))
+    r.callback_query.register(edit, ProposalEdit.filter())
+    return r

@@ -17,20 +17,19 @@ from aiogram.filters import Command, CommandStart
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n, gettext as _
+from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from campaign.clock import Clock
 from campaign.proposal import ProposalDraft
 from campaign.schema import Campaign, pick
+from conversations.context import Ctx
 from conversations.menu import MenuAction, main_menu
 from conversations.money import language_name
 from conversations.render import campaign_name, money, phase_summary
 from conversations.scope import private_only
 from conversations.standing import is_published
-from storage.repositories import Repositories, User
-
-router = private_only(Router(name="onboarding"))  # in a group: conversations.group
+from storage.repositories import User
 
 
 class LanguageChoice(CallbackData, prefix="lang"):
@@ -61,20 +60,16 @@ def _welcome(user: User, campaign: Campaign, clock: Clock, published: bool) -> s
     )
 
 
-@router.message(CommandStart())
-async def start(
-    message: Message, state: FSMContext, user: User, campaign: Campaign, clock: Clock, repos: Repositories
-) -> None:
+async def start(message: Message, ctx: Ctx, state: FSMContext) -> None:
     # /start always brings the menu back; an unfinished draft stays in the data.
     await state.set_state(None)
     await message.answer(
-        _welcome(user, campaign, clock, await is_published(repos, campaign)),
-        reply_markup=main_menu(campaign, clock.now(), await _draft(state)),
+        _welcome(ctx.user, ctx.campaign, ctx.clock, await is_published(ctx.repos, ctx.campaign)),
+        reply_markup=main_menu(ctx.campaign, ctx.clock.now(), await _draft(state)),
     )
 
 
-@router.message(Command("help"))
-async def help_(message: Message, is_committee: bool) -> None:
+async def help_(message: Message, ctx: Ctx) -> None:
     lines = [
         _("What you can send me:"),
         _("/start — the menu and where the campaign stands"),
@@ -90,7 +85,7 @@ async def help_(message: Message, is_committee: bool) -> None:
         _("/cancel — stop what you are doing (your draft is kept)"),
         _("/back — go back to the previous question; /skip — skip an optional one"),
     ]
-    if is_committee:
+    if ctx.is_committee:
         lines += ["", _("Committee: /admin opens the committee's menu.")]
     await message.answer("\n".join(lines))
 
@@ -113,20 +108,18 @@ async def _send_about(message: Message, user: User, campaign: Campaign) -> None:
     await message.answer(_("What would you like to know?"), reply_markup=_articles_keyboard(campaign, user.language))
 
 
-@router.message(Command("about"))
-async def about(message: Message, user: User, campaign: Campaign) -> None:
-    await _send_about(message, user, campaign)
+async def about(message: Message, ctx: Ctx) -> None:
+    await _send_about(message, ctx.user, ctx.campaign)
 
 
-@router.callback_query(MenuAction.filter(F.action == "about"))
-async def about_from_menu(query: CallbackQuery, user: User, campaign: Campaign) -> None:
+async def about_from_menu(query: CallbackQuery, ctx: Ctx) -> None:
     await query.answer()
     if isinstance(query.message, Message):
-        await _send_about(query.message, user, campaign)
+        await _send_about(query.message, ctx.user, ctx.campaign)
 
 
-@router.callback_query(ArticleChoice.filter())
-async def show_article(query: CallbackQuery, callback_data: ArticleChoice, user: User, campaign: Campaign) -> None:
+async def show_article(query: CallbackQuery, callback_data: ArticleChoice, ctx: Ctx) -> None:
+    user, campaign = ctx.user, ctx.campaign
     article = next((a for a in campaign.articles if a.id == callback_data.article), None)
     if article is None or not isinstance(query.message, Message):
         await query.answer(_("This button is no longer active. Send /about."), show_alert=True)
@@ -144,37 +137,38 @@ def _language_keyboard(campaign: Campaign):
     return builder.as_markup()
 
 
-@router.message(Command("language"))
-async def language(message: Message, campaign: Campaign) -> None:
-    await message.answer(_("Choose your language:"), reply_markup=_language_keyboard(campaign))
+async def language(message: Message, ctx: Ctx) -> None:
+    await message.answer(_("Choose your language:"), reply_markup=_language_keyboard(ctx.campaign))
 
 
-@router.callback_query(MenuAction.filter(F.action == "language"))
-async def language_from_menu(query: CallbackQuery, campaign: Campaign) -> None:
+async def language_from_menu(query: CallbackQuery, ctx: Ctx) -> None:
     await query.answer()
     if isinstance(query.message, Message):
-        await query.message.answer(_("Choose your language:"), reply_markup=_language_keyboard(campaign))
+        await query.message.answer(_("Choose your language:"), reply_markup=_language_keyboard(ctx.campaign))
 
 
-@router.callback_query(LanguageChoice.filter())
-async def choose_language(
-    query: CallbackQuery,
-    callback_data: LanguageChoice,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    i18n: I18n,
-    state: FSMContext,
-    clock: Clock,
-) -> None:
-    if callback_data.language not in campaign.languages:
+async def choose_language(query: CallbackQuery, callback_data: LanguageChoice, ctx: Ctx, state: FSMContext) -> None:
+    if callback_data.language not in ctx.campaign.languages:
         await query.answer(_("This button is no longer active. Send /language."), show_alert=True)
         return
-    await repos.users.set_language(user.id, callback_data.language)
-    with i18n.use_locale(callback_data.language):
+    await ctx.repos.users.set_language(ctx.user.id, callback_data.language)
+    with ctx.i18n.use_locale(callback_data.language):
         await query.answer(_("Language changed."))
         if isinstance(query.message, Message):
             await query.message.answer(
                 _("From now on I will write to you in English."),
-                reply_markup=main_menu(campaign, clock.now(), await _draft(state)),
+                reply_markup=main_menu(ctx.campaign, ctx.clock.now(), await _draft(state)),
             )
+
+
+def router() -> Router:
+    r = private_only(Router(name="onboarding"))  # in a group: conversations.group
+    r.message.register(start, CommandStart())
+    r.message.register(help_, Command("help"))
+    r.message.register(about, Command("about"))
+    r.callback_query.register(about_from_menu, MenuAction.filter(F.action == "about"))
+    r.callback_query.register(show_article, ArticleChoice.filter())
+    r.message.register(language, Command("language"))
+    r.callback_query.register(language_from_menu, MenuAction.filter(F.action == "language"))
+    r.callback_query.register(choose_language, LanguageChoice.filter())
+    return r

@@ -17,26 +17,20 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import gettext as _
 
-from campaign.clock import Clock
-from campaign.schema import Campaign
 from storage.secrecy import normalize_tracker
+from conversations.context import Ctx
 from conversations.ballot_file import ballot_file, digest, tracker_file
 from conversations.render import when
-from storage.repositories import Repositories, User
 from storage.repositories.verification import utc
 
-router = Router(name="receipts")
 
-
-@router.message(Command("checkmyvote"))
-async def check_my_vote(
-    message: Message, command: CommandObject, user: User, repos: Repositories, campaign: Campaign, clock: Clock
-) -> None:
+async def check_my_vote(message: Message, command: CommandObject, ctx: Ctx) -> None:
+    repos, campaign = ctx.repos, ctx.campaign
     raw = (command.args or "").strip()
     if not raw:
         await message.answer(
@@ -73,9 +67,9 @@ async def check_my_vote(
         return
     await repos.audit.record(
         campaign.id,
-        user.telegram_id if user else None,
+        ctx.resident.telegram_id if ctx.resident else None,
         "tracker_not_found",
-        utc(clock.now()),
+        utc(ctx.clock.now()),
         target="tracker",
         valid=tracker is not None,
     )
@@ -101,8 +95,8 @@ async def check_my_vote(
         )
 
 
-@router.message(Command("ballots"))
-async def ballots_command(message: Message, bot: Bot, repos: Repositories, campaign: Campaign) -> None:
+async def ballots_command(message: Message, ctx: Ctx) -> None:
+    bot, repos, campaign = ctx.bot, ctx.repos, ctx.campaign
     publication = await repos.statistics.publication(campaign.id)
     if publication is None:
         await message.answer(_("The anonymous ballots are published with the results."))
@@ -123,3 +117,10 @@ async def ballots_command(message: Message, bot: Bot, repos: Repositories, campa
         BufferedInputFile(await tracker_file(repos, campaign), f"{campaign.id}-trackers.txt"),
         caption=_("The trackers of the counted ballots, sorted: /checkmyvote finds yours."),
     )
+
+
+def router() -> Router:
+    r = Router(name="receipts")
+    r.message.register(check_my_vote, Command("checkmyvote"))
+    r.message.register(ballots_command, Command("ballots"))
+    return r

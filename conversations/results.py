@@ -12,7 +12,7 @@ What residents read is what was published (kept with the publication), not a new
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _, ngettext
@@ -22,11 +22,9 @@ from campaign.results import from_snapshot
 from campaign.schema import Campaign
 from campaign.standing import VOTE_OVER, standing
 from campaign.statistics import share
+from conversations.context import Ctx
 from conversations.figures import number, percent, results_chart, results_lines, send_lines, send_png
 from conversations.render import campaign_name, language, results_news, standing_text, when
-from storage.repositories import Repositories
-
-router = Router(name="results")
 
 
 def not_yet(campaign: Campaign, clock: Clock) -> str:
@@ -35,8 +33,8 @@ def not_yet(campaign: Campaign, clock: Clock) -> str:
     return standing_text(campaign, where) if where in VOTE_OVER else results_news(campaign, where)
 
 
-@router.message(Command("results"))
-async def results_command(message: Message, bot: Bot, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
+async def results_command(message: Message, ctx: Ctx) -> None:
+    bot, repos, campaign, clock = ctx.bot, ctx.repos, ctx.campaign, ctx.clock
     publication = await repos.statistics.publication(campaign.id)
     if publication is None:
         await bot.send_message(message.chat.id, not_yet(campaign, clock))
@@ -65,3 +63,9 @@ async def results_command(message: Message, bot: Bot, repos: Repositories, campa
         lines += ["", *why]
     await send_lines(bot, message.chat.id, lines)
     await send_png(bot, message.chat.id, results_chart(results, campaign), "results.png")
+
+
+def router() -> Router:
+    r = Router(name="results")
+    r.message.register(results_command, Command("results"))
+    return r
