@@ -10,37 +10,30 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message, TelegramObject, User as TelegramUser
+from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
 from campaign import fields
-from campaign.clock import Clock
 from campaign.proposal import ProposalDraft
-from campaign.schema import Campaign
 from conversations import proposal_wizard
+from conversations.context import Ctx
 from conversations.menu import MenuAction
-from storage.repositories import Repositories, User
 
-router = Router(name="committee_ambassadors")
 
 MAX_NAME = 100
 MAX_CONTACT = 150
 
 
-async def may_help(
-    event: TelegramObject,
-    repos: Repositories,
-    campaign: Campaign,
-    is_committee: bool = False,
-    event_from_user: TelegramUser | None = None,
-) -> bool:
-    if is_committee:
+async def may_help(event: TelegramObject, ctx: Ctx) -> bool:
+    if ctx.is_committee:
         return True
-    return event_from_user is not None and await repos.committee.is_ambassador(campaign.id, event_from_user.id)
+    return ctx.resident is not None and await ctx.repos.committee.is_ambassador(
+        ctx.campaign.id, ctx.resident.telegram_id
+    )
 
 
 def parse_on_behalf(text: str | None) -> dict[str, str] | None:
@@ -52,17 +45,8 @@ def parse_on_behalf(text: str | None) -> dict[str, str] | None:
     return {"name": name, "contact": contact}
 
 
-@router.message(Command("propose_for"), may_help)
-async def propose_for(
-    message: Message,
-    command: CommandObject,
-    bot: Bot,
-    state: FSMContext,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-) -> None:
+async def propose_for(message: Message, command: CommandObject, ctx: Ctx, state: FSMContext) -> None:
+    bot = ctx.bot
     on_behalf = parse_on_behalf(command.args)
     if on_behalf is None:
         await bot.send_message(
@@ -89,7 +73,7 @@ async def propose_for(
             "You are writing a project for {name} ({contact}). Answer with their words; the committee will see that you helped."
         ).format(name=escape(on_behalf["name"]), contact=escape(on_behalf["contact"])),
     )
-    await proposal_wizard.resume(bot, message.chat.id, state, campaign, clock, user, repos)
+    await proposal_wizard.resume(bot, message.chat.id, state, ctx.campaign, ctx.clock, ctx.user, ctx.repos)
 
 
 # A project for someone else is only the draft started with /propose_for: once that draft is
@@ -103,13 +87,19 @@ async def stale_on_behalf(event: TelegramObject, state: FSMContext) -> bool:
     )
 
 
-@router.message(Command("propose"), stale_on_behalf)
 async def own_proposal(message: Message, state: FSMContext) -> None:
     await state.update_data(on_behalf=None)
     raise SkipHandler  # the wizard takes it from here
 
 
-@router.callback_query(MenuAction.filter(F.action == "propose"), stale_on_behalf)
 async def own_proposal_button(query: CallbackQuery, state: FSMContext) -> None:
     await state.update_data(on_behalf=None)
     raise SkipHandler
+
+
+def router() -> Router:
+    r = Router(name="committee_ambassadors")
+    r.message.register(propose_for, Command("propose_for"), may_help)
+    r.message.register(own_proposal, Command("propose"), stale_on_behalf)
+    r.callback_query.register(own_proposal_button, MenuAction.filter(F.action == "propose"), stale_on_behalf)
+    return r

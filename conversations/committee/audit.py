@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
@@ -18,10 +18,9 @@ from conversations.committee.calendar import field_label as calendar_field_label
 from conversations.committee.edit import EDITABLE_FIELDS
 from conversations.committee.rules_text import refused_reason_label
 from conversations.committee.common import field_label, leave_dialog, members_only, person, send_lines, short_when
-from storage.repositories import Repositories
+from conversations.context import Ctx
 from storage.repositories.audit import AuditEntry
 
-router = members_only(Router(name="committee_audit"))
 
 DEFAULT_COUNT = 20
 MAX_COUNT = 50
@@ -111,16 +110,13 @@ def _details(entry: AuditEntry, campaign: Campaign) -> str:
     return f" ({'; '.join(shown)})" if shown else ""
 
 
-@router.message(Command("audit"))
-async def audit_command(
-    message: Message, command: CommandObject, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign
-) -> None:
+async def audit_command(message: Message, command: CommandObject, ctx: Ctx, state: FSMContext) -> None:
     await leave_dialog(state)
     args = (command.args or "").strip()
     if args.lower() == "verify":
-        await bot.send_message(message.chat.id, chain_text(first_broken(await repos.audit.chain())))
+        await ctx.bot.send_message(message.chat.id, chain_text(first_broken(await ctx.repos.audit.chain())))
         return
-    await show_audit(bot, message.chat.id, repos, campaign, args)
+    await show_audit(ctx, message.chat.id, args)
 
 
 def chain_text(report: ChainReport) -> str:
@@ -138,7 +134,8 @@ def chain_text(report: ChainReport) -> str:
     ).format(number=report.broken_at, count=report.checked)
 
 
-async def show_audit(bot: Bot, chat_id: int, repos: Repositories, campaign: Campaign, args: str = "") -> None:
+async def show_audit(ctx: Ctx, chat_id: int, args: str = "") -> None:
+    bot, repos, campaign = ctx.bot, ctx.repos, ctx.campaign
     count = int(args) if args.isdigit() else DEFAULT_COUNT
     count = min(max(count, 1), MAX_COUNT)
     entries = await repos.audit.latest(campaign.id, limit=count)
@@ -159,3 +156,9 @@ async def show_audit(bot: Bot, chat_id: int, repos: Repositories, campaign: Camp
             f"{action_label(entry.action)}{target}{_details(entry, campaign)}"
         )
     await send_lines(bot, chat_id, lines)
+
+
+def router() -> Router:
+    r = members_only(Router(name="committee_audit"))
+    r.message.register(audit_command, Command("audit"))
+    return r

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -28,7 +28,6 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from campaign.calendar import PHASE_STARTS, phase_at
 from campaign.calendar_changes import CALENDAR_FIELDS, CalendarChangeError, advance_moves, parse_local, with_dates
-from campaign.clock import Clock
 from campaign.phase_guard import PhaseRuleError
 from campaign.schema import Campaign
 from conversations.committee.common import (
@@ -40,13 +39,12 @@ from conversations.committee.common import (
     phase_label,
 )
 from conversations.committee.rules_text import phase_rule_text
+from conversations.context import Ctx
 from conversations.render import phase_summary, when
 from conversations.standing import is_published
 from storage.phase_gate import guard_calendar_moves
-from storage.repositories import Repositories, User
 
 log = logging.getLogger(__name__)
-router = members_only(Router(name="committee_calendar"))
 
 CalendarHook = Callable[[Campaign], Awaitable[Any]]
 PHASE_OF_FIELD = {field: phase for phase, field in PHASE_STARTS.items()}
@@ -110,17 +108,9 @@ def calendar_text(campaign: Campaign, base: Campaign, now: datetime, *, publishe
 
 
 async def _changed(
-    bot: Bot,
-    moves: dict[str, datetime],
-    new_calendar: Any,
-    actor: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-    on_calendar_change: CalendarHook | None,
-    action: str,
+    ctx: Ctx, moves: dict[str, datetime], new_calendar: Any, on_calendar_change: CalendarHook | None, action: str
 ) -> Campaign:
-    now = clock.now()
+    actor, repos, campaign, now = ctx.user, ctx.repos, ctx.campaign, ctx.clock.now()
     for name, moment in moves.items():
         await repos.committee.record_calendar_change(campaign.id, name, moment, actor.telegram_id, now)
         await repos.audit.record(
@@ -144,41 +134,26 @@ async def _changed(
     return updated
 
 
-async def _allowed(
-    bot: Bot,
-    chat_id: int,
-    repos: Repositories,
-    campaign: Campaign,
-    moves: dict[str, datetime],
-    clock: Clock,
-    actor: User,
-    attempt: str,
-) -> bool:
+async def _allowed(ctx: Ctx, chat_id: int, moves: dict[str, datetime], attempt: str) -> bool:
     """The forward-only rule (storage.phase_gate); a refusal is audited, committed, then said."""
     try:
-        await guard_calendar_moves(repos, campaign, moves, clock.now(), actor.telegram_id, attempt)
+        await guard_calendar_moves(ctx.repos, ctx.campaign, moves, ctx.clock.now(), ctx.user.telegram_id, attempt)
     except PhaseRuleError as error:
-        await repos.session.commit()
-        await bot.send_message(chat_id, phase_rule_text(error, field_label))
+        await ctx.repos.session.commit()
+        await ctx.bot.send_message(chat_id, phase_rule_text(error, field_label))
         return False
     return True
 
 
-@router.message(Command("calendar"))
 async def calendar_command(
     message: Message,
     command: CommandObject,
-    bot: Bot,
+    ctx: Ctx,
     state: FSMContext,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-    base_campaign: Campaign | None = None,
     on_calendar_change: CalendarHook | None = None,
 ) -> None:
+    bot, repos, campaign, clock, base = ctx.bot, ctx.repos, ctx.campaign, ctx.clock, ctx.base_campaign
     await leave_dialog(state)
-    base = base_campaign or campaign
     args = (command.args or "").split()
     if not args:
         await bot.send_message(
@@ -202,16 +177,14 @@ async def calendar_command(
         await bot.send_message(message.chat.id, _error_text(error))
         return
     # The forward-only rule first: "move the other date first" would be bad advice.
-    if not await _allowed(bot, message.chat.id, repos, campaign, {name: moment}, clock, user, "calendar_set"):
+    if not await _allowed(ctx, message.chat.id, {name: moment}, "calendar_set"):
         return
     try:
         new_calendar = with_dates(campaign.calendar, {name: moment})
     except CalendarChangeError as error:
         await bot.send_message(message.chat.id, _error_text(error))
         return
-    updated = await _changed(
-        bot, {name: moment}, new_calendar, user, repos, campaign, clock, on_calendar_change, "calendar_set"
-    )
+    updated = await _changed(ctx, {name: moment}, new_calendar, on_calendar_change, "calendar_set")
     now = clock.now()
     await bot.send_message(
         message.chat.id,
@@ -221,10 +194,9 @@ async def calendar_command(
     )
 
 
-@router.message(Command("advance"))
-async def advance_command(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock) -> None:
+async def advance_command(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    bot, campaign, now = ctx.bot, ctx.campaign, ctx.clock.now()
     await leave_dialog(state)
-    now = clock.now()
     try:
         moves = advance_moves(campaign.calendar, now)
     except CalendarChangeError as error:
@@ -244,24 +216,15 @@ async def advance_command(message: Message, bot: Bot, state: FSMContext, campaig
     await bot.send_message(message.chat.id, text, reply_markup=builder.as_markup())
 
 
-@router.callback_query(AdvanceConfirm.filter(F.field == ""))
-async def advance_cancelled(query: CallbackQuery, bot: Bot) -> None:
+async def advance_cancelled(query: CallbackQuery) -> None:
     await query.answer(_("Nothing changed."))
     await drop_buttons(query)
 
 
-@router.callback_query(AdvanceConfirm.filter())
 async def advance_confirmed(
-    query: CallbackQuery,
-    callback_data: AdvanceConfirm,
-    bot: Bot,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-    on_calendar_change: CalendarHook | None = None,
+    query: CallbackQuery, callback_data: AdvanceConfirm, ctx: Ctx, on_calendar_change: CalendarHook | None = None
 ) -> None:
-    now = clock.now()
+    campaign, now = ctx.campaign, ctx.clock.now()
     try:
         moves = advance_moves(campaign.calendar, now)
     except CalendarChangeError as error:
@@ -273,20 +236,28 @@ async def advance_confirmed(
         await query.answer(_("The calendar changed since this question: send /advance again."), show_alert=True)
         await drop_buttons(query)
         return
-    if not await _allowed(bot, chat_of(query), repos, campaign, moves, clock, user, "calendar_advanced"):
+    if not await _allowed(ctx, chat_of(query), moves, "calendar_advanced"):
         await query.answer()
         await drop_buttons(query)
         return
     new_calendar = with_dates(campaign.calendar, moves)
-    updated = await _changed(
-        bot, moves, new_calendar, user, repos, campaign, clock, on_calendar_change, "calendar_advanced"
-    )
+    updated = await _changed(ctx, moves, new_calendar, on_calendar_change, "calendar_advanced")
     await query.answer(_("Done."))
     await drop_buttons(query)
     phase = phase_at(updated.calendar, now)
-    await bot.send_message(
+    await ctx.bot.send_message(
         chat_of(query),
         _("Done: the {phase} phase has started. {summary}").format(
-            phase=phase_label(phase), summary=phase_summary(updated, now, published=await is_published(repos, campaign))
+            phase=phase_label(phase),
+            summary=phase_summary(updated, now, published=await is_published(ctx.repos, campaign)),
         ),
     )
+
+
+def router() -> Router:
+    r = members_only(Router(name="committee_calendar"))
+    r.message.register(calendar_command, Command("calendar"))
+    r.message.register(advance_command, Command("advance"))
+    r.callback_query.register(advance_cancelled, AdvanceConfirm.filter(F.field == ""))
+    r.callback_query.register(advance_confirmed, AdvanceConfirm.filter())
+    return r

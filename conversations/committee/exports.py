@@ -46,7 +46,7 @@ from conversations.scope import secrets_in_private
 from conversations.ballot_file import ballot_file, digest
 from conversations.committee.results import sealed_choices, still_sealed, tally, too_early
 from conversations.results_explained import compare_lines, why_lines
-from conversations.committee.stats import STATUS_ORDER, Figures, gather
+from conversations.committee.participation import STATUS_ORDER, Figures, gather
 from conversations.figures import number
 from storage.repositories import Repositories, User
 from storage.repositories.verification import aware, utc

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from html import escape
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
@@ -25,11 +25,11 @@ from campaign.proposal import ProposalStatus
 from campaign.review import ALLOWED_FROM, Refusal, finalist_toggle, finalists_locked, new_status, refusal
 from campaign.schema import Campaign
 from conversations.committee.common import committee_button, leave_dialog, members_only, refusal_text
+from conversations.context import Ctx
 from conversations.render import money, status_label, when
 from storage.phase_gate import record_refusal
-from storage.repositories import Repositories, User
+from storage.repositories import Repositories
 
-router = members_only(Router(name="committee_finalists"))
 
 PAGE_SIZE = 20
 CANDIDATES = (ProposalStatus.ELIGIBLE, ProposalStatus.FINALIST)
@@ -95,17 +95,14 @@ async def _screen(
     return "\n".join(lines), builder.as_markup()
 
 
-@router.message(Command("finalists"))
-async def finalists_command(
-    message: Message, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, clock: Clock
-) -> None:
+async def finalists_command(message: Message, ctx: Ctx, state: FSMContext) -> None:
     await leave_dialog(state)
-    await show_finalists(bot, message.chat.id, repos, campaign, clock)
+    await show_finalists(ctx, message.chat.id)
 
 
-async def show_finalists(bot: Bot, chat_id: int, repos: Repositories, campaign: Campaign, clock: Clock) -> None:
-    text, markup = await _screen(repos, campaign, clock, 0)
-    await bot.send_message(chat_id, text, reply_markup=markup)
+async def show_finalists(ctx: Ctx, chat_id: int) -> None:
+    text, markup = await _screen(ctx.repos, ctx.campaign, ctx.clock, 0)
+    await ctx.bot.send_message(chat_id, text, reply_markup=markup)
 
 
 async def _redraw(query: CallbackQuery, repos: Repositories, campaign: Campaign, clock: Clock, page: int) -> None:
@@ -117,15 +114,8 @@ async def _redraw(query: CallbackQuery, repos: Repositories, campaign: Campaign,
             pass
 
 
-@router.callback_query(FinalistToggle.filter())
-async def toggle(
-    query: CallbackQuery,
-    callback_data: FinalistToggle,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-) -> None:
+async def toggle(query: CallbackQuery, callback_data: FinalistToggle, ctx: Ctx) -> None:
+    user, repos, campaign, clock = ctx.user, ctx.repos, ctx.campaign, ctx.clock
     phase = phase_at(campaign.calendar, clock.now())
     proposal = await repos.proposals.get(callback_data.proposal, campaign.id)
     if proposal is None:
@@ -178,9 +168,14 @@ def refusal_text_status(status: ProposalStatus) -> str:
     return _("Only eligible projects can be finalists; this one is {status}.").format(status=status_label(status))
 
 
-@router.callback_query(FinalistsPage.filter())
-async def turn_page(
-    query: CallbackQuery, callback_data: FinalistsPage, repos: Repositories, campaign: Campaign, clock: Clock
-) -> None:
+async def turn_page(query: CallbackQuery, callback_data: FinalistsPage, ctx: Ctx) -> None:
     await query.answer()
-    await _redraw(query, repos, campaign, clock, callback_data.page)
+    await _redraw(query, ctx.repos, ctx.campaign, ctx.clock, callback_data.page)
+
+
+def router() -> Router:
+    r = members_only(Router(name="committee_finalists"))
+    r.message.register(finalists_command, Command("finalists"))
+    r.callback_query.register(toggle, FinalistToggle.filter())
+    r.callback_query.register(turn_page, FinalistsPage.filter())
+    return r

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -16,11 +16,11 @@ from campaign.proposal import ProposalStatus
 from campaign.schema import Campaign
 from conversations.committee import audit, calendar, finalists, proposals, review
 from conversations.committee.common import chat_of, committee_button, leave_dialog, members_only, phase_label
+from conversations.context import Ctx
 from conversations.render import campaign_name, phase_summary
 from conversations.standing import is_published
 from storage.repositories import Repositories
 
-router = members_only(Router(name="committee_menu"))
 
 ACTIONS = ("review", "proposals", "finalists", "calendar", "audit")
 
@@ -66,26 +66,14 @@ async def menu_text(repos: Repositories, campaign: Campaign, clock: Clock) -> tu
     return "\n".join(lines), builder.as_markup()
 
 
-@router.message(Command("admin"))
-async def admin_command(
-    message: Message, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign, clock: Clock
-) -> None:
+async def admin_command(message: Message, ctx: Ctx, state: FSMContext) -> None:
     await leave_dialog(state)
-    text, markup = await menu_text(repos, campaign, clock)
-    await bot.send_message(message.chat.id, text, reply_markup=markup)
+    text, markup = await menu_text(ctx.repos, ctx.campaign, ctx.clock)
+    await ctx.bot.send_message(message.chat.id, text, reply_markup=markup)
 
 
-@router.callback_query(AdminMenu.filter(F.action.in_(ACTIONS)))
-async def menu_button(
-    query: CallbackQuery,
-    callback_data: AdminMenu,
-    bot: Bot,
-    state: FSMContext,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-    base_campaign: Campaign | None = None,
-) -> None:
+async def menu_button(query: CallbackQuery, callback_data: AdminMenu, ctx: Ctx, state: FSMContext) -> None:
+    bot, repos, campaign, clock = ctx.bot, ctx.repos, ctx.campaign, ctx.clock
     await query.answer()
     await leave_dialog(state)
     chat_id = chat_of(query)
@@ -93,13 +81,20 @@ async def menu_button(
     if action == "review":
         await review.show_next(bot, chat_id, repos, campaign, clock)
     elif action == "proposals":
-        await proposals.list_proposals(bot, chat_id, repos, campaign)
+        await proposals.list_proposals(ctx, chat_id)
     elif action == "finalists":
-        await finalists.show_finalists(bot, chat_id, repos, campaign, clock)
+        await finalists.show_finalists(ctx, chat_id)
     elif action == "calendar":
         published = await is_published(repos, campaign)
         await bot.send_message(
-            chat_id, calendar.calendar_text(campaign, base_campaign or campaign, clock.now(), published=published)
+            chat_id, calendar.calendar_text(campaign, ctx.base_campaign, clock.now(), published=published)
         )
     elif action == "audit":
-        await audit.show_audit(bot, chat_id, repos, campaign)
+        await audit.show_audit(ctx, chat_id)
+
+
+def router() -> Router:
+    r = members_only(Router(name="committee_menu"))
+    r.message.register(admin_command, Command("admin"))
+    r.callback_query.register(menu_button, AdminMenu.filter(F.action.in_(ACTIONS)))
+    return r

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
@@ -20,7 +20,6 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from campaign.clock import Clock
 from campaign.proposal import ProposalStatus
 from campaign.schema import Campaign
 from conversations.committee.common import (
@@ -34,10 +33,10 @@ from conversations.committee.common import (
     short_when,
 )
 from conversations.committee.sheet import send_sheet
+from conversations.context import Ctx
 from conversations.render import status_label
 from storage.repositories import Repositories
 
-router = members_only(Router(name="committee_proposals"))
 
 PAGE_SIZE = 10
 LISTED = [s for s in ProposalStatus if s != ProposalStatus.DRAFT]
@@ -89,34 +88,28 @@ def _usage() -> str:
     )
 
 
-async def list_proposals(bot: Bot, chat_id: int, repos: Repositories, campaign: Campaign, status: str = "") -> None:
-    text, markup = await _page(repos, campaign, status, 0)
-    await bot.send_message(chat_id, text, reply_markup=markup)
+async def list_proposals(ctx: Ctx, chat_id: int, status: str = "") -> None:
+    text, markup = await _page(ctx.repos, ctx.campaign, status, 0)
+    await ctx.bot.send_message(chat_id, text, reply_markup=markup)
 
 
-@router.message(Command("proposals"))
-async def proposals_command(
-    message: Message, command: CommandObject, bot: Bot, state: FSMContext, repos: Repositories, campaign: Campaign
-) -> None:
+async def proposals_command(message: Message, command: CommandObject, ctx: Ctx, state: FSMContext) -> None:
     await leave_dialog(state)
     status = (command.args or "").strip().lower()
     if status in ("all", "tous", "toutes"):
         status = ""
     if status and status not in {s.value for s in LISTED}:
-        await bot.send_message(message.chat.id, _usage())
+        await ctx.bot.send_message(message.chat.id, _usage())
         return
-    await list_proposals(bot, message.chat.id, repos, campaign, status)
+    await list_proposals(ctx, message.chat.id, status)
 
 
-@router.callback_query(ProposalsPage.filter())
-async def turn_page(
-    query: CallbackQuery, callback_data: ProposalsPage, repos: Repositories, campaign: Campaign
-) -> None:
+async def turn_page(query: CallbackQuery, callback_data: ProposalsPage, ctx: Ctx) -> None:
     if callback_data.status and callback_data.status not in {s.value for s in LISTED}:
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
     await query.answer()
-    text, markup = await _page(repos, campaign, callback_data.status, max(callback_data.page, 0))
+    text, markup = await _page(ctx.repos, ctx.campaign, callback_data.status, max(callback_data.page, 0))
     if isinstance(query.message, Message):
         try:
             await query.message.edit_text(text, reply_markup=markup)
@@ -124,16 +117,8 @@ async def turn_page(
             pass
 
 
-@router.message(Command("proposal"))
-async def proposal_command(
-    message: Message,
-    command: CommandObject,
-    bot: Bot,
-    state: FSMContext,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-) -> None:
+async def proposal_command(message: Message, command: CommandObject, ctx: Ctx, state: FSMContext) -> None:
+    bot, repos, campaign = ctx.bot, ctx.repos, ctx.campaign
     await leave_dialog(state)
     number = parse_number(command.args)
     if number is None:
@@ -157,7 +142,7 @@ async def proposal_command(
                 what=_revision_note(revision.note, revision.number),
             )
         )
-    await send_sheet(bot, message.chat.id, proposal, campaign, repos, clock, with_next=False)
+    await send_sheet(bot, message.chat.id, proposal, campaign, repos, ctx.clock, with_next=False)
     await send_lines(bot, message.chat.id, lines[1:])
 
 
@@ -174,3 +159,11 @@ def _revision_note(note: str | None, number: int) -> str:
         except KeyError:
             return escape(note)
     return escape(note)
+
+
+def router() -> Router:
+    r = members_only(Router(name="committee_proposals"))
+    r.message.register(proposals_command, Command("proposals"))
+    r.callback_query.register(turn_page, ProposalsPage.filter())
+    r.message.register(proposal_command, Command("proposal"))
+    return r

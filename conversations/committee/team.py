@@ -10,19 +10,15 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from campaign.clock import Clock
-from campaign.schema import Campaign
 from conversations.committee.common import leave_dialog, members_only, parse_number, person, short_when
-from storage.repositories import Repositories, User
+from conversations.context import Ctx
 from storage.repositories.committee import ADMIN, AMBASSADOR
-
-router = members_only(Router(name="committee_team"))
 
 
 def _texts(role: str) -> dict[str, str]:
@@ -51,16 +47,8 @@ def _texts(role: str) -> dict[str, str]:
     }
 
 
-async def _manage(
-    message: Message,
-    command: CommandObject,
-    bot: Bot,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-    role: str,
-) -> None:
+async def _manage(message: Message, command: CommandObject, ctx: Ctx, role: str) -> None:
+    bot, user, repos, campaign = ctx.bot, ctx.user, ctx.repos, ctx.campaign
     texts = _texts(role)
     args = (command.args or "").split()
     if not args or args[0].lower() in ("list", "liste"):
@@ -85,7 +73,7 @@ async def _manage(
     if verb not in ("add", "remove") or not telegram_id:
         await bot.send_message(message.chat.id, _usage(texts["command"]))
         return
-    now = clock.now()
+    now = ctx.clock.now()
     if verb == "add":
         done = await repos.committee.add_member(campaign.id, role, telegram_id, user.telegram_id, now)
     else:
@@ -111,31 +99,18 @@ def _usage(command: str) -> str:
     ).format(command=command)
 
 
-@router.message(Command("admins"))
-async def admins_command(
-    message: Message,
-    command: CommandObject,
-    bot: Bot,
-    state: FSMContext,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-) -> None:
+async def admins_command(message: Message, command: CommandObject, ctx: Ctx, state: FSMContext) -> None:
     await leave_dialog(state)
-    await _manage(message, command, bot, user, repos, campaign, clock, ADMIN)
+    await _manage(message, command, ctx, ADMIN)
 
 
-@router.message(Command("ambassadors"))
-async def ambassadors_command(
-    message: Message,
-    command: CommandObject,
-    bot: Bot,
-    state: FSMContext,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-) -> None:
+async def ambassadors_command(message: Message, command: CommandObject, ctx: Ctx, state: FSMContext) -> None:
     await leave_dialog(state)
-    await _manage(message, command, bot, user, repos, campaign, clock, AMBASSADOR)
+    await _manage(message, command, ctx, AMBASSADOR)
+
+
+def router() -> Router:
+    r = members_only(Router(name="committee_team"))
+    r.message.register(admins_command, Command("admins"))
+    r.message.register(ambassadors_command, Command("ambassadors"))
+    return r
