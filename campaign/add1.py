@@ -18,21 +18,24 @@ No raise before that d changes the outcome, so add1 jumps to the first step at o
 Exact (Fractions). The replay evaluates every project each round, and on real elections the
 next possible change is usually less than one raise away (someone who paid all they had could
 soon pay a full share), so replays are tried only on small electorates (`JUMP_LIMIT`) and only
-after raises that changed nothing; elsewhere one MES rerun per raise is cheaper.
+after raises that changed nothing; elsewhere one MES rerun per raise is cheaper. The reruns share
+a `Memo` (campaign.mes): a rerun that buys the same projects first as an earlier one counts no
+ballots again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from fractions import Fraction
-from math import ceil
+from math import ceil, lcm
 
-from .mes import Electorate, Utility, cost_of, mes
+from .mes import Electorate, Memo, Utility, cost_of, mes
 
 # Replays cost about rounds × supporters; above this many (project, supporter group) pairs,
 # add1 steps one raise at a time (a rerun of MES is then cheaper than a replay by far).
 JUMP_LIMIT = 1_000
 FIRST_WAIT = 16  # raises that changed nothing before the first replay
+REPLAY_COST = 32  # a replay costs about as much as this many reruns: a shorter jump does not pay
 INFINITY = None
 
 
@@ -45,6 +48,7 @@ def add_one(
     *,
     jump: bool | None = None,
     first_wait: int = FIRST_WAIT,
+    memo: Memo | None = None,
 ) -> tuple[Fraction, int]:
     """The share add1 ends with, and how many raises of `step` it took.
 
@@ -59,7 +63,11 @@ def add_one(
         return max(supported_cost, start, Fraction(1)), 0
     if jump is None:
         jump = sum(len(s) for s in el.supporters) <= JUMP_LIMIT
-    share, chosen, raises = start, mes(el, start, utility), 0
+    memo = memo if memo is not None else Memo()
+    unit = lcm(*(cost.denominator for cost in el.costs))
+    money = [cost.numerator * (unit // cost.denominator) for cost in el.costs]  # in 1/unit
+    limit = budget * unit
+    share, chosen, raises = start, mes(el, start, utility, memo), 0
     unchanged, wait = 0, first_wait
     while True:
         if stop == "exhausted" and not _anything_fits(el, budget, chosen):
@@ -68,14 +76,14 @@ def add_one(
         if jump and unchanged >= wait:
             # A replay costs many reruns, and on real elections something changes every few
             # raises: replay only after `wait` raises that changed nothing, and wait twice as
-            # long after a replay that could not jump further than one raise.
+            # long after a replay that could not jump further than it costs.
             change = next_change(el, share, utility)
             if change is None:  # nothing can change: raising further never overspends
                 return share, raises
             steps = max(1, ceil(change / step))
-            wait = first_wait if steps > 1 else max(1, wait * 2)
-        raised = mes(el, share + steps * step, utility)
-        if cost_of(el, raised) > budget:
+            wait = first_wait if steps > REPLAY_COST else max(1, wait * 2)
+        raised = mes(el, share + steps * step, utility, memo)
+        if raised != chosen and sum(money[p] for p in raised) > limit:
             # The raises before the last one gave the same outcome as now.
             return share + (steps - 1) * step, raises + steps - 1
         unchanged = unchanged + 1 if raised == chosen else 0

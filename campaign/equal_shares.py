@@ -18,10 +18,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from math import gcd, lcm
 from typing import Literal
 
 from .add1 import add_one
-from .mes import Electorate, MesRun, Utility, cost_of, explain_mes, mes
+from .mes import Electorate, Memo, MesRun, Utility, cost_of, explain_mes, mes
 
 COMPLETIONS = ("add1", "add1-comparison", "greedy", "add1/greedy")
 Stop = Literal["overspend", "exhausted"]
@@ -58,13 +59,13 @@ def run_mes(
     if el.voters == 0:
         return MesOutcome([], None, Fraction(0), 0, [], "", [])
     start = budget / el.voters
-    share, raises = start, 0
+    share, raises, memo = start, 0, Memo()
     if completion in ("add1", "add1-comparison", "add1/greedy"):
-        share, raises = add_one(el, budget, utility, step, stop)
-    chosen = mes(el, share, utility)
+        share, raises = add_one(el, budget, utility, step, stop, memo=memo)
+    chosen = mes(el, share, utility, memo)
     run, ties = None, []
     if explain:
-        run, raw_ties = explain_mes(el, share, utility)
+        run, raw_ties = explain_mes(el, share, utility, memo)
         ties = [[el.ids[p] for p in tied] for _, tied in raw_ties]
     filled: list[int] = []
     if completion in ("greedy", "add1/greedy"):
@@ -126,66 +127,67 @@ def phragmen(
 ) -> tuple[list[int], list[PhragmenRound], list[tuple[str, Fraction]]]:
     """Sequential Phragmén: supporters share each project's cost so that the largest load any
     voter carries grows as little as possible; a project that no longer fits in the budget is
-    dropped. Exact (Fractions); voters with identical ballots are one group.
+    dropped. Exact; voters with identical ballots are one group.
 
     skip=False stops instead at the first project that comes next but does not fit (pabutools'
     convention). Returns the projects bought, each round, and the projects dropped with the
     money then left."""
-    # Loads are kept in integers over a common denominator `scale` (Fractions spent most of the
-    # time reducing by gcd): loads[i] / scale is a load level; carried[p] / scale is what project
-    # p's supporters carry together. A new level rescales the few levels and projects, not voters.
-    scale = 1
+    # Everything is kept in integers (Fractions spent most of the time reducing by gcd): money in
+    # units of 1/unit (`budget_left`), loads over a common denominator `scale`: loads[i] / scale
+    # is a load level, carried[p] / scale what project p's supporters carry together, and
+    # costs[p] / scale its cost. A new level rescales the few levels and projects, not voters.
+    unit = lcm(budget.denominator, *(c.denominator for c in el.costs))
+    money = [c.numerator * (unit // c.denominator) for c in el.costs]
+    budget_left = budget.numerator * (unit // budget.denominator)
+    scale = unit
+    costs = list(money)
     loads: list[int] = [0]  # the distinct load levels; a group holds an index
     level = [0] * len(el.group_sizes)
     carried = [0] * len(el.ids)
-    projects_of: list[list[int]] = [[] for _ in el.group_sizes]
-    for p, groups in enumerate(el.supporters):
-        for g in groups:
-            projects_of[g].append(p)
-    left = budget
-    candidates = {p for p, votes in enumerate(el.votes) if votes}
+    candidates = sorted((p for p, votes in enumerate(el.votes) if votes), key=el.tie_key)
     chosen: list[int] = []
     rounds: list[PhragmenRound] = []
     dropped: list[tuple[str, Fraction]] = []
     while candidates:
         if skip:
-            dropped += [(el.ids[p], left) for p in sorted(candidates, key=el.tie_key) if el.costs[p] > left]
-            candidates = {p for p in candidates if el.costs[p] <= left}
+            fits = [p for p in candidates if money[p] <= budget_left]
+            if len(fits) < len(candidates):
+                dropped += [(el.ids[p], Fraction(budget_left, unit)) for p in candidates if money[p] > budget_left]
+                candidates = fits
             if not candidates:
                 break
-        time = {p: (el.costs[p] * scale + carried[p]) / el.votes[p] for p in candidates}  # times scale
-        least = min(time.values())
-        tied = sorted((p for p in candidates if time[p] == least), key=el.tie_key)
-        if not skip and any(el.costs[p] > left for p in tied):
-            dropped += [(el.ids[p], left) for p in tied if el.costs[p] > left]
+        # The least time (costs[p] + carried[p]) / votes[p], exactly, by cross-multiplication;
+        # candidates are in tie order, so the first least one wins.
+        tied: list[int] = []
+        least_n, least_d = 0, 0
+        for p in candidates:
+            n, d = costs[p] + carried[p], el.votes[p]
+            if not tied or n * least_d < least_n * d:
+                tied, least_n, least_d = [p], n, d
+            elif n * least_d == least_n * d:
+                tied.append(p)
+        if not skip and any(money[p] > budget_left for p in tied):
+            dropped += [(el.ids[p], Fraction(budget_left, unit)) for p in tied if money[p] > budget_left]
             break
         winner = tied[0]
         chosen.append(winner)
-        rounds.append(PhragmenRound(el.ids[winner], least / scale, [el.ids[p] for p in tied[1:]]))
-        candidates.discard(winner)
-        left -= el.costs[winner]
-        if least.denominator > 1:
-            rescale = least.denominator
+        rounds.append(PhragmenRound(el.ids[winner], Fraction(least_n, least_d * scale), [el.ids[p] for p in tied[1:]]))
+        candidates.remove(winner)
+        budget_left -= money[winner]
+        rescale = least_d // gcd(least_n, least_d)
+        if rescale > 1:
             scale *= rescale
             loads = [load * rescale for load in loads]
             carried = [c * rescale for c in carried]
-            least *= rescale
-        new = int(least)
+            costs = [c * rescale for c in costs]
+        new = least_n * rescale // least_d
         loads.append(new)
-        # Every supporter's load rises to the new level: count voters per (old level, project) in
-        # integers, then one multiplication per pair.
-        rising: dict[int, dict[int, int]] = {}
+        # Every supporter's load rises to the new level, and so does what each project they
+        # support carries.
+        top, sizes, ballots = len(loads) - 1, el.group_sizes, el.ballots
         for g in el.supporters[winner]:
-            old = level[g]
-            level[g] = len(loads) - 1
-            size = el.group_sizes[g]
-            per_project = rising.get(old)
-            if per_project is None:
-                per_project = rising[old] = {}
-            for q in projects_of[g]:
-                per_project[q] = per_project.get(q, 0) + size
-        for old, per_project in rising.items():
-            rise = new - loads[old]
-            for q, voters in per_project.items():
-                carried[q] += voters * rise
+            rise = (new - loads[level[g]]) * sizes[g]
+            level[g] = top
+            for q in ballots[g]:
+                carried[q] += rise
     return chosen, rounds, dropped

@@ -17,11 +17,11 @@ whenever a payment is not a whole number of units. Integers are much faster than
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from math import gcd, lcm
+from math import gcd, inf, lcm
 from typing import Literal
 
 from .tally_types import Ballot, Project
@@ -43,6 +43,7 @@ class Electorate:
     scores: list[int]  # per project: the points given to it (= votes for approvals)
     voters: int
     tie_order: dict[str, int]  # a stated order for ties; empty: more votes, cheaper, smaller id
+    ballots: list[list[int]]  # per group: the projects it supports
 
     def tie_key(self, project: int) -> tuple[int, int, Fraction, str]:
         stated = self.tie_order.get(self.ids[project], len(self.tie_order))
@@ -74,13 +75,16 @@ def compile_electorate(
     supporters: list[list[int]] = [[] for _ in projects]
     points: list[list[int]] = [[] for _ in projects]
     votes, scores, sizes = [0] * len(projects), [0] * len(projects), []
+    projects_of: list[list[int]] = []
     for group, (ballot, size) in enumerate(groups.items()):
         sizes.append(size)
+        projects_of.append([])
         for project_id, given in ballot:
             if project_id not in index:
                 raise ValueError(f"a ballot votes for an unknown project: {project_id!r}")
             p = index[project_id]
             supporters[p].append(group)
+            projects_of[group].append(p)
             points[p].append(int(given))
             votes[p] += size
             scores[p] += size * int(given)
@@ -94,6 +98,7 @@ def compile_electorate(
         scores,
         sum(sizes),
         {pid: i for i, pid in enumerate(tie_order)},
+        projects_of,
     )
 
 
@@ -133,21 +138,56 @@ class MesRun:
         return [r.project for r in self.rounds]
 
 
+class Memo:
+    """What reruns of MES on one electorate share: a run's *levels* (see `_Run`) depend only on
+    the projects bought so far, not on the money, so how a project's supporters spread over the
+    levels is computed once per sequence of winners (a node) and reused by every later run that
+    buys the same projects first (add1 reruns MES at many shares, mostly buying the same)."""
+
+    LIMIT = 1_000_000  # rows kept at most (~100 MB); beyond, the memo starts afresh
+
+    def __init__(self) -> None:
+        self.children: dict[tuple[int, int], int] = {}  # (node, winner) -> node
+        self.held: dict[tuple[int, int], list[tuple[int, int, int]]] = {}  # (node, project) -> rows
+        self.size = 0
+
+    def child(self, node: int, winner: int) -> int:
+        return self.children.setdefault((node, winner), len(self.children) + 1)
+
+    def keep(self, key: tuple[int, int], rows: list[tuple[int, int, int]]) -> None:
+        if self.size > self.LIMIT:
+            self.held.clear()
+            self.size = 0
+        self.held[key] = rows
+        self.size += len(rows)
+
+
 class _Run:
     """One run of MES where each voter starts with `share`.
 
     Groups that paid the same amounts hold the same money, so money is kept per *level*: each
-    group points to a level (`level[g]`), and a payment moves all the groups of one level to one
-    new level. Sums and rescaling then touch a few levels, not every group.
+    group is at a level (`level[g]`), and buying a project moves its supporters of each level
+    (and, for points, each number of points given) to one new level. Sums and rescaling then
+    touch a few levels, not every group. A project's supporters per level (`held`) come from a
+    `Memo` when one is given; the groups' levels are brought up to date only when a project's
+    supporters must be counted afresh (`pending`).
+    Prices ρ are exact pairs of integers (numerator, denominator); their floats only order the
+    lazy evaluation, where rounding, being monotone, never skips a project it should not.
     """
 
-    def __init__(self, el: Electorate, share: Fraction, utility: Utility, *, explain: bool = False) -> None:
+    def __init__(
+        self, el: Electorate, share: Fraction, utility: Utility, *, explain: bool = False, memo: Memo | None = None
+    ) -> None:
         if utility not in UTILITIES:
             raise ValueError(f"unknown utility {utility!r}; expected one of {UTILITIES}")
         self.el, self.utility, self.explain, self.share = el, utility, explain, share
-        self.scale = lcm(share.denominator, *(c.denominator for c in el.costs))
-        self.values = [share.numerator * (self.scale // share.denominator)]  # scaled money per level
-        self.level = [0] * len(el.group_sizes)
+        self.uniform = utility != "points"
+        self.memo, self.node = memo, 0
+        self.scale = scale = lcm(share.denominator, *(c.denominator for c in el.costs))
+        self.costs = [c.numerator * (scale // c.denominator) for c in el.costs]  # scaled
+        self.values = [share.numerator * (scale // share.denominator)]  # scaled money per level
+        self.level: list[int] | None = None  # each group's level, once needed
+        self.pending: list[tuple[int, dict[tuple[int, int], int]]] = []  # moves not yet applied to `level`
         self.rounds: list[MesRound] = []
         self.ties: list[tuple[int, list[int]]] = []  # (round, tied projects) when a tie decided
 
@@ -161,87 +201,110 @@ class _Run:
         # ρ only rises as budgets are spent, so the last value computed bounds the current one;
         # only projects whose bound is at most the best value so far are recomputed
         # (equalshares.net's lazy evaluation).
-        bound = {p: Fraction(0) for p, (c, v) in enumerate(zip(el.costs, el.votes)) if c > 0 and v > 0}
+        bound = {p: 0.0 for p, (c, v) in enumerate(zip(el.costs, el.votes)) if c > 0 and v > 0}
         while bound:
             best = self.best_projects(bound)
             if not best:
                 break
             winner = min(best, key=el.tie_key)
+            tied: list[str] = []
             if len(best) > 1:
-                self.ties.append((len(chosen), sorted(best, key=el.tie_key)))
-            self.charge(winner, *best[winner], tied=[el.ids[p] for p in sorted(best, key=el.tie_key) if p != winner])
+                order = sorted(best, key=el.tie_key)
+                self.ties.append((len(chosen), order))
+                tied = [el.ids[p] for p in order if p != winner]
+            self.charge(winner, *best[winner], tied=tied)
             chosen.append(winner)
             del bound[winner]
         return chosen
 
-    def best_projects(self, bound: dict[int, Fraction]) -> dict[int, tuple[int, int]]:
+    def best_projects(self, bound: dict[int, float]) -> dict[int, tuple[int, int]]:
         """The affordable projects with the lowest ρ, with ρ (scaled) as numerator, denominator.
 
         Updates `bound` and drops from it the projects nobody can afford any more."""
         best: dict[int, tuple[int, int]] = {}
-        best_key: Fraction | None = None
+        best_n, best_d, best_float = 0, 1, inf
         for project in sorted(bound, key=bound.__getitem__):
-            if best_key is not None and bound[project] > best_key:
-                break
+            if bound[project] > best_float:
+                break  # its float is above the best's, so its exact ρ is too
             price = self.price(project)
             if price is None:
                 del bound[project]  # budgets only shrink: it stays unaffordable
                 continue
-            key = self.key(project, *price)
-            bound[project] = key
-            if best_key is None or key < best_key:
-                best_key, best = key, {}
-            if key == best_key:
+            n, d = price
+            d *= self.costs[project] if self.utility == "cost" else self.scale
+            bound[project] = n / d
+            if not best or n * best_d < best_n * d:
+                best, best_n, best_d, best_float = {project: price}, n, d, n / d
+            elif n * best_d == best_n * d:
                 best[project] = price
         return best
 
-    def key(self, project: int, numerator: int, denominator: int) -> Fraction:
-        # Independent of `scale`, which changes between evaluations.
-        if self.utility == "cost":
-            return Fraction(numerator, denominator * self.scaled_cost(project))
-        return Fraction(numerator, denominator * self.scale)
-
-    def held(self, project: int) -> dict[tuple[int, int], int]:
-        """(level, points) -> how many of the project's supporters are there."""
-        level, sizes = self.level, self.el.group_sizes
-        if self.utility == "points":
-            held: defaultdict[tuple[int, int], int] = defaultdict(int)
+    def held(self, project: int) -> list[tuple[int, int, int]]:
+        """(level, points, voters): how the project's supporters spread over the levels."""
+        memo, key = self.memo, (self.node, project)
+        if memo is not None:
+            rows = memo.held.get(key)
+            if rows is not None:
+                return rows
+        level, sizes = self.levels(), self.el.group_sizes
+        if self.uniform:
+            counts: dict[int, int] = {}
+            get = counts.get
+            for g in self.el.supporters[project]:
+                lv = level[g]
+                counts[lv] = get(lv, 0) + sizes[g]
+            rows = [(lv, 1, n) for lv, n in counts.items()]
+        else:
+            weighted: dict[tuple[int, int], int] = {}
             for g, w in zip(self.el.supporters[project], self.el.points[project]):
-                held[level[g], w] += sizes[g]
-            return held
-        return {(lv, 1): n for lv, n in self.uniform_held(project).items()}
+                weighted[level[g], w] = weighted.get((level[g], w), 0) + sizes[g]
+            rows = [(lv, w, n) for (lv, w), n in weighted.items()]
+        if memo is not None:
+            memo.keep(key, rows)
+        return rows
 
-    def uniform_held(self, project: int) -> dict[int, int]:
-        held: dict[int, int] = {}
-        get, level, sizes = held.get, self.level, self.el.group_sizes
-        for g in self.el.supporters[project]:
-            lv = level[g]
-            held[lv] = get(lv, 0) + sizes[g]
-        return held
+    def levels(self) -> list[int]:
+        """Each group's level, after applying the pending moves."""
+        if self.level is None:
+            self.level = [0] * len(self.el.group_sizes)
+        level, el = self.level, self.el
+        for winner, moves in self.pending:
+            if self.uniform:
+                for g in el.supporters[winner]:
+                    level[g] = moves[level[g], 1]
+            else:
+                for g, w in zip(el.supporters[winner], el.points[winner]):
+                    level[g] = moves[level[g], w]
+        self.pending.clear()
+        return level
 
     def price(self, project: int) -> tuple[int, int] | None:
         """ρ in scaled money per point, as (numerator, denominator), or None when the
         supporters cannot pay for the project together.
 
         A supporter giving w points pays min(money, ρ·w): the poorest per point are capped first."""
-        values, cost = self.values, self.scaled_cost(project)
-        if self.utility != "points":  # the common case, kept lean: add1 reruns it thousands of times
-            held = sorted((values[lv], n) for lv, n in self.uniform_held(project).items())
-            if sum(b * n for b, n in held) < cost:
+        values, cost = self.values, self.costs[project]
+        if self.uniform:  # the common case, kept lean: add1 reruns it many times
+            rows = sorted((values[lv], n) for lv, _w, n in self.held(project) if values[lv])
+            total = payers = 0
+            for budget, n in rows:
+                total += budget * n
+                payers += n
+            if total < cost:
                 return None
-            paid, payers = 0, self.el.votes[project]
-            for budget, n in held:
+            paid = 0
+            for budget, n in rows:
                 if cost - paid <= budget * payers:
                     break  # this level, and every richer one, pays an equal share in full
                 paid += budget * n
                 payers -= n
             return cost - paid, payers
-        rows = [(values[lv], w, n) for (lv, w), n in self.held(project).items()]
-        if sum(b * n for b, _, n in rows) < cost:
+        points_rows = [(values[lv], w, n) for lv, w, n in self.held(project) if values[lv]]
+        if sum(b * n for b, _, n in points_rows) < cost:
             return None
-        rows.sort(key=lambda r: Fraction(r[0], r[1]))
-        paid, weight = 0, sum(w * n for _, w, n in rows)
-        for budget, w, n in rows:
+        points_rows.sort(key=lambda r: Fraction(r[0], r[1]))
+        paid, weight = 0, sum(w * n for _, w, n in points_rows)
+        for budget, w, n in points_rows:
             if (cost - paid) * w <= budget * weight:
                 break  # this group, and every richer one per point, pays ρ·w in full
             paid += budget * n
@@ -253,24 +316,25 @@ class _Run:
         if rescale > 1:
             self.scale *= rescale
             self.values = [value * rescale for value in self.values]
+            self.costs = [cost * rescale for cost in self.costs]
         rho = numerator * rescale // denominator  # per point, now a whole number of scaled units
-        values, level, sizes, el = self.values, self.level, self.el.group_sizes, self.el
-        moved: dict[tuple[int, int], int] = {}  # (old level, points) -> new level
-        paid: Counter[int] = Counter()
-        uniform = self.utility != "points"
-        for g, w in zip(el.supporters[project], el.points[project]):
-            key = (level[g], 1 if uniform else w)
-            new = moved.get(key)
-            if new is None:
-                due = rho * key[1]
-                have = values[key[0]]
-                values.append(have - due if have > due else 0)
-                new = moved[key] = len(values) - 1
-            level[g] = new
-            if self.explain:
-                paid[values[key[0]] - values[new]] += sizes[g]
+        values = self.values
+        moves: dict[tuple[int, int], int] = {}  # (old level, points) -> new level
+        held = self.held(project)
+        for lv, w, _n in held:
+            have, due = values[lv], rho * w
+            values.append(have - due if have > due else 0)
+            moves[lv, w] = len(values) - 1
+        self.pending.append((project, moves))
+        if self.memo is not None:
+            self.node = self.memo.child(self.node, project)
+        else:
+            self.node += 1
         if self.explain:
-            scale = self.scale
+            paid: Counter[int] = Counter()
+            for lv, w, n in held:
+                paid[values[lv] - values[moves[lv, w]]] += n
+            el, scale = self.el, self.scale
             rho_real = Fraction(rho, scale) / (el.costs[project] if self.utility == "cost" else 1)
             self.rounds.append(
                 MesRound(
@@ -282,32 +346,28 @@ class _Run:
                 )
             )
 
-    def scaled_cost(self, project: int) -> int:
-        cost = self.el.costs[project]
-        return cost.numerator * (self.scale // cost.denominator)
-
     def shortfalls(self, chosen: Collection[int]) -> list[Shortfall]:
         el, scale, out = self.el, self.scale, []
         for p in sorted(set(range(len(el.ids))) - set(chosen), key=el.tie_key):
             if el.votes[p] == 0:
                 continue
-            had = Fraction(sum(self.values[lv] * n for (lv, _w), n in self.held(p).items()), scale)
+            had = Fraction(sum(self.values[lv] * n for lv, _w, n in self.held(p)), scale)
             missing = max(el.costs[p] - had, Fraction(0))
             more = -(-missing // self.share) if missing and self.share else 0
             out.append(Shortfall(el.ids[p], el.costs[p], el.votes[p], had, missing, int(more)))
         return out
 
 
-def mes(el: Electorate, share: Fraction, utility: Utility = "cost") -> list[int]:
+def mes(el: Electorate, share: Fraction, utility: Utility = "cost", memo: Memo | None = None) -> list[int]:
     """The projects plain MES buys (as indexes into `el.ids`), in the order it buys them."""
-    return _Run(el, share, utility).run()
+    return _Run(el, share, utility, memo=memo).run()
 
 
 def explain_mes(
-    el: Electorate, share: Fraction, utility: Utility = "cost"
+    el: Electorate, share: Fraction, utility: Utility = "cost", memo: Memo | None = None
 ) -> tuple[MesRun, list[tuple[int, list[int]]]]:
     """The run as data, and the ties that decided a round (round number, tied projects)."""
-    run = _Run(el, share, utility, explain=True)
+    run = _Run(el, share, utility, explain=True, memo=memo)
     chosen = run.run()
     return MesRun(utility, share, run.rounds, run.shortfalls(chosen)), run.ties
 
