@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from html import unescape
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -35,7 +35,6 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from campaign.ballot import strategy
 from campaign.calendar import Phase, phase_at
-from campaign.clock import Clock
 from campaign.proposal import Proposal
 from campaign.results import anonymous_ballots
 from campaign.schema import Campaign, pick
@@ -47,11 +46,10 @@ from conversations.ballot_file import ballot_file, digest
 from conversations.committee.results import sealed_choices, still_sealed, tally, too_early
 from conversations.results_explained import compare_lines, why_lines
 from conversations.committee.participation import STATUS_ORDER, Figures, gather
+from conversations.context import Ctx
 from conversations.figures import number
-from storage.repositories import Repositories, User
 from storage.repositories.verification import aware, utc
 
-router = secrets_in_private(members_only(Router(name="committee_exports")))  # files to the member's private chat
 
 EXPORTS = ("proposals", "ballots", "stats", "pabulib", "explanation")
 AFTER_VOTING = ("ballots", "pabulib", "explanation")
@@ -189,23 +187,18 @@ def _menu():
     return builder.as_markup()
 
 
-@router.message(Command("export"))
 async def export_command(
     message: Message,
     command: CommandObject,
-    bot: Bot,
+    ctx: Ctx,
     state: FSMContext,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
     secret_chat_id: int,
     counting_key: object | None = None,
 ) -> bool:
     await leave_dialogs(state)
     kind = (command.args or "").strip().lower()
     if kind not in EXPORTS:
-        await bot.send_message(
+        await ctx.bot.send_message(
             message.chat.id,
             _(
                 "Which data? /export proposals (every project), /export ballots (anonymous ballots, once voting has closed), "
@@ -214,36 +207,23 @@ async def export_command(
             reply_markup=_menu(),
         )
         return False
-    return await send_export(bot, secret_chat_id, kind, user, repos, campaign, clock, counting_key)
+    return await send_export(ctx, secret_chat_id, kind, counting_key)
 
 
-@router.callback_query(ExportButton.filter(F.kind.in_(EXPORTS)))
 async def export_button(
     query: CallbackQuery,
     callback_data: ExportButton,
-    bot: Bot,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
+    ctx: Ctx,
     secret_chat_id: int,
     counting_key: object | None = None,
 ) -> bool:
     await query.answer()
-    return await send_export(bot, secret_chat_id, callback_data.kind, user, repos, campaign, clock, counting_key)
+    return await send_export(ctx, secret_chat_id, callback_data.kind, counting_key)
 
 
-async def send_export(
-    bot: Bot,
-    chat_id: int,
-    kind: str,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-    counting_key: object | None = None,
-) -> bool:
+async def send_export(ctx: Ctx, chat_id: int, kind: str, counting_key: object | None = None) -> bool:
     """Sends the export (or why not yet) to `chat_id`; True (something was sent there)."""
+    bot, user, repos, campaign, clock = ctx.bot, ctx.user, ctx.repos, ctx.campaign, ctx.clock
     now = clock.now()
     if kind in AFTER_VOTING:
         problem = await too_early(repos, campaign, clock)
@@ -310,3 +290,10 @@ async def send_export(
     await repos.audit.record(campaign.id, user.telegram_id, "export", utc(now), target=f"export:{kind}", count=count)
     await bot.send_document(chat_id, BufferedInputFile(data, filename), caption=caption)
     return True
+
+
+def router() -> Router:
+    r = secrets_in_private(members_only(Router(name="committee_exports")))  # files to the member's private chat
+    r.message.register(export_command, Command("export"))
+    r.callback_query.register(export_button, ExportButton.filter(F.kind.in_(EXPORTS)))
+    return r
