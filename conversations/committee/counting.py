@@ -32,7 +32,7 @@ from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, Message
-from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import gettext as _, ngettext
 
 from campaign.calendar import Phase, phase_at
 from campaign.clock import Clock
@@ -316,9 +316,11 @@ async def count_command(
         return
     if stored.counted_at is not None:
         await message.answer(
-            _("The ballots were counted on {date}: {count} ballots. /results shows the tally.").format(
-                date=when(stored.counted_at, campaign), count=number(stored.ballots or 0)
-            )
+            ngettext(
+                "The ballots were counted on {date}: {count} ballot. /results shows the tally.",
+                "The ballots were counted on {date}: {count} ballots. /results shows the tally.",
+                stored.ballots or 0,
+            ).format(date=when(stored.counted_at, campaign), count=number(stored.ballots or 0))
         )
         return
     if phase not in (Phase.COUNTING, Phase.RESULTS):
@@ -411,12 +413,17 @@ async def count_command(
 async def _counted(message: Message, repos: Repositories, campaign: Campaign) -> None:
     stored = await repos.counting.get(campaign.id)
     assert stored is not None and stored.counted
-    text = _(
+    text = ngettext(
+        "🗳 Counted: {count} ballot, stored with nothing that links it to a voter. "
+        "/results shows the tally; /publish announces it.",
         "🗳 Counted: {count} ballots, shuffled and stored with nothing that links them to a voter. "
-        "/results shows the tally; /publish announces it."
+        "/results shows the tally; /publish announces it.",
+        stored.ballots or 0,
     ).format(count=number(stored.ballots or 0))
     if stored.unreadable:
-        text += "\n" + _("⚠️ {count} sealed ballots could not be opened and are not counted.").format(
-            count=number(stored.unreadable)
-        )
+        text += "\n" + ngettext(
+            "⚠️ {count} sealed ballot could not be opened and is not counted.",
+            "⚠️ {count} sealed ballots could not be opened and are not counted.",
+            stored.unreadable,
+        ).format(count=number(stored.unreadable))
     await message.answer(text)

@@ -36,8 +36,9 @@ from conversations.committee.common import (
     shorten,
     tell_author,
 )
-from conversations.committee.review import CommitteeDialog, ask, checked, decided, dialog_proposal
-from conversations.committee.sheet import ReviewButton, send_sheet, stale_button
+from conversations.committee.review import CommitteeDialog, ask, decided, dialog_proposal
+from conversations.committee.revisions import allowed_in_chat, allowed_on_button, decidable
+from conversations.committee.sheet import ReviewButton, send_sheet
 from conversations.filters import plain_text
 from conversations.render import category_name, field_error, location_text, money
 from storage.repositories import Repositories, User
@@ -71,13 +72,8 @@ async def edit_button(
     clock: Clock,
 ) -> None:
     await leave_dialog(state)
-    proposal, problem = await checked(
-        ReviewAction.EDIT, callback_data.proposal, repos, campaign, clock, user.telegram_id
-    )
+    proposal = await decidable(query, callback_data, bot, user, repos, campaign, clock)
     if proposal is None:
-        await query.answer(problem, show_alert=True)
-        return
-    if await stale_button(query, callback_data, proposal, bot, user, repos, campaign, clock):
         return
     await query.answer()
     builder = InlineKeyboardBuilder()
@@ -117,11 +113,8 @@ async def edit_field(
     if callback_data.field not in EDITABLE_FIELDS:
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
-    proposal, problem = await checked(
-        ReviewAction.EDIT, callback_data.proposal, repos, campaign, clock, user.telegram_id
-    )
+    proposal = await allowed_on_button(query, ReviewAction.EDIT, callback_data.proposal, user, repos, campaign, clock)
     if proposal is None:
-        await query.answer(problem, show_alert=True)
         return
     if callback_data.field == "category":
         await query.answer()
@@ -258,9 +251,8 @@ async def _save_edit(
     clock: Clock,
     i18n: I18n,
 ) -> None:
-    proposal, problem = await checked(ReviewAction.EDIT, number, repos, campaign, clock, user.telegram_id)
+    proposal = await allowed_in_chat(bot, chat_id, ReviewAction.EDIT, number, user, repos, campaign, clock)
     if proposal is None:
-        await bot.send_message(chat_id, problem or "")
         return
     draft = proposal.as_draft().with_values(**values)
     if draft == proposal.as_draft():

@@ -32,7 +32,7 @@ from campaign import fields
 from campaign.calendar import phase_at
 from campaign.clock import Clock
 from campaign.proposal import Proposal
-from campaign.review import ALLOWED_FROM, Refusal, ReviewAction, merge_refusal, new_status, refusal
+from campaign.review import ALLOWED_FROM, Refusal, ReviewAction, merge_refusal, new_status
 from campaign.schema import Campaign
 from conversations.after_commit import say_later
 from conversations.committee.common import (
@@ -46,10 +46,10 @@ from conversations.committee.common import (
     tell_author,
     title_of,
 )
-from conversations.committee.sheet import ReviewButton, changed_since_shown, show_next, stale_button
+from conversations.committee.revisions import allowed_in_chat, changed_since_shown, decidable, frozen
+from conversations.committee.sheet import ReviewButton, show_next
 from conversations.filters import plain_text
 from conversations.render import when
-from storage.phase_gate import record_refusal
 from storage.repositories import Repositories, User
 
 router = members_only(Router(name="committee_review"))
@@ -80,37 +80,7 @@ async def next_button(
     await show_next(bot, chat_of(query), repos, campaign, clock, after=callback_data.proposal)
 
 
-# --- checks shared by every decision -------------------------------------------------------
-
-
-async def checked(
-    action: ReviewAction,
-    proposal_id: int,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-    actor: int | None = None,
-) -> tuple[Proposal | None, str | None]:
-    """The proposal if `action` is allowed on it now, else the reason why not (an attempt on a
-    frozen finalist, once voting opened, goes to the audit log)."""
-    proposal = await repos.proposals.get(proposal_id, campaign.id)
-    if proposal is None:
-        return None, _("There is no project #{number}.").format(number=proposal_id)
-    refused = refusal(action, proposal.status, phase_at(campaign.calendar, clock.now()))
-    if refused == Refusal.LOCKED:
-        return None, await frozen(repos, campaign, proposal, actor, f"proposal_{action.value}", clock)
-    if refused is not None:
-        return None, refusal_text(refused, proposal.status)
-    return proposal, None
-
-
-async def frozen(
-    repos: Repositories, campaign: Campaign, proposal: Proposal, actor: int | None, attempt: str, clock: Clock
-) -> str:
-    await record_refusal(
-        repos, campaign, actor, attempt, "finalists_frozen", clock.now(), target=f"proposal:{proposal.id}"
-    )
-    return refusal_text(Refusal.LOCKED)
+# --- applying a decision -------------------------------------------------------------------
 
 
 async def _apply(
@@ -163,13 +133,8 @@ async def eligible(
     i18n: I18n,
 ) -> None:
     await leave_dialog(state)
-    proposal, problem = await checked(
-        ReviewAction.ELIGIBLE, callback_data.proposal, repos, campaign, clock, user.telegram_id
-    )
+    proposal = await decidable(query, callback_data, bot, user, repos, campaign, clock)
     if proposal is None:
-        await query.answer(problem, show_alert=True)
-        return
-    if await stale_button(query, callback_data, proposal, bot, user, repos, campaign, clock):
         return
     if await _apply(ReviewAction.ELIGIBLE, proposal, user.telegram_id, repos, campaign, clock) is None:
         await query.answer(_("Someone decided on this project meanwhile."), show_alert=True)
@@ -247,14 +212,10 @@ async def question_button(
     campaign: Campaign,
     clock: Clock,
 ) -> None:
-    action = ReviewAction(callback_data.action)
-    proposal, problem = await checked(action, callback_data.proposal, repos, campaign, clock, user.telegram_id)
+    proposal = await decidable(query, callback_data, bot, user, repos, campaign, clock)
     if proposal is None:
-        await query.answer(problem, show_alert=True)
         return
-    if await stale_button(query, callback_data, proposal, bot, user, repos, campaign, clock):
-        return
-    dialog, question = _question(action)
+    dialog, question = _question(ReviewAction(callback_data.action))
     await ask(query, bot, state, dialog, proposal, question.format(number=proposal.id), revision=callback_data.revision)
 
 
@@ -288,16 +249,13 @@ async def _decide_with_text(
     number = int(asked.get("proposal") or 0)
     await state.set_state(None)
     await state.update_data(committee=None)
-    proposal, problem = await checked(action, number, repos, campaign, clock, user.telegram_id)
-    if proposal is not None and await changed_since_shown(
-        bot, message.chat.id, proposal, int(asked.get("revision") or 0), user, repos, campaign, clock, action
-    ):
+    proposal = await allowed_in_chat(
+        bot, message.chat.id, action, number, user, repos, campaign, clock, shown=int(asked.get("revision") or 0)
+    )
+    if proposal is None:
         return None
-    if (
-        proposal is None
-        or await _apply(action, proposal, user.telegram_id, repos, campaign, clock, reason=text) is None
-    ):
-        await bot.send_message(message.chat.id, problem or _("Someone decided on this project meanwhile."))
+    if await _apply(action, proposal, user.telegram_id, repos, campaign, clock, reason=text) is None:
+        await bot.send_message(message.chat.id, _("Someone decided on this project meanwhile."))
         return None
     return proposal, text
 

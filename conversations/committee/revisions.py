@@ -1,7 +1,12 @@
-"""A decision is bound to what was shown: the review buttons carry the revision of the sheet
-they were sent with (`ReviewButton.revision`), and a question's answer the revision it was
-asked about. If the author changed the project since, nothing is decided: the attempt is
-audited, and the committee gets the new version with the changed fields marked.
+"""Whether a decision on a project can still be taken — the one place every decision of /review
+and 🖊 Edit asks, before anything changes:
+
+- the campaign's rules allow it now (`campaign.review.refusal`): else the reason, and an attempt
+  on a frozen finalist once voting opened goes to the audit log;
+- it is about what was shown: the review buttons carry the revision of the sheet they were sent
+  with (`ReviewButton.revision`), and a question's answer the revision it was asked about. If the
+  author changed the project since, nothing is decided: the attempt is audited, and the committee
+  gets the new version with the changed fields marked.
 """
 
 from __future__ import annotations
@@ -9,13 +14,19 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
+from aiogram import Bot
+from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 
+from campaign.calendar import phase_at
+from campaign.clock import Clock
 from campaign.proposal import Proposal, ProposalDraft, changed_fields
+from campaign.review import Refusal, ReviewAction, refusal
 from campaign.schema import Campaign
-from conversations.committee.common import field_label, shorten
+from conversations.committee.common import chat_of, drop_buttons, field_label, refusal_text, shorten
+from conversations.committee.sheet import ReviewButton, send_sheet
 from storage.phase_gate import record_refusal
-from storage.repositories import Repositories
+from storage.repositories import Repositories, User
 from storage.repositories.proposals import Revision
 
 # ProposalDraft attributes -> the field names the committee reads.
@@ -56,11 +67,6 @@ def changes_intro(shown: Revision | None, latest: Revision) -> str:
     return "\n".join(lines)
 
 
-async def current_revision(repos: Repositories, proposal_id: int) -> int:
-    revisions = await repos.proposals.revisions(proposal_id)
-    return revisions[-1].number if revisions else 0
-
-
 async def stale(
     repos: Repositories,
     campaign: Campaign,
@@ -87,3 +93,130 @@ async def stale(
         current=revisions[-1].number,
     )
     return changes_intro(next((r for r in revisions if r.number == shown), None), revisions[-1])
+
+
+# --- allowed now? ----------------------------------------------------------------------------
+
+
+async def checked(
+    action: ReviewAction,
+    proposal_id: int,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+    actor: int | None = None,
+) -> tuple[Proposal | None, str | None]:
+    """The proposal if `action` is allowed on it now, else the reason why not (an attempt on a
+    frozen finalist, once voting opened, goes to the audit log)."""
+    proposal = await repos.proposals.get(proposal_id, campaign.id)
+    if proposal is None:
+        return None, _("There is no project #{number}.").format(number=proposal_id)
+    refused = refusal(action, proposal.status, phase_at(campaign.calendar, clock.now()))
+    if refused == Refusal.LOCKED:
+        return None, await frozen(repos, campaign, proposal, actor, f"proposal_{action.value}", clock)
+    if refused is not None:
+        return None, refusal_text(refused, proposal.status)
+    return proposal, None
+
+
+async def frozen(
+    repos: Repositories, campaign: Campaign, proposal: Proposal, actor: int | None, attempt: str, clock: Clock
+) -> str:
+    """The refusal of a change to a finalist once voting opened, recorded in the audit log."""
+    await record_refusal(
+        repos, campaign, actor, attempt, "finalists_frozen", clock.now(), target=f"proposal:{proposal.id}"
+    )
+    return refusal_text(Refusal.LOCKED)
+
+
+# --- on what was shown? ------------------------------------------------------------------------
+
+
+async def changed_since_shown(
+    bot: Bot,
+    chat_id: int,
+    proposal: Proposal,
+    shown: int,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+    attempt: ReviewAction,
+) -> bool:
+    """True (and the new version shown, changes marked) if the author changed the project
+    since the revision the committee member decided on."""
+    intro = await stale(repos, campaign, proposal, shown, user.telegram_id, f"proposal_{attempt.value}", clock.now())
+    if intro is None:
+        return False
+    await send_sheet(bot, chat_id, proposal, campaign, repos, clock, with_next=False, intro=intro)
+    return True
+
+
+# --- both, for a button and for a typed answer -----------------------------------------------------
+
+
+async def allowed_on_button(
+    query: CallbackQuery,
+    action: ReviewAction,
+    number: int,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+) -> Proposal | None:
+    """The project if `action` is allowed on it now; else None, and the reason in an alert."""
+    proposal, problem = await checked(action, number, repos, campaign, clock, user.telegram_id)
+    if proposal is None:
+        await query.answer(problem, show_alert=True)
+    return proposal
+
+
+async def decidable(
+    query: CallbackQuery,
+    button: ReviewButton,
+    bot: Bot,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+) -> Proposal | None:
+    """The project a decision button names, if its decision can be taken: allowed now, and on
+    the revision the button was shown with. Else None, after the alert (and the new version)."""
+    action = ReviewAction(button.action)
+    proposal = await allowed_on_button(query, action, button.proposal, user, repos, campaign, clock)
+    if proposal is None:
+        return None
+    if not await changed_since_shown(
+        bot, chat_of(query), proposal, button.revision, user, repos, campaign, clock, action
+    ):
+        return proposal
+    await query.answer(
+        _("The author changed this project since this card was shown: nothing was decided."), show_alert=True
+    )
+    await drop_buttons(query)
+    return None
+
+
+async def allowed_in_chat(
+    bot: Bot,
+    chat_id: int,
+    action: ReviewAction,
+    number: int,
+    user: User,
+    repos: Repositories,
+    campaign: Campaign,
+    clock: Clock,
+    *,
+    shown: int | None = None,
+) -> Proposal | None:
+    """For a typed answer: the project if `action` is allowed on it now (and, given `shown`, on
+    that revision); else None, after saying why (or showing the new version)."""
+    proposal, problem = await checked(action, number, repos, campaign, clock, user.telegram_id)
+    if proposal is None:
+        await bot.send_message(chat_id, problem or "")
+        return None
+    if shown is not None and await changed_since_shown(
+        bot, chat_id, proposal, shown, user, repos, campaign, clock, action
+    ):
+        return None
+    return proposal

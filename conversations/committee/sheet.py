@@ -1,5 +1,5 @@
-"""Showing a project to the committee: the sheet, its decision buttons (bound to the revision
-shown), and what happens when a button no longer matches the project (the author changed it).
+"""Showing a project to the committee: the sheet and its decision buttons, bound to the revision
+shown (what happens when a button no longer matches the project: revisions.py).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Callable
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -20,9 +20,8 @@ from campaign.proposal import Proposal
 from campaign.review import ReviewAction, decisions
 from campaign.schema import Campaign
 from conversations.after_commit import after_commit, localized
-from conversations.committee.common import MESSAGE_LIMIT, chat_of, committee_button, committee_sheet, drop_buttons
-from conversations.committee.revisions import current_revision, stale
-from storage.repositories import Repositories, User
+from conversations.committee.common import MESSAGE_LIMIT, committee_button, committee_sheet
+from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +39,12 @@ class ReviewButton(CallbackData, prefix="crev"):
         if value.count(":") == 2:
             value += ":0"
         return super().unpack(value)
+
+
+async def current_revision(repos: Repositories, proposal_id: int) -> int:
+    """The revision a sheet shows now (its buttons carry it)."""
+    revisions = await repos.proposals.revisions(proposal_id)
+    return revisions[-1].number if revisions else 0
 
 
 # --- showing a project ----------------------------------------------------------------------
@@ -122,45 +127,3 @@ async def show_next(
     waiting = counts.get(proposal.status, 0)
     intro = _("Projects waiting for review: {count}. The oldest first:").format(count=waiting)
     await send_sheet(bot, chat_id, proposal, campaign, repos, clock, with_next=waiting > 1, intro=intro)
-
-
-async def changed_since_shown(
-    bot: Bot,
-    chat_id: int,
-    proposal: Proposal,
-    shown: int,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-    attempt: ReviewAction,
-) -> bool:
-    """True (and the new version shown, changes marked) if the author changed the project
-    since the revision the committee member decided on."""
-    intro = await stale(repos, campaign, proposal, shown, user.telegram_id, f"proposal_{attempt.value}", clock.now())
-    if intro is None:
-        return False
-    await send_sheet(bot, chat_id, proposal, campaign, repos, clock, with_next=False, intro=intro)
-    return True
-
-
-async def stale_button(
-    query: CallbackQuery,
-    callback_data: ReviewButton,
-    proposal: Proposal,
-    bot: Bot,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-) -> bool:
-    action = ReviewAction(callback_data.action)
-    if not await changed_since_shown(
-        bot, chat_of(query), proposal, callback_data.revision, user, repos, campaign, clock, action
-    ):
-        return False
-    await query.answer(
-        _("The author changed this project since this card was shown: nothing was decided."), show_alert=True
-    )
-    await drop_buttons(query)
-    return True
