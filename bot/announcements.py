@@ -11,7 +11,7 @@ What follows the vote is said as everywhere else (campaign.standing, conversatio
 "voting_close" ends with the results date; "results", when the date comes before the committee
 has published, says the results will be published very soon — never "the results are in", and
 not the campaign file's own results text. (Publishing replaces the calendar's "results"
-announcement with the committee's, see conversations.committee.results.)
+announcement with the committee's, see conversations.committee.publish.)
 """
 
 from __future__ import annotations

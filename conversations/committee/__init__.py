@@ -26,7 +26,17 @@ def get_routers() -> list[Router]:
         review,
         team,
     )
-    from conversations.committee import broadcasts, chat_id, counting, exports, results, stats
+    from conversations.committee import (
+        broadcast_progress,
+        broadcasts,
+        chat_id,
+        counting,
+        counting_key,
+        exports,
+        publish,
+        results,
+        stats,
+    )
 
     return [
         *routers_of(menu),
@@ -40,9 +50,12 @@ def get_routers() -> list[Router]:
         *routers_of(ambassadors),
         *routers_of(stats),
         *routers_of(counting),
+        *routers_of(counting_key),
         *routers_of(results),
+        *routers_of(publish),
         *routers_of(exports),
         *routers_of(broadcasts),
+        *routers_of(broadcast_progress),
         *routers_of(chat_id),
         *routers_of(refusal),
     ]

@@ -1,4 +1,4 @@
-"""/broadcast: the committee writes to residents; /broadcasts: how the sending goes.
+"""/broadcast: the committee writes to residents (how the sending goes: /broadcasts, broadcast_progress.py).
 
 | input                            | then                                                          |
 |----------------------------------|---------------------------------------------------------------|
@@ -12,8 +12,6 @@
 | ✅ Send                           | queued, one delivery per recipient (the broadcaster sends it  |
 |                                  | at its pace); the audit log records it                        |
 | /cancel, ✖ Cancel                | nothing is sent                                               |
-| /broadcasts                      | the latest broadcasts: sent, pending, unreachable, failed,    |
-|                                  | unknown                                                       |
 
 The text keeps the formatting the member typed (bold, italics, links: Telegram's own), and
 anything that looks like HTML is shown as typed. Every resident gets it in their language,
@@ -40,22 +38,19 @@ stateDiagram-v2
 from __future__ import annotations
 
 import logging
-import re
-from html import escape, unescape
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, ForceReply, Message
 from aiogram.utils.i18n import I18n, gettext as _, ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from babel import Locale
 
 from campaign.clock import Clock
 from campaign.schema import AUDIENCES, Campaign
+from conversations.committee.broadcast_texts import audience_label, language_name, texts_for, visible_length
 from conversations.committee.common import (
     chat_of,
     committee_button,
@@ -63,14 +58,10 @@ from conversations.committee.common import (
     leave_dialog,
     members_only,
     not_a_command,
-    person,
-    short_when,
 )
 from conversations.figures import number
 from conversations.filters import photo as a_photo, plain_text
-from conversations.render import language
 from storage.repositories import Repositories, User
-from storage.repositories.broadcasts import Broadcast
 from storage.repositories.verification import utc
 
 log = logging.getLogger(__name__)
@@ -78,8 +69,6 @@ router = members_only(Router(name="committee_broadcasts"))
 
 MAX_TEXT = 3500  # characters typed; Telegram takes 4096 with the formatting and our last line
 CAPTION_LIMIT = 1024  # a photo's caption
-RECENT = 8
-_TAG = re.compile(r"<[^>]+>")
 
 
 class BroadcastDialog(StatesGroup):
@@ -100,39 +89,12 @@ class BroadcastConfirm(CallbackData, prefix="cbok"):
     action: str  # send | cancel
 
 
-@committee_button
-class BroadcastsRefresh(CallbackData, prefix="cbls"):
-    limit: int
-
-
 async def leave_dialogs(state: FSMContext) -> None:
     """A committee command drops a question in progress: the review's, or a broadcast being written."""
     await leave_dialog(state)
     if (await state.get_state() or "").startswith("BroadcastDialog:"):
         await state.set_state(None)
         await state.update_data(broadcast=None)
-
-
-def audience_label(audience: str) -> str:
-    return {
-        "all": _("everyone"),
-        "verified": _("verified residents"),
-        "authors": _("authors of projects"),
-        "not_voted": _("residents who have not voted yet"),
-    }.get(audience, escape(audience))
-
-
-def language_name(code: str) -> str:
-    """ "French", "anglais"...: a language's name in the reader's language."""
-    return Locale.parse(code).get_display_name(language()) or code
-
-
-def footer() -> str:
-    return _("<i>Send /stop to stop receiving these announcements.</i>")
-
-
-def visible_length(html: str) -> int:
-    return len(unescape(_TAG.sub("", html)))
 
 
 # --- writing the message ------------------------------------------------------------------------
@@ -234,17 +196,6 @@ async def translation_skipped(message: Message, bot: Bot, state: FSMContext) -> 
     draft["pending"] = list(draft.get("pending") or [])[1:]
     await _save(state, draft)
     await _next_question(bot, message.chat.id, state, draft)
-
-
-def texts_for(draft: dict, campaign: Campaign, i18n: I18n) -> dict[str, str]:
-    """What each language gets: its own text, or the first one; then the line about /stop."""
-    typed: dict[str, str] = draft.get("texts") or {}
-    first = typed.get(draft.get("first") or "") or next(iter(typed.values()), "")
-    texts = {}
-    for code in campaign.languages:
-        with i18n.use_locale(code):
-            texts[code] = (typed.get(code) or first) + "\n\n" + footer()
-    return texts
 
 
 @router.message(BroadcastDialog.photo, a_photo)
@@ -443,91 +394,3 @@ async def not_a_photo(message: Message, bot: Bot) -> None:
 @router.message(StateFilter(BroadcastDialog.audience, BroadcastDialog.confirm), not_a_command)
 async def use_the_buttons(message: Message, bot: Bot) -> None:
     await bot.send_message(message.chat.id, _("Please answer with the buttons above, or /cancel."))
-
-
-# --- /broadcasts ----------------------------------------------------------------------------------
-
-
-def _kind_label(broadcast: Broadcast) -> str:
-    if broadcast.kind == "message":
-        return _("message")
-    if broadcast.kind == "reminder":
-        return _("reminder")
-    if broadcast.key == "results_published":
-        return _("results announcement")
-    return _("announcement")
-
-
-def _excerpt(broadcast: Broadcast, language: str, limit: int = 90) -> str:
-    text = broadcast.text.get(language) or next(iter(broadcast.text.values()), "")
-    plain = " ".join(unescape(_TAG.sub("", text)).split())
-    return escape(plain if len(plain) <= limit else plain[: limit - 1].rstrip() + "…")
-
-
-async def progress_text(repos: Repositories, campaign: Campaign, user: User, limit: int = RECENT) -> str:
-    broadcasts = await repos.statistics.recent_broadcasts(campaign.id, limit)
-    if not broadcasts:
-        return _("No broadcast yet. Send /broadcast to write one.")
-    lines = [_("<b>Latest broadcasts</b> (most recent first):")]
-    for sent in broadcasts:
-        broadcast = sent.broadcast
-        counts = await repos.broadcasts.progress(broadcast.id)
-        by = await person(repos, sent.created_by) if sent.created_by is not None else _("the calendar")
-        lines += [
-            "",
-            ngettext(
-                "<b>#{number}</b> · {date} · {kind} by {by} · {audience} · {count} recipient",
-                "<b>#{number}</b> · {date} · {kind} by {by} · {audience} · {count} recipients",
-                broadcast.recipients,
-            ).format(
-                number=broadcast.id,
-                date=short_when(broadcast.created_at, campaign),
-                kind=_kind_label(broadcast),
-                by=by,
-                audience=audience_label(broadcast.audience),
-                count=number(broadcast.recipients),
-            ),
-            _(
-                "✅ sent {sent} · ⏳ pending {pending} · 🚫 unreachable {unreachable} · ⚠️ failed {failed} · ❓ unknown {unknown}"
-            ).format(
-                sent=number(counts["sent"]),
-                pending=number(counts["pending"] + counts["sending"]),
-                unreachable=number(counts["unreachable"]),
-                failed=number(counts["failed"]),
-                unknown=number(counts["unknown"]),
-            ),
-            f"<i>{_excerpt(broadcast, user.language)}</i>",
-        ]
-    return "\n".join(lines)
-
-
-def _refresh_markup(limit: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("🔄 Refresh"), callback_data=BroadcastsRefresh(limit=limit))
-    return builder.as_markup()
-
-
-async def show_progress(bot: Bot, chat_id: int, repos: Repositories, campaign: Campaign, user: User) -> None:
-    await bot.send_message(chat_id, await progress_text(repos, campaign, user), reply_markup=_refresh_markup(RECENT))
-
-
-@router.message(Command("broadcasts"))
-async def broadcasts_command(
-    message: Message, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign
-) -> None:
-    await leave_dialogs(state)
-    await show_progress(bot, message.chat.id, repos, campaign, user)
-
-
-@router.callback_query(BroadcastsRefresh.filter())
-async def refresh(
-    query: CallbackQuery, callback_data: BroadcastsRefresh, user: User, repos: Repositories, campaign: Campaign
-) -> None:
-    limit = min(max(callback_data.limit, 1), 20)
-    text = await progress_text(repos, campaign, user, limit)
-    if isinstance(query.message, Message):
-        try:
-            await query.message.edit_text(text, reply_markup=_refresh_markup(limit))
-        except TelegramAPIError:  # "message is not modified": nothing new
-            log.debug("could not refresh the broadcasts", exc_info=True)
-    await query.answer(_("Up to date."))

@@ -1,76 +1,47 @@
-"""/results and /publish: the committee counts the vote and announces the winners.
+"""/results: the committee counts the vote (announcing it is /publish, publish.py).
 
 | input               | reply                                                                  |
 |---------------------|------------------------------------------------------------------------|
 | /results            | before voting closes: when the tally can be seen (no partial results); |
 |                     | then: votes per project, the winners under the campaign's rule, a      |
 |                     | bar chart, and whether the results are published                       |
-| /publish            | the winners and the number of residents told; 📣 Publish / ✖ Not now    |
-| 📣 Publish           | winners marked, the publication recorded (audit), the announcement     |
-|                     | queued for every subscribed resident, winning authors told             |
 
 The ballots are sealed until counted (conversations.committee.counting): with the key in the
 environment the first /results after voting closes counts them; with shares, /count does.
 The tally is `campaign.results.compute_results` over the counted ballots, every time: it is
-the same until someone moves the voting dates. Publishing happens once: the announcement is a
-broadcast with a unique key, so two members pressing at once publish once; what was published
-(winners, votes) is kept with the audit entry, and residents' /results reads it from there.
-Publishing before the calendar's results date replaces the calendar's own "results" announcement.
+the same until someone moves the voting dates.
 """
 
 from __future__ import annotations
 
 import logging
-from functools import partial
 from datetime import datetime
-from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n, gettext as _, ngettext
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from aiogram.types import Message
+from aiogram.utils.i18n import gettext as _, ngettext
 
 from campaign.calendar import Phase, phase_at
 from campaign.clock import Clock
 from campaign.freeze import ballot_settings, finalist_digest
-from campaign.proposal import Proposal, ProposalStatus
-from campaign.results import Results, compute_results, snapshot
+from campaign.results import Results, compute_results
 from campaign.schema import Campaign
-from conversations.after_commit import say_later
-from conversations.ballot_file import ballot_file, digest, tracker_file
 from conversations.committee.counting import ensure_counted, sealed_reason
-from conversations.committee.broadcasts import footer, leave_dialogs, wake
+from conversations.committee.broadcasts import leave_dialogs
 from conversations.committee.common import (
-    Told,
-    chat_of,
-    committee_button,
-    drop_buttons,
     members_only,
     person,
-    tell_author,
-    title_of,
 )
 from conversations.figures import number, results_chart, results_lines, send_lines, send_png
-from conversations.render import campaign_name, money, when
-from conversations.results_explained import ANNOUNCED_WHY, budget_chart, compare_lines, why_lines
+from conversations.render import campaign_name, when
+from conversations.results_explained import budget_chart, compare_lines, why_lines
 from storage.repositories import Repositories, User
-from storage.repositories.statistics import PUBLICATION_ACTION, PUBLICATION_KEY
 from storage.repositories.verification import utc
 
 log = logging.getLogger(__name__)
 router = members_only(Router(name="committee_results"))
-
-CALENDAR_RESULTS_KEY = "results"  # the calendar's own announcement at `results` (bot.scheduler)
-ANNOUNCED_WINNERS = 30  # more winners than this: the announcement lists these and points to /results
-ANNOUNCEMENT_LIMIT = 3800  # characters: Telegram takes 4096 a message
-
-
-@committee_button
-class PublishConfirm(CallbackData, prefix="cpub"):
-    ballots: int  # the number of ballots when asked; -1: not now
 
 
 async def seal_vote(repos: Repositories, campaign: Campaign, now: datetime) -> None:
@@ -184,226 +155,3 @@ async def show_results(
     envelope = budget_chart(results, campaign)
     if envelope is not None:
         await send_png(bot, chat_id, envelope, "envelope.png")
-
-
-# --- /publish ---------------------------------------------------------------------------------
-
-
-async def _publishable(
-    repos: Repositories, campaign: Campaign, clock: Clock, user: User, counting_key: object | None
-) -> tuple[str | None, Results | None]:
-    problem = await too_early(repos, campaign, clock)
-    if problem:
-        return _("The results can be published once voting has closed.") + " " + problem, None
-    problem = await still_sealed(repos, campaign, clock, user.telegram_id, counting_key)
-    if problem:
-        return problem, None
-    publication = await repos.statistics.publication(campaign.id)
-    if publication is not None:
-        return _("The results were already published on {date} by {name}.").format(
-            date=when(publication.at, campaign), name=await person(repos, publication.by)
-        ), None
-    results = await tally(repos, campaign, clock.now())
-    if results.ballots == 0:
-        return _("No ballot was cast: there are no results to publish."), None
-    return None, results
-
-
-def _winner_list(results: Results, campaign: Campaign, limit: int = ANNOUNCED_WINNERS) -> list[str]:
-    lines = [
-        _("• <b>#{number}</b> {title} — {cost} — votes: {votes}").format(
-            number=row.project_id, title=escape(row.title), cost=money(row.cost, campaign), votes=number(row.votes)
-        )
-        for row in results.winner_rows[:limit]
-    ]
-    if len(results.winner_rows) > limit:
-        lines.append(_("… and {count} more.").format(count=number(len(results.winner_rows) - limit)))
-    return lines
-
-
-@router.message(Command("publish"))
-async def publish_command(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-    counting_key: object | None = None,
-) -> None:
-    await leave_dialogs(state)
-    problem, results = await _publishable(repos, campaign, clock, user, counting_key)
-    if problem or results is None:
-        await bot.send_message(message.chat.id, problem or "")
-        return
-    recipients = await repos.statistics.recipients(campaign.id, "all")
-    lines = [_("<b>Publish the results?</b>"), ""]
-    if results.winners:
-        lines += [
-            _("The winning projects ({count}):").format(count=len(results.winners)),
-            *_winner_list(results, campaign),
-            "",
-        ]
-    else:
-        lines += [_("No project wins under the campaign's rule."), ""]
-    lines.append(
-        ngettext(
-            "They will be marked as winners, their authors told, and the results announced to {count} resident. "
-            "Residents can then see them with /results. This cannot be undone.",
-            "They will be marked as winners, their authors told, and the results announced to {count} residents. "
-            "Residents can then see them with /results. This cannot be undone.",
-            recipients,
-        ).format(count=number(recipients))
-    )
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("📣 Publish the results"), callback_data=PublishConfirm(ballots=results.ballots))
-    builder.button(text=_("✖ Not now"), callback_data=PublishConfirm(ballots=-1))
-    builder.adjust(1)
-    await send_lines(bot, message.chat.id, lines, reply_markup=builder.as_markup())
-
-
-@router.callback_query(PublishConfirm.filter(F.ballots < 0))
-async def publish_cancelled(query: CallbackQuery) -> None:
-    await query.answer(_("Nothing was published."))
-    await drop_buttons(query)
-
-
-def announcement(results: Results, campaign: Campaign, file_digest: str | None = None) -> str:
-    """The message every resident gets, in the current language."""
-    parts = [
-        ngettext(
-            "🎉 <b>{campaign}</b>: the results are in! {count} resident voted.",
-            "🎉 <b>{campaign}</b>: the results are in! {count} residents voted.",
-            results.ballots,
-        ).format(campaign=campaign_name(campaign), count=number(results.ballots)),
-    ]
-    if results.winners:
-        parts.append("\n".join([_("<b>The winning projects:</b>"), *_winner_list(results, campaign)]))
-    closing = [_("Send /results to see the votes for every project.")]
-    if file_digest:
-        closing.append(
-            _(
-                "Anyone can recount: /ballots sends the anonymous ballot file (its SHA-256 fingerprint is <code>{digest}</code>) "
-                "and the list of counted trackers; /checkmyvote TRACKER confirms that your ballot was counted."
-            ).format(digest=file_digest)
-        )
-    closing.append(footer())
-    why = why_lines(results, campaign, limit=ANNOUNCED_WHY)
-    # One message: the explanation is shortened to what fits (the full one is in /results).
-    while why and len("\n\n".join([*parts, "\n".join(why), *closing])) > ANNOUNCEMENT_LIMIT:
-        why = why[:-1]
-    if len(why) > 1:
-        parts.append("\n".join(why))
-    return "\n\n".join(parts + closing)
-
-
-@router.callback_query(PublishConfirm.filter())
-async def publish_confirmed(
-    query: CallbackQuery,
-    callback_data: PublishConfirm,
-    bot: Bot,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-    i18n: I18n,
-    broadcaster: object | None = None,
-    counting_key: object | None = None,
-) -> None:
-    problem, results = await _publishable(repos, campaign, clock, user, counting_key)
-    if problem or results is None:
-        await query.answer(problem, show_alert=True)
-        await drop_buttons(query)
-        return
-    if results.ballots != callback_data.ballots:
-        await query.answer(_("The count changed since this question: send /publish again."), show_alert=True)
-        await drop_buttons(query)
-        return
-    now = utc(clock.now())
-    # The digest of the file anyone can recount is part of what is announced and audited.
-    file_digest = digest(await ballot_file(repos, campaign, [row.project_id for row in results.winner_rows]))
-    trackers_digest = digest(await tracker_file(repos, campaign))
-    texts, explained = {}, {}
-    for code in campaign.languages:
-        with i18n.use_locale(code):
-            texts[code] = announcement(results, campaign, file_digest)
-            explained[code] = why_lines(results, campaign)
-    # The unique key makes this the one publication, whoever presses at the same moment.
-    broadcast = await repos.broadcasts.queue(
-        campaign.id,
-        kind="announcement",
-        audience="all",
-        text=texts,
-        now=now,
-        key=PUBLICATION_KEY,
-        created_by=user.telegram_id,
-    )
-    if broadcast is None:
-        await query.answer(_("The results were already published."), show_alert=True)
-        await drop_buttons(query)
-        return
-    for row in results.winner_rows:
-        await repos.proposals.set_status(
-            row.project_id, campaign.id, ProposalStatus.WINNER, now, expected=[ProposalStatus.FINALIST]
-        )
-    if CALENDAR_RESULTS_KEY not in await repos.broadcasts.keys(campaign.id):
-        # Announced now: the calendar's "results are in" would only say it again.
-        await repos.broadcasts.record_dropped(
-            campaign.id, kind="announcement", key=CALENDAR_RESULTS_KEY, audience="all", now=now
-        )
-    await repos.audit.record(
-        campaign.id,
-        user.telegram_id,
-        PUBLICATION_ACTION,
-        now,
-        target="results",
-        count=len(results.winners),
-        broadcast=broadcast.id,
-        explanation=explained,
-        ballot_file_sha256=file_digest,
-        trackers_sha256=trackers_digest,
-        announcement_sha256={code: digest(text.encode()) for code, text in texts.items()},
-        **snapshot(results),
-    )
-    await repos.session.commit()  # published for good before anyone is told
-    wake(broadcaster)
-    await query.answer(_("Published."))
-    await drop_buttons(query)
-    told: list[Told] = []
-    for row in results.winner_rows:
-        proposal = await repos.proposals.get(row.project_id, campaign.id)
-        if proposal is not None:
-            told.append(await tell_author(bot, i18n, repos, proposal, partial(_winner_text, proposal, row.votes)))
-    winners = len(results.winners)
-
-    def published() -> str:  # after the commit: how many authors were reached is known then
-        reached = sum(t.reached for t in told)
-        return " ".join(
-            [
-                ngettext(
-                    "Published: {winners} winning project.", "Published: {winners} winning projects.", winners
-                ).format(winners=winners),
-                ngettext(
-                    "The announcement is queued for {count} resident (broadcast #{number}: /broadcasts shows its progress).",
-                    "The announcement is queued for {count} residents (broadcast #{number}: /broadcasts shows its progress).",
-                    broadcast.recipients,
-                ).format(count=number(broadcast.recipients), number=broadcast.id),
-                ngettext(
-                    "{told} of the winning authors was told.", "{told} of the winning authors were told.", reached
-                ).format(told=reached),
-            ]
-        )
-
-    say_later(bot, chat_of(query), published)
-
-
-def _winner_text(proposal: Proposal, votes: int) -> str:
-    """What a winning author is told, in the language current when it is called (theirs)."""
-    return ngettext(
-        "🎉 Your project #{number} {title} is one of the winning projects, with {votes} vote! "
-        "The committee will tell you what happens next.",
-        "🎉 Your project #{number} {title} is one of the winning projects, with {votes} votes! "
-        "The committee will tell you what happens next.",
-        votes,
-    ).format(number=proposal.id, title=title_of(proposal), votes=number(votes))

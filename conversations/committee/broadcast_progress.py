@@ -1,0 +1,101 @@
+"""/broadcasts: how the sending of the latest broadcasts goes (sent, pending, unreachable,
+failed, unknown), with a 🔄 Refresh button. Writing one is /broadcast (broadcasts.py)."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _, ngettext
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from campaign.schema import Campaign
+from conversations.committee.broadcast_texts import audience_label, excerpt, kind_label
+from conversations.committee.broadcasts import leave_dialogs
+from conversations.committee.common import committee_button, members_only, person, short_when
+from conversations.figures import number
+from storage.repositories import Repositories, User
+
+log = logging.getLogger(__name__)
+router = members_only(Router(name="committee_broadcast_progress"))
+
+RECENT = 8
+
+
+@committee_button
+class BroadcastsRefresh(CallbackData, prefix="cbls"):
+    limit: int
+
+
+async def progress_text(repos: Repositories, campaign: Campaign, user: User, limit: int = RECENT) -> str:
+    broadcasts = await repos.statistics.recent_broadcasts(campaign.id, limit)
+    if not broadcasts:
+        return _("No broadcast yet. Send /broadcast to write one.")
+    lines = [_("<b>Latest broadcasts</b> (most recent first):")]
+    for sent in broadcasts:
+        broadcast = sent.broadcast
+        counts = await repos.broadcasts.progress(broadcast.id)
+        by = await person(repos, sent.created_by) if sent.created_by is not None else _("the calendar")
+        lines += [
+            "",
+            ngettext(
+                "<b>#{number}</b> · {date} · {kind} by {by} · {audience} · {count} recipient",
+                "<b>#{number}</b> · {date} · {kind} by {by} · {audience} · {count} recipients",
+                broadcast.recipients,
+            ).format(
+                number=broadcast.id,
+                date=short_when(broadcast.created_at, campaign),
+                kind=kind_label(broadcast),
+                by=by,
+                audience=audience_label(broadcast.audience),
+                count=number(broadcast.recipients),
+            ),
+            _(
+                "✅ sent {sent} · ⏳ pending {pending} · 🚫 unreachable {unreachable} · ⚠️ failed {failed} · ❓ unknown {unknown}"
+            ).format(
+                sent=number(counts["sent"]),
+                pending=number(counts["pending"] + counts["sending"]),
+                unreachable=number(counts["unreachable"]),
+                failed=number(counts["failed"]),
+                unknown=number(counts["unknown"]),
+            ),
+            f"<i>{excerpt(broadcast, user.language)}</i>",
+        ]
+    return "\n".join(lines)
+
+
+def _refresh_markup(limit: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🔄 Refresh"), callback_data=BroadcastsRefresh(limit=limit))
+    return builder.as_markup()
+
+
+async def show_progress(bot: Bot, chat_id: int, repos: Repositories, campaign: Campaign, user: User) -> None:
+    await bot.send_message(chat_id, await progress_text(repos, campaign, user), reply_markup=_refresh_markup(RECENT))
+
+
+@router.message(Command("broadcasts"))
+async def broadcasts_command(
+    message: Message, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign
+) -> None:
+    await leave_dialogs(state)
+    await show_progress(bot, message.chat.id, repos, campaign, user)
+
+
+@router.callback_query(BroadcastsRefresh.filter())
+async def refresh(
+    query: CallbackQuery, callback_data: BroadcastsRefresh, user: User, repos: Repositories, campaign: Campaign
+) -> None:
+    limit = min(max(callback_data.limit, 1), 20)
+    text = await progress_text(repos, campaign, user, limit)
+    if isinstance(query.message, Message):
+        try:
+            await query.message.edit_text(text, reply_markup=_refresh_markup(limit))
+        except TelegramAPIError:  # "message is not modified": nothing new
+            log.debug("could not refresh the broadcasts", exc_info=True)
+    await query.answer(_("Up to date."))
