@@ -40,7 +40,7 @@ def get_routers() -> list[Router]:
 
     return [
         *routers_of(menu),
-        *routers_of(edit),  # before review's catch-alls for its questions, edit_value among them
+        *routers_of(edit),
         *routers_of(review),
         *routers_of(proposals),
         *routers_of(finalists),

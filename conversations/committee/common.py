@@ -22,6 +22,7 @@ from campaign.proposal import Proposal, ProposalStatus
 from campaign.review import Refusal
 from campaign.schema import Campaign
 from conversations.after_commit import after_commit
+from conversations.dialog_state import current_dialog
 from conversations.filters import (
     chat_of as chat_of,
     not_a_command as not_a_command,
@@ -151,12 +152,15 @@ async def tell_author(bot: Bot, i18n: I18n, repos: Repositories, proposal: Propo
     return told
 
 
+# The keys of the committee's questions (review.py's and edit.py's DialogState).
+QUESTION_KEYS = ("committee", "committee_edit")
+
+
 async def leave_dialog(state: FSMContext) -> None:
     """A committee command in the middle of a committee question drops the question."""
-    current = await state.get_state() or ""
-    if current.startswith("CommitteeDialog:"):
-        await state.set_state(None)
-        await state.update_data(committee=None)
+    dialog = current_dialog(await state.get_state())
+    if dialog is not None and dialog.key in QUESTION_KEYS:
+        await dialog.end(state)
 
 
 # --- how things read ------------------------------------------------------------------------

@@ -3,49 +3,70 @@
 | input                  | then                                                                  |
 |------------------------|-----------------------------------------------------------------------|
 | 🖊 Edit                 | a button per field                                                    |
-| a field button         | its new value (state `edit_value`), or a category button              |
+| a field button         | its new value (state `value`), or a category button                   |
 | the value / a category | a new revision, the author is told what changed, the sheet again      |
+| /cancel                | nothing changes (conversations.dialog_state)                          |
 
-The question's state is review's `CommitteeDialog.edit_value`: /cancel and the catch-all for
-it are in review.py, so this router is tried before review's.
+```mermaid
+stateDiagram-v2
+    [*] --> value: 🖊 Edit, then a field's button (the category: its buttons instead)
+    value --> value: a value that is not valid
+    value --> [*]: a valid value (a new revision, the author is told)
+    value --> [*]: /cancel, or another committee command
+```
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n, gettext as _
+from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from campaign import fields
-from campaign.clock import Clock
 from campaign.proposal import Proposal
 from campaign.review import ReviewAction
 from campaign.schema import Campaign, pick
 from conversations.committee.common import (
-    chat_of,
     committee_button,
     drop_buttons,
     field_label,
     leave_dialog,
     members_only,
+    not_a_command,
     shorten,
     tell_author,
 )
-from conversations.committee.review import CommitteeDialog, ask, decided, dialog_proposal
+from conversations.committee.decisions import ask, decided
 from conversations.committee.revisions import allowed_in_chat, allowed_on_button, decidable
 from conversations.committee.sheet import ReviewButton, send_sheet
+from conversations.context import Ctx
+from conversations.dialog_state import DialogState
 from conversations.filters import plain_text
 from conversations.render import category_name, field_error, location_text, money
-from storage.repositories import Repositories, User
-
-router = members_only(Router(name="committee_edit"))
 
 EDITABLE_FIELDS = ("title", "summary", "description", "category", "location", "cost")
+
+
+class EditDialog(StatesGroup):
+    value = State()  # the new value of a field
+
+
+@dataclass
+class FieldEdit:
+    """Which field of which project the committee is rewriting."""
+
+    proposal: int = 0
+    field: str = ""
+
+
+EDIT = DialogState(EditDialog, "committee_edit", FieldEdit, stopped=lambda: _("Stopped: nothing changed."))
 
 
 @committee_button
@@ -60,19 +81,9 @@ class EditCategory(CallbackData, prefix="ccat"):
     category: str
 
 
-@router.callback_query(ReviewButton.filter(F.action == ReviewAction.EDIT.value))
-async def edit_button(
-    query: CallbackQuery,
-    callback_data: ReviewButton,
-    bot: Bot,
-    state: FSMContext,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-) -> None:
+async def edit_button(query: CallbackQuery, ctx: Ctx, callback_data: ReviewButton, state: FSMContext) -> None:
     await leave_dialog(state)
-    proposal = await decidable(query, callback_data, bot, user, repos, campaign, clock)
+    proposal = await decidable(query, ctx, callback_data)
     if proposal is None:
         return
     await query.answer()
@@ -80,8 +91,8 @@ async def edit_button(
     for name in EDITABLE_FIELDS:
         builder.button(text=field_label(name).capitalize(), callback_data=EditField(proposal=proposal.id, field=name))
     builder.adjust(2)
-    await bot.send_message(
-        chat_of(query),
+    await ctx.bot.send_message(
+        ctx.chat_id,
         _("Which field of project #{number} do you want to rewrite?").format(number=proposal.id),
         reply_markup=builder.as_markup(),
     )
@@ -99,49 +110,38 @@ def _current_value(name: str, proposal: Proposal, campaign: Campaign) -> str:
     return escape(shorten(str(getattr(proposal, name)), 1500))
 
 
-@router.callback_query(EditField.filter())
-async def edit_field(
-    query: CallbackQuery,
-    callback_data: EditField,
-    bot: Bot,
-    state: FSMContext,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-) -> None:
+async def edit_field(query: CallbackQuery, ctx: Ctx, callback_data: EditField, state: FSMContext) -> None:
     if callback_data.field not in EDITABLE_FIELDS:
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
-    proposal = await allowed_on_button(query, ReviewAction.EDIT, callback_data.proposal, user, repos, campaign, clock)
+    proposal = await allowed_on_button(query, ctx, ReviewAction.EDIT, callback_data.proposal)
     if proposal is None:
         return
+    campaign = ctx.campaign
     if callback_data.field == "category":
         await query.answer()
         builder = InlineKeyboardBuilder()
         for category in campaign.categories:
             builder.button(
-                text=pick(category.names, user.language, campaign.default_language),
+                text=pick(category.names, ctx.user.language, campaign.default_language),
                 callback_data=EditCategory(proposal=proposal.id, category=category.id),
             )
         builder.adjust(1)
-        await bot.send_message(
-            chat_of(query),
+        await ctx.bot.send_message(
+            ctx.chat_id,
             _("The new category of project #{number}:").format(number=proposal.id),
             reply_markup=builder.as_markup(),
         )
         return
     current = _current_value(callback_data.field, proposal, campaign)
+    await leave_dialog(state)  # another committee question in progress is dropped
+    await EDIT.enter(state, EditDialog.value, FieldEdit(proposal=proposal.id, field=callback_data.field))
     await ask(
         query,
-        bot,
-        state,
-        CommitteeDialog.edit_value,
-        proposal,
+        ctx,
         _("Type the new {field} of project #{number}. Now: {current}").format(
             field=field_label(callback_data.field), number=proposal.id, current=current
         ),
-        field=callback_data.field,
     )
 
 
@@ -164,107 +164,54 @@ def _parse(name: str, text: str, campaign: Campaign) -> dict[str, object]:
     raise AssertionError(name)
 
 
-@router.message(CommitteeDialog.edit_value, plain_text)
-async def edit_value_typed(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-    i18n: I18n,
-) -> None:
-    dialog = await dialog_proposal(state)
-    name = str(dialog.get("field") or "")
-    if name not in EDITABLE_FIELDS or name == "category":
-        await state.set_state(None)
-        await bot.send_message(message.chat.id, _("This question is no longer active. Send /review."))
+async def value_typed(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    edit = await EDIT.load(state)
+    if edit.field not in EDITABLE_FIELDS or edit.field == "category":
+        await EDIT.end(state)
+        await ctx.bot.send_message(ctx.chat_id, _("This question is no longer active. Send /review."))
         return
     try:
-        values = _parse(name, message.text or "", campaign)
+        values = _parse(edit.field, message.text or "", ctx.campaign)
     except fields.FieldError as error:
-        await bot.send_message(message.chat.id, field_error(error, campaign) + " " + _("Type it again, or /cancel."))
+        await ctx.bot.send_message(
+            ctx.chat_id, field_error(error, ctx.campaign) + " " + _("Type it again, or /cancel.")
+        )
         return
-    await state.set_state(None)
-    await state.update_data(committee=None)
-    await _save_edit(
-        bot,
-        message.chat.id,
-        int(dialog.get("proposal") or 0),
-        name,
-        values,
-        user.telegram_id,
-        user,
-        repos,
-        campaign,
-        clock,
-        i18n,
-    )
+    await EDIT.end(state)
+    await _save_edit(ctx, edit.proposal, edit.field, values)
 
 
-@router.callback_query(EditCategory.filter())
-async def edit_category(
-    query: CallbackQuery,
-    callback_data: EditCategory,
-    bot: Bot,
-    state: FSMContext,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-    i18n: I18n,
-) -> None:
+async def edit_category(query: CallbackQuery, ctx: Ctx, callback_data: EditCategory, state: FSMContext) -> None:
     try:
-        category = fields.validate_category(callback_data.category, [c.id for c in campaign.categories])
+        category = fields.validate_category(callback_data.category, [c.id for c in ctx.campaign.categories])
     except fields.FieldError:
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
     await query.answer()
     await drop_buttons(query)
     await leave_dialog(state)
-    await _save_edit(
-        bot,
-        chat_of(query),
-        callback_data.proposal,
-        "category",
-        {"category": category},
-        user.telegram_id,
-        user,
-        repos,
-        campaign,
-        clock,
-        i18n,
-    )
+    await _save_edit(ctx, callback_data.proposal, "category", {"category": category})
 
 
-async def _save_edit(
-    bot: Bot,
-    chat_id: int,
-    number: int,
-    name: str,
-    values: dict[str, object],
-    actor: int,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-    i18n: I18n,
-) -> None:
-    proposal = await allowed_in_chat(bot, chat_id, ReviewAction.EDIT, number, user, repos, campaign, clock)
+async def _save_edit(ctx: Ctx, number: int, name: str, values: dict[str, object]) -> None:
+    proposal = await allowed_in_chat(ctx, ReviewAction.EDIT, number)
     if proposal is None:
         return
     draft = proposal.as_draft().with_values(**values)
     if draft == proposal.as_draft():
-        await bot.send_message(chat_id, _("That is the same as before: nothing changed."))
+        await ctx.bot.send_message(ctx.chat_id, _("That is the same as before: nothing changed."))
         return
-    now = clock.now()
-    revised = await repos.proposals.revise(proposal.id, draft, user.id, now, note=f"edited by the committee: {name}")
-    await repos.audit.record(campaign.id, actor, "proposal_edited", now, target=f"proposal:{proposal.id}", field=name)
+    campaign, now = ctx.campaign, ctx.clock.now()
+    revised = await ctx.repos.proposals.revise(
+        proposal.id, draft, ctx.user.id, now, note=f"edited by the committee: {name}"
+    )
+    await ctx.repos.audit.record(
+        campaign.id, ctx.user.telegram_id, "proposal_edited", now, target=f"proposal:{proposal.id}", field=name
+    )
     told = await tell_author(
-        bot,
-        i18n,
-        repos,
+        ctx.bot,
+        ctx.i18n,
+        ctx.repos,
         proposal,
         lambda: _(
             "The committee rewrote the {field} of your project #{number}.\nBefore: {before}\nNow: {after}"
@@ -276,12 +223,12 @@ async def _save_edit(
         ),
     )
     await send_sheet(
-        bot,
-        chat_id,
+        ctx.bot,
+        ctx.chat_id,
         revised,
         campaign,
-        repos,
-        clock,
+        ctx.repos,
+        ctx.clock,
         with_next=False,
         intro=lambda: decided(
             _(
@@ -290,3 +237,17 @@ async def _save_edit(
             told.reached,
         ),
     )
+
+
+async def not_text(message: Message, ctx: Ctx) -> None:
+    await ctx.bot.send_message(ctx.chat_id, _("Please answer with text, or /cancel."))
+
+
+def router() -> Router:
+    r = members_only(Router(name="committee_edit"))
+    r.callback_query.register(edit_button, ReviewButton.filter(F.action == ReviewAction.EDIT.value))
+    r.callback_query.register(edit_field, EditField.filter())
+    r.callback_query.register(edit_category, EditCategory.filter())
+    r.message.register(value_typed, EditDialog.value, plain_text)
+    r.message.register(not_text, EditDialog.value, not_a_command)
+    return r

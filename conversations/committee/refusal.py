@@ -15,8 +15,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from conversations.committee.common import COMMITTEE_COMMANDS, committee_callback, not_committee_member
-from conversations.committee.review import CommitteeDialog
+from conversations.committee.common import COMMITTEE_COMMANDS, committee_callback, leave_dialog, not_committee_member
+from conversations.committee.edit import EditDialog
+from conversations.committee.questions import CommitteeDialog
 
 router = Router(name="committee_refusal")
 
@@ -48,11 +49,10 @@ async def stale_button(query: CallbackQuery) -> None:
     await query.answer(_("This button is no longer active."), show_alert=True)
 
 
-@router.message(StateFilter(CommitteeDialog), not_committee_member)
+@router.message(StateFilter(CommitteeDialog, EditDialog), not_committee_member)
 async def no_longer_member(message: Message, bot: Bot, state: FSMContext) -> None:
     # Removed from the committee in the middle of a question: the question is dropped.
-    await state.set_state(None)
-    await state.update_data(committee=None)
+    await leave_dialog(state)
     await bot.send_message(
         message.chat.id, _("This command is for the steering committee only. Send /help to see what you can do.")
     )

@@ -11,22 +11,18 @@ and 🖊 Edit asks, before anything changes:
 
 from __future__ import annotations
 
-from datetime import datetime
 from html import escape
 
-from aiogram import Bot
 from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 
 from campaign.calendar import phase_at
-from campaign.clock import Clock
 from campaign.proposal import Proposal, ProposalDraft, changed_fields
 from campaign.review import Refusal, ReviewAction, refusal
-from campaign.schema import Campaign
-from conversations.committee.common import chat_of, drop_buttons, field_label, refusal_text, shorten
+from conversations.committee.common import drop_buttons, field_label, refusal_text, shorten
 from conversations.committee.sheet import ReviewButton, send_sheet
+from conversations.context import Ctx
 from storage.phase_gate import record_refusal
-from storage.repositories import Repositories, User
 from storage.repositories.proposals import Revision
 
 # ProposalDraft attributes -> the field names the committee reads.
@@ -67,27 +63,19 @@ def changes_intro(shown: Revision | None, latest: Revision) -> str:
     return "\n".join(lines)
 
 
-async def stale(
-    repos: Repositories,
-    campaign: Campaign,
-    proposal: Proposal,
-    shown: int,
-    actor: int,
-    attempt: str,
-    now: datetime,
-) -> str | None:
+async def _stale(ctx: Ctx, proposal: Proposal, shown: int, attempt: str) -> str | None:
     """None if `shown` is still the project's latest revision; else the intro that marks the
     changes (and the refused attempt is in the audit log)."""
-    revisions = await repos.proposals.revisions(proposal.id)
+    revisions = await ctx.repos.proposals.revisions(proposal.id)
     if not revisions or revisions[-1].number == shown:
         return None
     await record_refusal(
-        repos,
-        campaign,
-        actor,
+        ctx.repos,
+        ctx.campaign,
+        ctx.user.telegram_id,
         attempt,
         "stale_revision",
-        now,
+        ctx.clock.now(),
         target=f"proposal:{proposal.id}",
         shown=shown,
         current=revisions[-1].number,
@@ -98,33 +86,30 @@ async def stale(
 # --- allowed now? ----------------------------------------------------------------------------
 
 
-async def checked(
-    action: ReviewAction,
-    proposal_id: int,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-    actor: int | None = None,
-) -> tuple[Proposal | None, str | None]:
+async def checked(action: ReviewAction, proposal_id: int, ctx: Ctx) -> tuple[Proposal | None, str | None]:
     """The proposal if `action` is allowed on it now, else the reason why not (an attempt on a
     frozen finalist, once voting opened, goes to the audit log)."""
-    proposal = await repos.proposals.get(proposal_id, campaign.id)
+    proposal = await ctx.repos.proposals.get(proposal_id, ctx.campaign.id)
     if proposal is None:
         return None, _("There is no project #{number}.").format(number=proposal_id)
-    refused = refusal(action, proposal.status, phase_at(campaign.calendar, clock.now()))
+    refused = refusal(action, proposal.status, phase_at(ctx.campaign.calendar, ctx.clock.now()))
     if refused == Refusal.LOCKED:
-        return None, await frozen(repos, campaign, proposal, actor, f"proposal_{action.value}", clock)
+        return None, await frozen(ctx, proposal, f"proposal_{action.value}")
     if refused is not None:
         return None, refusal_text(refused, proposal.status)
     return proposal, None
 
 
-async def frozen(
-    repos: Repositories, campaign: Campaign, proposal: Proposal, actor: int | None, attempt: str, clock: Clock
-) -> str:
+async def frozen(ctx: Ctx, proposal: Proposal, attempt: str) -> str:
     """The refusal of a change to a finalist once voting opened, recorded in the audit log."""
     await record_refusal(
-        repos, campaign, actor, attempt, "finalists_frozen", clock.now(), target=f"proposal:{proposal.id}"
+        ctx.repos,
+        ctx.campaign,
+        ctx.user.telegram_id,
+        attempt,
+        "finalists_frozen",
+        ctx.clock.now(),
+        target=f"proposal:{proposal.id}",
     )
     return refusal_text(Refusal.LOCKED)
 
@@ -132,63 +117,33 @@ async def frozen(
 # --- on what was shown? ------------------------------------------------------------------------
 
 
-async def changed_since_shown(
-    bot: Bot,
-    chat_id: int,
-    proposal: Proposal,
-    shown: int,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-    attempt: ReviewAction,
-) -> bool:
+async def changed_since_shown(ctx: Ctx, proposal: Proposal, shown: int, attempt: ReviewAction) -> bool:
     """True (and the new version shown, changes marked) if the author changed the project
     since the revision the committee member decided on."""
-    intro = await stale(repos, campaign, proposal, shown, user.telegram_id, f"proposal_{attempt.value}", clock.now())
+    intro = await _stale(ctx, proposal, shown, f"proposal_{attempt.value}")
     if intro is None:
         return False
-    await send_sheet(bot, chat_id, proposal, campaign, repos, clock, with_next=False, intro=intro)
+    await send_sheet(ctx.bot, ctx.chat_id, proposal, ctx.campaign, ctx.repos, ctx.clock, with_next=False, intro=intro)
     return True
 
 
 # --- both, for a button and for a typed answer -----------------------------------------------------
 
 
-async def allowed_on_button(
-    query: CallbackQuery,
-    action: ReviewAction,
-    number: int,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-) -> Proposal | None:
+async def allowed_on_button(query: CallbackQuery, ctx: Ctx, action: ReviewAction, number: int) -> Proposal | None:
     """The project if `action` is allowed on it now; else None, and the reason in an alert."""
-    proposal, problem = await checked(action, number, repos, campaign, clock, user.telegram_id)
+    proposal, problem = await checked(action, number, ctx)
     if proposal is None:
         await query.answer(problem, show_alert=True)
     return proposal
 
 
-async def decidable(
-    query: CallbackQuery,
-    button: ReviewButton,
-    bot: Bot,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-) -> Proposal | None:
+async def decidable(query: CallbackQuery, ctx: Ctx, button: ReviewButton) -> Proposal | None:
     """The project a decision button names, if its decision can be taken: allowed now, and on
     the revision the button was shown with. Else None, after the alert (and the new version)."""
     action = ReviewAction(button.action)
-    proposal = await allowed_on_button(query, action, button.proposal, user, repos, campaign, clock)
-    if proposal is None:
-        return None
-    if not await changed_since_shown(
-        bot, chat_of(query), proposal, button.revision, user, repos, campaign, clock, action
-    ):
+    proposal = await allowed_on_button(query, ctx, action, button.proposal)
+    if proposal is None or not await changed_since_shown(ctx, proposal, button.revision, action):
         return proposal
     await query.answer(
         _("The author changed this project since this card was shown: nothing was decided."), show_alert=True
@@ -197,26 +152,13 @@ async def decidable(
     return None
 
 
-async def allowed_in_chat(
-    bot: Bot,
-    chat_id: int,
-    action: ReviewAction,
-    number: int,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-    *,
-    shown: int | None = None,
-) -> Proposal | None:
+async def allowed_in_chat(ctx: Ctx, action: ReviewAction, number: int, *, shown: int | None = None) -> Proposal | None:
     """For a typed answer: the project if `action` is allowed on it now (and, given `shown`, on
     that revision); else None, after saying why (or showing the new version)."""
-    proposal, problem = await checked(action, number, repos, campaign, clock, user.telegram_id)
+    proposal, problem = await checked(action, number, ctx)
     if proposal is None:
-        await bot.send_message(chat_id, problem or "")
+        await ctx.bot.send_message(ctx.chat_id, problem or "")
         return None
-    if shown is not None and await changed_since_shown(
-        bot, chat_id, proposal, shown, user, repos, campaign, clock, action
-    ):
+    if shown is not None and await changed_since_shown(ctx, proposal, shown, action):
         return None
     return proposal
