@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
@@ -14,15 +14,13 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _, ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from campaign.schema import Campaign
 from conversations.committee.broadcast_texts import audience_label, excerpt, kind_label
 from conversations.committee.broadcasts import leave_dialogs
 from conversations.committee.common import committee_button, members_only, person, short_when
+from conversations.context import Ctx
 from conversations.figures import number
-from storage.repositories import Repositories, User
 
 log = logging.getLogger(__name__)
-router = members_only(Router(name="committee_broadcast_progress"))
 
 RECENT = 8
 
@@ -32,7 +30,8 @@ class BroadcastsRefresh(CallbackData, prefix="cbls"):
     limit: int
 
 
-async def progress_text(repos: Repositories, campaign: Campaign, user: User, limit: int = RECENT) -> str:
+async def progress_text(ctx: Ctx, limit: int = RECENT) -> str:
+    repos, campaign = ctx.repos, ctx.campaign
     broadcasts = await repos.statistics.recent_broadcasts(campaign.id, limit)
     if not broadcasts:
         return _("No broadcast yet. Send /broadcast to write one.")
@@ -64,7 +63,7 @@ async def progress_text(repos: Repositories, campaign: Campaign, user: User, lim
                 failed=number(counts["failed"]),
                 unknown=number(counts["unknown"]),
             ),
-            f"<i>{excerpt(broadcast, user.language)}</i>",
+            f"<i>{excerpt(broadcast, ctx.user.language)}</i>",
         ]
     return "\n".join(lines)
 
@@ -75,27 +74,24 @@ def _refresh_markup(limit: int) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-async def show_progress(bot: Bot, chat_id: int, repos: Repositories, campaign: Campaign, user: User) -> None:
-    await bot.send_message(chat_id, await progress_text(repos, campaign, user), reply_markup=_refresh_markup(RECENT))
-
-
-@router.message(Command("broadcasts"))
-async def broadcasts_command(
-    message: Message, bot: Bot, state: FSMContext, user: User, repos: Repositories, campaign: Campaign
-) -> None:
+async def broadcasts_command(message: Message, ctx: Ctx, state: FSMContext) -> None:
     await leave_dialogs(state)
-    await show_progress(bot, message.chat.id, repos, campaign, user)
+    await ctx.bot.send_message(ctx.chat_id, await progress_text(ctx), reply_markup=_refresh_markup(RECENT))
 
 
-@router.callback_query(BroadcastsRefresh.filter())
-async def refresh(
-    query: CallbackQuery, callback_data: BroadcastsRefresh, user: User, repos: Repositories, campaign: Campaign
-) -> None:
+async def refresh(query: CallbackQuery, ctx: Ctx, callback_data: BroadcastsRefresh) -> None:
     limit = min(max(callback_data.limit, 1), 20)
-    text = await progress_text(repos, campaign, user, limit)
+    text = await progress_text(ctx, limit)
     if isinstance(query.message, Message):
         try:
             await query.message.edit_text(text, reply_markup=_refresh_markup(limit))
         except TelegramAPIError:  # "message is not modified": nothing new
             log.debug("could not refresh the broadcasts", exc_info=True)
     await query.answer(_("Up to date."))
+
+
+def router() -> Router:
+    r = members_only(Router(name="committee_broadcast_progress"))
+    r.message.register(broadcasts_command, Command("broadcasts"))
+    r.callback_query.register(refresh, BroadcastsRefresh.filter())
+    return r

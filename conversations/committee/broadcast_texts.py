@@ -38,14 +38,14 @@ def visible_length(html: str) -> int:
     return len(unescape(_TAG.sub("", html)))
 
 
-def texts_for(draft: dict, campaign: Campaign, i18n: I18n) -> dict[str, str]:
-    """What each language gets: its own text, or the first one; then the line about /stop."""
-    typed: dict[str, str] = draft.get("texts") or {}
-    first = typed.get(draft.get("first") or "") or next(iter(typed.values()), "")
+def texts_for(typed: dict[str, str], first: str, campaign: Campaign, i18n: I18n) -> dict[str, str]:
+    """What each language gets: its own text (`typed`), or the one in `first`; then the line
+    about /stop."""
+    first_text = typed.get(first) or next(iter(typed.values()), "")
     texts = {}
     for code in campaign.languages:
         with i18n.use_locale(code):
-            texts[code] = (typed.get(code) or first) + "\n\n" + footer()
+            texts[code] = (typed.get(code) or first_text) + "\n\n" + footer()
     return texts
 
 

@@ -23,7 +23,7 @@ import logging
 import random
 from dataclasses import dataclass, field
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
@@ -44,14 +44,14 @@ from storage.secrecy import (
     public_hex,
 )
 from conversations.committee.common import members_only
+from conversations.context import Ctx
 from conversations.figures import number
 from conversations.render import when
-from storage.repositories import Repositories, User
+from storage.repositories import Repositories
 from storage.repositories.counting import ENVIRONMENT, CountingKey
 from storage.repositories.verification import utc
 
 log = logging.getLogger(__name__)
-router = members_only(Router(name="committee_counting"))
 
 
 @dataclass
@@ -151,18 +151,10 @@ def _share_problem(error: SecrecyError) -> str:
     }.get(error.code, _("This share is not valid."))
 
 
-@router.message(Command("count"))
 async def count_command(
-    message: Message,
-    command: CommandObject,
-    bot: Bot,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-    count_desk: CountDesk,
-    counting_key: object | None = None,
+    message: Message, ctx: Ctx, command: CommandObject, count_desk: CountDesk, counting_key: object | None = None
 ) -> None:
+    repos, campaign, clock, user = ctx.repos, ctx.campaign, ctx.clock, ctx.user
     now = utc(clock.now())
     args = (command.args or "").strip()
     if args and message.chat.type == ChatType.PRIVATE:
@@ -294,3 +286,9 @@ async def _counted(message: Message, repos: Repositories, campaign: Campaign) ->
             stored.unreadable,
         ).format(count=number(stored.unreadable))
     await message.answer(text)
+
+
+def router() -> Router:
+    r = members_only(Router(name="committee_counting"))
+    r.message.register(count_command, Command("count"))
+    return r

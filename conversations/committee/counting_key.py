@@ -22,20 +22,19 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import gettext as _
 
-from campaign.clock import Clock
 from campaign.schema import Campaign
 from conversations.after_commit import after_commit, say_later
 from conversations.committee.common import members_only
 from conversations.committee.counting import describe_key
+from conversations.context import Ctx
 from conversations.key_sheet import key_share_sheet
 from conversations.render import campaign_name
-from storage.repositories import Repositories, User
+from storage.repositories import Repositories
 from storage.repositories.counting import ENVIRONMENT, SHARES
 from storage.repositories.verification import utc
 from storage.secrecy import Share, fingerprint, new_private_key, public_hex, split_key
 
 log = logging.getLogger(__name__)
-router = members_only(Router(name="committee_counting_key"))
 
 
 async def _committee_ids(repos: Repositories, campaign: Campaign, admin_ids: frozenset[int]) -> list[int]:
@@ -43,17 +42,10 @@ async def _committee_ids(repos: Repositories, campaign: Campaign, admin_ids: fro
     return sorted(set(admin_ids) | set(added))
 
 
-@router.message(Command("countingkey"))
 async def counting_key_command(
-    message: Message,
-    command: CommandObject,
-    bot: Bot,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-    admin_ids: frozenset[int] = frozenset(),
+    message: Message, ctx: Ctx, command: CommandObject, admin_ids: frozenset[int] = frozenset()
 ) -> None:
+    bot, repos, campaign, clock, user = ctx.bot, ctx.repos, ctx.campaign, ctx.clock, ctx.user
     stored = await repos.counting.get(campaign.id)
     args = (command.args or "").strip()
     if not args:
@@ -158,3 +150,9 @@ def _deliver(bot: Bot, member: int, share: Share, text: str, sheet: bytes, campa
         delivered.append(member)
 
     return send
+
+
+def router() -> Router:
+    r = members_only(Router(name="committee_counting_key"))
+    r.message.register(counting_key_command, Command("countingkey"))
+    return r

@@ -18,15 +18,14 @@ from __future__ import annotations
 from functools import partial
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n, gettext as _, ngettext
+from aiogram.utils.i18n import gettext as _, ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from campaign.clock import Clock
 from campaign.proposal import Proposal, ProposalStatus
 from campaign.results import Results, snapshot
 from campaign.schema import Campaign
@@ -36,7 +35,6 @@ from conversations.committee.broadcast_texts import footer
 from conversations.committee.broadcasts import leave_dialogs, wake
 from conversations.committee.common import (
     Told,
-    chat_of,
     committee_button,
     drop_buttons,
     members_only,
@@ -45,14 +43,13 @@ from conversations.committee.common import (
     title_of,
 )
 from conversations.committee.results import still_sealed, tally, too_early
+from conversations.context import Ctx
 from conversations.figures import number, send_lines
 from conversations.render import campaign_name, money, when
 from conversations.results_explained import ANNOUNCED_WHY, why_lines
-from storage.repositories import Repositories, User
 from storage.repositories.statistics import PUBLICATION_ACTION, PUBLICATION_KEY
 from storage.repositories.verification import utc
 
-router = members_only(Router(name="committee_publish"))
 
 CALENDAR_RESULTS_KEY = "results"  # the calendar's own announcement at `results` (bot.scheduler)
 ANNOUNCED_WINNERS = 30  # more winners than this: the announcement lists these and points to /results
@@ -64,13 +61,12 @@ class PublishConfirm(CallbackData, prefix="cpub"):
     ballots: int  # the number of ballots when asked; -1: not now
 
 
-async def _publishable(
-    repos: Repositories, campaign: Campaign, clock: Clock, user: User, counting_key: object | None
-) -> tuple[str | None, Results | None]:
+async def _publishable(ctx: Ctx, counting_key: object | None) -> tuple[str | None, Results | None]:
+    repos, campaign, clock = ctx.repos, ctx.campaign, ctx.clock
     problem = await too_early(repos, campaign, clock)
     if problem:
         return _("The results can be published once voting has closed.") + " " + problem, None
-    problem = await still_sealed(repos, campaign, clock, user.telegram_id, counting_key)
+    problem = await still_sealed(repos, campaign, clock, ctx.user.telegram_id, counting_key)
     if problem:
         return problem, None
     publication = await repos.statistics.publication(campaign.id)
@@ -96,23 +92,14 @@ def _winner_list(results: Results, campaign: Campaign, limit: int = ANNOUNCED_WI
     return lines
 
 
-@router.message(Command("publish"))
-async def publish_command(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-    counting_key: object | None = None,
-) -> None:
+async def publish_command(message: Message, ctx: Ctx, state: FSMContext, counting_key: object | None = None) -> None:
     await leave_dialogs(state)
-    problem, results = await _publishable(repos, campaign, clock, user, counting_key)
+    problem, results = await _publishable(ctx, counting_key)
     if problem or results is None:
-        await bot.send_message(message.chat.id, problem or "")
+        await ctx.bot.send_message(ctx.chat_id, problem or "")
         return
-    recipients = await repos.statistics.recipients(campaign.id, "all")
+    campaign = ctx.campaign
+    recipients = await ctx.repos.statistics.recipients(campaign.id, "all")
     lines = [_("<b>Publish the results?</b>"), ""]
     if results.winners:
         lines += [
@@ -135,10 +122,9 @@ async def publish_command(
     builder.button(text=_("📣 Publish the results"), callback_data=PublishConfirm(ballots=results.ballots))
     builder.button(text=_("✖ Not now"), callback_data=PublishConfirm(ballots=-1))
     builder.adjust(1)
-    await send_lines(bot, message.chat.id, lines, reply_markup=builder.as_markup())
+    await send_lines(ctx.bot, ctx.chat_id, lines, reply_markup=builder.as_markup())
 
 
-@router.callback_query(PublishConfirm.filter(F.ballots < 0))
 async def publish_cancelled(query: CallbackQuery) -> None:
     await query.answer(_("Nothing was published."))
     await drop_buttons(query)
@@ -173,20 +159,14 @@ def announcement(results: Results, campaign: Campaign, file_digest: str | None =
     return "\n\n".join(parts + closing)
 
 
-@router.callback_query(PublishConfirm.filter())
 async def publish_confirmed(
     query: CallbackQuery,
+    ctx: Ctx,
     callback_data: PublishConfirm,
-    bot: Bot,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-    i18n: I18n,
     broadcaster: object | None = None,
     counting_key: object | None = None,
 ) -> None:
-    problem, results = await _publishable(repos, campaign, clock, user, counting_key)
+    problem, results = await _publishable(ctx, counting_key)
     if problem or results is None:
         await query.answer(problem, show_alert=True)
         await drop_buttons(query)
@@ -195,7 +175,8 @@ async def publish_confirmed(
         await query.answer(_("The count changed since this question: send /publish again."), show_alert=True)
         await drop_buttons(query)
         return
-    now = utc(clock.now())
+    bot, user, repos, campaign, i18n = ctx.bot, ctx.user, ctx.repos, ctx.campaign, ctx.i18n
+    now = utc(ctx.clock.now())
     # The digest of the file anyone can recount is part of what is announced and audited.
     file_digest = digest(await ballot_file(repos, campaign, [row.project_id for row in results.winner_rows]))
     trackers_digest = digest(await tracker_file(repos, campaign))
@@ -270,7 +251,7 @@ async def publish_confirmed(
             ]
         )
 
-    say_later(bot, chat_of(query), published)
+    say_later(bot, ctx.chat_id, published)
 
 
 def _winner_text(proposal: Proposal, votes: int) -> str:
@@ -282,3 +263,11 @@ def _winner_text(proposal: Proposal, votes: int) -> str:
         "The committee will tell you what happens next.",
         votes,
     ).format(number=proposal.id, title=title_of(proposal), votes=number(votes))
+
+
+def router() -> Router:
+    r = members_only(Router(name="committee_publish"))
+    r.message.register(publish_command, Command("publish"))
+    r.callback_query.register(publish_cancelled, PublishConfirm.filter(F.ballots < 0))
+    r.callback_query.register(publish_confirmed, PublishConfirm.filter())
+    return r

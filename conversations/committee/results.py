@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
@@ -34,14 +34,14 @@ from conversations.committee.common import (
     members_only,
     person,
 )
+from conversations.context import Ctx
 from conversations.figures import number, results_chart, results_lines, send_lines, send_png
 from conversations.render import campaign_name, when
 from conversations.results_explained import budget_chart, compare_lines, why_lines
-from storage.repositories import Repositories, User
+from storage.repositories import Repositories
 from storage.repositories.verification import utc
 
 log = logging.getLogger(__name__)
-router = members_only(Router(name="committee_results"))
 
 
 async def seal_vote(repos: Repositories, campaign: Campaign, now: datetime) -> None:
@@ -92,32 +92,11 @@ async def too_early(repos: Repositories, campaign: Campaign, clock: Clock) -> st
 # --- /results ---------------------------------------------------------------------------------
 
 
-@router.message(Command("results"))
-async def results_command(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-    counting_key: object | None = None,
-) -> None:
+async def results_command(message: Message, ctx: Ctx, state: FSMContext, counting_key: object | None = None) -> None:
     await leave_dialogs(state)
-    await show_results(bot, message.chat.id, user, repos, campaign, clock, counting_key)
-
-
-async def show_results(
-    bot: Bot,
-    chat_id: int,
-    user: User,
-    repos: Repositories,
-    campaign: Campaign,
-    clock: Clock,
-    counting_key: object | None = None,
-) -> None:
+    bot, chat_id, repos, campaign, clock = ctx.bot, ctx.chat_id, ctx.repos, ctx.campaign, ctx.clock
     problem = await too_early(repos, campaign, clock) or await still_sealed(
-        repos, campaign, clock, user.telegram_id, counting_key
+        repos, campaign, clock, ctx.user.telegram_id, counting_key
     )
     if problem:
         await bot.send_message(chat_id, problem)
@@ -148,10 +127,21 @@ async def show_results(
         lines.append(_("Not published yet: send /publish to announce the results to every resident."))
         # Who saw the tally before it was public is worth knowing.
         await repos.audit.record(
-            campaign.id, user.telegram_id, "results_viewed", utc(clock.now()), target="results", count=results.ballots
+            campaign.id,
+            ctx.user.telegram_id,
+            "results_viewed",
+            utc(clock.now()),
+            target="results",
+            count=results.ballots,
         )
     await send_lines(bot, chat_id, lines)
     await send_png(bot, chat_id, results_chart(results, campaign), "results.png")
     envelope = budget_chart(results, campaign)
     if envelope is not None:
         await send_png(bot, chat_id, envelope, "envelope.png")
+
+
+def router() -> Router:
+    r = members_only(Router(name="committee_results"))  # before the residents' /results (conversations.results)
+    r.message.register(results_command, Command("results"))
+    return r

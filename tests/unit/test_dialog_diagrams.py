@@ -10,12 +10,14 @@ import pytest
 from aiogram.fsm.state import StatesGroup
 
 from conversations import proposal_wizard, voting
-from conversations.committee import broadcasts
+from conversations.committee import broadcasts, edit, questions
 
 DIALOGS: list[tuple[ModuleType, type[StatesGroup]]] = [
     (voting, voting.Voting),
     (proposal_wizard, proposal_wizard.ProposalWizard),
     (broadcasts, broadcasts.BroadcastDialog),
+    (questions, questions.CommitteeDialog),
+    (edit, edit.EditDialog),
 ]
 BLOCK = re.compile(r"```mermaid\n(.*?)```", re.S)
 EDGE = re.compile(r"^\s*(\S+)\s*-->\s*([^\s:]+)", re.M)
