@@ -174,13 +174,7 @@ async def count_command(
         await refuse("no_key", describe_key(None))
         return
     if stored.counted_at is not None:
-        await message.answer(
-            ngettext(
-                "The ballots were counted on {date}: {count} ballot. /results shows the tally.",
-                "The ballots were counted on {date}: {count} ballots. /results shows the tally.",
-                stored.ballots or 0,
-            ).format(date=when(stored.counted_at, campaign), count=number(stored.ballots or 0))
-        )
+        await message.answer(counted_already_text(when(stored.counted_at, campaign), stored.ballots or 0))
         return
     if phase not in (Phase.COUNTING, Phase.RESULTS):
         await refuse(
@@ -269,23 +263,36 @@ async def count_command(
     await _counted(message, repos, campaign)
 
 
-async def _counted(message: Message, repos: Repositories, campaign: Campaign) -> None:
-    stored = await repos.counting.get(campaign.id)
-    assert stored is not None and stored.counted
+def counted_text(ballots: int, unreadable: int) -> str:
+    """What the committee reads once the ballots are counted."""
     text = ngettext(
         "🗳 Counted: {count} ballot, stored with nothing that links it to a voter. "
         "/results shows the tally; /publish announces it.",
         "🗳 Counted: {count} ballots, shuffled and stored with nothing that links them to a voter. "
         "/results shows the tally; /publish announces it.",
-        stored.ballots or 0,
-    ).format(count=number(stored.ballots or 0))
-    if stored.unreadable:
+        ballots,
+    ).format(count=number(ballots))
+    if unreadable:
         text += "\n" + ngettext(
             "⚠️ {count} sealed ballot could not be opened and is not counted.",
             "⚠️ {count} sealed ballots could not be opened and are not counted.",
-            stored.unreadable,
-        ).format(count=number(stored.unreadable))
-    await message.answer(text)
+            unreadable,
+        ).format(count=number(unreadable))
+    return text
+
+
+def counted_already_text(date: str, ballots: int) -> str:
+    return ngettext(
+        "The ballots were counted on {date}: {count} ballot. /results shows the tally.",
+        "The ballots were counted on {date}: {count} ballots. /results shows the tally.",
+        ballots,
+    ).format(date=date, count=number(ballots))
+
+
+async def _counted(message: Message, repos: Repositories, campaign: Campaign) -> None:
+    stored = await repos.counting.get(campaign.id)
+    assert stored is not None and stored.counted
+    await message.answer(counted_text(stored.ballots or 0, stored.unreadable or 0))
 
 
 def router() -> Router:
