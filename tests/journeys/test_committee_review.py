@@ -162,6 +162,22 @@ async def test_the_committee_rewrites_a_field_the_author_is_told_and_the_revisio
     assert "An oak bench" in (await john.send("/myproposals")).text
 
 
+async def test_the_edit_question_ends_with_cancel_or_another_committee_command(app, anne, john):
+    number = await propose(john)
+    await anne.send("/review")
+    await anne.press("🖊 Réécrire")
+    await anne.press("Titre")
+    assert "Répondez par un texte" in (await anne.send_sticker()).text
+    assert "Arrêté : rien n'a changé." in (await anne.send("/cancel")).text
+    assert "Arrêté" not in (await anne.send("/cancel")).text  # nothing left to cancel
+    await anne.press("🖊 Réécrire")
+    await anne.press("Titre")
+    await anne.send("/review")  # another committee command drops the question
+    await anne.send("An oak bench on the church square")
+    assert "A bench on the church square" in (await anne.send(f"/proposal {number}")).text
+    assert "rewrote" not in john.last.text
+
+
 async def test_a_duplicate_is_merged_and_both_authors_are_told(app, anne, marie, john):
     first = await propose(marie)
     second = await propose(john)
