@@ -16,7 +16,7 @@ from campaign.calendar import phase_at
 from campaign.proposal import author_may_edit
 from conversations.context import Ctx
 from conversations.menu import MenuAction
-from conversations.proposal_wizard import begin_edit
+from conversations.proposal_review import begin_edit
 from conversations.render import money, status_label
 from conversations.scope import private_only
 

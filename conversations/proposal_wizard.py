@@ -17,6 +17,10 @@ gets a short reply saying what is expected, and the question again.
 
 The draft lives in the conversation data (database or Redis), so it survives a restart.
 
+Here: entering, the answers, /back, /skip, /cancel. The sheet's buttons (change a field, submit,
+edit a submitted project) are conversations.proposal_review; the states and the two screens every
+step returns to (a question, the sheet) are conversations.proposal_screens.
+
 ```mermaid
 stateDiagram-v2
     [*] --> title: /propose (or continue a kept draft: its first unanswered question)
@@ -36,135 +40,43 @@ stateDiagram-v2
 
 from __future__ import annotations
 
-import logging
-from html import escape
-
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n, gettext as _
+from aiogram.utils.i18n import gettext as _
 
 from campaign import fields
 from campaign.calendar import Phase, phase_at
 from campaign.clock import Clock
-from campaign.proposal import (
-    FIELD_ORDER,
-    OPTIONAL_FIELDS,
-    ProposalDraft,
-    ProposalStatus,
-    author_may_edit,
-    next_field,
-    previous_field,
-)
+from campaign.proposal import FIELD_ORDER, OPTIONAL_FIELDS, ProposalDraft, previous_field
 from campaign.schema import Campaign
-from conversations import verification
+from conversations import proposal_review, verification
 from conversations.filters import chat_of, map_pin, photo, plain_text
-from conversations.proposal_questions import (
-    CategoryChoice,
-    WizardAction,
-    current_answer,
-    question,
-    question_keyboard,
-    review_keyboard,
-)
 from conversations.menu import MenuAction, main_menu
-from conversations.scope import private_only
-from conversations.render import (
-    field_error,
-    proposal_sheet,
-    proposals_closed_reason,
-    when,
+from conversations.proposal_questions import CategoryChoice, WizardAction
+from conversations.proposal_review import begin_edit
+from conversations.proposal_screens import (
+    ASKING,
+    IN_WIZARD,
+    ProposalWizard,
+    ask,
+    current_field,
+    end_wizard,
+    go_on,
+    load_draft,
+    save_draft,
+    show_review,
 )
+from conversations.render import field_error, proposals_closed_reason
+from conversations.scope import private_only
 from conversations.standing import is_published
 from storage.repositories import Repositories, User
 
-log = logging.getLogger(__name__)
+__all__ = ["ProposalWizard", "begin_edit", "resume", "router"]
+
 router = private_only(Router(name="proposal_wizard"))  # in a group: conversations.group
-
-
-class ProposalWizard(StatesGroup):
-    title = State()
-    summary = State()
-    description = State()
-    category = State()
-    location = State()
-    cost = State()
-    photo = State()
-    review = State()
-
-
-STATE_FOR_FIELD: dict[str, State] = {name: getattr(ProposalWizard, name) for name in FIELD_ORDER}
-FIELD_FOR_STATE: dict[str, str] = {state.state: name for name, state in STATE_FOR_FIELD.items()}
-ASKING = StateFilter(*STATE_FOR_FIELD.values())
-IN_WIZARD = StateFilter(ProposalWizard)
-
-
-# --- the draft in the conversation data -------------------------------------------------
-
-
-async def _draft(state: FSMContext) -> ProposalDraft:
-    return ProposalDraft.from_data((await state.get_data()).get("draft"))
-
-
-async def _save(state: FSMContext, draft: ProposalDraft) -> None:
-    await state.update_data(draft=draft.to_data())
-
-
-async def _current_field(state: FSMContext) -> str | None:
-    return FIELD_FOR_STATE.get(await state.get_state() or "")
-
-
-# --- asking and showing -------------------------------------------------------------------
-
-
-async def ask(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    name: str,
-    campaign: Campaign,
-    language: str,
-    *,
-    problem: str | None = None,
-) -> None:
-    await state.set_state(STATE_FOR_FIELD[name])
-    draft = await _draft(state)
-    parts = [problem] if problem else []
-    parts.append(question(name, campaign))
-    current = current_answer(name, draft, campaign)
-    if current:
-        parts.append(current)
-    await bot.send_message(chat_id, "\n\n".join(parts), reply_markup=question_keyboard(name, draft, campaign, language))
-
-
-async def show_review(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign) -> None:
-    await state.set_state(ProposalWizard.review)
-    await state.update_data(return_to_review=False)
-    data = await state.get_data()
-    draft = ProposalDraft.from_data(data.get("draft"))
-    if draft.photo_file_id:
-        await bot.send_photo(chat_id, draft.photo_file_id)
-    intro = _("Here is your project. Check it: press a field to change it, or Submit.")
-    if data.get("editing_id"):
-        intro = _("Here is project #{number}. Press a field to change it, then Submit to save the changes.").format(
-            number=data["editing_id"]
-        )
-    sheet = proposal_sheet(draft, campaign, number=data.get("editing_id"))
-    await bot.send_message(chat_id, f"{sheet}\n\n{intro}", reply_markup=review_keyboard())
-
-
-async def go_on(bot: Bot, chat_id: int, state: FSMContext, answered: str, campaign: Campaign, language: str) -> None:
-    """After a valid answer: the next missing question, or the sheet."""
-    data = await state.get_data()
-    draft = ProposalDraft.from_data(data.get("draft"))
-    following = None if data.get("return_to_review") else next_field(answered, draft)
-    if following is None:
-        await show_review(bot, chat_id, state, campaign)
-    else:
-        await ask(bot, chat_id, state, following, campaign, language)
+router.include_router(proposal_review.router)  # the sheet's buttons, after the steps' handlers
 
 
 # --- entering the wizard -----------------------------------------------------------------
@@ -172,18 +84,6 @@ async def go_on(bot: Bot, chat_id: int, state: FSMContext, answered: str, campai
 
 async def _proposals_open(campaign: Campaign, clock: Clock) -> bool:
     return phase_at(campaign.calendar, clock.now()) == Phase.PROPOSALS
-
-
-# The wizard's keys in the conversation data; ending it clears these and leaves other dialogs' data.
-WIZARD_KEYS = ("draft", "editing_id", "stashed_draft", "return_to_review", "on_behalf")
-
-
-async def _end_wizard(state: FSMContext, *, draft: object = None) -> None:
-    """Forget the wizard's data (keeping `draft`, a kept draft, if given), and nothing else."""
-    data = {k: v for k, v in (await state.get_data()).items() if k not in WIZARD_KEYS}
-    if draft is not None:
-        data["draft"] = draft
-    await state.set_data(data)
 
 
 @verification.when_verified("propose")
@@ -262,8 +162,8 @@ async def discard_draft(query: CallbackQuery, state: FSMContext, campaign: Campa
 async def _accept(
     message: Message, bot: Bot, state: FSMContext, name: str, campaign: Campaign, user: User, **values: object
 ) -> None:
-    draft = (await _draft(state)).with_values(**values)
-    await _save(state, draft)
+    draft = (await load_draft(state)).with_values(**values)
+    await save_draft(state, draft)
     await go_on(bot, message.chat.id, state, name, campaign, user.language)
 
 
@@ -282,7 +182,7 @@ TEXT_PARSERS = {
 
 @router.message(StateFilter(ProposalWizard.title, ProposalWizard.summary, ProposalWizard.description), plain_text)
 async def text_answer(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User) -> None:
-    name = await _current_field(state)
+    name = await current_field(state)
     assert name in TEXT_PARSERS
     try:
         value = TEXT_PARSERS[name](message.text or "")
@@ -302,8 +202,8 @@ async def category_button(
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
     await query.answer()
-    draft = (await _draft(state)).with_values(category=category)
-    await _save(state, draft)
+    draft = (await load_draft(state)).with_values(category=category)
+    await save_draft(state, draft)
     await go_on(bot, query.from_user.id, state, "category", campaign, user.language)
 
 
@@ -376,7 +276,7 @@ async def photo_sent(message: Message, bot: Bot, state: FSMContext, campaign: Ca
 
 
 async def _back(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, user: User) -> None:
-    current = await _current_field(state)
+    current = await current_field(state)
     if current is None:  # on the sheet: back to the last question
         await ask(bot, chat_id, state, FIELD_ORDER[-1], campaign, user.language)
         return
@@ -389,14 +289,14 @@ async def _back(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, u
 
 
 async def _skip(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, user: User) -> None:
-    current = await _current_field(state)
+    current = await current_field(state)
     if current is None:
         await show_review(bot, chat_id, state, campaign)
         return
-    draft = await _draft(state)
+    draft = await load_draft(state)
     if current in OPTIONAL_FIELDS and not draft.has(current):
         draft = draft.with_values(photo_skipped=True)
-        await _save(state, draft)
+        await save_draft(state, draft)
     elif not draft.has(current):
         await ask(bot, chat_id, state, current, campaign, user.language, problem=_("This question cannot be skipped."))
         return
@@ -408,7 +308,7 @@ async def _stop(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, c
     await state.set_state(None)
     if data.get("editing_id"):
         # An edit not submitted changes nothing; the new-project draft set aside comes back.
-        await _end_wizard(state, draft=data.get("stashed_draft"))
+        await end_wizard(state, draft=data.get("stashed_draft"))
         await bot.send_message(chat_id, _("Stopped. Project #{number} is unchanged.").format(number=data["editing_id"]))
         return
     await state.update_data(return_to_review=False)
@@ -437,7 +337,7 @@ async def cancel_command(message: Message, bot: Bot, state: FSMContext, campaign
 
 async def _button_is_current(query: CallbackQuery, callback_data: WizardAction, state: FSMContext) -> bool:
     """A button from an earlier question must not act on the current one."""
-    current = await _current_field(state) or (
+    current = await current_field(state) or (
         "review" if await state.get_state() == ProposalWizard.review.state else None
     )
     if current is None or callback_data.field != current:
@@ -468,136 +368,12 @@ async def move_button(
         await _stop(bot, chat_id, state, campaign, clock)
 
 
-# --- the sheet: change a field, submit --------------------------------------------------------
-
-
-@router.callback_query(ProposalWizard.review, WizardAction.filter(F.action == "edit"))
-async def change_field(
-    query: CallbackQuery, callback_data: WizardAction, bot: Bot, state: FSMContext, campaign: Campaign, user: User
-) -> None:
-    if callback_data.field not in STATE_FOR_FIELD:
-        await query.answer(_("This button is no longer active."), show_alert=True)
-        return
-    await query.answer()
-    await state.update_data(return_to_review=True)
-    await ask(bot, chat_of(query), state, callback_data.field, campaign, user.language)
-
-
-@router.callback_query(ProposalWizard.review, WizardAction.filter(F.action == "submit"))
-async def submit(
-    query: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    campaign: Campaign,
-    clock: Clock,
-    user: User,
-    repos: Repositories,
-    i18n: I18n,
-    committee_chat_id: int | None,
-) -> None:
-    chat_id = chat_of(query)
-    data = await state.get_data()
-    draft = ProposalDraft.from_data(data.get("draft"))
-    now = clock.now()
-    missing = draft.first_missing()
-    if missing is not None:
-        await query.answer()
-        await ask(bot, chat_id, state, missing, campaign, user.language, problem=_("One answer is still missing."))
-        return
-    editing_id = data.get("editing_id")
-    if editing_id:
-        proposal = await repos.proposals.get(int(editing_id), campaign.id)
-        phase = phase_at(campaign.calendar, now)
-        if proposal is None or proposal.author_id != user.id or not author_may_edit(proposal.status, phase):
-            await query.answer(_("This project can no longer be changed."), show_alert=True)
-            return
-        new_status = ProposalStatus.SUBMITTED if proposal.status == ProposalStatus.CHANGES_REQUESTED else None
-        await repos.proposals.revise(proposal.id, draft, user.id, now, note="edited by the author", status=new_status)
-        await state.set_state(None)
-        await _end_wizard(state, draft=data.get("stashed_draft"))
-        await query.answer(_("Saved."))
-        await bot.send_message(
-            chat_id,
-            _("Your changes to project #{number} are saved. The committee will see the new version.").format(
-                number=proposal.id
-            ),
-        )
-        await _tell_committee(bot, committee_chat_id, i18n, campaign, draft, proposal.id, user, edited=True)
-        return
-    if phase_at(campaign.calendar, now) != Phase.PROPOSALS:
-        await query.answer()
-        reason = proposals_closed_reason(campaign, now, published=await is_published(repos, campaign))
-        await bot.send_message(chat_id, reason + "\n" + _("Your draft is kept."))
-        return
-    # on_behalf: set by /propose_for (conversations/committee/ambassadors.py) for a resident without a smartphone.
-    proposal = await repos.proposals.submit(campaign.id, user.id, draft, now, on_behalf=data.get("on_behalf"))
-    await state.set_state(None)
-    await _end_wizard(state)
-    await query.answer(_("Submitted!"))
-    cal = campaign.calendar
-    await bot.send_message(
-        chat_id,
-        _(
-            "Thank you! Your project is registered as <b>#{number}</b>.\n\n"
-            "What happens next: the committee checks every project against the rules by {review}, "
-            "and may ask you for changes. Finalists go to the vote from {open} to {close}. "
-            "You can change your project until {deadline} with /myproposals."
-        ).format(
-            number=proposal.id,
-            review=when(cal.review_close, campaign),
-            open=when(cal.voting_open, campaign),
-            close=when(cal.voting_close, campaign),
-            deadline=when(cal.proposals_close, campaign),
-        ),
-    )
-    await _tell_committee(
-        bot, committee_chat_id, i18n, campaign, draft, proposal.id, user, edited=False, on_behalf=data.get("on_behalf")
-    )
-
-
-async def _tell_committee(
-    bot: Bot,
-    chat_id: int | None,
-    i18n: I18n,
-    campaign: Campaign,
-    draft: ProposalDraft,
-    number: int,
-    author: User,
-    *,
-    edited: bool,
-    on_behalf: dict[str, str] | None = None,
-) -> None:
-    if chat_id is None:
-        return
-    with i18n.use_locale(campaign.default_language):
-        heading = (
-            _("Project #{number} was changed by its author {name}.")
-            if edited
-            else _("New project #{number} from {name}.")
-        )
-        text = heading.format(number=number, name=escape(author.first_name or str(author.telegram_id)))
-        if on_behalf:
-            text += "\n" + _("<i>Submitted with the help of {ambassador}, for {name} ({contact}).</i>").format(
-                ambassador=escape(author.first_name or str(author.telegram_id)),
-                name=escape(on_behalf.get("name", "")),
-                contact=escape(on_behalf.get("contact", "")),
-            )
-        text += "\n\n" + proposal_sheet(draft, campaign, number=number)
-    try:
-        if draft.photo_file_id:
-            await bot.send_photo(chat_id, draft.photo_file_id)
-        await bot.send_message(chat_id, text)
-    except TelegramAPIError:
-        # The project is saved; a committee chat that is misconfigured must not undo that.
-        log.warning("could not post project #%s to the committee chat %s", number, chat_id, exc_info=True)
-
-
 # --- anything else while in the wizard: say what is expected, ask again ---------------------
 
 
 @router.message(ASKING)
 async def unexpected_answer(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User) -> None:
-    name = await _current_field(state)
+    name = await current_field(state)
     assert name is not None
     if message.text and message.text.startswith("/"):
         problem = _("That command does not work here. You can use /back, /skip or /cancel.")
@@ -612,19 +388,3 @@ async def unexpected_answer(message: Message, bot: Bot, state: FSMContext, campa
     else:
         problem = _("Please answer with text.")
     await _refuse(message, bot, state, name, campaign, user, problem)
-
-
-@router.message(ProposalWizard.review)
-async def unexpected_on_review(message: Message, bot: Bot, state: FSMContext, campaign: Campaign) -> None:
-    await bot.send_message(message.chat.id, _("Use the buttons under your project to change a field or to submit it."))
-    await show_review(bot, message.chat.id, state, campaign)
-
-
-async def begin_edit(
-    bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, proposal_id: int, draft: ProposalDraft
-) -> None:
-    """Open a submitted project on the sheet; a new-project draft is set aside meanwhile."""
-    data = await state.get_data()
-    stashed = data.get("stashed_draft") if data.get("editing_id") else data.get("draft")
-    await state.set_data({"draft": draft.to_data(), "editing_id": proposal_id, "stashed_draft": stashed})
-    await show_review(bot, chat_id, state, campaign)
