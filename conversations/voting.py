@@ -29,6 +29,10 @@ The ballot is sealed to the campaign's counting key before it is stored (storage
 nothing stored says whose it is (storage.repositories.ballots). Every button is only a request: the phase, the verification, the finalists and the ballot
 rules are checked again when it is pressed, and the database's unique constraint decides
 between two confirmations that arrive together.
+
+Here: entering, the cards, /myvote, /cancel. The confirmation and the recording are
+conversations.voting_confirm; the states, the dialog's data and what a card shows are
+conversations.voting_cards.
 """
 
 from __future__ import annotations
@@ -40,56 +44,46 @@ from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _, ngettext
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from campaign.ballot import BallotError, strategy, toggle, validate_ballot
+from campaign.ballot import BallotError, strategy, toggle
 from campaign.calendar import Phase, phase_at
-from campaign.freeze import ballot_settings, finalist_digest
 from campaign.clock import Clock
 from campaign.proposal import Proposal
 from campaign.schema import Campaign
-from campaign.standing import VOTE_OVER, Standing
-from storage.secrecy import seal, tracker
-from campaign.verification import keyed_hash
-from conversations import verification
+from conversations import verification, voting_confirm
 from conversations.ballot_texts import texts_for
 from conversations.filters import chat_of
+from conversations.menu import MenuAction
+from conversations.render import money, when
+from conversations.scope import private_only
+from conversations.standing import standing_now
 from conversations.voting_cards import (
-    show_my_vote,
-    VoteDraft,
     MyVoteChange,
-    VoteConfirm,
     VoteDetails,
+    VoteDraft,
     VoteNav,
     VotePick,
-    VoteSubmit,
+    Voting,
     ballot_error,
-    ballot_lines,
+    button_allowed,
     card_keyboard,
     card_text,
     closed_reason,
-    digest,
     save_vote_data,
     sealed_note,
+    show_my_vote,
     vote_data,
 )
-from conversations.menu import MenuAction
-from conversations.render import money, results_news, when
-from conversations.scope import private_only
-from conversations.standing import standing_now
+from conversations.voting_confirm import show_confirmation
 from storage.repositories import Repositories, User
-from storage.repositories.ballots import CastOutcome
+
+__all__ = ["Voting", "open_ballot", "router"]
 
 log = logging.getLogger(__name__)
 router = private_only(Router(name="voting"))  # in a group: conversations.group
-
-
-class Voting(StatesGroup):
-    browsing = State()
-    confirming = State()
+router.include_router(voting_confirm.router)  # Submit and Confirm, after the cards' handlers
 
 
 IN_VOTING = StateFilter(Voting)
@@ -202,31 +196,6 @@ async def open_ballot(
     await _send_card(bot, chat_id, state, campaign, finalists, 0)
 
 
-async def _show_confirmation(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    campaign: Campaign,
-    finalists: list[Proposal],
-    choices: tuple[int, ...],
-    changing: bool,
-) -> None:
-    await state.set_state(Voting.confirming)
-    await save_vote_data(state, pending=list(choices))
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("✅ Confirm my vote"), callback_data=VoteConfirm(digest=digest(choices)))
-    builder.button(text=_("↩️ Back to the projects"), callback_data=VoteNav(index=(await vote_data(state)).card))
-    builder.adjust(1)
-    text = (
-        _("Please check your ballot. This is exactly what will be recorded:")
-        + "\n\n"
-        + ballot_lines(choices, finalists, campaign)
-    )
-    if changing:
-        text += "\n\n" + _("It replaces your previous vote.")
-    await bot.send_message(chat_id, text, reply_markup=builder.as_markup())
-
-
 # --- entering -------------------------------------------------------------------------------
 
 
@@ -277,21 +246,6 @@ async def change_button(
 # --- the cards ----------------------------------------------------------------------------------
 
 
-async def _button_allowed(
-    query: CallbackQuery, campaign: Campaign, clock: Clock, user: User, repos: Repositories
-) -> bool:
-    phase = phase_at(campaign.calendar, clock.now())
-    if phase != Phase.VOTING:
-        await query.answer(
-            closed_reason(campaign, await standing_now(repos, campaign, clock.now()))[:200], show_alert=True
-        )
-        return False
-    if not await repos.verification.is_verified(user.id):
-        await query.answer(_("Please verify first: send /vote."), show_alert=True)
-        return False
-    return True
-
-
 @router.callback_query(VoteNav.filter())
 async def navigate(
     query: CallbackQuery,
@@ -303,7 +257,7 @@ async def navigate(
     user: User,
     repos: Repositories,
 ) -> None:
-    if not await _button_allowed(query, campaign, clock, user, repos):
+    if not await button_allowed(query, campaign, clock, user, repos):
         return
     finalists = await repos.ballots.finalists(campaign.id)
     if not finalists:
@@ -365,7 +319,7 @@ async def pick(
     repos: Repositories,
     secret_key: bytes,
 ) -> None:
-    if not await _button_allowed(query, campaign, clock, user, repos):
+    if not await button_allowed(query, campaign, clock, user, repos):
         return
     finalists = await repos.ballots.finalists(campaign.id)
     costs = {p.id: p.cost for p in finalists}
@@ -379,7 +333,7 @@ async def pick(
     if strategy(campaign.ballot).one_tap:
         await query.answer()
         await save_vote_data(state, choices=[callback_data.project])
-        await _show_confirmation(bot, chat_of(query), state, campaign, finalists, (callback_data.project,), voted)
+        await show_confirmation(bot, chat_of(query), state, campaign, finalists, (callback_data.project,), voted)
         return
     draft = await vote_data(state)
     try:
@@ -399,129 +353,6 @@ async def pick(
         index,
         replace=query.message if isinstance(query.message, Message) else None,
     )
-
-
-@router.callback_query(VoteSubmit.filter())
-async def submit(
-    query: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    campaign: Campaign,
-    clock: Clock,
-    user: User,
-    repos: Repositories,
-    secret_key: bytes,
-) -> None:
-    if not await _button_allowed(query, campaign, clock, user, repos):
-        return
-    finalists = await repos.ballots.finalists(campaign.id)
-    voted = await repos.ballots.has_voted(campaign.id, user.id)
-    if voted and not campaign.ballot.changeable:
-        await query.answer(_("You have already voted; a vote cannot be changed in this campaign."), show_alert=True)
-        return
-    draft = await vote_data(state)
-    try:
-        choices = validate_ballot(campaign.ballot, draft.choices, {p.id: p.cost for p in finalists}, campaign.envelope)
-    except BallotError as error:
-        await query.answer(ballot_error(error, campaign), show_alert=True)
-        return
-    await query.answer()
-    await _show_confirmation(bot, chat_of(query), state, campaign, finalists, choices, voted)
-
-
-# --- recording ---------------------------------------------------------------------------------
-
-
-@router.callback_query(VoteConfirm.filter())
-async def confirm(
-    query: CallbackQuery,
-    callback_data: VoteConfirm,
-    bot: Bot,
-    state: FSMContext,
-    campaign: Campaign,
-    clock: Clock,
-    user: User,
-    repos: Repositories,
-    secret_key: bytes,
-) -> None:
-    if not await _button_allowed(query, campaign, clock, user, repos):
-        return
-    finalists = await repos.ballots.finalists(campaign.id)
-    pending = (await vote_data(state)).pending
-    if not pending or digest(pending) != callback_data.digest:
-        # A second tap after the vote was recorded, a replayed or a forged confirmation.
-        if await repos.ballots.has_voted(campaign.id, user.id):
-            await query.answer(_("Your vote is already recorded. Send /myvote to see it."), show_alert=True)
-        else:
-            await query.answer(_("This confirmation is out of date. Send /vote to start again."), show_alert=True)
-        return
-    try:
-        choices = validate_ballot(campaign.ballot, pending, {p.id: p.cost for p in finalists}, campaign.envelope)
-    except BallotError as error:
-        await query.answer(ballot_error(error, campaign), show_alert=True)
-        return
-    # Writes the campaign's lock row first: the first ballot fixes the settings and the finalists,
-    # and no ballot is accepted once the tally has been computed (storage.repositories.locks).
-    snapshot = {str(p.id): finalist_digest(p) for p in finalists}
-    if not await repos.locks.admit_ballot(campaign.id, clock.now(), ballot_settings(campaign), snapshot):
-        # The tally sealed the vote, whatever the clock says: the vote is over.
-        where = await standing_now(repos, campaign, clock.now())
-        await query.answer(
-            closed_reason(campaign, where if where in VOTE_OVER else Standing.COUNTING)[:200], show_alert=True
-        )
-        return
-    counting_key = await repos.counting.get(campaign.id)
-    if counting_key is None or counting_key.counted:
-        await query.answer(
-            _("Your vote cannot be recorded yet: the committee has not made the counting key. Please try again later."),
-            show_alert=True,
-        )
-        return
-    sealed = seal(counting_key.public_key, campaign.id, choices)
-    receipt = tracker(sealed)
-    # Only a campaign that lets people change their vote keeps a link (a keyed hash) to replace it.
-    link = (
-        keyed_hash(secret_key, "ballot-link", f"{campaign.id}:{user.telegram_id}")
-        if campaign.ballot.changeable
-        else None
-    )
-    outcome = await repos.ballots.cast(
-        campaign.id,
-        user_id=user.id,
-        sealed=sealed,
-        tracker=receipt,
-        today=clock.now().astimezone(campaign.zone).date(),
-        link=link,
-    )
-    await state.set_state(None)
-    await state.update_data(vote=None)
-    # "Recorded" is said only once it is true: commit first, then reply.
-    await repos.session.commit()
-    chat_id = chat_of(query)
-    if outcome == CastOutcome.ALREADY_VOTED:
-        await query.answer(_("You have already voted; a vote cannot be changed in this campaign."), show_alert=True)
-        await bot.send_message(
-            chat_id, _("You have already voted, and a vote cannot be changed in this campaign.") + " " + sealed_note()
-        )
-        return
-    await query.answer(_("Recorded."))
-    if outcome == CastOutcome.CHANGED:
-        text = _("🗳 Your vote is changed. Your ballot is now:")
-    else:
-        text = _("🗳 Your vote is recorded. Thank you! You chose:")
-    text += (
-        "\n"
-        + ballot_lines(choices, finalists, campaign)
-        + "\n\n"
-        + _(
-            "Your tracker: <code>{tracker}</code>. Keep this message: your ballot is sealed, and no one (not even the bot) "
-            "can show it to you again. After the results, /checkmyvote {tracker} confirms it was counted."
-        ).format(tracker=receipt)
-    )
-    text += "\n\n" + results_news(campaign, Standing.VOTING)
-    if campaign.ballot.changeable:
-        text += " " + _("You can change it until {date}.").format(date=when(campaign.calendar.voting_close, campaign))
-    await bot.send_message(chat_id, text)
 
 
 # --- /myvote ------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""The voting dialog's state (VoteDraft), its buttons and what it shows: a finalist's card, the
-ballot, why a ballot is refused (the words come from the ballot type's texts,
-conversations.ballot_texts), why there is no vote now."""
+"""The voting dialog's states (Voting) and data (VoteDraft), its buttons and what it shows: a
+finalist's card, the ballot, why a ballot is refused (the words come from the ballot type's
+texts, conversations.ballot_texts), why there is no vote now, whether a button may act now."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from html import escape
 from aiogram import Bot
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from pydantic import BaseModel
@@ -25,6 +26,11 @@ from conversations.ballot_texts import texts_for
 from conversations.render import category_name, money, results_news, when
 from conversations.standing import standing_now
 from storage.repositories import Repositories, User
+
+
+class Voting(StatesGroup):
+    browsing = State()
+    confirming = State()
 
 
 class VoteNav(CallbackData, prefix="vnav"):
@@ -132,6 +138,22 @@ def closed_reason(campaign: Campaign, where: Standing) -> str:
         + " "
         + results_news(campaign, where)
     )
+
+
+async def button_allowed(
+    query: CallbackQuery, campaign: Campaign, clock: Clock, user: User, repos: Repositories
+) -> bool:
+    """A button of the dialog is only a request: the phase and the verification are checked again."""
+    phase = phase_at(campaign.calendar, clock.now())
+    if phase != Phase.VOTING:
+        await query.answer(
+            closed_reason(campaign, await standing_now(repos, campaign, clock.now()))[:200], show_alert=True
+        )
+        return False
+    if not await repos.verification.is_verified(user.id):
+        await query.answer(_("Please verify first: send /vote."), show_alert=True)
+        return False
+    return True
 
 
 def sealed_note() -> str:
