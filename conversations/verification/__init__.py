@@ -19,32 +19,55 @@ PDF of printable slips with one QR code per code),
 `/import_register` (then a CSV document: one phone number per line), approve/refuse buttons
 on request cards. Anyone: `/forgetme` erases their personal data after a confirmation.
 
-One module per purpose, each with its own `router()` (see conversations/__init__.py): `start` (/verify, attestation, method
-choice, the shared states), `phone`, `codes`, `register`, `approval` (by the committee) and
-`forget` (/forgetme). `get_routers()` gives them in the order they are tried.
+```mermaid
+stateDiagram-v2
+    [*] --> attest: /verify, or /vote, /propose unverified (when the campaign asks age or residency)
+    [*] --> method: the same, nothing to confirm, several methods
+    [*] --> phone: the same, the phone method only
+    [*] --> code: the same (or /code), the code method only
+    [*] --> name: the same, the committee method only
+    attest --> method: I confirm (several methods)
+    attest --> phone: I confirm (phone only)
+    attest --> code: I confirm (code only)
+    attest --> name: I confirm (committee only)
+    attest --> [*]: No, or I confirm with a code already given (redeemed)
+    method --> phone
+    method --> code
+    method --> name
+    phone --> [*]: own contact (verified, then the caller's continuation)
+    code --> code: a wrong code
+    code --> [*]: a valid code (verified, then the caller's continuation)
+    name --> street
+    street --> [*]: a card in the committee chat
+    phone --> [*]: /cancel, likewise from every state
+```
+
+One module per purpose: `state` (the states, buttons and data), `start` (/verify, the
+attestation, the choice of method, /cancel, what happens once verified), one module per method,
+each registered in the table `methods.METHODS` (`phone`, `codes`, `approval`: by the committee),
+`register` (/import_register) and `forget` (/forgetme). `get_routers()` gives them in the order
+they are tried.
 """
 
 from __future__ import annotations
 
 from aiogram import Router
 
-from conversations import routers_of
-
+# The method modules register themselves in methods.METHODS when imported.
+from conversations.verification import approval, codes, forget, phone, register, start
+from conversations.verification.methods import METHODS
 from conversations.verification.start import begin, not_a_command, when_verified
+from conversations.verification.state import Verifying
 
-__all__ = ["begin", "get_routers", "not_a_command", "when_verified"]
+__all__ = ["METHODS", "Verifying", "begin", "get_routers", "not_a_command", "when_verified"]
+_METHOD_MODULES = (phone, codes, approval)  # a new method: its module here
 
 
 def get_routers() -> list[Router]:
-    from conversations.verification import approval, codes, forget, phone, register, start
-
-    # The order of the former single router: `codes` takes `/start <code>` before onboarding's
-    # /start, and each catch-all comes after the specific handlers of its state.
-    return [
-        *routers_of(start),
-        *routers_of(phone),
-        *routers_of(codes, "committee_router"),
-        *routers_of(register),
-        *routers_of(approval, "committee_router"),
-        *routers_of(forget),
-    ]
+    # `start` first; then each method's routers (`codes` takes `/start <code>` before
+    # onboarding's /start), each catch-all after the specific handlers of its state.
+    method_routers = [router for method in METHODS.values() for router in method.routers()]
+    routers = [start.router, *method_routers, register.router, forget.router]
+    for router in routers:  # transitional (conversations.routers_of): detached from the last dispatcher
+        router._parent_router = None
+    return routers

@@ -18,7 +18,9 @@ from campaign import verification as rules
 from campaign.clock import Clock
 from campaign.schema import Campaign
 from conversations.filters import plain_text
-from conversations.verification.start import Verifying, attested_flags, not_a_command
+from conversations.verification.methods import VerificationMethod, register
+from conversations.verification.start import not_a_command
+from conversations.verification.state import Verifying, forget_verifying, save_verifying, verifying
 from conversations.scope import private_only
 from storage.repositories import Repositories, User
 
@@ -36,13 +38,20 @@ class CommitteeDecision(CallbackData, prefix="vreq"):
     approve: bool
 
 
+async def ask(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, lead: str) -> None:
+    await state.set_state(Verifying.name)
+    await bot.send_message(
+        chat_id, lead + _("The committee will check that you live in the town. What is your full name? (or /cancel)")
+    )
+
+
 @router.message(Verifying.name, plain_text)
 async def name_typed(message: Message, state: FSMContext) -> None:
     name = " ".join((message.text or "").split())
     if not 2 <= len(name) <= MAX_NAME:
         await message.answer(_("Please type your full name (2 to {maximum} characters).").format(maximum=MAX_NAME))
         return
-    await state.update_data(verify_name=name)
+    await save_verifying(state, name=name)
     await state.set_state(Verifying.street)
     await message.answer(_("In which street do you live? (the street is enough, no house number needed)"))
 
@@ -63,17 +72,17 @@ async def street_typed(
     if not 2 <= len(street) <= MAX_STREET:
         await message.answer(_("Please type your street (2 to {maximum} characters).").format(maximum=MAX_STREET))
         return
-    data = await state.get_data()
-    name = data.get("verify_name") or ""
+    data = await verifying(state)
+    name = data.name or ""
     await state.set_state(None)
-    await state.update_data(verify_name=None)
+    await forget_verifying(state)
     if await repos.verification.is_verified(user.id):
         await message.answer(_("You are already verified as a resident. Thank you!"))
         return
     if await repos.verification.pending_request(campaign.id, user.id):
         await message.answer(_("Your request is already with the committee. I will tell you as soon as they answer."))
         return
-    age, residency = attested_flags(data)
+    age, residency = data.attested_flags()
     key = rules.person_key(name, street)
     same = [
         r for r in await repos.verification.open_requests(campaign.id) if rules.person_key(r.full_name, r.street) == key
@@ -181,3 +190,13 @@ async def decide(
         await bot.send_message(decided.telegram_id, text)
     except TelegramAPIError:
         log.warning("could not tell the resident about request #%s", decided.id, exc_info=True)
+
+
+COMMITTEE = register(
+    VerificationMethod(
+        name="committee",
+        label=lambda: _("🏛 Ask the committee"),
+        ask=ask,
+        routers=lambda: [router, committee_router],
+    )
+)

@@ -19,16 +19,9 @@ from campaign.schema import Campaign, pick
 from conversations.code_sheet import code_sheet_pdf
 from conversations.filters import plain_text
 from conversations.render import when
-from conversations.verification.start import (
-    CODE_REDEEMER,
-    Verifying,
-    ask_method,
-    attest_first,
-    attested_flags,
-    begin,
-    not_a_command,
-    on_verified,
-)
+from conversations.verification.methods import VerificationMethod, register
+from conversations.verification.start import attest_first, begin, not_a_command, on_verified
+from conversations.verification.state import Verifying, save_verifying, verifying
 from conversations.scope import private_only, secrets_in_private
 from storage.repositories import Repositories, User
 from storage.repositories.verification import CodeOutcome
@@ -36,6 +29,13 @@ from storage.repositories.verification import CodeOutcome
 router = private_only(Router(name="verification_codes"))  # in a group: conversations.group
 # /codes: the committee's; the codes go to the member's private chat, even from the group.
 committee_router = secrets_in_private(Router(name="verification_codes_committee"))
+
+
+async def ask(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, lead: str) -> None:
+    await state.set_state(Verifying.code)
+    await bot.send_message(
+        chat_id, lead + _("Type the invitation code you received from the town, for example ABCDE-23456. Or /cancel.")
+    )
 
 
 async def redeem(
@@ -50,7 +50,7 @@ async def redeem(
     code: str,
 ) -> None:
     now = clock.now()
-    await state.update_data(verify_code=None)
+    await save_verifying(state, pending=None)
     failures, last = await repos.verification.code_failures(user.id)
     wait = rules.retry_wait(failures, last, now)
     if wait is not None:
@@ -60,9 +60,9 @@ async def redeem(
             chat_id, _("Too many wrong codes. Please wait {minutes} min before trying again.").format(minutes=minutes)
         )
         return
-    if await attest_first(bot, chat_id, state, campaign, user, repos, pending_code=code):
+    if await attest_first(bot, chat_id, state, campaign, user, repos, pending=("code", code)):
         return  # the code is redeemed once the resident has confirmed
-    age, residency = attested_flags(await state.get_data())
+    age, residency = (await verifying(state)).attested_flags()
     outcome = await repos.verification.redeem_code(
         campaign.id, rules.code_hash(secret_key, code), user.id, now, attested_age=age, attested_residency=residency
     )
@@ -81,9 +81,6 @@ async def redeem(
         CodeOutcome.EXPIRED: _("This code has expired. Ask the town hall for a new one."),
     }
     await bot.send_message(chat_id, replies[outcome])
-
-
-CODE_REDEEMER["code"] = redeem
 
 
 @router.message(Verifying.code, plain_text)
@@ -137,7 +134,7 @@ async def _code_from_link(
         return
     eligibility = campaign.eligibility
     if rules.attestation_needed(eligibility.minimum_age, eligibility.residency):
-        await begin(bot, message.chat.id, state, campaign, user, repos, pending_code=code)
+        await begin(bot, message.chat.id, state, campaign, user, repos, pending=("code", code))
         return
     await redeem(bot, message.chat.id, state, campaign, user, repos, clock, secret_key, code)
 
@@ -155,7 +152,7 @@ async def start_with_code(
     secret_key: bytes,
 ) -> None:
     # t.me/<bot>?start=<code>: anything that is not a code goes on to the ordinary /start.
-    if "code" not in campaign.verification.methods or rules.normalize_code(command.args or "") is None:
+    if not CODE.offered_in(campaign) or rules.normalize_code(command.args or "") is None:
         raise SkipHandler
     await _code_from_link(message, bot, state, campaign, user, repos, clock, secret_key, command.args or "")
 
@@ -172,12 +169,12 @@ async def code_command(
     clock: Clock,
     secret_key: bytes,
 ) -> None:
-    if "code" not in campaign.verification.methods:
+    if not CODE.offered_in(campaign):
         await message.answer(_("This campaign does not use invitation codes. Send /verify to see how to verify."))
         return
     if not command.args:
-        await state.update_data(verify_then=None)
-        await ask_method(bot, message.chat.id, state, campaign, "code")
+        await save_verifying(state, then=None)
+        await ask(bot, message.chat.id, state, campaign, "")
         return
     await _code_from_link(message, bot, state, campaign, user, repos, clock, secret_key, command.args)
 
@@ -254,3 +251,14 @@ async def make_codes(
         caption=_("Printable slips: one QR code per code; residents scan it with their phone camera to open the bot."),
     )
     return True
+
+
+CODE = register(
+    VerificationMethod(
+        name="code",
+        label=lambda: _("🔑 I have an invitation code"),
+        ask=ask,
+        routers=lambda: [router, committee_router],
+        resume=redeem,
+    )
+)

@@ -11,7 +11,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from campaign.clock import Clock
 from campaign.schema import Campaign
-from conversations.verification.start import VerifyAction
+from conversations.verification.state import VerifyAction
 from conversations.scope import private_only
 from storage.repositories import Repositories, User
 

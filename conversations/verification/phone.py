@@ -7,26 +7,46 @@ from html import escape
 from aiogram import Bot, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
-from aiogram.types import Message, ReplyKeyboardRemove
+from aiogram.types import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
 
 from campaign import verification as rules
 from campaign.clock import Clock
 from campaign.schema import Campaign
 from conversations.verification.numbers import PhoneError, contact_number
-from conversations.verification.start import (
-    Verifying,
-    attest_first,
-    attested_flags,
-    not_a_command,
-    on_verified,
-    phone_keyboard,
-)
+from conversations.verification.methods import VerificationMethod, register
+from conversations.verification.start import attest_first, not_a_command, on_verified, stop
+from conversations.verification.state import Verifying, verifying
 from conversations.scope import private_only
 from storage.repositories import Repositories, User
 from storage.repositories.verification import VerifyOutcome
 
 router = private_only(Router(name="verification_phone"))  # in a group: conversations.group
+
+
+def phone_keyboard() -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        keyboard=[
+            [KeyboardButton(text=_("📱 Share my phone number"), request_contact=True)],
+            [KeyboardButton(text=_("✖ Cancel"))],
+        ],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+async def ask(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, lead: str) -> None:
+    await state.set_state(Verifying.phone)
+    text = lead + _(
+        "Press the button <b>📱 Share my phone number</b> below. Telegram sends me your own number, "
+        "so I know it is yours. It is stored only in a scrambled form, never shown to anyone, and one "
+        "number can verify only one account."
+    )
+    if campaign.verification.phone_prefixes:
+        text += "\n\n" + _("Accepted numbers start with {prefixes}.").format(
+            prefixes=", ".join(campaign.verification.phone_prefixes)
+        )
+    await bot.send_message(chat_id, text, reply_markup=phone_keyboard())
 
 
 async def contact(message: Message) -> bool:
@@ -46,7 +66,7 @@ async def contact_shared(
 ) -> None:
     shared = message.contact
     assert shared is not None and message.from_user is not None
-    if "phone" not in campaign.verification.methods:
+    if not PHONE.offered_in(campaign):
         await message.answer(_("This campaign does not verify residents by phone. Send /verify to see how."))
         return
     if shared.user_id != message.from_user.id:
@@ -95,7 +115,7 @@ async def contact_shared(
             reply_markup=ReplyKeyboardRemove(),
         )
         return
-    age, residency = attested_flags(await state.get_data())
+    age, residency = (await verifying(state)).attested_flags()
     outcome = await repos.verification.verify(
         user.id, "phone", clock.now(), phone_hash=digest, attested_age=age, attested_residency=residency
     )
@@ -120,9 +140,7 @@ def _other_methods(campaign: Campaign, tried: str) -> str:
 @router.message(Verifying.phone, not_a_command)
 async def phone_expected(message: Message, state: FSMContext) -> None:
     if message.text == _("✖ Cancel"):
-        await state.set_state(None)
-        await state.update_data(verify_then=None, verify_code=None)
-        await message.answer(_("Stopped. You can verify later with /verify."), reply_markup=ReplyKeyboardRemove())
+        await stop(message, state)
         return
     await message.answer(
         _(
@@ -130,3 +148,8 @@ async def phone_expected(message: Message, state: FSMContext) -> None:
         ),
         reply_markup=phone_keyboard(),
     )
+
+
+PHONE = register(
+    VerificationMethod(name="phone", label=lambda: _("📱 With my phone number"), ask=ask, routers=lambda: [router])
+)

@@ -9,7 +9,7 @@ from types import ModuleType
 import pytest
 from aiogram.fsm.state import StatesGroup
 
-from conversations import proposal_wizard, voting
+from conversations import proposal_wizard, verification, voting
 from conversations.committee import broadcasts, edit, questions
 
 DIALOGS: list[tuple[ModuleType, type[StatesGroup]]] = [
@@ -18,6 +18,7 @@ DIALOGS: list[tuple[ModuleType, type[StatesGroup]]] = [
     (broadcasts, broadcasts.BroadcastDialog),
     (questions, questions.CommitteeDialog),
     (edit, edit.EditDialog),
+    (verification, verification.Verifying),
 ]
 BLOCK = re.compile(r"```mermaid\n(.*?)```", re.S)
 EDGE = re.compile(r"^\s*(\S+)\s*-->\s*([^\s:]+)", re.M)
