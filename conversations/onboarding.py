@@ -26,6 +26,7 @@ from campaign.schema import Campaign, pick
 from conversations.context import Ctx
 from conversations.menu import MenuAction, main_menu
 from conversations.money import language_name
+from conversations.proposal_screens import load_draft
 from conversations.render import campaign_name, money, phase_summary
 from conversations.scope import private_only
 from conversations.standing import is_published
@@ -41,7 +42,7 @@ class ArticleChoice(CallbackData, prefix="article"):
 
 
 async def _draft(state: FSMContext) -> ProposalDraft:
-    return ProposalDraft.from_data((await state.get_data()).get("draft"))
+    return await load_draft(state)
 
 
 def _welcome(user: User, campaign: Campaign, clock: Clock, published: bool) -> str:

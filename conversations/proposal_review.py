@@ -14,62 +14,54 @@ from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n, gettext as _
+from aiogram.utils.i18n import gettext as _
 
 from campaign.calendar import Phase, phase_at
-from campaign.clock import Clock
 from campaign.proposal import ProposalDraft, ProposalStatus, author_may_edit
 from campaign.schema import Campaign
-from conversations.filters import chat_of
 from conversations.proposal_questions import WizardAction
-from conversations.proposal_screens import STATE_FOR_FIELD, ProposalWizard, ask, end_wizard, show_review
+from conversations.context import Ctx
+from conversations.proposal_screens import (
+    STATE_FOR_FIELD,
+    WIZARD,
+    ProposalWizard,
+    WizardData,
+    ask,
+    end_wizard,
+    show_review,
+    update_wizard,
+    wizard_data,
+)
 from conversations.render import proposal_sheet, proposals_closed_reason, when
 from conversations.standing import is_published
-from storage.repositories import Repositories, User
 
 log = logging.getLogger(__name__)
-router = Router(name="proposal_review")  # included in the wizard's router, private chats only
 
 
 # --- the sheet: change a field, submit --------------------------------------------------------
 
 
-@router.callback_query(ProposalWizard.review, WizardAction.filter(F.action == "edit"))
-async def change_field(
-    query: CallbackQuery, callback_data: WizardAction, bot: Bot, state: FSMContext, campaign: Campaign, user: User
-) -> None:
+async def change_field(query: CallbackQuery, callback_data: WizardAction, ctx: Ctx, state: FSMContext) -> None:
     if callback_data.field not in STATE_FOR_FIELD:
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
     await query.answer()
-    await state.update_data(return_to_review=True)
-    await ask(bot, chat_of(query), state, callback_data.field, campaign, user.language)
+    await update_wizard(state, return_to_review=True)
+    await ask(ctx, state, callback_data.field)
 
 
-@router.callback_query(ProposalWizard.review, WizardAction.filter(F.action == "submit"))
-async def submit(
-    query: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    campaign: Campaign,
-    clock: Clock,
-    user: User,
-    repos: Repositories,
-    i18n: I18n,
-    committee_chat_id: int | None,
-) -> None:
-    chat_id = chat_of(query)
-    data = await state.get_data()
-    draft = ProposalDraft.from_data(data.get("draft"))
-    now = clock.now()
+async def submit(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
+    campaign, repos, user = ctx.campaign, ctx.repos, ctx.user
+    data = await wizard_data(state)
+    draft = data.proposal
+    now = ctx.clock.now()
     missing = draft.first_missing()
     if missing is not None:
         await query.answer()
-        await ask(bot, chat_id, state, missing, campaign, user.language, problem=_("One answer is still missing."))
+        await ask(ctx, state, missing, problem=_("One answer is still missing."))
         return
-    editing_id = data.get("editing_id")
-    if editing_id:
-        proposal = await repos.proposals.get(int(editing_id), campaign.id)
+    if data.editing_id:
+        proposal = await repos.proposals.get(data.editing_id, campaign.id)
         phase = phase_at(campaign.calendar, now)
         if proposal is None or proposal.author_id != user.id or not author_may_edit(proposal.status, phase):
             await query.answer(_("This project can no longer be changed."), show_alert=True)
@@ -77,29 +69,29 @@ async def submit(
         new_status = ProposalStatus.SUBMITTED if proposal.status == ProposalStatus.CHANGES_REQUESTED else None
         await repos.proposals.revise(proposal.id, draft, user.id, now, note="edited by the author", status=new_status)
         await state.set_state(None)
-        await end_wizard(state, draft=data.get("stashed_draft"))
+        await end_wizard(state, draft=data.stashed_draft)
         await query.answer(_("Saved."))
-        await bot.send_message(
-            chat_id,
+        await ctx.bot.send_message(
+            ctx.chat_id,
             _("Your changes to project #{number} are saved. The committee will see the new version.").format(
                 number=proposal.id
             ),
         )
-        await _tell_committee(bot, committee_chat_id, i18n, campaign, draft, proposal.id, user, edited=True)
+        await _tell_committee(ctx, draft, proposal.id, edited=True)
         return
     if phase_at(campaign.calendar, now) != Phase.PROPOSALS:
         await query.answer()
         reason = proposals_closed_reason(campaign, now, published=await is_published(repos, campaign))
-        await bot.send_message(chat_id, reason + "\n" + _("Your draft is kept."))
+        await ctx.bot.send_message(ctx.chat_id, reason + "\n" + _("Your draft is kept."))
         return
     # on_behalf: set by /propose_for (conversations/committee/ambassadors.py) for a resident without a smartphone.
-    proposal = await repos.proposals.submit(campaign.id, user.id, draft, now, on_behalf=data.get("on_behalf"))
+    proposal = await repos.proposals.submit(campaign.id, user.id, draft, now, on_behalf=data.on_behalf)
     await state.set_state(None)
     await end_wizard(state)
     await query.answer(_("Submitted!"))
     cal = campaign.calendar
-    await bot.send_message(
-        chat_id,
+    await ctx.bot.send_message(
+        ctx.chat_id,
         _(
             "Thank you! Your project is registered as <b>#{number}</b>.\n\n"
             "What happens next: the committee checks every project against the rules by {review}, "
@@ -113,26 +105,16 @@ async def submit(
             deadline=when(cal.proposals_close, campaign),
         ),
     )
-    await _tell_committee(
-        bot, committee_chat_id, i18n, campaign, draft, proposal.id, user, edited=False, on_behalf=data.get("on_behalf")
-    )
+    await _tell_committee(ctx, draft, proposal.id, edited=False, on_behalf=data.on_behalf)
 
 
 async def _tell_committee(
-    bot: Bot,
-    chat_id: int | None,
-    i18n: I18n,
-    campaign: Campaign,
-    draft: ProposalDraft,
-    number: int,
-    author: User,
-    *,
-    edited: bool,
-    on_behalf: dict[str, str] | None = None,
+    ctx: Ctx, draft: ProposalDraft, number: int, *, edited: bool, on_behalf: dict[str, str] | None = None
 ) -> None:
+    bot, chat_id, campaign, author = ctx.bot, ctx.committee_chat_id, ctx.campaign, ctx.user
     if chat_id is None:
         return
-    with i18n.use_locale(campaign.default_language):
+    with ctx.i18n.use_locale(campaign.default_language):
         heading = (
             _("Project #{number} was changed by its author {name}.")
             if edited
@@ -155,17 +137,24 @@ async def _tell_committee(
         log.warning("could not post project #%s to the committee chat %s", number, chat_id, exc_info=True)
 
 
-@router.message(ProposalWizard.review)
-async def unexpected_on_review(message: Message, bot: Bot, state: FSMContext, campaign: Campaign) -> None:
-    await bot.send_message(message.chat.id, _("Use the buttons under your project to change a field or to submit it."))
-    await show_review(bot, message.chat.id, state, campaign)
+async def unexpected_on_review(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    await ctx.bot.send_message(ctx.chat_id, _("Use the buttons under your project to change a field or to submit it."))
+    await show_review(ctx.bot, ctx.chat_id, state, ctx.campaign)
 
 
 async def begin_edit(
     bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, proposal_id: int, draft: ProposalDraft
 ) -> None:
     """Open a submitted project on the sheet; a new-project draft is set aside meanwhile."""
-    data = await state.get_data()
-    stashed = data.get("stashed_draft") if data.get("editing_id") else data.get("draft")
-    await state.set_data({"draft": draft.to_data(), "editing_id": proposal_id, "stashed_draft": stashed})
+    data = await wizard_data(state)
+    stashed = data.stashed_draft if data.editing_id else data.draft
+    await WIZARD.save(state, WizardData(draft=draft.to_data(), editing_id=proposal_id, stashed_draft=stashed))
     await show_review(bot, chat_id, state, campaign)
+
+
+def router() -> Router:
+    r = Router(name="proposal_review")  # included in the wizard's router, private chats only
+    r.callback_query.register(change_field, ProposalWizard.review, WizardAction.filter(F.action == "edit"))
+    r.callback_query.register(submit, ProposalWizard.review, WizardAction.filter(F.action == "submit"))
+    r.message.register(unexpected_on_review, ProposalWizard.review)
+    return r

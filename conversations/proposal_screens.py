@@ -4,14 +4,21 @@ sheet's buttons (conversations.proposal_review) both use them and import nothing
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram import Bot
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
+from pydantic import BaseModel
 
 from campaign.proposal import FIELD_ORDER, ProposalDraft, next_field
 from campaign.schema import Campaign
+from conversations.context import Ctx
+from conversations.dialog_state import DialogState
+from conversations.menu import main_menu
 from conversations.proposal_questions import current_answer, question, question_keyboard, review_keyboard
 from conversations.render import proposal_sheet
 
@@ -33,46 +40,99 @@ ASKING = StateFilter(*STATE_FOR_FIELD.values())
 IN_WIZARD = StateFilter(ProposalWizard)
 
 
-# --- the draft in the conversation data -------------------------------------------------
+# --- the wizard's data: one typed object under its own key -----------------------------------
+
+
+class WizardData(BaseModel):
+    """The wizard's data, under its own key ("proposal") of the conversation data. It outlives
+    the wizard's states: a draft left with /cancel is still here when /start offers to continue."""
+
+    draft: dict[str, Any] | None = None  # ProposalDraft.to_data()
+    editing_id: int | None = None  # a submitted project being edited on the sheet
+    stashed_draft: dict[str, Any] | None = None  # the new-project draft set aside meanwhile
+    return_to_review: bool = False  # a field changed from the sheet: back to the sheet after it
+    on_behalf: dict[str, str] | None = None  # /propose_for: the resident an ambassador writes for
+
+    @property
+    def proposal(self) -> ProposalDraft:
+        return ProposalDraft.from_data(self.draft)
+
+    @property
+    def in_progress(self) -> bool:
+        """An edit, or a new project with at least one answer."""
+        return bool(self.editing_id) or not self.proposal.is_empty
+
+
+# Conversations saved before the typed state kept these keys loose; read once, dropped at the end.
+_LOOSE_KEYS = ("draft", "editing_id", "stashed_draft", "return_to_review", "on_behalf")
+
+
+async def _stop_on_cancel(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    await stop(ctx, state)
+
+
+WIZARD = DialogState(ProposalWizard, "proposal", WizardData, on_cancel=_stop_on_cancel)
+
+
+async def wizard_data(state: FSMContext) -> WizardData:
+    data = await state.get_data()
+    if WIZARD.key not in data and any(data.get(key) for key in _LOOSE_KEYS):
+        return WizardData.model_validate({key: data.get(key) for key in _LOOSE_KEYS})
+    return await WIZARD.load(state)
+
+
+async def update_wizard(state: FSMContext, **changes: object) -> WizardData:
+    value = (await wizard_data(state)).model_copy(update=changes)
+    await WIZARD.save(state, value)
+    return value
 
 
 async def load_draft(state: FSMContext) -> ProposalDraft:
-    return ProposalDraft.from_data((await state.get_data()).get("draft"))
+    return (await wizard_data(state)).proposal
 
 
 async def save_draft(state: FSMContext, draft: ProposalDraft) -> None:
-    await state.update_data(draft=draft.to_data())
+    await update_wizard(state, draft=draft.to_data())
 
 
 async def current_field(state: FSMContext) -> str | None:
     return FIELD_FOR_STATE.get(await state.get_state() or "")
 
 
-# The wizard's keys in the conversation data; ending it clears these and leaves other dialogs' data.
-WIZARD_KEYS = ("draft", "editing_id", "stashed_draft", "return_to_review", "on_behalf")
-
-
-async def end_wizard(state: FSMContext, *, draft: object = None) -> None:
+async def end_wizard(state: FSMContext, *, draft: dict[str, Any] | None = None) -> None:
     """Forget the wizard's data (keeping `draft`, a kept draft, if given), and nothing else."""
-    data = {k: v for k, v in (await state.get_data()).items() if k not in WIZARD_KEYS}
+    data = {k: v for k, v in (await state.get_data()).items() if k not in _LOOSE_KEYS and k != WIZARD.key}
     if draft is not None:
-        data["draft"] = draft
+        data[WIZARD.key] = WizardData(draft=draft).model_dump(mode="json")
     await state.set_data(data)
+
+
+async def stop(ctx: Ctx, state: FSMContext) -> None:
+    """/cancel (conversations.dialog_state) or the Stop button: leave the wizard; a new
+    project's draft is kept, an edit not submitted changes nothing."""
+    data = await wizard_data(state)
+    await state.set_state(None)
+    if data.editing_id:
+        # The new-project draft set aside comes back.
+        await end_wizard(state, draft=data.stashed_draft)
+        await ctx.bot.send_message(
+            ctx.chat_id, _("Stopped. Project #{number} is unchanged.").format(number=data.editing_id)
+        )
+        return
+    await update_wizard(state, return_to_review=False)
+    await ctx.bot.send_message(
+        ctx.chat_id,
+        _("Stopped. Your draft is kept: send /start and choose Continue my draft to go on."),
+        reply_markup=main_menu(ctx.campaign, ctx.clock.now(), data.proposal),
+    )
 
 
 # --- the two screens ------------------------------------------------------------------------
 
 
-async def ask(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    name: str,
-    campaign: Campaign,
-    language: str,
-    *,
-    problem: str | None = None,
-) -> None:
+async def ask(ctx: Ctx, state: FSMContext, name: str, *, problem: str | None = None) -> None:
+    """Question `name`, after `problem` (what was wrong with the last answer) if any."""
+    campaign = ctx.campaign
     await state.set_state(STATE_FOR_FIELD[name])
     draft = await load_draft(state)
     parts = [problem] if problem else []
@@ -80,31 +140,30 @@ async def ask(
     current = current_answer(name, draft, campaign)
     if current:
         parts.append(current)
-    await bot.send_message(chat_id, "\n\n".join(parts), reply_markup=question_keyboard(name, draft, campaign, language))
+    keyboard = question_keyboard(name, draft, campaign, ctx.user.language)
+    await ctx.bot.send_message(ctx.chat_id, "\n\n".join(parts), reply_markup=keyboard)
 
 
 async def show_review(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign) -> None:
     await state.set_state(ProposalWizard.review)
-    await state.update_data(return_to_review=False)
-    data = await state.get_data()
-    draft = ProposalDraft.from_data(data.get("draft"))
+    data = await update_wizard(state, return_to_review=False)
+    draft = data.proposal
     if draft.photo_file_id:
         await bot.send_photo(chat_id, draft.photo_file_id)
     intro = _("Here is your project. Check it: press a field to change it, or Submit.")
-    if data.get("editing_id"):
+    if data.editing_id:
         intro = _("Here is project #{number}. Press a field to change it, then Submit to save the changes.").format(
-            number=data["editing_id"]
+            number=data.editing_id
         )
-    sheet = proposal_sheet(draft, campaign, number=data.get("editing_id"))
+    sheet = proposal_sheet(draft, campaign, number=data.editing_id)
     await bot.send_message(chat_id, f"{sheet}\n\n{intro}", reply_markup=review_keyboard())
 
 
-async def go_on(bot: Bot, chat_id: int, state: FSMContext, answered: str, campaign: Campaign, language: str) -> None:
+async def go_on(ctx: Ctx, state: FSMContext, answered: str) -> None:
     """After a valid answer: the next missing question, or the sheet."""
-    data = await state.get_data()
-    draft = ProposalDraft.from_data(data.get("draft"))
-    following = None if data.get("return_to_review") else next_field(answered, draft)
+    data = await wizard_data(state)
+    following = None if data.return_to_review else next_field(answered, data.proposal)
     if following is None:
-        await show_review(bot, chat_id, state, campaign)
+        await show_review(ctx.bot, ctx.chat_id, state, ctx.campaign)
     else:
-        await ask(bot, chat_id, state, following, campaign, language)
+        await ask(ctx, state, following)

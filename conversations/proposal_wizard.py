@@ -17,7 +17,8 @@ gets a short reply saying what is expected, and the question again.
 
 The draft lives in the conversation data (database or Redis), so it survives a restart.
 
-Here: entering, the answers, /back, /skip, /cancel. The sheet's buttons (change a field, submit,
+Here: entering, the answers, /back, /skip (/cancel: the one of conversations.dialog_state,
+which calls proposal_screens.stop). The sheet's buttons (change a field, submit,
 edit a submitted project) are conversations.proposal_review; the states and the two screens every
 step returns to (a question, the sheet) are conversations.proposal_screens.
 
@@ -40,7 +41,7 @@ stateDiagram-v2
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -48,129 +49,92 @@ from aiogram.utils.i18n import gettext as _
 
 from campaign import fields
 from campaign.calendar import Phase, phase_at
-from campaign.clock import Clock
 from campaign.proposal import FIELD_ORDER, OPTIONAL_FIELDS, ProposalDraft, previous_field
-from campaign.schema import Campaign
 from conversations import proposal_review, verification
-from conversations.filters import chat_of, map_pin, photo, plain_text
+from conversations.context import Ctx
+from conversations.filters import map_pin, photo, plain_text
 from conversations.menu import MenuAction, main_menu
 from conversations.proposal_questions import CategoryChoice, WizardAction
 from conversations.proposal_review import begin_edit
 from conversations.proposal_screens import (
     ASKING,
     IN_WIZARD,
+    WIZARD,
     ProposalWizard,
     ask,
     current_field,
-    end_wizard,
     go_on,
     load_draft,
     save_draft,
     show_review,
+    stop,
+    update_wizard,
+    wizard_data,
 )
 from conversations.render import field_error, proposals_closed_reason
 from conversations.scope import private_only
 from conversations.standing import is_published
-from storage.repositories import Repositories, User
 
-__all__ = ["ProposalWizard", "begin_edit", "resume", "router"]
-
-router = private_only(Router(name="proposal_wizard"))  # in a group: conversations.group
-router.include_router(proposal_review.router)  # the sheet's buttons, after the steps' handlers
+__all__ = ["WIZARD", "ProposalWizard", "begin_edit", "resume", "router"]
 
 
 # --- entering the wizard -----------------------------------------------------------------
 
 
-async def _proposals_open(campaign: Campaign, clock: Clock) -> bool:
-    return phase_at(campaign.calendar, clock.now()) == Phase.PROPOSALS
-
-
 @verification.when_verified("propose")
-async def _propose_once_verified(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    campaign: Campaign,
-    user: User,
-    repos: Repositories,
-    clock: Clock,
-    secret_key: bytes,
-) -> None:
-    await resume(bot, chat_id, state, campaign, clock, user, repos)
-
-
-async def resume(
-    bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories
-) -> None:
-    language = user.language
-    data = await state.get_data()
-    if not data.get("editing_id") and not await _proposals_open(campaign, clock):
-        await bot.send_message(
-            chat_id, proposals_closed_reason(campaign, clock.now(), published=await is_published(repos, campaign))
-        )
+async def resume(ctx: Ctx, state: FSMContext) -> None:
+    """/propose, the menu's button, /propose_for, and back from verification."""
+    campaign, clock = ctx.campaign, ctx.clock
+    data = await wizard_data(state)
+    if not data.editing_id and phase_at(campaign.calendar, clock.now()) != Phase.PROPOSALS:
+        published = await is_published(ctx.repos, campaign)
+        await ctx.bot.send_message(ctx.chat_id, proposals_closed_reason(campaign, clock.now(), published=published))
         return
-    if campaign.eligibility.verify_to_propose and not await repos.verification.is_verified(user.id):
-        await verification.begin(bot, chat_id, state, campaign, user, repos, then="propose")
+    if campaign.eligibility.verify_to_propose and not await ctx.repos.verification.is_verified(ctx.user.id):
+        await verification.begin(ctx, state, then="propose")
         return
-    draft = ProposalDraft.from_data(data.get("draft"))
+    draft = data.proposal
     missing = draft.first_missing()
-    if data.get("editing_id") or missing is None:
-        await show_review(bot, chat_id, state, campaign)
+    if data.editing_id or missing is None:
+        await show_review(ctx.bot, ctx.chat_id, state, campaign)
         return
     if draft.is_empty:
-        await bot.send_message(
-            chat_id,
+        await ctx.bot.send_message(
+            ctx.chat_id,
             _(
                 "Let's write your project together: {count} short questions. You can stop at any time with /cancel; your draft is kept."
             ).format(count=len(FIELD_ORDER)),
         )
     else:
-        await bot.send_message(chat_id, _("Let's continue your draft where you stopped."))
-    await ask(bot, chat_id, state, missing, campaign, language)
+        await ctx.bot.send_message(ctx.chat_id, _("Let's continue your draft where you stopped."))
+    await ask(ctx, state, missing)
 
 
-@router.message(Command("propose"))
-async def propose_command(
-    message: Message, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories
-) -> None:
-    await resume(bot, message.chat.id, state, campaign, clock, user, repos)
+async def propose_command(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    await resume(ctx, state)
 
 
-@router.callback_query(MenuAction.filter(F.action == "propose"))
-async def propose_button(
-    query: CallbackQuery, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories
-) -> None:
+async def propose_button(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
     await query.answer()
-    await resume(bot, chat_of(query), state, campaign, clock, user, repos)
+    await resume(ctx, state)
 
 
-@router.callback_query(MenuAction.filter(F.action == "discard"))
-async def discard_draft(query: CallbackQuery, state: FSMContext, campaign: Campaign, clock: Clock) -> None:
+async def discard_draft(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
     await state.set_state(None)
-    await state.update_data(draft=None, return_to_review=False)
+    await update_wizard(state, draft=None, return_to_review=False)
     await query.answer(_("Draft discarded."))
     if isinstance(query.message, Message):
         await query.message.answer(
-            _("Your draft is discarded."), reply_markup=main_menu(campaign, clock.now(), ProposalDraft())
+            _("Your draft is discarded."), reply_markup=main_menu(ctx.campaign, ctx.clock.now(), ProposalDraft())
         )
 
 
 # --- answers ------------------------------------------------------------------------------
 
 
-async def _accept(
-    message: Message, bot: Bot, state: FSMContext, name: str, campaign: Campaign, user: User, **values: object
-) -> None:
-    draft = (await load_draft(state)).with_values(**values)
-    await save_draft(state, draft)
-    await go_on(bot, message.chat.id, state, name, campaign, user.language)
-
-
-async def _refuse(
-    message: Message, bot: Bot, state: FSMContext, name: str, campaign: Campaign, user: User, problem: str
-) -> None:
-    await ask(bot, message.chat.id, state, name, campaign, user.language, problem=problem)
+async def _accept(ctx: Ctx, state: FSMContext, name: str, **values: object) -> None:
+    await save_draft(state, (await load_draft(state)).with_values(**values))
+    await go_on(ctx, state, name)
 
 
 TEXT_PARSERS = {
@@ -180,159 +144,112 @@ TEXT_PARSERS = {
 }
 
 
-@router.message(StateFilter(ProposalWizard.title, ProposalWizard.summary, ProposalWizard.description), plain_text)
-async def text_answer(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User) -> None:
+async def text_answer(message: Message, ctx: Ctx, state: FSMContext) -> None:
     name = await current_field(state)
     assert name in TEXT_PARSERS
     try:
         value = TEXT_PARSERS[name](message.text or "")
     except fields.FieldError as error:
-        await _refuse(message, bot, state, name, campaign, user, field_error(error, campaign))
+        await ask(ctx, state, name, problem=field_error(error, ctx.campaign))
         return
-    await _accept(message, bot, state, name, campaign, user, **{name: value})
+    await _accept(ctx, state, name, **{name: value})
 
 
-@router.callback_query(ProposalWizard.category, CategoryChoice.filter())
-async def category_button(
-    query: CallbackQuery, callback_data: CategoryChoice, bot: Bot, state: FSMContext, campaign: Campaign, user: User
-) -> None:
+async def category_button(query: CallbackQuery, callback_data: CategoryChoice, ctx: Ctx, state: FSMContext) -> None:
     try:
-        category = fields.validate_category(callback_data.category, [c.id for c in campaign.categories])
+        category = fields.validate_category(callback_data.category, [c.id for c in ctx.campaign.categories])
     except fields.FieldError:
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
     await query.answer()
-    draft = (await load_draft(state)).with_values(category=category)
-    await save_draft(state, draft)
-    await go_on(bot, query.from_user.id, state, "category", campaign, user.language)
+    await _accept(ctx, state, "category", category=category)
 
 
-@router.message(ProposalWizard.category, plain_text)
-async def category_typed(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User) -> None:
+async def category_typed(message: Message, ctx: Ctx, state: FSMContext) -> None:
     typed = fields.clean_text(message.text or "").casefold()
-    for category in campaign.categories:
+    for category in ctx.campaign.categories:
         if typed in {name.casefold() for name in category.names.values()} | {category.id}:
-            await _accept(message, bot, state, "category", campaign, user, category=category.id)
+            await _accept(ctx, state, "category", category=category.id)
             return
-    await _refuse(
-        message, bot, state, "category", campaign, user, _("Please choose one of the categories with the buttons.")
-    )
+    await ask(ctx, state, "category", problem=_("Please choose one of the categories with the buttons."))
 
 
-@router.message(ProposalWizard.location, plain_text)
-async def location_typed(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User) -> None:
+async def location_typed(message: Message, ctx: Ctx, state: FSMContext) -> None:
     try:
         place = fields.parse_location_text(message.text or "")
     except fields.FieldError as error:
-        await _refuse(message, bot, state, "location", campaign, user, field_error(error, campaign))
+        await ask(ctx, state, "location", problem=field_error(error, ctx.campaign))
         return
-    await _accept(message, bot, state, "location", campaign, user, location_text=place, latitude=None, longitude=None)
+    await _accept(ctx, state, "location", location_text=place, latitude=None, longitude=None)
 
 
-@router.message(ProposalWizard.location, map_pin)
-async def location_pinned(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User) -> None:
+async def location_pinned(message: Message, ctx: Ctx, state: FSMContext) -> None:
     point = message.location or (message.venue.location if message.venue else None)
     assert point is not None
-    area = campaign.area
+    area = ctx.campaign.area
     bbox = (area.min_lat, area.min_lon, area.max_lat, area.max_lon) if area else None
     try:
         fields.validate_coordinates(point.latitude, point.longitude, bbox=bbox)
     except fields.FieldError as error:
-        await _refuse(message, bot, state, "location", campaign, user, field_error(error, campaign))
+        await ask(ctx, state, "location", problem=field_error(error, ctx.campaign))
         return
     label = fields.clean_text(message.venue.title)[:200] if message.venue else None
-    await _accept(
-        message,
-        bot,
-        state,
-        "location",
-        campaign,
-        user,
-        location_text=label,
-        latitude=point.latitude,
-        longitude=point.longitude,
-    )
+    await _accept(ctx, state, "location", location_text=label, latitude=point.latitude, longitude=point.longitude)
 
 
-@router.message(ProposalWizard.cost, plain_text)
-async def cost_typed(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User) -> None:
+async def cost_typed(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    campaign = ctx.campaign
     try:
         cost = fields.parse_cost(
             message.text or "", minimum=campaign.cost.minimum, maximum=campaign.max_cost, currency=campaign.currency
         )
     except fields.FieldError as error:
-        await _refuse(message, bot, state, "cost", campaign, user, field_error(error, campaign))
+        await ask(ctx, state, "cost", problem=field_error(error, campaign))
         return
-    await _accept(message, bot, state, "cost", campaign, user, cost=cost)
+    await _accept(ctx, state, "cost", cost=cost)
 
 
-@router.message(ProposalWizard.photo, photo)
-async def photo_sent(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User) -> None:
+async def photo_sent(message: Message, ctx: Ctx, state: FSMContext) -> None:
     largest = max(message.photo or [], key=lambda size: size.width * size.height)
-    await _accept(message, bot, state, "photo", campaign, user, photo_file_id=largest.file_id, photo_skipped=False)
+    await _accept(ctx, state, "photo", photo_file_id=largest.file_id, photo_skipped=False)
 
 
-# --- moving around: /back, /skip, /cancel and their buttons ---------------------------------
+# --- moving around: /back, /skip and the buttons (/cancel: proposal_screens.stop) -------------
 
 
-async def _back(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, user: User) -> None:
+async def _back(ctx: Ctx, state: FSMContext) -> None:
     current = await current_field(state)
     if current is None:  # on the sheet: back to the last question
-        await ask(bot, chat_id, state, FIELD_ORDER[-1], campaign, user.language)
+        await ask(ctx, state, FIELD_ORDER[-1])
         return
     earlier = previous_field(current)
     if earlier is None:
-        await ask(bot, chat_id, state, current, campaign, user.language, problem=_("This is the first question."))
+        await ask(ctx, state, current, problem=_("This is the first question."))
         return
-    await state.update_data(return_to_review=False)
-    await ask(bot, chat_id, state, earlier, campaign, user.language)
+    await update_wizard(state, return_to_review=False)
+    await ask(ctx, state, earlier)
 
 
-async def _skip(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, user: User) -> None:
+async def _skip(ctx: Ctx, state: FSMContext) -> None:
     current = await current_field(state)
     if current is None:
-        await show_review(bot, chat_id, state, campaign)
+        await show_review(ctx.bot, ctx.chat_id, state, ctx.campaign)
         return
     draft = await load_draft(state)
     if current in OPTIONAL_FIELDS and not draft.has(current):
-        draft = draft.with_values(photo_skipped=True)
-        await save_draft(state, draft)
+        await save_draft(state, draft.with_values(photo_skipped=True))
     elif not draft.has(current):
-        await ask(bot, chat_id, state, current, campaign, user.language, problem=_("This question cannot be skipped."))
+        await ask(ctx, state, current, problem=_("This question cannot be skipped."))
         return
-    await go_on(bot, chat_id, state, current, campaign, user.language)
+    await go_on(ctx, state, current)
 
 
-async def _stop(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, clock: Clock) -> None:
-    data = await state.get_data()
-    await state.set_state(None)
-    if data.get("editing_id"):
-        # An edit not submitted changes nothing; the new-project draft set aside comes back.
-        await end_wizard(state, draft=data.get("stashed_draft"))
-        await bot.send_message(chat_id, _("Stopped. Project #{number} is unchanged.").format(number=data["editing_id"]))
-        return
-    await state.update_data(return_to_review=False)
-    draft = ProposalDraft.from_data(data.get("draft"))
-    await bot.send_message(
-        chat_id,
-        _("Stopped. Your draft is kept: send /start and choose Continue my draft to go on."),
-        reply_markup=main_menu(campaign, clock.now(), draft),
-    )
+async def back_command(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    await _back(ctx, state)
 
 
-@router.message(IN_WIZARD, Command("back"))
-async def back_command(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User) -> None:
-    await _back(bot, message.chat.id, state, campaign, user)
-
-
-@router.message(IN_WIZARD, Command("skip"))
-async def skip_command(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User) -> None:
-    await _skip(bot, message.chat.id, state, campaign, user)
-
-
-@router.message(IN_WIZARD, Command("cancel"))
-async def cancel_command(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, clock: Clock) -> None:
-    await _stop(bot, message.chat.id, state, campaign, clock)
+async def skip_command(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    await _skip(ctx, state)
 
 
 async def _button_is_current(query: CallbackQuery, callback_data: WizardAction, state: FSMContext) -> bool:
@@ -346,33 +263,22 @@ async def _button_is_current(query: CallbackQuery, callback_data: WizardAction, 
     return True
 
 
-@router.callback_query(IN_WIZARD, WizardAction.filter(F.action.in_({"back", "skip", "cancel"})))
-async def move_button(
-    query: CallbackQuery,
-    callback_data: WizardAction,
-    bot: Bot,
-    state: FSMContext,
-    campaign: Campaign,
-    clock: Clock,
-    user: User,
-) -> None:
+async def move_button(query: CallbackQuery, callback_data: WizardAction, ctx: Ctx, state: FSMContext) -> None:
     if not await _button_is_current(query, callback_data, state):
         return
     await query.answer()
-    chat_id = chat_of(query)
     if callback_data.action == "back":
-        await _back(bot, chat_id, state, campaign, user)
+        await _back(ctx, state)
     elif callback_data.action == "skip":
-        await _skip(bot, chat_id, state, campaign, user)
+        await _skip(ctx, state)
     else:
-        await _stop(bot, chat_id, state, campaign, clock)
+        await stop(ctx, state)
 
 
 # --- anything else while in the wizard: say what is expected, ask again ---------------------
 
 
-@router.message(ASKING)
-async def unexpected_answer(message: Message, bot: Bot, state: FSMContext, campaign: Campaign, user: User) -> None:
+async def unexpected_answer(message: Message, ctx: Ctx, state: FSMContext) -> None:
     name = await current_field(state)
     assert name is not None
     if message.text and message.text.startswith("/"):
@@ -387,4 +293,25 @@ async def unexpected_answer(message: Message, bot: Bot, state: FSMContext, campa
         problem = _("Please type the cost as a number, for example 12500.")
     else:
         problem = _("Please answer with text.")
-    await _refuse(message, bot, state, name, campaign, user, problem)
+    await ask(ctx, state, name, problem=problem)
+
+
+def router() -> Router:
+    r = private_only(Router(name="proposal_wizard"))  # in a group: conversations.group
+    r.message.register(propose_command, Command("propose"))
+    r.callback_query.register(propose_button, MenuAction.filter(F.action == "propose"))
+    r.callback_query.register(discard_draft, MenuAction.filter(F.action == "discard"))
+    text_states = StateFilter(ProposalWizard.title, ProposalWizard.summary, ProposalWizard.description)
+    r.message.register(text_answer, text_states, plain_text)
+    r.callback_query.register(category_button, ProposalWizard.category, CategoryChoice.filter())
+    r.message.register(category_typed, ProposalWizard.category, plain_text)
+    r.message.register(location_typed, ProposalWizard.location, plain_text)
+    r.message.register(location_pinned, ProposalWizard.location, map_pin)
+    r.message.register(cost_typed, ProposalWizard.cost, plain_text)
+    r.message.register(photo_sent, ProposalWizard.photo, photo)
+    r.message.register(back_command, IN_WIZARD, Command("back"))
+    r.message.register(skip_command, IN_WIZARD, Command("skip"))
+    r.callback_query.register(move_button, IN_WIZARD, WizardAction.filter(F.action.in_({"back", "skip", "cancel"})))
+    r.message.register(unexpected_answer, ASKING)
+    r.include_router(proposal_review.router())  # the sheet's buttons, after the steps' handlers
+    return r

@@ -30,7 +30,8 @@ nothing stored says whose it is (storage.repositories.ballots). Every button is 
 rules are checked again when it is pressed, and the database's unique constraint decides
 between two confirmations that arrive together.
 
-Here: entering, the cards, /myvote, /cancel. The confirmation and the recording are
+Here: entering, the cards, /myvote (/cancel: the one of conversations.dialog_state, with the
+words given to `VOTE`). The confirmation and the recording are
 conversations.voting_confirm; the states, the dialog's data and what a card shows are
 conversations.voting_cards.
 """
@@ -40,7 +41,7 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
@@ -49,17 +50,16 @@ from aiogram.utils.i18n import gettext as _, ngettext
 
 from campaign.ballot import BallotError, strategy, toggle
 from campaign.calendar import Phase, phase_at
-from campaign.clock import Clock
 from campaign.proposal import Proposal
-from campaign.schema import Campaign
 from conversations import verification, voting_confirm
 from conversations.ballot_texts import texts_for
-from conversations.filters import chat_of
+from conversations.context import Ctx
 from conversations.menu import MenuAction
 from conversations.render import money, when
 from conversations.scope import private_only
 from conversations.standing import standing_now
 from conversations.voting_cards import (
+    VOTE,
     MyVoteChange,
     VoteDetails,
     VoteDraft,
@@ -77,13 +77,10 @@ from conversations.voting_cards import (
     vote_data,
 )
 from conversations.voting_confirm import show_confirmation
-from storage.repositories import Repositories, User
 
 __all__ = ["Voting", "open_ballot", "router"]
 
 log = logging.getLogger(__name__)
-router = private_only(Router(name="voting"))  # in a group: conversations.group
-router.include_router(voting_confirm.router)  # Submit and Confirm, after the cards' handlers
 
 
 IN_VOTING = StateFilter(Voting)
@@ -93,15 +90,9 @@ IN_VOTING = StateFilter(Voting)
 
 
 async def _send_card(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    campaign: Campaign,
-    finalists: list[Proposal],
-    index: int,
-    *,
-    replace: Message | None = None,
+    ctx: Ctx, state: FSMContext, finalists: list[Proposal], index: int, *, replace: Message | None = None
 ) -> None:
+    bot, chat_id, campaign = ctx.bot, ctx.chat_id, ctx.campaign
     index %= len(finalists)
     choices = tuple((await vote_data(state)).choices)
     project = finalists[index]
@@ -120,46 +111,25 @@ async def _send_card(
         await bot.send_message(chat_id, text, reply_markup=keyboard)
 
 
-async def _can_vote(
-    bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, clock: Clock, user: User, repos: Repositories
-) -> bool:
+async def _can_vote(ctx: Ctx, state: FSMContext) -> bool:
+    chat_id = ctx.chat_id
+    bot, campaign, clock, user, repos = ctx.bot, ctx.campaign, ctx.clock, ctx.user, ctx.repos
     phase = phase_at(campaign.calendar, clock.now())
     if phase != Phase.VOTING:
         await state.set_state(None)
         await bot.send_message(chat_id, closed_reason(campaign, await standing_now(repos, campaign, clock.now())))
         return False
     if not await repos.verification.is_verified(user.id):
-        await verification.begin(bot, chat_id, state, campaign, user, repos, then="vote")
+        await verification.begin(ctx, state, then="vote")
         return False
     return True
 
 
 @verification.when_verified("vote")
-async def _vote_once_verified(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    campaign: Campaign,
-    user: User,
-    repos: Repositories,
-    clock: Clock,
-    secret_key: bytes,
-) -> None:
-    await open_ballot(bot, chat_id, state, campaign, clock, user, repos, secret_key)
-
-
-async def open_ballot(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    campaign: Campaign,
-    clock: Clock,
-    user: User,
-    repos: Repositories,
-    secret_key: bytes,
-) -> None:
-    """Start (or start again) filling a ballot."""
-    if not await _can_vote(bot, chat_id, state, campaign, clock, user, repos):
+async def open_ballot(ctx: Ctx, state: FSMContext) -> None:
+    """Start (or start again) filling a ballot: /vote, the menu's button, Change, and back from verification."""
+    bot, chat_id, campaign, user, repos = ctx.bot, ctx.chat_id, ctx.campaign, ctx.user, ctx.repos
+    if not await _can_vote(ctx, state):
         return
     finalists = await repos.ballots.finalists(campaign.id)
     if not finalists:
@@ -184,7 +154,7 @@ async def open_ballot(
             + "\n\n"
             + intro
         )
-    await state.update_data(vote=VoteDraft().model_dump())
+    await VOTE.save(state, VoteDraft())
     await bot.send_message(
         chat_id,
         ngettext("🗳 {count} project is on the ballot.", "🗳 {count} projects are on the ballot.", len(finalists)).format(
@@ -193,73 +163,29 @@ async def open_ballot(
         + "\n"
         + intro,
     )
-    await _send_card(bot, chat_id, state, campaign, finalists, 0)
+    await _send_card(ctx, state, finalists, 0)
 
 
 # --- entering -------------------------------------------------------------------------------
 
 
-@router.message(Command("vote"))
-async def vote_command(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    campaign: Campaign,
-    clock: Clock,
-    user: User,
-    repos: Repositories,
-    secret_key: bytes,
-) -> None:
-    await open_ballot(bot, message.chat.id, state, campaign, clock, user, repos, secret_key)
+async def vote_command(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    await open_ballot(ctx, state)
 
 
-@router.callback_query(MenuAction.filter(F.action == "vote"))
-async def vote_button(
-    query: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    campaign: Campaign,
-    clock: Clock,
-    user: User,
-    repos: Repositories,
-    secret_key: bytes,
-) -> None:
+async def vote_button(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
+    """The menu's 🗳 Vote, and /myvote's Change my vote."""
     await query.answer()
-    await open_ballot(bot, chat_of(query), state, campaign, clock, user, repos, secret_key)
-
-
-@router.callback_query(MyVoteChange.filter())
-async def change_button(
-    query: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    campaign: Campaign,
-    clock: Clock,
-    user: User,
-    repos: Repositories,
-    secret_key: bytes,
-) -> None:
-    await query.answer()
-    await open_ballot(bot, chat_of(query), state, campaign, clock, user, repos, secret_key)
+    await open_ballot(ctx, state)
 
 
 # --- the cards ----------------------------------------------------------------------------------
 
 
-@router.callback_query(VoteNav.filter())
-async def navigate(
-    query: CallbackQuery,
-    callback_data: VoteNav,
-    bot: Bot,
-    state: FSMContext,
-    campaign: Campaign,
-    clock: Clock,
-    user: User,
-    repos: Repositories,
-) -> None:
-    if not await button_allowed(query, campaign, clock, user, repos):
+async def navigate(query: CallbackQuery, callback_data: VoteNav, ctx: Ctx, state: FSMContext) -> None:
+    if not await button_allowed(query, ctx):
         return
-    finalists = await repos.ballots.finalists(campaign.id)
+    finalists = await ctx.repos.ballots.finalists(ctx.campaign.id)
     if not finalists:
         await query.answer(
             _("The list of projects on the ballot is not ready yet. Please try again later."), show_alert=True
@@ -267,10 +193,8 @@ async def navigate(
         return
     await query.answer()
     await _send_card(
-        bot,
-        chat_of(query),
+        ctx,
         state,
-        campaign,
         finalists,
         callback_data.index,
         replace=query.message
@@ -279,11 +203,9 @@ async def navigate(
     )
 
 
-@router.callback_query(VoteDetails.filter())
-async def details(
-    query: CallbackQuery, callback_data: VoteDetails, bot: Bot, campaign: Campaign, repos: Repositories
-) -> None:
-    finalists = {p.id: p for p in await repos.ballots.finalists(campaign.id)}
+async def details(query: CallbackQuery, callback_data: VoteDetails, ctx: Ctx) -> None:
+    bot, chat_id, campaign = ctx.bot, ctx.chat_id, ctx.campaign
+    finalists = {p.id: p for p in await ctx.repos.ballots.finalists(campaign.id)}
     project = finalists.get(callback_data.project)
     if project is None:
         await query.answer(_("This project is not on the ballot."), show_alert=True)
@@ -299,27 +221,17 @@ async def details(
         )
     )
     await bot.send_message(
-        chat_of(query),
+        chat_id,
         f"<b>{escape(project.title)}</b>\n\n{escape(project.description)}\n\n"
         f"<b>{_('Location')}:</b> {place}\n<b>{_('Estimated cost')}:</b> {money(project.cost, campaign)}",
     )
     if project.latitude is not None and project.longitude is not None:
-        await bot.send_location(chat_of(query), project.latitude, project.longitude)
+        await bot.send_location(chat_id, project.latitude, project.longitude)
 
 
-@router.callback_query(VotePick.filter())
-async def pick(
-    query: CallbackQuery,
-    callback_data: VotePick,
-    bot: Bot,
-    state: FSMContext,
-    campaign: Campaign,
-    clock: Clock,
-    user: User,
-    repos: Repositories,
-    secret_key: bytes,
-) -> None:
-    if not await button_allowed(query, campaign, clock, user, repos):
+async def pick(query: CallbackQuery, callback_data: VotePick, ctx: Ctx, state: FSMContext) -> None:
+    campaign, user, repos = ctx.campaign, ctx.user, ctx.repos
+    if not await button_allowed(query, ctx):
         return
     finalists = await repos.ballots.finalists(campaign.id)
     costs = {p.id: p.cost for p in finalists}
@@ -333,7 +245,7 @@ async def pick(
     if strategy(campaign.ballot).one_tap:
         await query.answer()
         await save_vote_data(state, choices=[callback_data.project])
-        await show_confirmation(bot, chat_of(query), state, campaign, finalists, (callback_data.project,), voted)
+        await show_confirmation(ctx, state, finalists, (callback_data.project,), voted)
         return
     draft = await vote_data(state)
     try:
@@ -345,10 +257,8 @@ async def pick(
     await save_vote_data(state, choices=list(choices))
     index = next(i for i, p in enumerate(finalists) if p.id == callback_data.project)
     await _send_card(
-        bot,
-        chat_of(query),
+        ctx,
         state,
-        campaign,
         finalists,
         index,
         replace=query.message if isinstance(query.message, Message) else None,
@@ -358,23 +268,26 @@ async def pick(
 # --- /myvote ------------------------------------------------------------------------------------
 
 
-@router.message(Command("myvote"))
-async def my_vote(
-    message: Message, bot: Bot, campaign: Campaign, clock: Clock, user: User, repos: Repositories
-) -> None:
-    await show_my_vote(bot, message.chat.id, campaign, clock, user, repos)
+async def my_vote(message: Message, ctx: Ctx) -> None:
+    await show_my_vote(ctx)
 
 
 # --- anything else while voting -------------------------------------------------------------------
 
 
-@router.message(IN_VOTING, Command("cancel"))
-async def cancel(message: Message, state: FSMContext) -> None:
-    await state.set_state(None)
-    await state.update_data(vote=None)
-    await message.answer(_("Stopped. Nothing was recorded. Send /vote to start again."))
-
-
-@router.message(IN_VOTING, verification.not_a_command)
 async def unexpected(message: Message) -> None:
     await message.answer(_("Please use the buttons under the project cards, or /cancel."))
+
+
+def router() -> Router:
+    r = private_only(Router(name="voting"))  # in a group: conversations.group
+    r.message.register(vote_command, Command("vote"))
+    r.callback_query.register(vote_button, MenuAction.filter(F.action == "vote"))
+    r.callback_query.register(vote_button, MyVoteChange.filter())
+    r.callback_query.register(navigate, VoteNav.filter())
+    r.callback_query.register(details, VoteDetails.filter())
+    r.callback_query.register(pick, VotePick.filter())
+    r.message.register(my_vote, Command("myvote"))
+    r.message.register(unexpected, IN_VOTING, verification.not_a_command)
+    r.include_router(voting_confirm.router())  # Submit and Confirm, after the cards' handlers
+    return r

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 from html import escape
 
-from aiogram import Bot
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -18,14 +17,14 @@ from pydantic import BaseModel
 
 from campaign.ballot import BallotError, strategy
 from campaign.calendar import Phase, phase_at
-from campaign.clock import Clock
 from campaign.proposal import Proposal
 from campaign.schema import Campaign
 from campaign.standing import VOTE_OVER, Standing
 from conversations.ballot_texts import texts_for
+from conversations.context import Ctx
+from conversations.dialog_state import DialogState
 from conversations.render import category_name, money, results_news, when
 from conversations.standing import standing_now
-from storage.repositories import Repositories, User
 
 
 class Voting(StatesGroup):
@@ -117,13 +116,18 @@ class VoteDraft(BaseModel):
     pending: list[int] | None = None
 
 
+# /cancel (conversations.dialog_state) ends the dialog and says this.
+VOTE = DialogState(
+    Voting, "vote", VoteDraft, stopped=lambda: _("Stopped. Nothing was recorded. Send /vote to start again.")
+)
+
+
 async def vote_data(state: FSMContext) -> VoteDraft:
-    return VoteDraft.model_validate((await state.get_data()).get("vote") or {})
+    return await VOTE.load(state)
 
 
 async def save_vote_data(state: FSMContext, **values: object) -> None:
-    draft = (await vote_data(state)).model_copy(update=values)
-    await state.update_data(vote=draft.model_dump())
+    await VOTE.update(state, **values)
 
 
 def closed_reason(campaign: Campaign, where: Standing) -> str:
@@ -140,10 +144,9 @@ def closed_reason(campaign: Campaign, where: Standing) -> str:
     )
 
 
-async def button_allowed(
-    query: CallbackQuery, campaign: Campaign, clock: Clock, user: User, repos: Repositories
-) -> bool:
+async def button_allowed(query: CallbackQuery, ctx: Ctx) -> bool:
     """A button of the dialog is only a request: the phase and the verification are checked again."""
+    campaign, clock, user, repos = ctx.campaign, ctx.clock, ctx.user, ctx.repos
     phase = phase_at(campaign.calendar, clock.now())
     if phase != Phase.VOTING:
         await query.answer(
@@ -162,10 +165,9 @@ def sealed_note() -> str:
     )
 
 
-async def show_my_vote(
-    bot: Bot, chat_id: int, campaign: Campaign, clock: Clock, user: User, repos: Repositories
-) -> None:
+async def show_my_vote(ctx: Ctx) -> None:
     """/myvote: whether the resident voted (a sealed ballot cannot be read back), and Change while allowed."""
+    bot, chat_id, campaign, clock, user, repos = ctx.bot, ctx.chat_id, ctx.campaign, ctx.clock, ctx.user, ctx.repos
     voted = await repos.ballots.has_voted(campaign.id, user.id)
     phase = phase_at(campaign.calendar, clock.now())
     if not voted:

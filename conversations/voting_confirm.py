@@ -14,23 +14,22 @@ pending ballot's is refused. Its router is included in the voting dialog's
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from campaign.ballot import BallotError, validate_ballot
-from campaign.clock import Clock
 from campaign.freeze import ballot_settings, finalist_digest
 from campaign.proposal import Proposal
-from campaign.schema import Campaign
 from campaign.standing import VOTE_OVER, Standing
 from campaign.verification import keyed_hash
-from conversations.filters import chat_of
+from conversations.context import Ctx
 from conversations.render import results_news, when
 from conversations.standing import standing_now
 from conversations.voting_cards import (
+    VOTE,
     VoteConfirm,
     VoteNav,
     VoteSubmit,
@@ -44,22 +43,14 @@ from conversations.voting_cards import (
     sealed_note,
     vote_data,
 )
-from storage.repositories import Repositories, User
 from storage.repositories.ballots import CastOutcome
 from storage.secrecy import seal, tracker
 
-router = Router(name="voting_confirm")  # included in the voting dialog's router, private chats only
-
 
 async def show_confirmation(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    campaign: Campaign,
-    finalists: list[Proposal],
-    choices: tuple[int, ...],
-    changing: bool,
+    ctx: Ctx, state: FSMContext, finalists: list[Proposal], choices: tuple[int, ...], changing: bool
 ) -> None:
+    campaign = ctx.campaign
     await state.set_state(Voting.confirming)
     await save_vote_data(state, pending=list(choices))
     builder = InlineKeyboardBuilder()
@@ -73,21 +64,12 @@ async def show_confirmation(
     )
     if changing:
         text += "\n\n" + _("It replaces your previous vote.")
-    await bot.send_message(chat_id, text, reply_markup=builder.as_markup())
+    await ctx.bot.send_message(ctx.chat_id, text, reply_markup=builder.as_markup())
 
 
-@router.callback_query(VoteSubmit.filter())
-async def submit(
-    query: CallbackQuery,
-    bot: Bot,
-    state: FSMContext,
-    campaign: Campaign,
-    clock: Clock,
-    user: User,
-    repos: Repositories,
-    secret_key: bytes,
-) -> None:
-    if not await button_allowed(query, campaign, clock, user, repos):
+async def submit(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
+    campaign, user, repos = ctx.campaign, ctx.user, ctx.repos
+    if not await button_allowed(query, ctx):
         return
     finalists = await repos.ballots.finalists(campaign.id)
     voted = await repos.ballots.has_voted(campaign.id, user.id)
@@ -101,22 +83,12 @@ async def submit(
         await query.answer(ballot_error(error, campaign), show_alert=True)
         return
     await query.answer()
-    await show_confirmation(bot, chat_of(query), state, campaign, finalists, choices, voted)
+    await show_confirmation(ctx, state, finalists, choices, voted)
 
 
-@router.callback_query(VoteConfirm.filter())
-async def confirm(
-    query: CallbackQuery,
-    callback_data: VoteConfirm,
-    bot: Bot,
-    state: FSMContext,
-    campaign: Campaign,
-    clock: Clock,
-    user: User,
-    repos: Repositories,
-    secret_key: bytes,
-) -> None:
-    if not await button_allowed(query, campaign, clock, user, repos):
+async def confirm(query: CallbackQuery, callback_data: VoteConfirm, ctx: Ctx, state: FSMContext) -> None:
+    bot, campaign, clock, user, repos = ctx.bot, ctx.campaign, ctx.clock, ctx.user, ctx.repos
+    if not await button_allowed(query, ctx):
         return
     finalists = await repos.ballots.finalists(campaign.id)
     pending = (await vote_data(state)).pending
@@ -153,7 +125,7 @@ async def confirm(
     receipt = tracker(sealed)
     # Only a campaign that lets people change their vote keeps a link (a keyed hash) to replace it.
     link = (
-        keyed_hash(secret_key, "ballot-link", f"{campaign.id}:{user.telegram_id}")
+        keyed_hash(ctx.secret_key, "ballot-link", f"{campaign.id}:{user.telegram_id}")
         if campaign.ballot.changeable
         else None
     )
@@ -166,10 +138,10 @@ async def confirm(
         link=link,
     )
     await state.set_state(None)
-    await state.update_data(vote=None)
+    await VOTE.clear(state)
     # "Recorded" is said only once it is true: commit first, then reply.
     await repos.session.commit()
-    chat_id = chat_of(query)
+    chat_id = ctx.chat_id
     if outcome == CastOutcome.ALREADY_VOTED:
         await query.answer(_("You have already voted; a vote cannot be changed in this campaign."), show_alert=True)
         await bot.send_message(
@@ -194,3 +166,10 @@ async def confirm(
     if campaign.ballot.changeable:
         text += " " + _("You can change it until {date}.").format(date=when(campaign.calendar.voting_close, campaign))
     await bot.send_message(chat_id, text)
+
+
+def router() -> Router:
+    r = Router(name="voting_confirm")  # included in the voting dialog's router, private chats only
+    r.callback_query.register(submit, VoteSubmit.filter())
+    r.callback_query.register(confirm, VoteConfirm.filter())
+    return r

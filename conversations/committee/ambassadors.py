@@ -18,10 +18,10 @@ from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import gettext as _
 
 from campaign import fields
-from campaign.proposal import ProposalDraft
 from conversations import proposal_wizard
 from conversations.context import Ctx
 from conversations.menu import MenuAction
+from conversations.proposal_screens import update_wizard, wizard_data
 
 
 MAX_NAME = 100
@@ -56,8 +56,7 @@ async def propose_for(message: Message, command: CommandObject, ctx: Ctx, state:
             ),
         )
         return
-    data = await state.get_data()
-    if data.get("editing_id") or not ProposalDraft.from_data(data.get("draft")).is_empty:
+    if (await wizard_data(state)).in_progress:
         await bot.send_message(
             message.chat.id,
             _(
@@ -66,34 +65,30 @@ async def propose_for(message: Message, command: CommandObject, ctx: Ctx, state:
         )
         return
     await state.set_state(None)
-    await state.update_data(draft=None, on_behalf=on_behalf)
+    await update_wizard(state, draft=None, on_behalf=on_behalf)
     await bot.send_message(
         message.chat.id,
         _(
             "You are writing a project for {name} ({contact}). Answer with their words; the committee will see that you helped."
         ).format(name=escape(on_behalf["name"]), contact=escape(on_behalf["contact"])),
     )
-    await proposal_wizard.resume(bot, message.chat.id, state, ctx.campaign, ctx.clock, ctx.user, ctx.repos)
+    await proposal_wizard.resume(ctx, state)
 
 
 # A project for someone else is only the draft started with /propose_for: once that draft is
 # gone (discarded), a plain /propose is the ambassador's own again.
 async def stale_on_behalf(event: TelegramObject, state: FSMContext) -> bool:
-    data = await state.get_data()
-    return (
-        bool(data.get("on_behalf"))
-        and not data.get("editing_id")
-        and ProposalDraft.from_data(data.get("draft")).is_empty
-    )
+    data = await wizard_data(state)
+    return bool(data.on_behalf) and not data.in_progress
 
 
 async def own_proposal(message: Message, state: FSMContext) -> None:
-    await state.update_data(on_behalf=None)
+    await update_wizard(state, on_behalf=None)
     raise SkipHandler  # the wizard takes it from here
 
 
 async def own_proposal_button(query: CallbackQuery, state: FSMContext) -> None:
-    await state.update_data(on_behalf=None)
+    await update_wizard(state, on_behalf=None)
     raise SkipHandler
 
 

@@ -67,7 +67,4 @@ def get_routers() -> list[Router]:
     # `start` first; then each method's routers (`codes` takes `/start <code>` before
     # onboarding's /start), each catch-all after the specific handlers of its state.
     method_routers = [router for method in METHODS.values() for router in method.routers()]
-    routers = [start.router, *method_routers, register.router, forget.router]
-    for router in routers:  # transitional (conversations.routers_of): detached from the last dispatcher
-        router._parent_router = None
-    return routers
+    return [start.router(), *method_routers, register.router(), forget.router()]

@@ -5,29 +5,25 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n, gettext as _
+from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from campaign import verification as rules
-from campaign.clock import Clock
-from campaign.schema import Campaign
+from conversations.context import Ctx
 from conversations.filters import plain_text
 from conversations.verification.methods import VerificationMethod, register
 from conversations.verification.start import not_a_command
 from conversations.verification.state import Verifying, forget_verifying, save_verifying, verifying
 from conversations.scope import private_only
-from storage.repositories import Repositories, User
 
 log = logging.getLogger(__name__)
-router = private_only(Router(name="verification_approval"))  # in a group: conversations.group
 # The committee's approve/refuse buttons, pressed on the cards in the committee group.
-committee_router = Router(name="verification_approval_committee")
 
 MAX_NAME = 100
 MAX_STREET = 150
@@ -38,14 +34,14 @@ class CommitteeDecision(CallbackData, prefix="vreq"):
     approve: bool
 
 
-async def ask(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, lead: str) -> None:
+async def ask(ctx: Ctx, state: FSMContext, lead: str) -> None:
     await state.set_state(Verifying.name)
-    await bot.send_message(
-        chat_id, lead + _("The committee will check that you live in the town. What is your full name? (or /cancel)")
+    await ctx.bot.send_message(
+        ctx.chat_id,
+        lead + _("The committee will check that you live in the town. What is your full name? (or /cancel)"),
     )
 
 
-@router.message(Verifying.name, plain_text)
 async def name_typed(message: Message, state: FSMContext) -> None:
     name = " ".join((message.text or "").split())
     if not 2 <= len(name) <= MAX_NAME:
@@ -56,18 +52,16 @@ async def name_typed(message: Message, state: FSMContext) -> None:
     await message.answer(_("In which street do you live? (the street is enough, no house number needed)"))
 
 
-@router.message(Verifying.street, plain_text)
-async def street_typed(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    campaign: Campaign,
-    user: User,
-    repos: Repositories,
-    clock: Clock,
-    i18n: I18n,
-    committee_chat_id: int | None,
-) -> None:
+async def street_typed(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    bot, campaign, user, repos, clock, i18n, committee_chat_id = (
+        ctx.bot,
+        ctx.campaign,
+        ctx.user,
+        ctx.repos,
+        ctx.clock,
+        ctx.i18n,
+        ctx.committee_chat_id,
+    )
     street = " ".join((message.text or "").split())
     if not 2 <= len(street) <= MAX_STREET:
         await message.answer(_("Please type your street (2 to {maximum} characters).").format(maximum=MAX_STREET))
@@ -117,22 +111,19 @@ async def street_typed(
         log.warning("could not post verification request #%s to the committee chat", request_id, exc_info=True)
 
 
-@router.message(StateFilter(Verifying.name, Verifying.street), not_a_command)
 async def text_expected(message: Message) -> None:
     await message.answer(_("Please answer with text, or /cancel."))
 
 
-@committee_router.callback_query(CommitteeDecision.filter())
-async def decide(
-    query: CallbackQuery,
-    callback_data: CommitteeDecision,
-    bot: Bot,
-    campaign: Campaign,
-    repos: Repositories,
-    clock: Clock,
-    i18n: I18n,
-    is_committee: bool,
-) -> None:
+async def decide(query: CallbackQuery, callback_data: CommitteeDecision, ctx: Ctx) -> None:
+    bot, campaign, repos, clock, i18n, is_committee = (
+        ctx.bot,
+        ctx.campaign,
+        ctx.repos,
+        ctx.clock,
+        ctx.i18n,
+        ctx.is_committee,
+    )
     if not is_committee:
         await query.answer(_("Only committee members can decide on requests."), show_alert=True)
         return
@@ -197,6 +188,20 @@ COMMITTEE = register(
         name="committee",
         label=lambda: _("🏛 Ask the committee"),
         ask=ask,
-        routers=lambda: [router, committee_router],
+        routers=lambda: [router(), committee_router()],
     )
 )
+
+
+def router() -> Router:
+    r = private_only(Router(name="verification_approval"))  # in a group: conversations.group
+    r.message.register(name_typed, Verifying.name, plain_text)
+    r.message.register(street_typed, Verifying.street, plain_text)
+    r.message.register(text_expected, StateFilter(Verifying.name, Verifying.street), not_a_command)
+    return r
+
+
+def committee_router() -> Router:
+    r = Router(name="verification_approval_committee")
+    r.callback_query.register(decide, CommitteeDecision.filter())
+    return r

@@ -6,7 +6,7 @@ import asyncio
 import csv
 import io
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.dispatcher.event.bases import SkipHandler
 from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
@@ -14,8 +14,8 @@ from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import gettext as _, ngettext
 
 from campaign import verification as rules
-from campaign.clock import Clock
-from campaign.schema import Campaign, pick
+from campaign.schema import pick
+from conversations.context import Ctx
 from conversations.code_sheet import code_sheet_pdf
 from conversations.filters import plain_text
 from conversations.render import when
@@ -23,33 +23,22 @@ from conversations.verification.methods import VerificationMethod, register
 from conversations.verification.start import attest_first, begin, not_a_command, on_verified
 from conversations.verification.state import Verifying, save_verifying, verifying
 from conversations.scope import private_only, secrets_in_private
-from storage.repositories import Repositories, User
 from storage.repositories.verification import CodeOutcome
 
-router = private_only(Router(name="verification_codes"))  # in a group: conversations.group
 # /codes: the committee's; the codes go to the member's private chat, even from the group.
-committee_router = secrets_in_private(Router(name="verification_codes_committee"))
 
 
-async def ask(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, lead: str) -> None:
+async def ask(ctx: Ctx, state: FSMContext, lead: str) -> None:
     await state.set_state(Verifying.code)
-    await bot.send_message(
-        chat_id, lead + _("Type the invitation code you received from the town, for example ABCDE-23456. Or /cancel.")
+    await ctx.bot.send_message(
+        ctx.chat_id,
+        lead + _("Type the invitation code you received from the town, for example ABCDE-23456. Or /cancel."),
     )
 
 
-async def redeem(
-    bot: Bot,
-    chat_id: int,
-    state: FSMContext,
-    campaign: Campaign,
-    user: User,
-    repos: Repositories,
-    clock: Clock,
-    secret_key: bytes,
-    code: str,
-) -> None:
-    now = clock.now()
+async def redeem(ctx: Ctx, state: FSMContext, code: str) -> None:
+    bot, chat_id, campaign, user, repos = ctx.bot, ctx.chat_id, ctx.campaign, ctx.user, ctx.repos
+    now = ctx.clock.now()
     await save_verifying(state, pending=None)
     failures, last = await repos.verification.code_failures(user.id)
     wait = rules.retry_wait(failures, last, now)
@@ -60,18 +49,18 @@ async def redeem(
             chat_id, _("Too many wrong codes. Please wait {minutes} min before trying again.").format(minutes=minutes)
         )
         return
-    if await attest_first(bot, chat_id, state, campaign, user, repos, pending=("code", code)):
+    if await attest_first(ctx, state, pending=("code", code)):
         return  # the code is redeemed once the resident has confirmed
     age, residency = (await verifying(state)).attested_flags()
     outcome = await repos.verification.redeem_code(
-        campaign.id, rules.code_hash(secret_key, code), user.id, now, attested_age=age, attested_residency=residency
+        campaign.id, rules.code_hash(ctx.secret_key, code), user.id, now, attested_age=age, attested_residency=residency
     )
     if outcome in (CodeOutcome.VERIFIED, CodeOutcome.ALREADY_VERIFIED):
         if outcome == CodeOutcome.ALREADY_VERIFIED:
             await state.set_state(None)
             await bot.send_message(chat_id, _("You are already verified as a resident. Thank you!"))
             return
-        await on_verified(bot, chat_id, state, campaign, user, repos, clock, secret_key)
+        await on_verified(ctx, state)
         return
     await repos.verification.record_code_failure(user.id, now)
     await state.set_state(Verifying.code)
@@ -83,17 +72,7 @@ async def redeem(
     await bot.send_message(chat_id, replies[outcome])
 
 
-@router.message(Verifying.code, plain_text)
-async def code_typed(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    campaign: Campaign,
-    user: User,
-    repos: Repositories,
-    clock: Clock,
-    secret_key: bytes,
-) -> None:
+async def code_typed(message: Message, ctx: Ctx, state: FSMContext) -> None:
     code = rules.normalize_code(message.text or "")
     if code is None:
         await message.answer(
@@ -102,25 +81,14 @@ async def code_typed(
             )
         )
         return
-    await redeem(bot, message.chat.id, state, campaign, user, repos, clock, secret_key, code)
+    await redeem(ctx, state, code)
 
 
-@router.message(Verifying.code, not_a_command)
 async def code_expected(message: Message) -> None:
     await message.answer(_("Please type the code as text, like ABCDE-23456, or /cancel."))
 
 
-async def _code_from_link(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    campaign: Campaign,
-    user: User,
-    repos: Repositories,
-    clock: Clock,
-    secret_key: bytes,
-    text: str,
-) -> None:
+async def _code_from_link(message: Message, ctx: Ctx, state: FSMContext, text: str) -> None:
     code = rules.normalize_code(text)
     if code is None:
         await message.answer(
@@ -129,70 +97,44 @@ async def _code_from_link(
             )
         )
         return
-    if await repos.verification.is_verified(user.id):
+    if await ctx.repos.verification.is_verified(ctx.user.id):
         await message.answer(_("You are already verified as a resident. Thank you!"))
         return
-    eligibility = campaign.eligibility
+    eligibility = ctx.campaign.eligibility
     if rules.attestation_needed(eligibility.minimum_age, eligibility.residency):
-        await begin(bot, message.chat.id, state, campaign, user, repos, pending=("code", code))
+        await begin(ctx, state, pending=("code", code))
         return
-    await redeem(bot, message.chat.id, state, campaign, user, repos, clock, secret_key, code)
+    await redeem(ctx, state, code)
 
 
-@router.message(CommandStart(deep_link=True))
-async def start_with_code(
-    message: Message,
-    command: CommandObject,
-    bot: Bot,
-    state: FSMContext,
-    campaign: Campaign,
-    user: User,
-    repos: Repositories,
-    clock: Clock,
-    secret_key: bytes,
-) -> None:
-    # t.me/<bot>?start=<code>: anything that is not a code goes on to the ordinary /start.
-    if not CODE.offered_in(campaign) or rules.normalize_code(command.args or "") is None:
+async def start_with_code(message: Message, command: CommandObject, ctx: Ctx, state: FSMContext) -> None:
+    if not CODE.offered_in(ctx.campaign) or rules.normalize_code(command.args or "") is None:
         raise SkipHandler
-    await _code_from_link(message, bot, state, campaign, user, repos, clock, secret_key, command.args or "")
+    await _code_from_link(message, ctx, state, command.args or "")
 
 
-@router.message(Command("code"))
-async def code_command(
-    message: Message,
-    command: CommandObject,
-    bot: Bot,
-    state: FSMContext,
-    campaign: Campaign,
-    user: User,
-    repos: Repositories,
-    clock: Clock,
-    secret_key: bytes,
-) -> None:
-    if not CODE.offered_in(campaign):
+async def code_command(message: Message, command: CommandObject, ctx: Ctx, state: FSMContext) -> None:
+    if not CODE.offered_in(ctx.campaign):
         await message.answer(_("This campaign does not use invitation codes. Send /verify to see how to verify."))
         return
     if not command.args:
         await save_verifying(state, then=None)
-        await ask(bot, message.chat.id, state, campaign, "")
+        await ask(ctx, state, "")
         return
-    await _code_from_link(message, bot, state, campaign, user, repos, clock, secret_key, command.args)
+    await _code_from_link(message, ctx, state, command.args)
 
 
-@committee_router.message(Command("codes"))
-async def make_codes(
-    message: Message,
-    command: CommandObject,
-    bot: Bot,
-    campaign: Campaign,
-    user: User,
-    repos: Repositories,
-    clock: Clock,
-    secret_key: bytes,
-    is_committee: bool,
-    secret_chat_id: int,
-) -> bool:
+async def make_codes(message: Message, command: CommandObject, ctx: Ctx, secret_chat_id: int) -> bool:
     """True once the codes are sent (to the member's private chat: conversations.scope)."""
+    bot, campaign, user, repos, clock, secret_key, is_committee = (
+        ctx.bot,
+        ctx.campaign,
+        ctx.user,
+        ctx.repos,
+        ctx.clock,
+        ctx.secret_key,
+        ctx.is_committee,
+    )
     if not is_committee:
         await message.answer(_("Only committee members can create invitation codes."))
         return False
@@ -258,7 +200,22 @@ CODE = register(
         name="code",
         label=lambda: _("🔑 I have an invitation code"),
         ask=ask,
-        routers=lambda: [router, committee_router],
+        routers=lambda: [router(), committee_router()],
         resume=redeem,
     )
 )
+
+
+def router() -> Router:
+    r = private_only(Router(name="verification_codes"))  # in a group: conversations.group
+    r.message.register(code_typed, Verifying.code, plain_text)
+    r.message.register(code_expected, Verifying.code, not_a_command)
+    r.message.register(start_with_code, CommandStart(deep_link=True))
+    r.message.register(code_command, Command("code"))
+    return r
+
+
+def committee_router() -> Router:
+    r = secrets_in_private(Router(name="verification_codes_committee"))
+    r.message.register(make_codes, Command("codes"))
+    return r

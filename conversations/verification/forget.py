@@ -9,16 +9,11 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from campaign.clock import Clock
-from campaign.schema import Campaign
 from conversations.verification.state import VerifyAction
+from conversations.context import Ctx
 from conversations.scope import private_only
-from storage.repositories import Repositories, User
-
-router = private_only(Router(name="verification_forget"))  # in a group: conversations.group
 
 
-@router.message(Command("forgetme"))
 async def forget_me(message: Message) -> None:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("🗑 Yes, erase my data"), callback_data=VerifyAction(action="forget"))
@@ -34,17 +29,8 @@ async def forget_me(message: Message) -> None:
     )
 
 
-@router.callback_query(VerifyAction.filter(F.action.in_({"forget", "keep"})))
-async def forget_confirmed(
-    query: CallbackQuery,
-    callback_data: VerifyAction,
-    state: FSMContext,
-    campaign: Campaign,
-    user: User,
-    repos: Repositories,
-    clock: Clock,
-    secret_key: bytes,
-) -> None:
+async def forget_confirmed(query: CallbackQuery, callback_data: VerifyAction, ctx: Ctx, state: FSMContext) -> None:
+    campaign, user, repos, clock = ctx.campaign, ctx.user, ctx.repos, ctx.clock
     if callback_data.action == "keep":
         await query.answer(_("Nothing was erased."))
         return
@@ -54,3 +40,10 @@ async def forget_confirmed(
     await repos.session.commit()
     await query.answer(_("Done."))
     await query.message.answer(_("Your personal data has been erased.")) if isinstance(query.message, Message) else None
+
+
+def router() -> Router:
+    r = private_only(Router(name="verification_forget"))  # in a group: conversations.group
+    r.message.register(forget_me, Command("forgetme"))
+    r.callback_query.register(forget_confirmed, VerifyAction.filter(F.action.in_({"forget", "keep"})))
+    return r

@@ -14,17 +14,16 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.fsm.context import FSMContext
 
-from campaign.clock import Clock
 from campaign.schema import Campaign
-from storage.repositories import Repositories, User
+from conversations.context import Ctx
 
 # Put the resident in the method's first state and ask; `lead` (why we ask, or "") opens the message.
-Ask = Callable[[Bot, int, FSMContext, Campaign, str], Awaitable[None]]
+Ask = Callable[[Ctx, FSMContext, str], Awaitable[None]]
 # Go on with a value the resident gave before confirming their age and residency (a code in a link).
-Resume = Callable[[Bot, int, FSMContext, Campaign, User, Repositories, Clock, bytes, str], Awaitable[None]]
+Resume = Callable[[Ctx, FSMContext, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)

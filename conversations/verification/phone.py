@@ -4,24 +4,21 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import KeyboardButton, Message, ReplyKeyboardMarkup, ReplyKeyboardRemove
 from aiogram.utils.i18n import gettext as _
 
 from campaign import verification as rules
-from campaign.clock import Clock
 from campaign.schema import Campaign
+from conversations.context import Ctx
 from conversations.verification.numbers import PhoneError, contact_number
 from conversations.verification.methods import VerificationMethod, register
-from conversations.verification.start import attest_first, not_a_command, on_verified, stop
-from conversations.verification.state import Verifying, verifying
+from conversations.verification.start import attest_first, not_a_command, on_verified
+from conversations.verification.state import Verifying, stop, verifying
 from conversations.scope import private_only
-from storage.repositories import Repositories, User
 from storage.repositories.verification import VerifyOutcome
-
-router = private_only(Router(name="verification_phone"))  # in a group: conversations.group
 
 
 def phone_keyboard() -> ReplyKeyboardMarkup:
@@ -35,7 +32,8 @@ def phone_keyboard() -> ReplyKeyboardMarkup:
     )
 
 
-async def ask(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, lead: str) -> None:
+async def ask(ctx: Ctx, state: FSMContext, lead: str) -> None:
+    campaign = ctx.campaign
     await state.set_state(Verifying.phone)
     text = lead + _(
         "Press the button <b>📱 Share my phone number</b> below. Telegram sends me your own number, "
@@ -46,24 +44,15 @@ async def ask(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, lea
         text += "\n\n" + _("Accepted numbers start with {prefixes}.").format(
             prefixes=", ".join(campaign.verification.phone_prefixes)
         )
-    await bot.send_message(chat_id, text, reply_markup=phone_keyboard())
+    await ctx.bot.send_message(ctx.chat_id, text, reply_markup=phone_keyboard())
 
 
 async def contact(message: Message) -> bool:
     return message.contact is not None
 
 
-@router.message(StateFilter(Verifying.phone, None), contact)
-async def contact_shared(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    campaign: Campaign,
-    user: User,
-    repos: Repositories,
-    clock: Clock,
-    secret_key: bytes,
-) -> None:
+async def contact_shared(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    campaign, user, repos = ctx.campaign, ctx.user, ctx.repos
     shared = message.contact
     assert shared is not None and message.from_user is not None
     if not PHONE.offered_in(campaign):
@@ -85,7 +74,7 @@ async def contact_shared(
             _("You are already verified as a resident. Thank you!"), reply_markup=ReplyKeyboardRemove()
         )
         return
-    if await attest_first(bot, message.chat.id, state, campaign, user, repos):
+    if await attest_first(ctx, state):
         return  # the contact is asked again once the resident has confirmed
     prefixes = campaign.verification.phone_prefixes
     try:
@@ -106,7 +95,7 @@ async def contact_shared(
             reply_markup=ReplyKeyboardRemove(),
         )
         return
-    digest = rules.phone_hash(secret_key, phone)
+    digest = rules.phone_hash(ctx.secret_key, phone)
     if campaign.verification.use_register and not await repos.verification.in_register(campaign.id, digest):
         await state.set_state(None)
         await message.answer(
@@ -117,7 +106,7 @@ async def contact_shared(
         return
     age, residency = (await verifying(state)).attested_flags()
     outcome = await repos.verification.verify(
-        user.id, "phone", clock.now(), phone_hash=digest, attested_age=age, attested_residency=residency
+        user.id, "phone", ctx.clock.now(), phone_hash=digest, attested_age=age, attested_residency=residency
     )
     if outcome == VerifyOutcome.PHONE_TAKEN:
         await state.set_state(None)
@@ -127,7 +116,7 @@ async def contact_shared(
             reply_markup=ReplyKeyboardRemove(),
         )
         return
-    await on_verified(bot, message.chat.id, state, campaign, user, repos, clock, secret_key)
+    await on_verified(ctx, state)
 
 
 def _other_methods(campaign: Campaign, tried: str) -> str:
@@ -137,7 +126,6 @@ def _other_methods(campaign: Campaign, tried: str) -> str:
     return "\n" + _("You can verify another way: send /verify.")
 
 
-@router.message(Verifying.phone, not_a_command)
 async def phone_expected(message: Message, state: FSMContext) -> None:
     if message.text == _("✖ Cancel"):
         await stop(message, state)
@@ -151,5 +139,12 @@ async def phone_expected(message: Message, state: FSMContext) -> None:
 
 
 PHONE = register(
-    VerificationMethod(name="phone", label=lambda: _("📱 With my phone number"), ask=ask, routers=lambda: [router])
+    VerificationMethod(name="phone", label=lambda: _("📱 With my phone number"), ask=ask, routers=lambda: [router()])
 )
+
+
+def router() -> Router:
+    r = private_only(Router(name="verification_phone"))  # in a group: conversations.group
+    r.message.register(contact_shared, StateFilter(Verifying.phone, None), contact)
+    r.message.register(phone_expected, Verifying.phone, not_a_command)
+    return r

@@ -5,34 +5,43 @@ from __future__ import annotations
 import csv
 import io
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _, ngettext
 
+from pydantic import BaseModel
+
 from campaign import verification as rules
-from campaign.clock import Clock
-from campaign.schema import Campaign
+from conversations.dialog_state import DialogState
 from conversations.verification.numbers import PhoneError, region_of, typed_number
 from conversations.verification.start import not_a_command
+from conversations.context import Ctx
 from conversations.scope import private_only
-from storage.repositories import Repositories
-
-router = private_only(Router(name="verification_register"))  # in a group: conversations.group
 
 
 class ImportingRegister(StatesGroup):
     document = State()
 
 
+class _Nothing(BaseModel):
+    """The import keeps no data: the document comes in one message."""
+
+
+# /cancel (conversations.dialog_state) ends the import and says this.
+IMPORTING = DialogState(
+    ImportingRegister, "register_import", _Nothing, stopped=lambda: _("Stopped. Nothing was imported.")
+)
+
+
 async def document(message: Message) -> bool:
     return message.document is not None
 
 
-@router.message(Command("import_register"))
-async def import_register(message: Message, state: FSMContext, is_committee: bool) -> None:
+async def import_register(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    is_committee = ctx.is_committee
     if not is_committee:
         await message.answer(_("Only committee members can import the register."))
         return
@@ -42,17 +51,15 @@ async def import_register(message: Message, state: FSMContext, is_committee: boo
     )
 
 
-@router.message(ImportingRegister.document, document)
-async def register_document(
-    message: Message,
-    bot: Bot,
-    state: FSMContext,
-    campaign: Campaign,
-    repos: Repositories,
-    clock: Clock,
-    secret_key: bytes,
-    is_committee: bool,
-) -> None:
+async def register_document(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    bot, campaign, repos, clock, secret_key, is_committee = (
+        ctx.bot,
+        ctx.campaign,
+        ctx.repos,
+        ctx.clock,
+        ctx.secret_key,
+        ctx.is_committee,
+    )
     if not is_committee:
         await state.set_state(None)
         return
@@ -92,12 +99,13 @@ async def register_document(
     await message.answer(reply)
 
 
-@router.message(ImportingRegister.document, Command("cancel"))
-async def register_cancel(message: Message, state: FSMContext) -> None:
-    await state.set_state(None)
-    await message.answer(_("Stopped. Nothing was imported."))
-
-
-@router.message(ImportingRegister.document, not_a_command)
 async def register_expected(message: Message) -> None:
     await message.answer(_("Please send a CSV document (📎 then File), or /cancel."))
+
+
+def router() -> Router:
+    r = private_only(Router(name="verification_register"))  # in a group: conversations.group
+    r.message.register(import_register, Command("import_register"))
+    r.message.register(register_document, ImportingRegister.document, document)
+    r.message.register(register_expected, ImportingRegister.document, not_a_command)
+    return r

@@ -7,7 +7,12 @@ from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import Message, ReplyKeyboardRemove
+from aiogram.utils.i18n import gettext as _
 from pydantic import BaseModel
+
+from conversations.context import Ctx
+from conversations.dialog_state import DialogState
 
 
 class Verifying(StatesGroup):
@@ -38,21 +43,29 @@ class VerifyState(BaseModel):
         return (True, True) if self.attested else (None, None)
 
 
-KEY = "verification"
+async def stop(message: Message, state: FSMContext) -> None:
+    """/cancel (conversations.dialog_state) or the phone keyboard's ✖ Cancel: the dialog and its
+    data end, nothing else; the phone keyboard goes away."""
+    await state.set_state(None)
+    await forget_verifying(state)
+    await message.answer(_("Stopped. You can verify later with /verify."), reply_markup=ReplyKeyboardRemove())
+
+
+async def _cancelled(message: Message, ctx: Ctx, state: FSMContext) -> None:
+    await stop(message, state)
+
+
+VERIFY = DialogState(Verifying, "verification", VerifyState, on_cancel=_cancelled)
 
 
 async def verifying(state: FSMContext) -> VerifyState:
-    return VerifyState.model_validate((await state.get_data()).get(KEY) or {})
+    return await VERIFY.load(state)
 
 
 async def save_verifying(state: FSMContext, **changes: object) -> VerifyState:
-    data = (await verifying(state)).model_copy(update=changes)
-    await state.update_data({KEY: data.model_dump(mode="json")})
-    return data
+    return await VERIFY.update(state, **changes)
 
 
 async def forget_verifying(state: FSMContext) -> None:
     """The dialog is over: its data goes, other dialogs' stays."""
-    data = await state.get_data()
-    if KEY in data:
-        await state.set_data({k: v for k, v in data.items() if k != KEY})
+    await VERIFY.clear(state)

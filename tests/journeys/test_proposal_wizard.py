@@ -307,4 +307,34 @@ async def test_submitting_clears_the_wizards_data_and_only_it(john, app):
     await john.press("✅")
     data = await app.dispatcher.storage.get_data(key)
     assert data.get("elsewhere") == {"kept": True}
-    assert not {"draft", "editing_id", "stashed_draft", "return_to_review", "on_behalf"} & set(data)
+    assert not {"proposal", "draft", "editing_id", "stashed_draft", "return_to_review", "on_behalf"} & set(data)
+
+
+async def test_cancel_keeps_the_draft_under_the_wizards_key_and_leaves_other_data(john, app):
+    from aiogram.fsm.storage.base import StorageKey
+
+    key = StorageKey(bot_id=app.bot.id, chat_id=john.chat_id, user_id=john.user_id)
+    await john.send("/propose")
+    await john.send(TITLE)
+    await app.dispatcher.storage.update_data(key, {"elsewhere": {"kept": True}})
+    replies = await john.send("/cancel")
+    assert "Your draft is kept" in replies.text
+    data = await app.dispatcher.storage.get_data(key)
+    assert data["elsewhere"] == {"kept": True}
+    assert data["proposal"]["draft"]["title"] == TITLE
+    replies = await john.send("/propose")
+    assert "Let's continue your draft" in replies.text and "Step 2 of 7" in replies.text
+
+
+async def test_a_draft_saved_before_the_typed_state_is_continued(john, app):
+    """Conversations stored by an earlier version kept the draft under loose keys."""
+    from aiogram.fsm.storage.base import StorageKey
+
+    key = StorageKey(bot_id=app.bot.id, chat_id=john.chat_id, user_id=john.user_id)
+    await john.send("/start")
+    await app.dispatcher.storage.set_data(key, {"draft": {"title": TITLE}, "return_to_review": False})
+    replies = await john.send("/propose")
+    assert "Let's continue your draft" in replies.text and "Step 2 of 7" in replies.text
+    await john.send(SUMMARY)
+    data = await app.dispatcher.storage.get_data(key)
+    assert data["proposal"]["draft"]["title"] == TITLE and data["proposal"]["draft"]["summary"] == SUMMARY
