@@ -53,15 +53,7 @@ async def name_typed(message: Message, state: FSMContext) -> None:
 
 
 async def street_typed(message: Message, ctx: Ctx, state: FSMContext) -> None:
-    bot, campaign, user, repos, clock, i18n, committee_chat_id = (
-        ctx.bot,
-        ctx.campaign,
-        ctx.user,
-        ctx.repos,
-        ctx.clock,
-        ctx.i18n,
-        ctx.committee_chat_id,
-    )
+    campaign, user, repos = ctx.campaign, ctx.user, ctx.repos
     street = " ".join((message.text or "").split())
     if not 2 <= len(street) <= MAX_STREET:
         await message.answer(_("Please type your street (2 to {maximum} characters).").format(maximum=MAX_STREET))
@@ -82,13 +74,13 @@ async def street_typed(message: Message, ctx: Ctx, state: FSMContext) -> None:
         r for r in await repos.verification.open_requests(campaign.id) if rules.person_key(r.full_name, r.street) == key
     ]
     request_id = await repos.verification.add_request(
-        campaign.id, user.id, name, street, clock.now(), attested_age=age, attested_residency=residency
+        campaign.id, user.id, name, street, ctx.clock.now(), attested_age=age, attested_residency=residency
     )
     await message.answer(_("Thank you. The committee will check your request; I will tell you as soon as they answer."))
-    if committee_chat_id is None:
+    if ctx.committee_chat_id is None:
         return
     builder = InlineKeyboardBuilder()
-    with i18n.use_locale(campaign.default_language):
+    with ctx.i18n.use_locale(campaign.default_language):
         builder.button(text=_("✅ Approve"), callback_data=CommitteeDecision(request=request_id, approve=True))
         builder.button(text=_("✖ Refuse"), callback_data=CommitteeDecision(request=request_id, approve=False))
         card = _(
@@ -106,7 +98,7 @@ async def street_typed(message: Message, ctx: Ctx, state: FSMContext) -> None:
                 street=escape(other.street),
             )
     try:
-        await bot.send_message(committee_chat_id, card, reply_markup=builder.as_markup())
+        await ctx.bot.send_message(ctx.committee_chat_id, card, reply_markup=builder.as_markup())
     except TelegramAPIError:
         log.warning("could not post verification request #%s to the committee chat", request_id, exc_info=True)
 
@@ -116,15 +108,8 @@ async def text_expected(message: Message) -> None:
 
 
 async def decide(query: CallbackQuery, callback_data: CommitteeDecision, ctx: Ctx) -> None:
-    bot, campaign, repos, clock, i18n, is_committee = (
-        ctx.bot,
-        ctx.campaign,
-        ctx.repos,
-        ctx.clock,
-        ctx.i18n,
-        ctx.is_committee,
-    )
-    if not is_committee:
+    campaign, repos = ctx.campaign, ctx.repos
+    if not ctx.is_committee:
         await query.answer(_("Only committee members can decide on requests."), show_alert=True)
         return
     if callback_data.approve:
@@ -138,7 +123,7 @@ async def decide(query: CallbackQuery, callback_data: CommitteeDecision, ctx: Ct
                 show_alert=True,
             )
             return
-    now = clock.now()
+    now = ctx.clock.now()
     decided = await repos.verification.decide_request(
         callback_data.request, callback_data.approve, query.from_user.id, now
     )
@@ -153,7 +138,7 @@ async def decide(query: CallbackQuery, callback_data: CommitteeDecision, ctx: Ct
         target=f"request:{decided.id}",
     )
     await query.answer(_("Done."))
-    with i18n.use_locale(campaign.default_language):  # the card's language
+    with ctx.i18n.use_locale(campaign.default_language):  # the card's language
         verdict = _("Approved by {name}.") if callback_data.approve else _("Refused by {name}.")
     if query.message is not None and isinstance(query.message, Message):
         try:
@@ -167,7 +152,7 @@ async def decide(query: CallbackQuery, callback_data: CommitteeDecision, ctx: Ct
             log.warning("could not update request card #%s", decided.id, exc_info=True)
     resident = await repos.users.by_id(decided.user_id)
     language = resident.language if resident else campaign.default_language
-    with i18n.use_locale(language):
+    with ctx.i18n.use_locale(language):
         if callback_data.approve:
             text = _("✅ The committee confirmed that you live in {town}: you are now a verified resident.").format(
                 town=escape(campaign.town)
@@ -178,7 +163,7 @@ async def decide(query: CallbackQuery, callback_data: CommitteeDecision, ctx: Ct
             ).format(town=escape(campaign.town))
     await repos.session.commit()
     try:
-        await bot.send_message(decided.telegram_id, text)
+        await ctx.bot.send_message(decided.telegram_id, text)
     except TelegramAPIError:
         log.warning("could not tell the resident about request #%s", decided.id, exc_info=True)
 

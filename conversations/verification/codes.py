@@ -126,16 +126,8 @@ async def code_command(message: Message, command: CommandObject, ctx: Ctx, state
 
 async def make_codes(message: Message, command: CommandObject, ctx: Ctx, secret_chat_id: int) -> bool:
     """True once the codes are sent (to the member's private chat: conversations.scope)."""
-    bot, campaign, user, repos, clock, secret_key, is_committee = (
-        ctx.bot,
-        ctx.campaign,
-        ctx.user,
-        ctx.repos,
-        ctx.clock,
-        ctx.secret_key,
-        ctx.is_committee,
-    )
-    if not is_committee:
+    campaign, repos = ctx.campaign, ctx.repos
+    if not ctx.is_committee:
         await message.answer(_("Only committee members can create invitation codes."))
         return False
     try:
@@ -149,12 +141,12 @@ async def make_codes(message: Message, command: CommandObject, ctx: Ctx, secret_
             )
         )
         return False
-    now = clock.now()
+    now = ctx.clock.now()
     codes = sorted({rules.new_code() for _ in range(count * 2)})[:count]
     expires = campaign.calendar.voting_close
     await repos.verification.add_codes(
         campaign.id,
-        [rules.code_hash(secret_key, c) for c in codes],
+        [rules.code_hash(ctx.secret_key, c) for c in codes],
         message.from_user.id if message.from_user else None,
         now,
         expires,
@@ -162,7 +154,7 @@ async def make_codes(message: Message, command: CommandObject, ctx: Ctx, secret_
     await repos.audit.record(
         campaign.id, message.from_user.id if message.from_user else None, "codes_created", now, count=count
     )
-    username = (await bot.me()).username
+    username = (await ctx.bot.me()).username
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["code", "link"])
@@ -170,7 +162,7 @@ async def make_codes(message: Message, command: CommandObject, ctx: Ctx, secret_
     writer.writerows(rows)
     # The file is sent after the commit: the codes it lists exist by then.
     await repos.session.commit()
-    await bot.send_document(
+    await ctx.bot.send_document(
         secret_chat_id,
         BufferedInputFile(buffer.getvalue().encode("utf-8"), filename=f"codes-{now:%Y%m%d-%H%M%S}.csv"),
         caption=ngettext(
@@ -184,10 +176,10 @@ async def make_codes(message: Message, command: CommandObject, ctx: Ctx, secret_
     sheet = await asyncio.to_thread(
         code_sheet_pdf,
         rows,
-        title=pick(campaign.name, user.language, campaign.default_language),
+        title=pick(campaign.name, ctx.user.language, campaign.default_language),
         instructions=_("Scan this code with your phone's camera, or send /start to the bot and type the code."),
     )
-    await bot.send_document(
+    await ctx.bot.send_document(
         secret_chat_id,
         BufferedInputFile(sheet, filename=f"codes-{now:%Y%m%d-%H%M%S}.pdf"),
         caption=_("Printable slips: one QR code per code; residents scan it with their phone camera to open the bot."),

@@ -52,19 +52,12 @@ async def import_register(message: Message, ctx: Ctx, state: FSMContext) -> None
 
 
 async def register_document(message: Message, ctx: Ctx, state: FSMContext) -> None:
-    bot, campaign, repos, clock, secret_key, is_committee = (
-        ctx.bot,
-        ctx.campaign,
-        ctx.repos,
-        ctx.clock,
-        ctx.secret_key,
-        ctx.is_committee,
-    )
-    if not is_committee:
+    campaign, repos = ctx.campaign, ctx.repos
+    if not ctx.is_committee:
         await state.set_state(None)
         return
     assert message.document is not None
-    content = await bot.download(message.document.file_id)
+    content = await ctx.bot.download(message.document.file_id)
     assert content is not None
     text = content.read().decode("utf-8-sig", errors="replace")
     region = region_of(campaign.verification.phone_prefixes)
@@ -74,16 +67,16 @@ async def register_document(message: Message, ctx: Ctx, state: FSMContext) -> No
         if not row or not row[0].strip():
             continue
         try:
-            hashes.add(rules.phone_hash(secret_key, typed_number(row[0], region)))
+            hashes.add(rules.phone_hash(ctx.secret_key, typed_number(row[0], region)))
         except PhoneError:
             if number > 1 or any(ch.isdigit() for ch in row[0]):
                 bad.append(number)
-    new = await repos.verification.import_register(campaign.id, hashes, clock.now())
+    new = await repos.verification.import_register(campaign.id, hashes, ctx.clock.now())
     await repos.audit.record(
         campaign.id,
         message.from_user.id if message.from_user else None,
         "register_imported",
-        clock.now(),
+        ctx.clock.now(),
         count=len(hashes),
         new=new,
     )
