@@ -42,11 +42,11 @@ stateDiagram-v2
     phone --> [*]: /cancel, likewise from every state
 ```
 
-One module per purpose: `state` (the states, buttons and data), `start` (/verify, the
-attestation, the choice of method, /cancel, what happens once verified), one module per method,
+One module per purpose: `state` (the states, buttons, data and what /cancel does), `start`
+(/verify, the attestation, the choice of method, what happens once verified), one module per method,
 each registered in the table `methods.METHODS` (`phone`, `codes`, `approval`: by the committee),
 `register` (/import_register) and `forget` (/forgetme). `get_routers()` gives them in the order
-they are tried.
+they are tried; each module builds its routers afresh in `router()`.
 """
 
 from __future__ import annotations
