@@ -85,7 +85,8 @@ def theirs(oracle: str, path: Path, rule: str, limit: float) -> dict[str, object
         return {"seconds": None, "note": f">{limit:.0f}"}
     except subprocess.CalledProcessError as error:
         last = (error.stderr.strip().splitlines() or ["error"])[-1]
-        return {"seconds": None, "note": "refused" if "NotImplemented" in last or "cumulative" in last else "error"}
+        refused = "only applies to approval" in last or "NotImplemented" in last
+        return {"seconds": None, "note": "refused: approval only" if refused else "error"}
     return json.loads(done.stdout)  # type: ignore[no-any-return]
 
 
