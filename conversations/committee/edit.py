@@ -223,12 +223,9 @@ async def _save_edit(ctx: Ctx, number: int, name: str, values: dict[str, object]
         ),
     )
     await send_sheet(
-        ctx.bot,
+        ctx,
         ctx.chat_id,
         revised,
-        campaign,
-        ctx.repos,
-        ctx.clock,
         with_next=False,
         intro=lambda: decided(
             _(

@@ -79,7 +79,7 @@ async def menu_button(query: CallbackQuery, callback_data: AdminMenu, ctx: Ctx, 
     chat_id = chat_of(query)
     action = callback_data.action
     if action == "review":
-        await review.show_next(bot, chat_id, repos, campaign, clock)
+        await review.show_next(ctx, chat_id)
     elif action == "proposals":
         await proposals.list_proposals(ctx, chat_id)
     elif action == "finalists":

@@ -142,7 +142,7 @@ async def proposal_command(message: Message, command: CommandObject, ctx: Ctx, s
                 what=_revision_note(revision.note, revision.number),
             )
         )
-    await send_sheet(bot, message.chat.id, proposal, campaign, repos, ctx.clock, with_next=False)
+    await send_sheet(ctx, message.chat.id, proposal, with_next=False)
     await send_lines(bot, message.chat.id, lines[1:])
 
 

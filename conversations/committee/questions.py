@@ -112,7 +112,7 @@ async def reason_typed(message: Message, ctx: Ctx, state: FSMContext) -> None:
         ctx.chat_id,
         lambda: decided(_("Project #{number} is not eligible.").format(number=proposal.id), told.reached),
     )
-    await show_next(ctx.bot, ctx.chat_id, ctx.repos, ctx.campaign, ctx.clock, after=proposal.id)
+    await show_next(ctx, ctx.chat_id, after=proposal.id)
 
 
 async def changes_typed(message: Message, ctx: Ctx, state: FSMContext) -> None:
@@ -146,7 +146,7 @@ async def changes_typed(message: Message, ctx: Ctx, state: FSMContext) -> None:
         ctx.chat_id,
         lambda: decided(_("Changes asked for project #{number}.").format(number=proposal.id), told.reached),
     )
-    await show_next(ctx.bot, ctx.chat_id, ctx.repos, ctx.campaign, ctx.clock, after=proposal.id)
+    await show_next(ctx, ctx.chat_id, after=proposal.id)
 
 
 async def merge_target_typed(message: Message, ctx: Ctx, state: FSMContext) -> None:
@@ -214,7 +214,7 @@ async def merge_target_typed(message: Message, ctx: Ctx, state: FSMContext) -> N
             )
         ),
     )
-    await show_next(ctx.bot, ctx.chat_id, ctx.repos, ctx.campaign, ctx.clock, after=source.id)
+    await show_next(ctx, ctx.chat_id, after=source.id)
 
 
 async def not_text(message: Message, ctx: Ctx) -> None:

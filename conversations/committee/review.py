@@ -49,12 +49,12 @@ from conversations.render import when
 
 async def review_command(message: Message, ctx: Ctx, state: FSMContext) -> None:
     await leave_dialog(state)
-    await show_next(ctx.bot, ctx.chat_id, ctx.repos, ctx.campaign, ctx.clock)
+    await show_next(ctx, ctx.chat_id)
 
 
 async def next_button(query: CallbackQuery, ctx: Ctx, callback_data: ReviewButton) -> None:
     await query.answer()
-    await show_next(ctx.bot, ctx.chat_id, ctx.repos, ctx.campaign, ctx.clock, after=callback_data.proposal)
+    await show_next(ctx, ctx.chat_id, after=callback_data.proposal)
 
 
 async def eligible(query: CallbackQuery, ctx: Ctx, callback_data: ReviewButton, state: FSMContext) -> None:
@@ -88,7 +88,7 @@ async def eligible(query: CallbackQuery, ctx: Ctx, callback_data: ReviewButton, 
         ctx.chat_id,
         lambda: decided(_("Project #{number} is eligible.").format(number=proposal.id), told.reached),
     )
-    await show_next(ctx.bot, ctx.chat_id, ctx.repos, ctx.campaign, ctx.clock, after=proposal.id)
+    await show_next(ctx, ctx.chat_id, after=proposal.id)
 
 
 def _question(action: ReviewAction) -> tuple[State, str]:

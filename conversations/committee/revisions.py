@@ -123,7 +123,7 @@ async def changed_since_shown(ctx: Ctx, proposal: Proposal, shown: int, attempt:
     intro = await _stale(ctx, proposal, shown, f"proposal_{attempt.value}")
     if intro is None:
         return False
-    await send_sheet(ctx.bot, ctx.chat_id, proposal, ctx.campaign, ctx.repos, ctx.clock, with_next=False, intro=intro)
+    await send_sheet(ctx, ctx.chat_id, proposal, with_next=False, intro=intro)
     return True
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
@@ -21,6 +20,7 @@ from campaign.review import ReviewAction, decisions
 from campaign.schema import Campaign
 from conversations.after_commit import after_commit, localized
 from conversations.committee.common import MESSAGE_LIMIT, committee_button, committee_sheet
+from conversations.context import Ctx
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -73,18 +73,11 @@ def decision_keyboard(
 
 
 async def send_sheet(
-    bot: Bot,
-    chat_id: int,
-    proposal: Proposal,
-    campaign: Campaign,
-    repos: Repositories,
-    clock: Clock,
-    *,
-    with_next: bool,
-    intro: str | Callable[[], str] | None = None,
+    ctx: Ctx, chat_id: int, proposal: Proposal, *, with_next: bool, intro: str | Callable[[], str] | None = None
 ) -> None:
     """The sheet with the decision buttons. An `intro` given as a function is written after
-    the commit (it may say whether the author was told: `review.decided`)."""
+    the commit (it may say whether the author was told: `decisions.decided`)."""
+    bot, campaign, repos = ctx.bot, ctx.campaign, ctx.repos
     if proposal.photo_file_id:
         try:
             await bot.send_photo(chat_id, proposal.photo_file_id)
@@ -92,7 +85,7 @@ async def send_sheet(
             log.warning("could not show the photo of project #%s", proposal.id, exc_info=True)
     sheet, details = await committee_sheet(proposal, campaign, repos)
     markup = decision_keyboard(
-        proposal, campaign, clock, with_next=with_next, revision=await current_revision(repos, proposal.id)
+        proposal, campaign, ctx.clock, with_next=with_next, revision=await current_revision(repos, proposal.id)
     )
 
     async def send(head: str | None) -> None:
@@ -116,9 +109,9 @@ async def send_sheet(
     await send(intro)
 
 
-async def show_next(
-    bot: Bot, chat_id: int, repos: Repositories, campaign: Campaign, clock: Clock, *, after: int = 0
-) -> None:
+async def show_next(ctx: Ctx, chat_id: int, *, after: int = 0) -> None:
+    """The oldest project waiting for review (after project `after`), or that none is."""
+    bot, repos, campaign = ctx.bot, ctx.repos, ctx.campaign
     proposal = await repos.proposals.next_waiting(campaign.id, after)
     if proposal is None:
         await bot.send_message(chat_id, _("No project is waiting for review. Send /proposals to see them all."))
@@ -126,4 +119,4 @@ async def show_next(
     counts = await repos.proposals.count_by_status(campaign.id)
     waiting = counts.get(proposal.status, 0)
     intro = _("Projects waiting for review: {count}. The oldest first:").format(count=waiting)
-    await send_sheet(bot, chat_id, proposal, campaign, repos, clock, with_next=waiting > 1, intro=intro)
+    await send_sheet(ctx, chat_id, proposal, with_next=waiting > 1, intro=intro)
