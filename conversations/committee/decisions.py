@@ -3,7 +3,7 @@ question it may need, applying it, and the line that says it was decided."""
 
 from __future__ import annotations
 
-from aiogram.types import CallbackQuery, ForceReply
+from aiogram.types import CallbackQuery, ForceReply, Message
 from aiogram.utils.i18n import gettext as _
 
 from campaign.proposal import Proposal
@@ -16,6 +16,11 @@ async def ask(query: CallbackQuery, ctx: Ctx, question: str) -> None:
     await query.answer()
     # ForceReply: in the committee group, the bot (in privacy mode) only sees replies to it.
     await ctx.bot.send_message(ctx.chat_id, question + "\n" + _("Or /cancel."), reply_markup=ForceReply(selective=True))
+
+
+async def not_text(message: Message, ctx: Ctx) -> None:
+    """A question's answer that is not text (a sticker, a photo...)."""
+    await ctx.bot.send_message(ctx.chat_id, _("Please answer with text, or /cancel."))
 
 
 async def apply_decision(

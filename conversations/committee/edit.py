@@ -43,7 +43,7 @@ from conversations.committee.common import (
     shorten,
     tell_author,
 )
-from conversations.committee.decisions import ask, decided
+from conversations.committee.decisions import ask, decided, not_text
 from conversations.committee.revisions import allowed_in_chat, allowed_on_button, decidable
 from conversations.committee.sheet import ReviewButton, send_sheet
 from conversations.context import Ctx
@@ -234,10 +234,6 @@ async def _save_edit(ctx: Ctx, number: int, name: str, values: dict[str, object]
             told.reached,
         ),
     )
-
-
-async def not_text(message: Message, ctx: Ctx) -> None:
-    await ctx.bot.send_message(ctx.chat_id, _("Please answer with text, or /cancel."))
 
 
 def router() -> Router:

@@ -215,7 +215,3 @@ async def merge_target_typed(message: Message, ctx: Ctx, state: FSMContext) -> N
         ),
     )
     await show_next(ctx, ctx.chat_id, after=source.id)
-
-
-async def not_text(message: Message, ctx: Ctx) -> None:
-    await ctx.bot.send_message(ctx.chat_id, _("Please answer with text, or /cancel."))

@@ -38,7 +38,7 @@ from conversations.committee.common import (
     tell_author,
     title_of,
 )
-from conversations.committee.decisions import apply_decision, ask, decided
+from conversations.committee.decisions import apply_decision, ask, decided, not_text
 from conversations.committee.revisions import decidable
 from conversations.committee.sheet import ReviewButton, show_next
 from conversations.after_commit import say_later
@@ -128,5 +128,5 @@ def router() -> Router:
     r.message.register(questions.reason_typed, CommitteeDialog.reason, plain_text)
     r.message.register(questions.changes_typed, CommitteeDialog.changes, plain_text)
     r.message.register(questions.merge_target_typed, CommitteeDialog.merge_target, plain_text)
-    r.message.register(questions.not_text, StateFilter(CommitteeDialog), not_a_command)
+    r.message.register(not_text, StateFilter(CommitteeDialog), not_a_command)
     return r
