@@ -31,7 +31,6 @@ from campaign.calendar_changes import CALENDAR_FIELDS, CalendarChangeError, adva
 from campaign.phase_guard import PhaseRuleError
 from campaign.schema import Campaign
 from conversations.committee.common import (
-    chat_of,
     committee_button,
     drop_buttons,
     leave_dialog,
@@ -236,7 +235,7 @@ async def advance_confirmed(
         await query.answer(_("The calendar changed since this question: send /advance again."), show_alert=True)
         await drop_buttons(query)
         return
-    if not await _allowed(ctx, chat_of(query), moves, "calendar_advanced"):
+    if not await _allowed(ctx, ctx.chat_id, moves, "calendar_advanced"):
         await query.answer()
         await drop_buttons(query)
         return
@@ -246,7 +245,7 @@ async def advance_confirmed(
     await drop_buttons(query)
     phase = phase_at(updated.calendar, now)
     await ctx.bot.send_message(
-        chat_of(query),
+        ctx.chat_id,
         _("Done: the {phase} phase has started. {summary}").format(
             phase=phase_label(phase),
             summary=phase_summary(updated, now, published=await is_published(ctx.repos, campaign)),

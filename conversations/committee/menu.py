@@ -15,7 +15,7 @@ from campaign.clock import Clock
 from campaign.proposal import ProposalStatus
 from campaign.schema import Campaign
 from conversations.committee import audit, calendar, finalists, proposals, review
-from conversations.committee.common import chat_of, committee_button, leave_dialog, members_only, phase_label
+from conversations.committee.common import committee_button, leave_dialog, members_only, phase_label
 from conversations.context import Ctx
 from conversations.render import campaign_name, phase_summary
 from conversations.standing import is_published
@@ -76,7 +76,7 @@ async def menu_button(query: CallbackQuery, callback_data: AdminMenu, ctx: Ctx, 
     bot, repos, campaign, clock = ctx.bot, ctx.repos, ctx.campaign, ctx.clock
     await query.answer()
     await leave_dialog(state)
-    chat_id = chat_of(query)
+    chat_id = ctx.chat_id
     action = callback_data.action
     if action == "review":
         await review.show_next(ctx, chat_id)
