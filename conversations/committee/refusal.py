@@ -9,7 +9,7 @@ committee button that no longer parses is answered as stale.
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -18,20 +18,17 @@ from aiogram.utils.i18n import gettext as _
 from conversations.committee.common import COMMITTEE_COMMANDS, committee_callback, leave_dialog, not_committee_member
 from conversations.committee.edit import EditDialog
 from conversations.committee.questions import CommitteeDialog
+from conversations.context import Ctx
 
-router = Router(name="committee_refusal")
 
-
-@router.message(Command(*COMMITTEE_COMMANDS), not_committee_member)
-async def refuse_command(message: Message, bot: Bot) -> None:
-    await bot.send_message(
+async def refuse_command(message: Message, ctx: Ctx) -> None:
+    await ctx.bot.send_message(
         message.chat.id, _("This command is for the steering committee only. Send /help to see what you can do.")
     )
 
 
-@router.message(Command("propose_for"))
-async def refuse_propose_for(message: Message, bot: Bot) -> None:
-    await bot.send_message(
+async def refuse_propose_for(message: Message, ctx: Ctx) -> None:
+    await ctx.bot.send_message(
         message.chat.id,
         _(
             "Only ambassadors named by the committee can propose a project for someone else. Send /propose to propose your own."
@@ -39,20 +36,27 @@ async def refuse_propose_for(message: Message, bot: Bot) -> None:
     )
 
 
-@router.callback_query(committee_callback, not_committee_member)
 async def refuse_button(query: CallbackQuery) -> None:
     await query.answer(_("Only committee members can use this button."), show_alert=True)
 
 
-@router.callback_query(committee_callback)
 async def stale_button(query: CallbackQuery) -> None:
     await query.answer(_("This button is no longer active."), show_alert=True)
 
 
-@router.message(StateFilter(CommitteeDialog, EditDialog), not_committee_member)
-async def no_longer_member(message: Message, bot: Bot, state: FSMContext) -> None:
+async def no_longer_member(message: Message, ctx: Ctx, state: FSMContext) -> None:
     # Removed from the committee in the middle of a question: the question is dropped.
     await leave_dialog(state)
-    await bot.send_message(
+    await ctx.bot.send_message(
         message.chat.id, _("This command is for the steering committee only. Send /help to see what you can do.")
     )
+
+
+def router() -> Router:
+    r = Router(name="committee_refusal")
+    r.message.register(refuse_command, Command(*COMMITTEE_COMMANDS), not_committee_member)
+    r.message.register(refuse_propose_for, Command("propose_for"))
+    r.callback_query.register(refuse_button, committee_callback, not_committee_member)
+    r.callback_query.register(stale_button, committee_callback)
+    r.message.register(no_longer_member, StateFilter(CommitteeDialog, EditDialog), not_committee_member)
+    return r
