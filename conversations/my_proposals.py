@@ -68,7 +68,7 @@ async def edit(query: CallbackQuery, callback_data: ProposalEdit, ctx: Ctx, stat
         await query.answer(_("This project can no longer be changed."), show_alert=True)
         return
     await query.answer()
-    await begin_edit(ctx.bot, query.from_user.id, state, campaign, proposal.id, proposal.as_draft())
+    await begin_edit(ctx, state, proposal.id, proposal.as_draft())
 
 
 def router() -> Router:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -18,7 +18,6 @@ from aiogram.utils.i18n import gettext as _
 
 from campaign.calendar import Phase, phase_at
 from campaign.proposal import ProposalDraft, ProposalStatus, author_may_edit
-from campaign.schema import Campaign
 from conversations.proposal_questions import WizardAction
 from conversations.context import Ctx
 from conversations.proposal_screens import (
@@ -142,14 +141,12 @@ async def unexpected_on_review(message: Message, ctx: Ctx, state: FSMContext) ->
     await show_review(ctx.bot, ctx.chat_id, state, ctx.campaign)
 
 
-async def begin_edit(
-    bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, proposal_id: int, draft: ProposalDraft
-) -> None:
+async def begin_edit(ctx: Ctx, state: FSMContext, proposal_id: int, draft: ProposalDraft) -> None:
     """Open a submitted project on the sheet; a new-project draft is set aside meanwhile."""
     data = await wizard_data(state)
     stashed = data.stashed_draft if data.editing_id else data.draft
     await WIZARD.save(state, WizardData(draft=draft.to_data(), editing_id=proposal_id, stashed_draft=stashed))
-    await show_review(bot, chat_id, state, campaign)
+    await show_review(ctx.bot, ctx.chat_id, state, ctx.campaign)
 
 
 def router() -> Router:

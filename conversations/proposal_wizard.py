@@ -55,7 +55,6 @@ from conversations.context import Ctx
 from conversations.filters import map_pin, photo, plain_text
 from conversations.menu import MenuAction, main_menu
 from conversations.proposal_questions import CategoryChoice, WizardAction
-from conversations.proposal_review import begin_edit
 from conversations.proposal_screens import (
     ASKING,
     IN_WIZARD,
@@ -75,7 +74,7 @@ from conversations.render import field_error, proposals_closed_reason
 from conversations.scope import private_only
 from conversations.standing import is_published
 
-__all__ = ["WIZARD", "ProposalWizard", "begin_edit", "resume", "router"]
+__all__ = ["WIZARD", "ProposalWizard", "resume", "router"]
 
 
 # --- entering the wizard -----------------------------------------------------------------
