@@ -1,4 +1,12 @@
-"""The phone register: `/import_register`, then a CSV document of the town's residents."""
+"""The phone register: `/import_register`, then a CSV document of the town's residents.
+
+```mermaid
+stateDiagram-v2
+    [*] --> document: /import_register (a committee member)
+    document --> document: anything but a document (asked again)
+    document --> [*]: a CSV document (imported), or /cancel (nothing imported)
+```
+"""
 
 from __future__ import annotations
 

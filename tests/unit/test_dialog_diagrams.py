@@ -10,6 +10,7 @@ import pytest
 from aiogram.fsm.state import StatesGroup
 
 from conversations import proposal_wizard, verification, voting
+from conversations.verification import register
 from conversations.committee import broadcasts, edit, questions
 
 DIALOGS: list[tuple[ModuleType, type[StatesGroup]]] = [
@@ -19,6 +20,7 @@ DIALOGS: list[tuple[ModuleType, type[StatesGroup]]] = [
     (questions, questions.CommitteeDialog),
     (edit, edit.EditDialog),
     (verification, verification.Verifying),
+    (register, register.ImportingRegister),
 ]
 BLOCK = re.compile(r"```mermaid\n(.*?)```", re.S)
 EDGE = re.compile(r"^\s*(\S+)\s*-->\s*([^\s:]+)", re.M)
