@@ -40,6 +40,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from aiogram import Bot
+from aiogram.client.session.base import Response
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError
 from aiogram.methods import TelegramMethod
@@ -146,11 +147,21 @@ current_outbox: ContextVar[Outbox | None] = ContextVar("current_outbox", default
 
 
 class HoldUntilCommit(BaseRequestMiddleware):
-    """Bot API request middleware: while the update's transaction is open, speaking waits."""
+    """Bot API request middleware: while the update's transaction is open, speaking waits.
+
+    It also keeps each method's `Response[...]` class alive: aiogram parametrizes the pydantic
+    generic on every answer, and pydantic caches that class only while something refers to it,
+    so that every garbage collection made the next answer build its schema again (milliseconds).
+    """
+
+    def __init__(self) -> None:
+        self._responses: dict[type, Any] = {}
 
     async def __call__(
         self, make_request: NextRequestMiddlewareType[Any], bot: Bot, method: TelegramMethod[Any]
     ) -> Any:
+        if type(method) not in self._responses:
+            self._responses[type(method)] = Response[method.__returning__]  # type: ignore[name-defined]
         outbox = current_outbox.get()
         if outbox is None or not outbox.open or method.__api_method__.startswith("get"):
             return await make_request(bot, method)

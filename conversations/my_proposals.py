@@ -10,7 +10,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from conversations.keyboard import InlineKeyboardBuilder
 
 from campaign.calendar import phase_at
 from campaign.proposal import author_may_edit

@@ -18,7 +18,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from conversations.keyboard import InlineKeyboardBuilder
 
 from campaign.clock import Clock
 from campaign.proposal import ProposalDraft

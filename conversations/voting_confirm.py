@@ -18,7 +18,7 @@ from aiogram import Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from conversations.keyboard import InlineKeyboardBuilder
 
 from campaign.ballot import BallotError, validate_ballot
 from campaign.freeze import ballot_settings, finalist_digest

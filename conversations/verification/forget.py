@@ -7,7 +7,7 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
+from conversations.keyboard import InlineKeyboardBuilder
 
 from conversations.verification.state import VerifyAction
 from conversations.context import Ctx
