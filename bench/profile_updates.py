@@ -25,6 +25,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from aiogram.types import Update
 
 from bench.updates import (
@@ -45,6 +46,19 @@ from campaign.schema import load_campaign
 from tests.emulator import BotAPIEmulator, Resident
 
 
+def count_trips() -> list[int]:
+    """Calls crossing to aiosqlite's thread (each a future and a wake-up of the event loop)."""
+    trips = [0]
+    original = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        trips[0] += 1
+        return await original(self, fn, *args, **kwargs)
+
+    aiosqlite.Connection._execute = counted  # type: ignore[method-assign]
+    return trips
+
+
 async def run(args: argparse.Namespace) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="pbbot-profile-"))
     campaign = load_campaign(CAMPAIGN)
@@ -53,6 +67,7 @@ async def run(args: argparse.Namespace) -> None:
     url = f"sqlite+aiosqlite:///{workdir / 'profile.sqlite3'}"
     app = await build_app(settings_for(url, False), clock=clock, session=EmulatorSession(emulator, 0))
     meter = SqlMeter(app)
+    trips = count_trips()
 
     async def feed(update: dict[str, Any]) -> None:
         await app.dispatcher.feed_update(app.bot, Update.model_validate(update, context={"bot": app.bot}))
@@ -64,6 +79,7 @@ async def run(args: argparse.Namespace) -> None:
     await in_batches(warm, 1, propose_and_verify)
     timed.latencies.clear()
     meter.statements = meter.commits = 0
+    trips[0] = 0
 
     profiler: Any = None
     if args.profile:
@@ -97,7 +113,8 @@ async def run(args: argparse.Namespace) -> None:
     print(
         f"  {'all':<10} {count:>6} updates  {cpu / count * 1000:6.2f} ms CPU per update "
         f"(= {count / cpu:.0f} updates per CPU second; wall {count / wall:.0f}/s)   "
-        f"{meter.statements / count:.2f} SQL and {meter.commits / count:.2f} commits per update"
+        f"{meter.statements / count:.2f} SQL and {meter.commits / count:.2f} commits per update, "
+        f"{trips[0] / count:.1f} trips to the SQLite thread"
     )
     errors = sum(1 for _, params in emulator.calls if "went wrong" in str(params.get("text", "")))
     if errors:

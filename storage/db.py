@@ -6,10 +6,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from storage import sqlite_driver
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -26,10 +28,12 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     # busy_timeout sleeps; transactions are short since nothing speaks to Telegram inside one
     # (bot/outbox.py). Between processes, BEGIN IMMEDIATE takes the write lock when a
     # transaction begins, so that a reader never fails half-way becoming a writer.
+    # Each statement makes one trip to the connection's thread, not four (storage/sqlite_driver.py).
+    database = make_url(url).database or ":memory:"
     engine = create_async_engine(
         url,
         echo=echo,
-        connect_args={"timeout": 30},
+        async_creator=lambda: sqlite_driver.connect(database, timeout=30, check_same_thread=database == ":memory:"),
         poolclass=AsyncAdaptedQueuePool,
         pool_size=1,
         max_overflow=0,
