@@ -12,16 +12,40 @@ from copy import deepcopy
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import Delete, Select, Table, bindparam, delete, event, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from storage.models import ConversationStateRow
-from storage.upsert import insert_for
 
 Value = tuple[str | None, dict[str, Any]]
 EMPTY: Value = (None, {})
 _INFO_KEY = "conversation_states"
+
+# Read and written on nearly every update: built once, on the table rather than the ORM class
+# (no ORM bulk-insert machinery, and SQLAlchemy finds the compiled form by the statement's
+# memoized cache key instead of walking a new statement each time).
+_TABLE: Table = ConversationStateRow.__table__  # type: ignore[assignment]
+_READ: Select[Any] = select(_TABLE.c.state, _TABLE.c.data).where(_TABLE.c.key == bindparam("key"))
+_DELETE: Delete = delete(_TABLE).where(_TABLE.c.key == bindparam("key"))
+
+
+def _upsert(dialect: Any) -> Any:
+    statement = dialect.insert(_TABLE).values(
+        key=bindparam("key"), state=bindparam("state"), data=bindparam("data"), updated_at=bindparam("updated_at")
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[_TABLE.c.key],
+        set_={
+            "state": statement.excluded.state,
+            "data": statement.excluded.data,
+            "updated_at": statement.excluded.updated_at,
+        },
+    )
+
+
+_UPSERT = {"postgresql": _upsert(postgresql), "sqlite": _upsert(sqlite)}
 
 
 class _Pending:
@@ -40,19 +64,12 @@ class _Pending:
             if value == (stored or EMPTY):
                 continue
             if value == EMPTY:
-                session.execute(delete(ConversationStateRow).where(ConversationStateRow.key == key))
+                session.execute(_DELETE, {"key": key})
                 self.stored[key] = None
                 continue
             state, data = value
-            statement = insert_for(session, ConversationStateRow).values(
-                key=key, state=state, data=data, updated_at=now
-            )
-            session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[ConversationStateRow.key],
-                    set_={"state": state, "data": data, "updated_at": now},
-                )
-            )
+            upsert = _UPSERT[session.get_bind().dialect.name]
+            session.execute(upsert, {"key": key, "state": state, "data": data, "updated_at": now})
             self.stored[key] = value
 
 
@@ -75,11 +92,7 @@ class ConversationStateRepository:
     async def get(self, key: str) -> tuple[str | None, dict]:
         pending = self._pending
         if key not in pending.now:
-            row = (
-                await self.session.execute(
-                    select(ConversationStateRow.state, ConversationStateRow.data).where(ConversationStateRow.key == key)
-                )
-            ).first()
+            row = (await self.session.execute(_READ, {"key": key})).first()
             stored: Value | None = (row.state, dict(row.data or {})) if row is not None else None
             pending.stored[key] = stored
             pending.now[key] = deepcopy(stored) if stored is not None else (None, {})

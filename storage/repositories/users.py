@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import UserRow
@@ -25,7 +26,13 @@ class User:
     created_at: datetime
 
 
-def _user(row: UserRow) -> User:
+# Read on every update: a plain row, not an ORM object (no identity map, no change tracking),
+# by a statement built once.
+_USERS = UserRow.__table__
+_BY_TELEGRAM_ID: Select[Any] = select(_USERS).where(_USERS.c.telegram_id == bindparam("telegram_id"))
+
+
+def _user(row: Any) -> User:
     return User(
         id=row.id,
         telegram_id=row.telegram_id,
@@ -64,7 +71,7 @@ class UserRepository:
         # Seen on which day, not at what time: a resident is seen when they confirm a vote, and
         # the time would date it (README, "Who can learn what").
         today = now.astimezone(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
-        row = await self.session.scalar(select(UserRow).where(UserRow.telegram_id == telegram_id))
+        row = (await self.session.execute(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})).first()
         if row is None:
             statement = insert_for(self.session, UserRow).values(
                 telegram_id=telegram_id,
@@ -81,22 +88,22 @@ class UserRepository:
                 set_={"first_name": name, "last_seen_at": today, "unreachable": False},
             )
             await self.session.execute(statement)
-            row = await self.session.scalar(
-                select(UserRow).where(UserRow.telegram_id == telegram_id).execution_options(populate_existing=True)
-            )
-            assert row is not None
-        else:
-            # Assigned only when different: the ORM writes nothing for an unchanged row.
-            if row.first_name != name:
-                row.first_name = name
-            if row.unreachable:
-                row.unreachable = False
-            last = row.last_seen_at if row.last_seen_at.tzinfo else row.last_seen_at.replace(tzinfo=timezone.utc)
-            if today - last >= SEEN_EVERY:
-                row.last_seen_at = today
+            row = (await self.session.execute(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})).one()
+        # Written only when something changed: a known resident's update costs the one SELECT.
+        changes: dict[str, Any] = {}
+        if row.first_name != name:
+            changes["first_name"] = name
+        if row.unreachable:
+            changes["unreachable"] = False
+        last = row.last_seen_at if row.last_seen_at.tzinfo else row.last_seen_at.replace(tzinfo=timezone.utc)
+        if today - last >= SEEN_EVERY:
+            changes["last_seen_at"] = today
         if not row.language_chosen and row.language != language:
-            row.language = language
-        return _user(row)
+            changes["language"] = language
+        if changes:
+            await self.session.execute(update(UserRow).where(UserRow.id == row.id).values(**changes))
+        user = _user(row)
+        return replace(user, **{k: v for k, v in changes.items() if k != "last_seen_at"}) if changes else user
 
     async def set_language(self, user_id: int, language: str) -> None:
         await self.session.execute(
