@@ -48,6 +48,20 @@ def _upsert(dialect: Any) -> Any:
 _UPSERT = {"postgresql": _upsert(postgresql), "sqlite": _upsert(sqlite)}
 
 
+def _copied(value: Any) -> Any:
+    """A deep copy of JSON-like data (what the column holds), without copy.deepcopy's memo and
+    dispatch: read several times per update, the wizard's draft was copied each time."""
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_copied(item) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_copied(item) for item in value)
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return value
+    return deepcopy(value)  # anything else a handler put there, as before
+
+
 class _Pending:
     """What the session read (`stored`) and what the update left (`now`), per key."""
 
@@ -95,9 +109,9 @@ class ConversationStateRepository:
             row = (await self.session.execute(_READ, {"key": key})).first()
             stored: Value | None = (row.state, dict(row.data or {})) if row is not None else None
             pending.stored[key] = stored
-            pending.now[key] = deepcopy(stored) if stored is not None else (None, {})
+            pending.now[key] = (stored[0], _copied(stored[1])) if stored is not None else (None, {})
         state, data = pending.now[key]
-        return state, deepcopy(data)  # a handler changing what it read changes nothing until it sets it
+        return state, _copied(data)  # a handler changing what it read changes nothing until it sets it
 
     async def set_state(self, key: str, state: str | None) -> None:
         _, data = await self.get(key)
@@ -105,7 +119,7 @@ class ConversationStateRepository:
 
     async def set_data(self, key: str, data: dict) -> None:
         state, _ = await self.get(key)
-        self._pending.now[key] = (state, deepcopy(dict(data)))
+        self._pending.now[key] = (state, _copied(dict(data)))
 
     async def forget(self, key_prefix: str) -> None:
         pending = self._pending
