@@ -28,18 +28,11 @@ from typing import Any
 import aiosqlite
 from aiogram.types import Update
 
-from bench.updates import (
-    CAMPAIGN,
-    FIRST_ID,
-    EmulatorSession,
-    SqlMeter,
-    Timed,
-    in_batches,
-    make_finalists,
-    propose_and_verify,
-    settings_for,
-    vote,
-)
+from bench.updates.api import EmulatorSession
+from bench.updates.in_process import make_finalists
+from bench.updates.journeys import FIRST_ID, Timed, in_batches, propose_and_verify, vote
+from bench.updates.measure import SqlMeter
+from bench.updates.setups import CAMPAIGN, new_prefix, settings_for
 from bot.app import build_app
 from campaign.clock import SettableClock
 from campaign.schema import load_campaign
@@ -65,8 +58,8 @@ async def run(args: argparse.Namespace) -> None:
     clock = SettableClock(campaign.calendar.proposals_open + timedelta(days=3))
     emulator = BotAPIEmulator(keep_messages=True)
     url = f"sqlite+aiosqlite:///{workdir / 'profile.sqlite3'}"
-    app = await build_app(settings_for(url, False), clock=clock, session=EmulatorSession(emulator, 0))
-    meter = SqlMeter(app)
+    app = await build_app(settings_for(url, False, new_prefix()), clock=clock, session=EmulatorSession(emulator, 0))
+    meter = SqlMeter(app.engine)
     trips = count_trips()
 
     async def feed(update: dict[str, Any]) -> None:
