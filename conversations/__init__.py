@@ -2,26 +2,13 @@
 
 Each dialog module exposes `def router() -> Router`, which builds a fresh Router each call and
 registers the module's handlers on it (the routing table in one place, at the module's end), so
-each dispatcher gets its own routers. During the move to that convention, a module that still
-has a module-level `router` object is taken as it is (`routers_of`).
+each dispatcher gets its own routers (a Router belongs to one dispatcher). No module keeps a
+Router object (tests/unit/test_router_functions.py).
 """
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from aiogram import Router
-
-
-def routers_of(module: ModuleType, *extra: str) -> list[Router]:
-    """`module.router()` if it is a function; else the module's Router objects `router` and `extra`
-    (transitional: such a router belongs to one dispatcher, so it is detached from the last one)."""
-    if not isinstance(module.router, Router):
-        return [module.router()]
-    routers = [module.router, *(getattr(module, name) for name in extra)]
-    for router in routers:
-        router._parent_router = None
-    return routers
 
 
 def get_routers() -> list[Router]:
@@ -36,14 +23,14 @@ def get_routers() -> list[Router]:
     return [
         dialog_state.router(),
         *verification.get_routers(),
-        *routers_of(voting),
-        *routers_of(receipts),
-        *routers_of(onboarding),
+        voting.router(),
+        receipts.router(),
+        onboarding.router(),
         *committee.get_routers(),
-        *routers_of(results),
-        *routers_of(subscription),
-        *routers_of(my_proposals),
-        *routers_of(proposal_wizard),
-        *routers_of(group),
-        *routers_of(fallback),
+        results.router(),
+        subscription.router(),
+        my_proposals.router(),
+        proposal_wizard.router(),
+        group.router(),
+        fallback.router(),
     ]
