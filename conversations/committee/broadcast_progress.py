@@ -15,8 +15,7 @@ from aiogram.utils.i18n import gettext as _, ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from conversations.committee.broadcast_texts import audience_label, excerpt, kind_label
-from conversations.committee.broadcasts import leave_dialogs
-from conversations.committee.common import committee_button, members_only, person, short_when
+from conversations.committee.common import committee_button, leave_dialogs, members_only, person, short_when
 from conversations.context import Ctx
 from conversations.figures import number
 

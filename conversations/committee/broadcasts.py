@@ -50,7 +50,14 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from campaign.schema import AUDIENCES
 from conversations.committee.broadcast_texts import audience_label, language_name, texts_for, visible_length
-from conversations.committee.common import committee_button, drop_buttons, leave_dialog, members_only, not_a_command
+from conversations.committee.common import (
+    BROADCAST_KEY,
+    committee_button,
+    drop_buttons,
+    leave_dialogs,
+    members_only,
+    not_a_command,
+)
 from conversations.context import Ctx
 from conversations.dialog_state import DialogState
 from conversations.figures import number
@@ -82,7 +89,7 @@ class BroadcastDraft(BaseModel):
         return texts_for(self.texts, self.first or ctx.campaign.default_language, ctx.campaign, ctx.i18n)
 
 
-DRAFT = DialogState(BroadcastDialog, "broadcast", BroadcastDraft, stopped=lambda: _("Stopped: nothing was sent."))
+DRAFT = DialogState(BroadcastDialog, BROADCAST_KEY, BroadcastDraft, stopped=lambda: _("Stopped: nothing was sent."))
 
 
 @committee_button
@@ -93,13 +100,6 @@ class AudienceChoice(CallbackData, prefix="cbaud"):
 @committee_button
 class BroadcastConfirm(CallbackData, prefix="cbok"):
     action: str  # send | cancel
-
-
-async def leave_dialogs(state: FSMContext) -> None:
-    """A committee command drops a question in progress: the review's, or a broadcast being written."""
-    await leave_dialog(state)
-    if DRAFT.owns(await state.get_state()):
-        await DRAFT.end(state)
 
 
 # --- writing the message ------------------------------------------------------------------------

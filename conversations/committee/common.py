@@ -163,6 +163,16 @@ async def leave_dialog(state: FSMContext) -> None:
         await dialog.end(state)
 
 
+BROADCAST_KEY = "broadcast"  # the key of the broadcast being written (broadcasts.py)
+
+
+async def leave_dialogs(state: FSMContext) -> None:
+    """A committee command drops a question in progress: the review's, or a broadcast being written."""
+    dialog = current_dialog(await state.get_state())
+    if dialog is not None and dialog.key in (*QUESTION_KEYS, BROADCAST_KEY):
+        await dialog.end(state)
+
+
 # --- how things read ------------------------------------------------------------------------
 
 

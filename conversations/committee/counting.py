@@ -20,7 +20,6 @@ intact, and /count can be run again.
 from __future__ import annotations
 
 import logging
-import random
 from dataclasses import dataclass, field
 
 from aiogram import Router
@@ -31,24 +30,21 @@ from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _, ngettext
 
 from campaign.calendar import Phase, phase_at
-from campaign.clock import Clock
-from campaign.freeze import ballot_settings, finalist_digest
 from campaign.schema import Campaign
 from storage.secrecy import (
     SecrecyError,
     Share,
     combine_shares,
     fingerprint,
-    open_ballots,
     parse_shares,
-    public_hex,
 )
 from conversations.committee.common import members_only
+from conversations.committee.counted import count_ballots, describe_key, ensure_counted
 from conversations.context import Ctx
 from conversations.figures import number
 from conversations.render import when
 from storage.repositories import Repositories
-from storage.repositories.counting import ENVIRONMENT, CountingKey
+from storage.repositories.counting import ENVIRONMENT
 from storage.repositories.verification import utc
 
 log = logging.getLogger(__name__)
@@ -78,65 +74,6 @@ class CountDesk:
 
 
 # --- the count itself ---------------------------------------------------------------------------
-
-
-async def count_ballots(repos: Repositories, campaign: Campaign, key, clock: Clock, by: int | None) -> bool:  # noqa: ANN001 (a nacl PrivateKey)
-    """Open every sealed ballot, shuffle, store them with no link, mark the count done; commit.
-    False if another member counted first (nothing written then)."""
-    # From the count on, no ballot is accepted, whatever the calendar says (storage.repositories.locks).
-    finalists = {str(p.id): finalist_digest(p) for p in await repos.ballots.finalists(campaign.id)}
-    await repos.locks.seal(campaign.id, utc(clock.now()), ballot_settings(campaign), finalists)
-    sealed = await repos.ballots.sealed(campaign.id)
-    opened = open_ballots(key, campaign.id, [b.sealed for b in sealed])
-    ballots = list(opened.ballots)
-    random.SystemRandom().shuffle(ballots)
-    now = utc(clock.now())
-    if not await repos.counting.mark_counted(campaign.id, now, by, len(ballots), opened.unreadable):
-        await repos.session.rollback()
-        return False
-    await repos.ballots.store_count(campaign.id, ballots, [b.tracker for b in sealed])
-    await repos.audit.record(
-        campaign.id, by, "ballots_counted", now, target="count", count=len(ballots), unreadable=opened.unreadable
-    )
-    await repos.session.commit()
-    return True
-
-
-async def ensure_counted(
-    repos: Repositories, campaign: Campaign, counting_key, clock: Clock, by: int | None
-) -> CountingKey | None:  # noqa: ANN001
-    """The count, done if it can be without anyone's shares (the environment key, voting
-    closed); None when the ballots are still sealed."""
-    stored = await repos.counting.get(campaign.id)
-    if stored is None:
-        return None
-    if stored.counted:
-        return stored
-    if counting_key is None or stored.mode != ENVIRONMENT or public_hex(counting_key) != stored.public_key:
-        return None
-    if phase_at(campaign.calendar, clock.now()) not in (Phase.COUNTING, Phase.RESULTS):
-        return None
-    await count_ballots(repos, campaign, counting_key, clock, by)
-    return await repos.counting.get(campaign.id)
-
-
-def describe_key(stored: CountingKey | None) -> str:
-    if stored is None:
-        return _(
-            "No counting key yet: ballots cannot be recorded until there is one. In a private chat with me, send "
-            "/countingkey K to make one and split it among the committee: any K members together can count."
-        )
-    if stored.mode == ENVIRONMENT:
-        text = _("The counting key {fingerprint} is in the bot's environment (COUNTING_KEY).")
-    else:
-        text = _(
-            "The counting key {fingerprint} is split among the committee: {threshold} of {shares} shares open the ballots."
-        )
-    return text.format(fingerprint=fingerprint(stored.public_key), threshold=stored.threshold, shares=stored.shares)
-
-
-def sealed_reason() -> str:
-    return _("The ballots are still sealed: a committee member must send /count to open and count them.")
 
 
 # --- /count -------------------------------------------------------------------------------------

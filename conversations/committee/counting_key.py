@@ -25,7 +25,7 @@ from aiogram.utils.i18n import gettext as _
 from campaign.schema import Campaign
 from conversations.after_commit import after_commit, say_later
 from conversations.committee.common import members_only
-from conversations.committee.counting import describe_key
+from conversations.committee.counted import describe_key
 from conversations.context import Ctx
 from conversations.key_sheet import key_share_sheet
 from conversations.render import campaign_name

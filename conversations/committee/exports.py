@@ -39,11 +39,10 @@ from campaign.proposal import Proposal
 from campaign.results import anonymous_ballots
 from campaign.schema import Campaign, pick
 from campaign.statistics import share
-from conversations.committee.broadcasts import leave_dialogs
-from conversations.committee.common import committee_button, members_only
+from conversations.committee.common import committee_button, leave_dialogs, members_only
 from conversations.scope import secrets_in_private
 from conversations.ballot_file import ballot_file, digest
-from conversations.committee.results import sealed_choices, still_sealed, tally, too_early
+from conversations.committee.counted import sealed_choices, still_sealed, tally, too_early
 from conversations.results_explained import compare_lines, why_lines
 from conversations.committee.participation import STATUS_ORDER, Figures, gather
 from conversations.context import Ctx

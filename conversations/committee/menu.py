@@ -14,8 +14,9 @@ from campaign.calendar import phase_at
 from campaign.clock import Clock
 from campaign.proposal import ProposalStatus
 from campaign.schema import Campaign
-from conversations.committee import audit, calendar, finalists, proposals, review
+from conversations.committee import audit, calendar, finalists, proposals
 from conversations.committee.common import committee_button, leave_dialog, members_only, phase_label
+from conversations.committee.sheet import show_next
 from conversations.context import Ctx
 from conversations.render import campaign_name, phase_summary
 from conversations.standing import is_published
@@ -79,7 +80,7 @@ async def menu_button(query: CallbackQuery, callback_data: AdminMenu, ctx: Ctx, 
     chat_id = ctx.chat_id
     action = callback_data.action
     if action == "review":
-        await review.show_next(ctx, chat_id)
+        await show_next(ctx, chat_id)
     elif action == "proposals":
         await proposals.list_proposals(ctx, chat_id)
     elif action == "finalists":

@@ -32,17 +32,18 @@ from campaign.schema import Campaign
 from conversations.after_commit import say_later
 from conversations.ballot_file import ballot_file, digest, tracker_file
 from conversations.committee.broadcast_texts import footer
-from conversations.committee.broadcasts import leave_dialogs, wake
+from conversations.committee.broadcasts import wake
 from conversations.committee.common import (
     Told,
     committee_button,
     drop_buttons,
+    leave_dialogs,
     members_only,
     person,
     tell_author,
     title_of,
 )
-from conversations.committee.results import still_sealed, tally, too_early
+from conversations.committee.counted import still_sealed, tally, too_early
 from conversations.context import Ctx
 from conversations.figures import number, send_lines
 from conversations.render import campaign_name, money, when

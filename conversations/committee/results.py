@@ -8,14 +8,12 @@
 
 The ballots are sealed until counted (conversations.committee.counting): with the key in the
 environment the first /results after voting closes counts them; with shares, /count does.
-The tally is `campaign.results.compute_results` over the counted ballots, every time: it is
-the same until someone moves the voting dates.
+The tally: conversations.committee.counted.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from aiogram import Router
 from aiogram.filters import Command
@@ -23,70 +21,15 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _, ngettext
 
-from campaign.calendar import Phase, phase_at
-from campaign.clock import Clock
-from campaign.freeze import ballot_settings, finalist_digest
-from campaign.results import Results, compute_results
-from campaign.schema import Campaign
-from conversations.committee.counting import ensure_counted, sealed_reason
-from conversations.committee.broadcasts import leave_dialogs
-from conversations.committee.common import (
-    members_only,
-    person,
-)
+from conversations.committee.common import leave_dialogs, members_only, person
+from conversations.committee.counted import still_sealed, tally, too_early
 from conversations.context import Ctx
 from conversations.figures import number, results_chart, results_lines, send_lines, send_png
 from conversations.render import campaign_name, when
 from conversations.results_explained import budget_chart, compare_lines, why_lines
-from storage.repositories import Repositories
 from storage.repositories.verification import utc
 
 log = logging.getLogger(__name__)
-
-
-async def seal_vote(repos: Repositories, campaign: Campaign, now: datetime) -> None:
-    """From the first tally on, no ballot is accepted, whatever the calendar says later
-    (storage.repositories.locks)."""
-    finalists = {str(p.id): finalist_digest(p) for p in await repos.ballots.finalists(campaign.id)}
-    await repos.locks.seal(campaign.id, now, ballot_settings(campaign), finalists)
-
-
-async def sealed_choices(repos: Repositories, campaign: Campaign, now: datetime) -> list[tuple[int, ...]]:
-    """Every ballot's choices, after sealing the vote."""
-    await seal_vote(repos, campaign, now)
-    return await repos.ballots.all_choices(campaign.id)
-
-
-async def tally(repos: Repositories, campaign: Campaign, now: datetime, *, compare: bool = False) -> Results:
-    on_ballot = await repos.statistics.on_ballot(campaign.id)
-    await seal_vote(repos, campaign, now)
-    # The ballots grouped by the database: the tally reads each distinct ballot once.
-    return compute_results(campaign, on_ballot, await repos.ballots.choice_counts(campaign.id), compare=compare)
-
-
-async def still_sealed(
-    repos: Repositories, campaign: Campaign, clock: Clock, by: int | None, counting_key: object | None
-) -> str | None:
-    """Why there is no tally yet although voting closed: the ballots are not counted."""
-    stored = await ensure_counted(repos, campaign, counting_key, clock, by)
-    return None if stored is not None and stored.counted else sealed_reason()
-
-
-async def too_early(repos: Repositories, campaign: Campaign, clock: Clock) -> str | None:
-    """Why the tally cannot be seen yet: no partial results while people still vote."""
-    phase = phase_at(campaign.calendar, clock.now())
-    if phase in (Phase.COUNTING, Phase.RESULTS):
-        return None
-    if phase == Phase.VOTING:
-        return _(
-            "Voting is open until {date}: the tally is shown once it closes, so that no one sees partial results. "
-            "Ballots so far: {count}."
-        ).format(
-            date=when(campaign.calendar.voting_close, campaign), count=number(await repos.ballots.count(campaign.id))
-        )
-    return _("Voting has not started yet: it opens on {date}.").format(
-        date=when(campaign.calendar.voting_open, campaign)
-    )
 
 
 # --- /results ---------------------------------------------------------------------------------

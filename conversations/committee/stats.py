@@ -18,8 +18,7 @@ from aiogram.utils.i18n import gettext as _
 from campaign.calendar import phase_at
 from campaign.schema import Campaign
 from campaign.statistics import share
-from conversations.committee.broadcasts import leave_dialogs
-from conversations.committee.common import members_only, phase_label
+from conversations.committee.common import leave_dialogs, members_only, phase_label
 from conversations.committee.participation import STATUS_ORDER, Figures, gather
 from conversations.context import Ctx
 from conversations.figures import activity_chart, number, percent, send_lines, send_png
