@@ -14,10 +14,16 @@ from aiogram.utils.i18n import gettext as _, ngettext
 from campaign.audit_chain import ChainReport, first_broken
 from campaign.calendar_changes import CALENDAR_FIELDS
 from campaign.schema import Campaign
-from conversations.committee.calendar import field_label as calendar_field_label
-from conversations.committee.edit import EDITABLE_FIELDS
-from conversations.committee.rules_text import refused_reason_label
-from conversations.committee.common import field_label, leave_dialog, members_only, person, send_lines, short_when
+from conversations.committee.rules_text import calendar_field_label, refused_reason_label
+from conversations.committee.common import (
+    EDITABLE_FIELDS,
+    field_label,
+    leave_dialog,
+    members_only,
+    person,
+    send_lines,
+    short_when,
+)
 from conversations.context import Ctx
 from storage.repositories.audit import AuditEntry
 

@@ -57,6 +57,7 @@ from conversations.committee.common import (
     leave_dialogs,
     members_only,
     not_a_command,
+    wake,
 )
 from conversations.context import Ctx
 from conversations.dialog_state import DialogState
@@ -306,13 +307,6 @@ async def send_pressed(query: CallbackQuery, ctx: Ctx, state: FSMContext, broadc
             broadcast.recipients,
         ).format(number=broadcast.id, count=number(broadcast.recipients)),
     )
-
-
-def wake(broadcaster: object | None) -> None:
-    """Tell the broadcaster (when this process runs one) that something is queued."""
-    wake_up = getattr(broadcaster, "wake", None)
-    if callable(wake_up):
-        wake_up()
 
 
 # --- answers that do not fit ---------------------------------------------------------------------

@@ -37,7 +37,7 @@ from conversations.committee.common import (
     members_only,
     phase_label,
 )
-from conversations.committee.rules_text import phase_rule_text
+from conversations.committee.rules_text import calendar_field_label, phase_rule_text
 from conversations.context import Ctx
 from conversations.render import phase_summary, when
 from conversations.standing import is_published
@@ -54,17 +54,6 @@ class AdvanceConfirm(CallbackData, prefix="cadv"):
     field: str  # the boundary shown when asking; "" to give up
 
 
-def field_label(name: str) -> str:
-    return {
-        "proposals_open": _("Proposals open"),
-        "proposals_close": _("Proposals close"),
-        "review_close": _("Review ends, finalists chosen"),
-        "voting_open": _("Voting opens"),
-        "voting_close": _("Voting closes"),
-        "results": _("Results announced"),
-    }[name]
-
-
 def _error_text(error: CalendarChangeError) -> str:
     if error.code == "unknown_field":
         return _("There is no date called {field}. The dates are: {fields}.").format(
@@ -74,7 +63,8 @@ def _error_text(error: CalendarChangeError) -> str:
         return _("Write the date and time as YYYY-MM-DD HH:MM, for example 2030-05-20 09:00.")
     if error.code == "out_of_order":
         return _("The dates must stay in order: “{later}” cannot come before “{earlier}”. Move that one first.").format(
-            later=field_label(str(error.params["later"])), earlier=field_label(str(error.params["earlier"]))
+            later=calendar_field_label(str(error.params["later"])),
+            earlier=calendar_field_label(str(error.params["earlier"])),
         )
     return _("The campaign is over: there is no next step to start.")
 
@@ -92,7 +82,7 @@ def calendar_text(campaign: Campaign, base: Campaign, now: datetime, *, publishe
     for name in CALENDAR_FIELDS:
         moment = getattr(cal, name)
         mark = "✔️" if moment <= now else "▫️"
-        label = _("{label}:").format(label=field_label(name))  # French: a no-break space before the colon
+        label = _("{label}:").format(label=calendar_field_label(name))  # French: a no-break space before the colon
         line = f"{mark} {label} <b>{when(moment, campaign)}</b> (<code>{name}</code>)"
         if moment != getattr(base.calendar, name):
             line += " ✏️ " + _("moved by the committee (was {date})").format(
@@ -139,7 +129,7 @@ async def _allowed(ctx: Ctx, chat_id: int, moves: dict[str, datetime], attempt: 
         await guard_calendar_moves(ctx.repos, ctx.campaign, moves, ctx.clock.now(), ctx.user.telegram_id, attempt)
     except PhaseRuleError as error:
         await ctx.repos.session.commit()
-        await ctx.bot.send_message(chat_id, phase_rule_text(error, field_label))
+        await ctx.bot.send_message(chat_id, phase_rule_text(error, calendar_field_label))
         return False
     return True
 
@@ -188,7 +178,9 @@ async def calendar_command(
     await bot.send_message(
         message.chat.id,
         _("Done: “{field}” is now {date}. Now: {phase}. Residents see the new dates at once.").format(
-            field=field_label(name), date=when(moment, updated), phase=phase_label(phase_at(updated.calendar, now))
+            field=calendar_field_label(name),
+            date=when(moment, updated),
+            phase=phase_label(phase_at(updated.calendar, now)),
         ),
     )
 
@@ -203,7 +195,7 @@ async def advance_command(message: Message, ctx: Ctx, state: FSMContext) -> None
         return
     target = next(name for name in reversed(CALENDAR_FIELDS) if name in moves)
     phase = PHASE_OF_FIELD[target]
-    also = [field_label(name) for name in moves if name != target]
+    also = [calendar_field_label(name) for name in moves if name != target]
     text = _("Start the {phase} phase now ({now}) instead of {date}?").format(
         phase=phase_label(phase), now=when(now, campaign), date=when(getattr(campaign.calendar, target), campaign)
     )

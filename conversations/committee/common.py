@@ -259,6 +259,9 @@ def list_line(proposal: Proposal, campaign: Campaign) -> str:
     return f"<b>#{proposal.id}</b> {escape(proposal.title)} — {money(proposal.cost, campaign)} — {status_label(proposal.status)}"
 
 
+EDITABLE_FIELDS = ("title", "summary", "description", "category", "location", "cost")  # what /edit rewrites
+
+
 def field_label(name: str) -> str:
     return {
         "title": _("title"),
@@ -268,6 +271,13 @@ def field_label(name: str) -> str:
         "location": _("location"),
         "cost": _("estimated cost"),
     }[name]
+
+
+def wake(broadcaster: object | None) -> None:
+    """Tell the broadcaster (when this process runs one) that something is queued."""
+    wake_up = getattr(broadcaster, "wake", None)
+    if callable(wake_up):
+        wake_up()
 
 
 def user_name(user: User) -> str:

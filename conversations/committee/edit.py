@@ -34,6 +34,7 @@ from campaign.proposal import Proposal
 from campaign.review import ReviewAction
 from campaign.schema import Campaign, pick
 from conversations.committee.common import (
+    EDITABLE_FIELDS,
     committee_button,
     drop_buttons,
     field_label,
@@ -50,8 +51,6 @@ from conversations.context import Ctx
 from conversations.dialog_state import DialogState
 from conversations.filters import plain_text
 from conversations.render import category_name, field_error, location_text, money
-
-EDITABLE_FIELDS = ("title", "summary", "description", "category", "location", "cost")
 
 
 class EditDialog(StatesGroup):

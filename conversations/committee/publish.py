@@ -32,7 +32,6 @@ from campaign.schema import Campaign
 from conversations.after_commit import say_later
 from conversations.ballot_file import ballot_file, digest, tracker_file
 from conversations.committee.broadcast_texts import footer
-from conversations.committee.broadcasts import wake
 from conversations.committee.common import (
     Told,
     committee_button,
@@ -42,6 +41,7 @@ from conversations.committee.common import (
     person,
     tell_author,
     title_of,
+    wake,
 )
 from conversations.committee.counted import still_sealed, tally, too_early
 from conversations.context import Ctx

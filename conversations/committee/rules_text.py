@@ -1,5 +1,5 @@
 """What the committee reads when the campaign's rules refuse an action (campaign.phase_guard,
-campaign.freeze), and how the audit log names those refusals."""
+campaign.freeze), how the audit log names those refusals, and the calendar dates' names."""
 
 from __future__ import annotations
 
@@ -12,9 +12,21 @@ from campaign.phase_guard import PhaseRuleError
 from conversations.committee.common import phase_label
 
 
+def calendar_field_label(name: str) -> str:
+    """A calendar date's name (/calendar, the audit log)."""
+    return {
+        "proposals_open": _("Proposals open"),
+        "proposals_close": _("Proposals close"),
+        "review_close": _("Review ends, finalists chosen"),
+        "voting_open": _("Voting opens"),
+        "voting_close": _("Voting closes"),
+        "results": _("Results announced"),
+    }[name]
+
+
 def phase_rule_text(error: PhaseRuleError, field_label: Callable[[str], str]) -> str:
     """Why a date move (or a jump to a phase) is refused, in the committee's language;
-    `field_label` names a calendar field (conversations.committee.calendar's labels)."""
+    `field_label` names a calendar field (calendar_field_label)."""
     field = str(error.params.get("field", ""))
     phase = error.params.get("phase")
     now = phase_label(Phase(str(phase))) if phase else ""

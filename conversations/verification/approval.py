@@ -18,7 +18,7 @@ from campaign import verification as rules
 from conversations.context import Ctx
 from conversations.filters import plain_text
 from conversations.verification.methods import VerificationMethod, register
-from conversations.verification.start import not_a_command
+from conversations.filters import not_a_command
 from conversations.verification.state import Verifying, forget_verifying, save_verifying, verifying
 from conversations.scope import private_only
 

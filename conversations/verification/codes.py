@@ -20,7 +20,8 @@ from conversations.code_sheet import code_sheet_pdf
 from conversations.filters import plain_text
 from conversations.render import when
 from conversations.verification.methods import VerificationMethod, register
-from conversations.verification.start import attest_first, begin, not_a_command, on_verified
+from conversations.filters import not_a_command
+from conversations.verification.start import attest_first, begin, on_verified
 from conversations.verification.state import Verifying, save_verifying, verifying
 from conversations.scope import private_only, secrets_in_private
 from storage.repositories.verification import CodeOutcome

@@ -15,7 +15,8 @@ from campaign.schema import Campaign
 from conversations.context import Ctx
 from conversations.verification.numbers import PhoneError, contact_number
 from conversations.verification.methods import VerificationMethod, register
-from conversations.verification.start import attest_first, not_a_command, on_verified
+from conversations.filters import not_a_command
+from conversations.verification.start import attest_first, on_verified
 from conversations.verification.state import Verifying, stop, verifying
 from conversations.scope import private_only
 from storage.repositories.verification import VerifyOutcome

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 from campaign import verification as rules
 from conversations.dialog_state import DialogState
 from conversations.verification.numbers import PhoneError, region_of, typed_number
-from conversations.verification.start import not_a_command
+from conversations.filters import not_a_command
 from conversations.context import Ctx
 from conversations.scope import private_only
 
