@@ -12,6 +12,7 @@ from html import escape
 from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from aiogram.utils.i18n import I18n, gettext as _
 from babel.dates import format_datetime
@@ -150,6 +151,12 @@ async def tell_author(bot: Bot, i18n: I18n, repos: Repositories, proposal: Propo
 
     after_commit(send)
     return told
+
+
+class EditDialog(StatesGroup):
+    """/edit's question (its dialog: edit.py)."""
+
+    value = State()  # the new value of a field
 
 
 # The keys of the committee's questions (review.py's and edit.py's DialogState).

@@ -24,7 +24,6 @@ from html import escape
 from aiogram import F, Router
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -35,6 +34,7 @@ from campaign.review import ReviewAction
 from campaign.schema import Campaign, pick
 from conversations.committee.common import (
     EDITABLE_FIELDS,
+    EditDialog,
     committee_button,
     drop_buttons,
     field_label,
@@ -51,10 +51,6 @@ from conversations.context import Ctx
 from conversations.dialog_state import DialogState
 from conversations.filters import plain_text
 from conversations.render import category_name, field_error, location_text, money
-
-
-class EditDialog(StatesGroup):
-    value = State()  # the new value of a field
 
 
 @dataclass

@@ -15,8 +15,13 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
-from conversations.committee.common import COMMITTEE_COMMANDS, committee_callback, leave_dialog, not_committee_member
-from conversations.committee.edit import EditDialog
+from conversations.committee.common import (
+    COMMITTEE_COMMANDS,
+    EditDialog,
+    committee_callback,
+    leave_dialog,
+    not_committee_member,
+)
 from conversations.committee.questions import CommitteeDialog
 from conversations.context import Ctx
 
