@@ -124,6 +124,7 @@ def phragmen(
     budget: Fraction,
     *,
     skip: bool = True,
+    explain: bool = True,
 ) -> tuple[list[int], list[PhragmenRound], list[tuple[str, Fraction]]]:
     """Sequential Phragmén: supporters share each project's cost so that the largest load any
     voter carries grows as little as possible; a project that no longer fits in the budget is
@@ -131,7 +132,8 @@ def phragmen(
 
     skip=False stops instead at the first project that comes next but does not fit (pabutools'
     convention). Returns the projects bought, each round, and the projects dropped with the
-    money then left."""
+    money then left (both empty unless `explain`: their Fractions cost more than the count on
+    small elections)."""
     # Everything is kept in integers (Fractions spent most of the time reducing by gcd): money in
     # units of 1/unit (`budget_left`), loads over a common denominator `scale`: loads[i] / scale
     # is a load level, carried[p] / scale what project p's supporters carry together, and
@@ -152,7 +154,8 @@ def phragmen(
         if skip:
             fits = [p for p in candidates if money[p] <= budget_left]
             if len(fits) < len(candidates):
-                dropped += [(el.ids[p], Fraction(budget_left, unit)) for p in candidates if money[p] > budget_left]
+                if explain:
+                    dropped += [(el.ids[p], Fraction(budget_left, unit)) for p in candidates if money[p] > budget_left]
                 candidates = fits
             if not candidates:
                 break
@@ -167,11 +170,15 @@ def phragmen(
             elif n * least_d == least_n * d:
                 tied.append(p)
         if not skip and any(money[p] > budget_left for p in tied):
-            dropped += [(el.ids[p], Fraction(budget_left, unit)) for p in tied if money[p] > budget_left]
+            if explain:
+                dropped += [(el.ids[p], Fraction(budget_left, unit)) for p in tied if money[p] > budget_left]
             break
         winner = tied[0]
         chosen.append(winner)
-        rounds.append(PhragmenRound(el.ids[winner], Fraction(least_n, least_d * scale), [el.ids[p] for p in tied[1:]]))
+        if explain:
+            rounds.append(
+                PhragmenRound(el.ids[winner], Fraction(least_n, least_d * scale), [el.ids[p] for p in tied[1:]])
+            )
         candidates.remove(winner)
         budget_left -= money[winner]
         rescale = least_d // gcd(least_n, least_d)

@@ -140,7 +140,7 @@ def count(rule: str, prepared: Prepared, budget: Cost, *, explain: bool = True, 
             ties, tied = greedy_tied_outcomes(projects, scores, budget, **kwargs)
     elif rule == "sequential-phragmen":
         skip = bool(options.get("skip", 1))
-        chosen, rounds, dropped = phragmen(el, Fraction(budget), skip=skip)
+        chosen, rounds, dropped = phragmen(el, Fraction(budget), skip=skip, explain=explain)
         winners = [el.ids[p] for p in chosen]
         explanation = Explanation("phragmen", phragmen=rounds, dropped=dropped)
         if explain:
@@ -148,7 +148,7 @@ def count(rule: str, prepared: Prepared, budget: Cost, *, explain: bool = True, 
                 el,
                 [r.tied and [r.project, *r.tied] for r in rounds],
                 winners,
-                lambda e: [e.ids[p] for p in phragmen(e, Fraction(budget), skip=skip)[0]],
+                lambda e: [e.ids[p] for p in phragmen(e, Fraction(budget), skip=skip, explain=False)[0]],
             )
     else:
         mes_kwargs = _mes_options(rule, options)
