@@ -29,7 +29,8 @@ from collections.abc import Sequence
 from fractions import Fraction
 from math import ceil, lcm
 
-from .mes import Electorate, Memo, Utility, cost_of, mes
+from .electorate import Electorate, Utility
+from .mes import Memo, cost_of, mes
 
 # Replays cost about rounds × supporters; above this many (project, supporter group) pairs,
 # add1 steps one raise at a time (a rerun of MES is then cheaper than a replay by far).

@@ -18,11 +18,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from math import gcd, lcm
+from math import gcd, inf, lcm
+from operator import mul
 from typing import Literal
 
 from .add1 import add_one
-from .mes import Electorate, Memo, MesRun, Utility, cost_of, explain_mes, mes
+from .electorate import Electorate, Utility
+from .mes import Memo, MesRun, cost_of, explain_mes, mes
+from .mes_small import is_small, small_mes
 
 COMPLETIONS = ("add1", "add1-comparison", "greedy", "add1/greedy")
 Stop = Literal["overspend", "exhausted"]
@@ -60,13 +63,19 @@ def run_mes(
         return MesOutcome([], None, Fraction(0), 0, [], "", [])
     start = budget / el.voters
     share, raises, memo = start, 0, Memo()
-    if completion in ("add1", "add1-comparison", "add1/greedy"):
+    add1 = completion in ("add1", "add1-comparison", "add1/greedy")
+    if add1:
         share, raises = add_one(el, budget, utility, step, stop, memo=memo)
-    chosen = mes(el, share, utility, memo)
     run, ties = None, []
     if explain:
         run, raw_ties = explain_mes(el, share, utility, memo)
         ties = [[el.ids[p] for p in tied] for _, tied in raw_ties]
+        index = el.index()
+        chosen = [index[pid] for pid in run.winners]
+    elif not add1 and is_small(el, utility):
+        chosen = small_mes(el, share, utility)  # counted once: the lean run is faster
+    else:
+        chosen = mes(el, share, utility, memo)
     filled: list[int] = []
     if completion in ("greedy", "add1/greedy"):
         filled = _greedy_fill(el, budget, chosen)
@@ -125,6 +134,7 @@ def phragmen(
     *,
     skip: bool = True,
     explain: bool = True,
+    per_voter: bool | None = None,
 ) -> tuple[list[int], list[PhragmenRound], list[tuple[str, Fraction]]]:
     """Sequential Phragmén: supporters share each project's cost so that the largest load any
     voter carries grows as little as possible; a project that no longer fits in the budget is
@@ -133,45 +143,63 @@ def phragmen(
     skip=False stops instead at the first project that comes next but does not fit (pabutools'
     convention). Returns the projects bought, each round, and the projects dropped with the
     money then left (both empty unless `explain`: their Fractions cost more than the count on
-    small elections)."""
+    small elections). per_voter: sum loads over `el.voters_of` rather than over groups (None: as
+    `el.per_voter` says; the outcome is the same)."""
     # Everything is kept in integers (Fractions spent most of the time reducing by gcd): money in
-    # units of 1/unit (`budget_left`), loads over a common denominator `scale`: loads[i] / scale
-    # is a load level, carried[p] / scale what project p's supporters carry together, and
-    # costs[p] / scale its cost. A new level rescales the few levels and projects, not voters.
-    unit = lcm(budget.denominator, *(c.denominator for c in el.costs))
-    money = [c.numerator * (unit // c.denominator) for c in el.costs]
-    budget_left = budget.numerator * (unit // budget.denominator)
-    scale = unit
-    costs = list(money)
-    loads: list[int] = [0]  # the distinct load levels; a group holds an index
+    # units of 1/unit (`left`), loads over a common denominator `scale`: loads[i] / scale is a
+    # load level (a group holds an index), costs[p] / scale a cost. A new level rescales the few
+    # levels and costs, not the groups.
+    cost_unit, unit_costs = el.unit_costs
+    unit = lcm(budget.denominator, cost_unit)
+    money = [c * (unit // cost_unit) for c in unit_costs] if unit != cost_unit else unit_costs
+    left = budget.numerator * (unit // budget.denominator)
+    scale, costs, loads = unit, list(money), [0]
     level = [0] * len(el.group_sizes)
-    carried = [0] * len(el.ids)
-    candidates = sorted((p for p, votes in enumerate(el.votes) if votes), key=el.tie_key)
+    votes, supporters = el.votes, el.supporters
+    per_voter = el.per_voter if per_voter is None else per_voter
+    # Per voter, a load is one lookup less than per group (loads[level[g]] × group size).
+    voters_of, sizes = (el.voters_of, []) if per_voter else (None, el.supporter_sizes)
+    candidates = [p for p in el.tie_ranking if votes[p]]  # in tie order
+    # A project's time (cost + what its supporters carry) / votes only rises as loads do: the
+    # last value computed bounds the current one, and only projects whose bound is at most the
+    # least time so far are counted again (lazy evaluation). At first nobody carries anything.
+    bound = {p: money[p] / (votes[p] * unit) for p in candidates}
+    known = {p: (money[p], votes[p]) for p in candidates}  # exact times of this round, when known
     chosen: list[int] = []
     rounds: list[PhragmenRound] = []
     dropped: list[tuple[str, Fraction]] = []
     while candidates:
-        if skip:
-            fits = [p for p in candidates if money[p] <= budget_left]
-            if len(fits) < len(candidates):
-                if explain:
-                    dropped += [(el.ids[p], Fraction(budget_left, unit)) for p in candidates if money[p] > budget_left]
-                candidates = fits
+        if skip and any(money[p] > left for p in candidates):
+            if explain:
+                dropped += [(el.ids[p], Fraction(left, unit)) for p in candidates if money[p] > left]
+            candidates = [p for p in candidates if money[p] <= left]
+            for p in set(bound) - set(candidates):
+                del bound[p]
             if not candidates:
                 break
-        # The least time (costs[p] + carried[p]) / votes[p], exactly, by cross-multiplication;
-        # candidates are in tie order, so the first least one wins.
         tied: list[int] = []
-        least_n, least_d = 0, 0
-        for p in candidates:
-            n, d = costs[p] + carried[p], el.votes[p]
+        least_n, least_d, least_float = 0, 1, inf
+        for p in sorted(bound, key=bound.__getitem__):
+            if bound[p] > least_float:
+                break  # its float is above the least's, so its exact time is too
+            time = known.get(p)
+            if time is None:
+                if voters_of is not None:
+                    carried = sum(map(loads.__getitem__, map(level.__getitem__, voters_of[p])))
+                else:
+                    carried = sum(map(mul, map(loads.__getitem__, map(level.__getitem__, supporters[p])), sizes[p]))
+                time = (costs[p] + carried, votes[p])
+            n, d = time
+            bound[p] = n / (d * scale)
             if not tied or n * least_d < least_n * d:
-                tied, least_n, least_d = [p], n, d
+                tied, least_n, least_d, least_float = [p], n, d, bound[p]
             elif n * least_d == least_n * d:
                 tied.append(p)
-        if not skip and any(money[p] > budget_left for p in tied):
+        if len(tied) > 1:
+            tied.sort(key=el.tie_key)
+        if not skip and any(money[p] > left for p in tied):
             if explain:
-                dropped += [(el.ids[p], Fraction(budget_left, unit)) for p in tied if money[p] > budget_left]
+                dropped += [(el.ids[p], Fraction(left, unit)) for p in tied if money[p] > left]
             break
         winner = tied[0]
         chosen.append(winner)
@@ -180,21 +208,17 @@ def phragmen(
                 PhragmenRound(el.ids[winner], Fraction(least_n, least_d * scale), [el.ids[p] for p in tied[1:]])
             )
         candidates.remove(winner)
-        budget_left -= money[winner]
+        del bound[winner]
+        known = {}
+        left -= money[winner]
         rescale = least_d // gcd(least_n, least_d)
         if rescale > 1:
             scale *= rescale
             loads = [load * rescale for load in loads]
-            carried = [c * rescale for c in carried]
             costs = [c * rescale for c in costs]
-        new = least_n * rescale // least_d
-        loads.append(new)
-        # Every supporter's load rises to the new level, and so does what each project they
-        # support carries.
-        top, sizes, ballots = len(loads) - 1, el.group_sizes, el.ballots
+        # Every supporter's load rises to the new level.
+        loads.append(least_n * rescale // least_d)
+        top = len(loads) - 1
         for g in el.supporters[winner]:
-            rise = (new - loads[level[g]]) * sizes[g]
             level[g] = top
-            for q in ballots[g]:
-                carried[q] += rise
     return chosen, rounds, dropped

@@ -9,8 +9,7 @@ Utilities: "cost" (a supporter gains the project's cost: ρ is then the share of
 supporter pays), "approval" (gains 1: ρ is what each supporter pays) and "points" (gains the
 points they gave: a supporter pays ρ per point).
 
-`Electorate` groups the voters once (voters with identical ballots hold the same money at every
-moment), so completions that rerun MES many times (add1) never regroup the ballots.
+It runs on an `Electorate` (campaign.electorate): the ballots grouped once.
 Money is kept in integers, exactly: every amount is multiplied by a common `scale`, which grows
 whenever a payment is not a whole number of units. Integers are much faster than Fractions.
 """
@@ -18,89 +17,12 @@ whenever a payment is not a whole number of units. Integers are much faster than
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from math import gcd, inf, lcm
-from typing import Literal
 
-from .tally_types import Ballot, Project
-
-Utility = Literal["cost", "approval", "points"]
-UTILITIES = ("cost", "approval", "points")
-
-
-@dataclass(frozen=True)
-class Electorate:
-    """The ballots compiled for MES and Phragmén: one weighted group per distinct ballot."""
-
-    ids: list[str]
-    costs: list[Fraction]
-    group_sizes: list[int]
-    supporters: list[list[int]]  # per project: the groups supporting it
-    points: list[list[int]]  # per project: each supporting group's points (1 for approvals)
-    votes: list[int]  # per project: the voters supporting it
-    scores: list[int]  # per project: the points given to it (= votes for approvals)
-    voters: int
-    tie_order: dict[str, int]  # a stated order for ties; empty: more votes, cheaper, smaller id
-    ballots: list[list[int]]  # per group: the projects it supports
-
-    def tie_key(self, project: int) -> tuple[int, int, Fraction, str]:
-        stated = self.tie_order.get(self.ids[project], len(self.tie_order))
-        return (stated, -self.votes[project], self.costs[project], self.ids[project])
-
-    def index(self) -> dict[str, int]:
-        return {pid: i for i, pid in enumerate(self.ids)}
-
-
-def compile_electorate(
-    projects: Sequence[Project], ballots: Iterable[Ballot], tie_order: Sequence[str] = ()
-) -> Electorate:
-    """Group the ballots. Id->points ballots keep their points; the others give 1 point."""
-    index = {p.id: i for i, p in enumerate(projects)}
-    if len(index) != len(projects):
-        raise ValueError("two projects share an id")
-    costs = [Fraction(p.cost) for p in projects]
-    if any(cost < 0 for cost in costs):
-        raise ValueError("a project cannot cost less than nothing")
-    # Counting raw ballots first is cheap (tuples hash fast); only distinct ones are normalised.
-    raw: Counter[object] = Counter(
-        tuple(b.items()) if isinstance(b, Mapping) else b if isinstance(b, tuple) else tuple(b) for b in ballots
-    )
-    groups: Counter[frozenset[tuple[str, int]]] = Counter()
-    for ballot, size in raw.items():
-        items = ballot if ballot and isinstance(ballot[0], tuple) else ((pid, 1) for pid in ballot)  # type: ignore[index, union-attr]
-        # An empty ballot is still a voter, holding a share (as in the reference implementation).
-        groups[frozenset((pid, points) for pid, points in items if points > 0)] += size
-    supporters: list[list[int]] = [[] for _ in projects]
-    points: list[list[int]] = [[] for _ in projects]
-    votes, scores, sizes = [0] * len(projects), [0] * len(projects), []
-    projects_of: list[list[int]] = []
-    for group, (ballot, size) in enumerate(groups.items()):
-        sizes.append(size)
-        projects_of.append([])
-        for project_id, given in ballot:
-            if project_id not in index:
-                raise ValueError(f"a ballot votes for an unknown project: {project_id!r}")
-            p = index[project_id]
-            supporters[p].append(group)
-            projects_of[group].append(p)
-            points[p].append(int(given))
-            votes[p] += size
-            scores[p] += size * int(given)
-    return Electorate(
-        [p.id for p in projects],
-        costs,
-        sizes,
-        supporters,
-        points,
-        votes,
-        scores,
-        sum(sizes),
-        {pid: i for i, pid in enumerate(tie_order)},
-        projects_of,
-    )
-
+from .electorate import UTILITIES, Electorate, Utility
 
 # --- what a run did ------------------------------------------------------------------
 
@@ -183,30 +105,45 @@ class _Run:
         self.el, self.utility, self.explain, self.share = el, utility, explain, share
         self.uniform = utility != "points"
         self.memo, self.node = memo, 0
-        self.scale = scale = lcm(share.denominator, *(c.denominator for c in el.costs))
-        self.costs = [c.numerator * (scale // c.denominator) for c in el.costs]  # scaled
+        unit, costs = el.unit_costs
+        self.scale = scale = lcm(share.denominator, unit)
+        self.costs = [c * (scale // unit) for c in costs] if scale != unit else list(costs)  # scaled
         self.values = [share.numerator * (scale // share.denominator)]  # scaled money per level
         self.level: list[int] | None = None  # each group's level, once needed
         self.pending: list[tuple[int, dict[tuple[int, int], int]]] = []  # moves not yet applied to `level`
         self.rounds: list[MesRound] = []
         self.ties: list[tuple[int, list[int]]] = []  # (round, tied projects) when a tie decided
+        self.known: dict[int, tuple[int, int]] = {}  # exact prices of the current round, if known
 
     def run(self) -> list[int]:
         el = self.el
         chosen: list[int] = []
-        for p in sorted((p for p, c in enumerate(el.costs) if c == 0 and el.votes[p] > 0), key=el.tie_key):
+        costs, votes, money = self.costs, el.votes, self.values[0]
+        free = [p for p, (c, v) in enumerate(zip(costs, votes)) if c == 0 and v > 0]
+        for p in sorted(free, key=el.tie_key) if len(free) > 1 else free:
             chosen.append(p)  # a free project costs its supporters nothing: fund it first
             if self.explain:
                 self.rounds.append(MesRound(el.ids[p], Fraction(0), Fraction(0), [], []))
         # ρ only rises as budgets are spent, so the last value computed bounds the current one;
         # only projects whose bound is at most the best value so far are recomputed
-        # (equalshares.net's lazy evaluation).
-        bound = {p: 0.0 for p, (c, v) in enumerate(zip(el.costs, el.votes)) if c > 0 and v > 0}
+        # (equalshares.net's lazy evaluation). At the start every voter holds the same money, so
+        # a project is affordable iff cost <= share × votes, and then (uniform utilities) all its
+        # supporters pay cost / votes: the first round's prices are known without counting.
+        bound: dict[int, float] = {}
+        scale, per_cost = self.scale, self.utility == "cost"
+        for p, (c, v) in enumerate(zip(costs, votes)):
+            if 0 < c <= money * v:
+                if self.uniform:
+                    self.known[p] = (c, v)
+                    bound[p] = 1 / v if per_cost else c / (v * scale)
+                else:  # ρ >= cost / points given (capped supporters pay less than ρ·w)
+                    bound[p] = c / (el.scores[p] * scale)
         while bound:
             best = self.best_projects(bound)
             if not best:
                 break
-            winner = min(best, key=el.tie_key)
+            self.known.clear()
+            winner = next(iter(best)) if len(best) == 1 else min(best, key=el.tie_key)
             tied: list[str] = []
             if len(best) > 1:
                 order = sorted(best, key=el.tie_key)
@@ -226,7 +163,7 @@ class _Run:
         for project in sorted(bound, key=bound.__getitem__):
             if bound[project] > best_float:
                 break  # its float is above the best's, so its exact ρ is too
-            price = self.price(project)
+            price = self.known.get(project) or self.price(project)
             if price is None:
                 del bound[project]  # budgets only shrink: it stays unaffordable
                 continue

@@ -22,7 +22,8 @@ from typing import Literal
 from .equal_shares import COMPLETIONS, STOPS, MesOutcome, phragmen, run_mes
 from .equal_shares import PhragmenRound as PhragmenRound
 from .greedy import GreedyStep, count_votes, greedy, greedy_steps, greedy_tied_outcomes, most_voted, ranking
-from .mes import UTILITIES, Electorate, MesRun, compile_electorate
+from .electorate import UTILITIES, Electorate, compile_electorate
+from .mes import MesRun
 from .tally_types import Ballot, Cost, Project
 
 __all__ = [

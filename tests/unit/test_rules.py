@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from campaign.add1 import add_one
 from campaign.equal_shares import run_mes
-from campaign.mes import compile_electorate
+from campaign.electorate import compile_electorate
 from campaign.tally import RULES, Project, select_winners
 
 

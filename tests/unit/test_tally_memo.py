@@ -1,16 +1,20 @@
 """The shortcuts of the fast tally rules change no outcome: MES reruns sharing a `Memo` (what add1
-does) give what fresh runs give, and the integer sequential Phragmén agrees with a plain
-per-voter implementation in fractions."""
+does) give what fresh runs give, the lean MES of small electorates buys what the general one
+buys, and the integer sequential Phragmén (summing loads per voter or per group) agrees with a
+plain per-voter implementation in fractions."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from campaign.equal_shares import phragmen
-from campaign.mes import Memo, compile_electorate, explain_mes, mes
+from campaign.electorate import compile_electorate
+from campaign.mes import Memo, explain_mes, mes
+from campaign.mes_small import small_mes
 from campaign.tally_types import Project
 
 IDS = ["p1", "p2", "p3", "p4", "p5"]
@@ -43,8 +47,17 @@ def test_reruns_sharing_a_memo_buy_what_fresh_runs_buy(case, share_list):
             assert explain_mes(el, share, utility, memo) == explain_mes(el, share, utility)
 
 
-def reference_phragmen(el, budget: Fraction) -> list[int]:
-    """One load per voter, in fractions; a project that no longer fits is dropped."""
+@given(electorates(), shares, st.lists(st.sampled_from(IDS), max_size=5, unique=True))
+def test_the_lean_mes_of_small_electorates_buys_what_the_general_one_buys(el, share_list, tie_order):
+    el = replace(el, tie_order={pid: i for i, pid in enumerate(tie_order)})
+    for utility in ("cost", "approval"):
+        for share in share_list:
+            assert small_mes(el, share, utility) == mes(el, share, utility)
+
+
+def reference_phragmen(el, budget: Fraction, skip: bool = True) -> list[int]:
+    """One load per voter, in fractions; a project that no longer fits is dropped (skip), or
+    the count stops when one that would come next does not fit."""
     loads = [Fraction(0)] * el.voters
     members: list[list[int]] = []  # per group: its voters
     for size in el.group_sizes:
@@ -53,21 +66,27 @@ def reference_phragmen(el, budget: Fraction) -> list[int]:
     voters_of = [[v for g in el.supporters[p] for v in members[g]] for p in range(len(el.ids))]
     left, chosen = budget, []
     candidates = [p for p in range(len(el.ids)) if el.votes[p]]
-    while True:
-        candidates = [p for p in candidates if el.costs[p] <= left]
-        if not candidates:
-            return chosen
+    while candidates:
+        if skip:
+            candidates = [p for p in candidates if el.costs[p] <= left]
+            if not candidates:
+                break
         time = {p: (el.costs[p] + sum(loads[v] for v in voters_of[p])) / len(voters_of[p]) for p in candidates}
         winner = min(candidates, key=lambda p: (time[p], el.tie_key(p)))
+        if any(el.costs[p] > left for p in candidates if time[p] == time[winner]):
+            break  # only reached when not skipping: a project that could come next does not fit
         for v in voters_of[winner]:
             loads[v] = time[winner]
         chosen.append(winner)
         candidates.remove(winner)
         left -= el.costs[winner]
+    return chosen
 
 
-@given(electorates(), st.fractions(Fraction(0), Fraction(120), max_denominator=4))
-def test_integer_phragmen_agrees_with_a_per_voter_implementation(el, budget):
-    chosen, rounds, _dropped = phragmen(el, budget)
-    assert chosen == reference_phragmen(el, budget)
+@given(electorates(), st.fractions(Fraction(0), Fraction(120), max_denominator=4), st.booleans(), st.booleans())
+def test_integer_phragmen_agrees_with_a_per_voter_implementation(el, budget, skip, per_voter):
+    chosen, rounds, _dropped = phragmen(el, budget, skip=skip, per_voter=per_voter)
+    assert chosen == reference_phragmen(el, budget, skip)
+    assert [r.project for r in rounds] == [el.ids[p] for p in chosen]
+    assert phragmen(el, budget, skip=skip, explain=False, per_voter=per_voter)[0] == chosen
     assert sum((el.costs[p] for p in chosen), Fraction(0)) <= budget
