@@ -62,20 +62,22 @@ def run_mes(
     if el.voters == 0:
         return MesOutcome([], None, Fraction(0), 0, [], "", [])
     start = budget / el.voters
-    share, raises, memo = start, 0, Memo()
+    share, raises = start, 0
     add1 = completion in ("add1", "add1-comparison", "add1/greedy")
-    if add1:
-        share, raises = add_one(el, budget, utility, step, stop, memo=memo)
     run, ties = None, []
-    if explain:
-        run, raw_ties = explain_mes(el, share, utility, memo)
-        ties = [[el.ids[p] for p in tied] for _, tied in raw_ties]
-        index = el.index()
-        chosen = [index[pid] for pid in run.winners]
-    elif not add1 and is_small(el, utility):
-        chosen = small_mes(el, share, utility)  # counted once: the lean run is faster
+    if not add1 and not explain and is_small(el, utility):
+        chosen = small_mes(el, share, utility)  # a single run on few voters: the lean one is faster
     else:
-        chosen = mes(el, share, utility, memo)
+        memo = Memo()  # add1's reruns share it; a single run reuses the winner's counts when it pays
+        if add1:
+            share, raises = add_one(el, budget, utility, step, stop, memo=memo)
+        if explain:
+            run, raw_ties = explain_mes(el, share, utility, memo)
+            ties = [[el.ids[p] for p in tied] for _, tied in raw_ties]
+            index = el.index()
+            chosen = [index[pid] for pid in run.winners]
+        else:
+            chosen = mes(el, share, utility, memo)
     filled: list[int] = []
     if completion in ("greedy", "add1/greedy"):
         filled = _greedy_fill(el, budget, chosen)
@@ -146,14 +148,14 @@ def phragmen(
     small elections). per_voter: sum loads over `el.voters_of` rather than over groups (None: as
     `el.per_voter` says; the outcome is the same)."""
     # Everything is kept in integers (Fractions spent most of the time reducing by gcd): money in
-    # units of 1/unit (`left`), loads over a common denominator `scale`: loads[i] / scale is a
-    # load level (a group holds an index), costs[p] / scale a cost. A new level rescales the few
-    # levels and costs, not the groups.
+    # units of 1/unit (`left`, `money`), loads over a common denominator `scale`: loads[i] / scale
+    # is a load level (a group holds an index). A new level rescales the few levels, not the
+    # groups; a cost in 1/scale is money × (scale // unit).
     cost_unit, unit_costs = el.unit_costs
     unit = lcm(budget.denominator, cost_unit)
     money = [c * (unit // cost_unit) for c in unit_costs] if unit != cost_unit else unit_costs
     left = budget.numerator * (unit // budget.denominator)
-    scale, costs, loads = unit, list(money), [0]
+    scale, factor, loads = unit, 1, [0]
     level = [0] * len(el.group_sizes)
     votes, supporters = el.votes, el.supporters
     per_voter = el.per_voter if per_voter is None else per_voter
@@ -162,9 +164,10 @@ def phragmen(
     candidates = [p for p in el.tie_ranking if votes[p]]  # in tie order
     # A project's time (cost + what its supporters carry) / votes only rises as loads do: the
     # last value computed bounds the current one, and only projects whose bound is at most the
-    # least time so far are counted again (lazy evaluation). At first nobody carries anything.
+    # least time so far are counted again (lazy evaluation). At first nobody carries anything,
+    # so the first round's times are exact.
     bound = {p: money[p] / (votes[p] * unit) for p in candidates}
-    known = {p: (money[p], votes[p]) for p in candidates}  # exact times of this round, when known
+    first = True
     chosen: list[int] = []
     rounds: list[PhragmenRound] = []
     dropped: list[tuple[str, Fraction]] = []
@@ -182,22 +185,23 @@ def phragmen(
         for p in sorted(bound, key=bound.__getitem__):
             if bound[p] > least_float:
                 break  # its float is above the least's, so its exact time is too
-            time = known.get(p)
-            if time is None:
+            n, d = money[p] * factor, votes[p]
+            if not first:
                 if voters_of is not None:
-                    carried = sum(map(loads.__getitem__, map(level.__getitem__, voters_of[p])))
+                    n += sum(map(loads.__getitem__, map(level.__getitem__, voters_of[p])))
                 else:
-                    carried = sum(map(mul, map(loads.__getitem__, map(level.__getitem__, supporters[p])), sizes[p]))
-                time = (costs[p] + carried, votes[p])
-            n, d = time
-            bound[p] = n / (d * scale)
+                    n += sum(map(mul, map(loads.__getitem__, map(level.__getitem__, supporters[p])), sizes[p]))
+                bound[p] = n / (d * scale)
             if not tied or n * least_d < least_n * d:
                 tied, least_n, least_d, least_float = [p], n, d, bound[p]
             elif n * least_d == least_n * d:
                 tied.append(p)
         if len(tied) > 1:
             tied.sort(key=el.tie_key)
-        if not skip and any(money[p] > left for p in tied):
+            over = any(money[p] > left for p in tied)
+        else:
+            over = money[tied[0]] > left
+        if over and not skip:
             if explain:
                 dropped += [(el.ids[p], Fraction(left, unit)) for p in tied if money[p] > left]
             break
@@ -209,16 +213,16 @@ def phragmen(
             )
         candidates.remove(winner)
         del bound[winner]
-        known = {}
+        first = False
         left -= money[winner]
         rescale = least_d // gcd(least_n, least_d)
         if rescale > 1:
             scale *= rescale
+            factor *= rescale
             loads = [load * rescale for load in loads]
-            costs = [c * rescale for c in costs]
         # Every supporter's load rises to the new level.
         loads.append(least_n * rescale // least_d)
         top = len(loads) - 1
-        for g in el.supporters[winner]:
+        for g in supporters[winner]:
             level[g] = top
     return chosen, rounds, dropped

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from functools import cached_property
 from typing import Literal
 
 from .equal_shares import COMPLETIONS, STOPS, MesOutcome, phragmen, run_mes
@@ -88,6 +89,10 @@ class Prepared:
     electorate: Electorate
     scores: dict[str, int]
 
+    @cached_property
+    def cost_of(self) -> dict[str, Cost]:
+        return {p.id: p.cost for p in self.projects}
+
 
 def prepare(projects: Iterable[Project], ballots: Iterable[Ballot], tie_order: Sequence[str] = ()) -> Prepared:
     projects = list(projects)
@@ -136,15 +141,15 @@ def count(rule: str, prepared: Prepared, budget: Cost, *, explain: bool = True, 
         order = ranking(projects, scores, per_cost=kwargs["per_cost"])
         steps = greedy_steps(order, scores, budget, skip=kwargs["skip"], threshold=kwargs["threshold"])
         winners = [s.project for s in steps if s.funded]
-        explanation = Explanation("greedy", steps, threshold=kwargs["threshold"])
         if explain:
+            explanation = Explanation("greedy", steps, threshold=kwargs["threshold"])
             ties, tied = greedy_tied_outcomes(projects, scores, budget, **kwargs)
     elif rule == "sequential-phragmen":
         skip = bool(options.get("skip", 1))
         chosen, rounds, dropped = phragmen(el, Fraction(budget), skip=skip, explain=explain)
         winners = [el.ids[p] for p in chosen]
-        explanation = Explanation("phragmen", phragmen=rounds, dropped=dropped)
         if explain:
+            explanation = Explanation("phragmen", phragmen=rounds, dropped=dropped)
             ties, tied = _rerun_ties(
                 el,
                 [r.tied and [r.project, *r.tied] for r in rounds],
@@ -155,7 +160,8 @@ def count(rule: str, prepared: Prepared, budget: Cost, *, explain: bool = True, 
         mes_kwargs = _mes_options(rule, options)
         result = run_mes(el, Fraction(budget), explain=explain, **mes_kwargs)
         winners = [el.ids[p] for p in result.chosen]
-        explanation = _mes_explanation(result, el, budget, scores)
+        if explain:
+            explanation = _mes_explanation(result, el, budget, scores)
         if explain and result.ties:
             ties, tied = _rerun_ties(
                 el,
@@ -163,9 +169,9 @@ def count(rule: str, prepared: Prepared, budget: Cost, *, explain: bool = True, 
                 winners,
                 lambda e: [e.ids[p] for p in run_mes(e, Fraction(budget), **mes_kwargs).chosen],
             )
-    cost_of = {p.id: p.cost for p in projects}
+    cost_of = prepared.cost_of
     spent = sum(cost_of[w] for w in winners)
-    return Outcome(rule, winners, dict(scores), spent, budget, explanation if explain else None, ties, tied)
+    return Outcome(rule, winners, dict(scores), spent, budget, explanation, ties, tied)
 
 
 def _mes_explanation(result: MesOutcome, el: Electorate, budget: Cost, scores: Mapping[str, int]) -> Explanation:
