@@ -17,20 +17,23 @@ def get_routers() -> list[Router]:
     from conversations import subscription
     from conversations import committee
     from conversations import group, receipts, results
+    from conversations.routing_index import index
 
     # /cancel in a dialog first; then commands that work in any state come before the wizard,
-    # whose catch-alls take the rest.
-    return [
-        dialog_state.router(),
-        *verification.get_routers(),
-        voting.router(),
-        receipts.router(),
-        onboarding.router(),
-        *committee.get_routers(),
-        results.router(),
-        subscription.router(),
-        my_proposals.router(),
-        proposal_wizard.router(),
-        group.router(),
-        fallback.router(),
-    ]
+    # whose catch-alls take the rest. `index` only skips the routers an update cannot match.
+    return index(
+        [
+            dialog_state.router(),
+            *verification.get_routers(),
+            voting.router(),
+            receipts.router(),
+            onboarding.router(),
+            *committee.get_routers(),
+            results.router(),
+            subscription.router(),
+            my_proposals.router(),
+            proposal_wizard.router(),
+            group.router(),
+            fallback.router(),
+        ]
+    )
