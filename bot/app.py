@@ -19,6 +19,7 @@ from bot.counting_key import register_environment_key
 from bot.errors import register_error_handler
 from bot.fsm_storage import DatabaseStorage
 from bot.isolation import ResidentLocks
+from bot.lean_dispatch import streamline
 from bot.i18n import PoCatalogs, make_i18n, ResidentLocale
 from bot import outbox
 from bot.metrics import Metrics, UpdateObserver
@@ -124,6 +125,7 @@ def create_dispatcher(
     dispatcher.include_routers(*conversations.get_routers())
     metrics.install(dispatcher)
     register_error_handler(dispatcher, i18n, campaign, sessionmaker)
+    streamline(dispatcher)  # no thread per plain filter, no functools.wraps per router (bot/lean_dispatch.py)
     return dispatcher
 
 
