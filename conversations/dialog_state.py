@@ -80,7 +80,7 @@ class DialogState(Generic[T]):
     # --- the data ----------------------------------------------------------------------------
 
     async def load(self, state: FSMContext) -> T:
-        raw = (await state.get_data()).get(self.key)
+        raw = await state.get_value(self.key)  # this dialog's entry only: the others are not copied
         return self._adapter.validate_python(raw if raw is not None else {})
 
     async def save(self, state: FSMContext, value: T) -> None:

@@ -8,6 +8,7 @@ row, so the table holds only the conversations under way.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from copy import deepcopy
 from datetime import datetime, timezone
 from typing import Any
@@ -50,7 +51,7 @@ _UPSERT = {"postgresql": _upsert(postgresql), "sqlite": _upsert(sqlite)}
 
 def _copied(value: Any) -> Any:
     """A deep copy of JSON-like data (what the column holds), without copy.deepcopy's memo and
-    dispatch: read several times per update, the wizard's draft was copied each time."""
+    dispatch: the wizard's draft is read several times per update."""
     if isinstance(value, dict):
         return {key: _copied(item) for key, item in value.items()}
     if isinstance(value, list):
@@ -97,29 +98,56 @@ def _write_states(session: Session) -> None:
 
 
 class ConversationStateRepository:
-    """State and data of one conversation, under an opaque key."""
+    """State and data of one conversation, under an opaque key.
+
+    What the session holds for a key (`_Pending.now`) is never changed in place and never handed
+    out: a read gives a copy, a write stores a copy. So a handler changing what it read changes
+    nothing until it sets it, and what it sets does not change when it goes on using its dict.
+    Reads that need no dict (the state alone, one entry) copy nothing, or only that entry.
+    """
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self._pending: _Pending = session.info.setdefault(_INFO_KEY, _Pending())
 
-    async def get(self, key: str) -> tuple[str | None, dict]:
+    async def _current(self, key: str) -> Value:
+        """What the update sees now, shared: not to be changed or handed out."""
         pending = self._pending
-        if key not in pending.now:
+        value = pending.now.get(key)
+        if value is None:
             row = (await self.session.execute(_READ, {"key": key})).first()
             stored: Value | None = (row.state, dict(row.data or {})) if row is not None else None
             pending.stored[key] = stored
-            pending.now[key] = (stored[0], _copied(stored[1])) if stored is not None else (None, {})
-        state, data = pending.now[key]
-        return state, _copied(data)  # a handler changing what it read changes nothing until it sets it
+            # Shared with `stored`: neither is ever changed in place (see the class).
+            value = pending.now[key] = stored if stored is not None else EMPTY
+        return value
+
+    async def get(self, key: str) -> tuple[str | None, dict]:
+        state, data = await self._current(key)
+        return state, _copied(data)
+
+    async def state(self, key: str) -> str | None:
+        return (await self._current(key))[0]
+
+    async def entry(self, key: str, name: str, default: Any = None) -> Any:
+        """One entry of the data (a copy), as `get(key)[1].get(name, default)`."""
+        data = (await self._current(key))[1]
+        return _copied(data[name]) if name in data else default
 
     async def set_state(self, key: str, state: str | None) -> None:
-        _, data = await self.get(key)
+        _, data = await self._current(key)
         self._pending.now[key] = (state, data)
 
     async def set_data(self, key: str, data: dict) -> None:
-        state, _ = await self.get(key)
+        state, _ = await self._current(key)
         self._pending.now[key] = (state, _copied(dict(data)))
+
+    async def update_data(self, key: str, changes: Mapping[str, Any]) -> dict:
+        """`data.update(changes)`; gives a copy of the new data."""
+        state, data = await self._current(key)
+        merged = {**data, **_copied(dict(changes))}  # the entries not changed are shared, and stay unchanged
+        self._pending.now[key] = (state, merged)
+        return _copied(merged)
 
     async def forget(self, key_prefix: str) -> None:
         pending = self._pending
