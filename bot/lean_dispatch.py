@@ -1,12 +1,11 @@
 """Two costs aiogram adds to every update, removed once the routers are in place (bot/app.py).
 
 - **A thread for every plain-function filter.** aiogram runs a filter or handler that is not a
-  coroutine function with `asyncio.to_thread`. A dialog registers its steps with a bare `State`
-  as the filter (`router.message.register(on_title, ProposalWizard.title)`), and `State.__call__`
-  is a plain function: each step a message passes on its way to its handler was a round trip to
-  the thread pool and back (a future, a thread wake-up, an event-loop wake-up), seven for a
-  `/help`. Such a callable is wrapped in a coroutine function that calls it in place. Our sync
-  filters only compare values (no I/O), so they cannot hold up the event loop.
+  coroutine function with `asyncio.to_thread`: a round trip to the thread pool and back (a
+  future, a thread wake-up, an event-loop wake-up) each time it is tried. The dialogs' bare
+  `State` filters were the many such (conversations/routing_index.py now gives them as
+  StateFilters); any plain callable left or added later is wrapped in a coroutine function that
+  calls it in place. Our sync filters only compare values (no I/O): they cannot hold up the loop.
 - **functools.wraps for every router tried.** For each router an event passes, aiogram wraps the
   next step in the router's middlewares, copying the handler's name and docstring with
   `functools.update_wrapper` even when the router has no middleware. `LeanMiddlewareManager`
