@@ -71,12 +71,12 @@ from conversations.voting_cards import (
     card_keyboard,
     card_text,
     closed_reason,
-    save_vote_data,
     sealed_note,
     show_my_vote,
     vote_data,
 )
 from conversations.voting_confirm import show_confirmation
+from storage.repositories.ballots import Voter
 
 __all__ = ["Voting", "open_ballot", "router"]
 
@@ -90,14 +90,23 @@ IN_VOTING = StateFilter(Voting)
 
 
 async def _send_card(
-    ctx: Ctx, state: FSMContext, finalists: list[Proposal], index: int, *, replace: Message | None = None
+    ctx: Ctx,
+    state: FSMContext,
+    finalists: list[Proposal],
+    index: int,
+    *,
+    draft: VoteDraft | None = None,
+    replace: Message | None = None,
 ) -> None:
+    """`draft`: the dialog's data as the caller left it (read again when not given); saved
+    here once, with the card shown."""
     bot, chat_id, campaign = ctx.bot, ctx.chat_id, ctx.campaign
     index %= len(finalists)
-    choices = tuple((await vote_data(state)).choices)
+    draft = draft or await vote_data(state)
+    choices = tuple(draft.choices)
     project = finalists[index]
     await state.set_state(Voting.browsing)
-    await save_vote_data(state, card=index)
+    await VOTE.save(state, draft.model_copy(update={"card": index}))
     text = card_text(project, index, len(finalists), choices, finalists, campaign)
     keyboard = card_keyboard(project, index, len(finalists), choices, campaign)
     if replace is not None:
@@ -111,35 +120,37 @@ async def _send_card(
         await bot.send_message(chat_id, text, reply_markup=keyboard)
 
 
-async def _can_vote(ctx: Ctx, state: FSMContext) -> bool:
+async def _can_vote(ctx: Ctx, state: FSMContext) -> Voter | None:
+    """The voter (verified, and whether they voted), or None when they cannot vote now (told why)."""
     chat_id = ctx.chat_id
     bot, campaign, clock, user, repos = ctx.bot, ctx.campaign, ctx.clock, ctx.user, ctx.repos
     phase = phase_at(campaign.calendar, clock.now())
     if phase != Phase.VOTING:
         await state.set_state(None)
         await bot.send_message(chat_id, closed_reason(campaign, await standing_now(repos, campaign, clock.now())))
-        return False
-    if not await repos.verification.is_verified(user.id):
+        return None
+    voter = await repos.ballots.voter(campaign.id, user.id)
+    if not voter.verified:
         await verification.begin(ctx, state, then="vote")
-        return False
-    return True
+        return None
+    return voter
 
 
 @verification.when_verified("vote")
 async def open_ballot(ctx: Ctx, state: FSMContext) -> None:
     """Start (or start again) filling a ballot: /vote, the menu's button, Change, and back from verification."""
-    bot, chat_id, campaign, user, repos = ctx.bot, ctx.chat_id, ctx.campaign, ctx.user, ctx.repos
-    if not await _can_vote(ctx, state):
+    bot, chat_id, campaign, repos = ctx.bot, ctx.chat_id, ctx.campaign, ctx.repos
+    voter = await _can_vote(ctx, state)
+    if voter is None:
         return
-    finalists = await repos.ballots.finalists(campaign.id)
+    finalists = await repos.ballots.finalists(campaign.id, frozen_in=campaign)
     if not finalists:
         await bot.send_message(
             chat_id, _("The list of projects on the ballot is not ready yet. Please try again later.")
         )
         return
-    voted = await repos.ballots.has_voted(campaign.id, user.id)
     intro = texts_for(campaign).instructions(campaign)
-    if voted:
+    if voter.voted:
         if not campaign.ballot.changeable:
             await state.set_state(None)
             await bot.send_message(
@@ -154,7 +165,6 @@ async def open_ballot(ctx: Ctx, state: FSMContext) -> None:
             + "\n\n"
             + intro
         )
-    await VOTE.save(state, VoteDraft())
     await bot.send_message(
         chat_id,
         ngettext("🗳 {count} project is on the ballot.", "🗳 {count} projects are on the ballot.", len(finalists)).format(
@@ -163,7 +173,7 @@ async def open_ballot(ctx: Ctx, state: FSMContext) -> None:
         + "\n"
         + intro,
     )
-    await _send_card(ctx, state, finalists, 0)
+    await _send_card(ctx, state, finalists, 0, draft=VoteDraft())
 
 
 # --- entering -------------------------------------------------------------------------------
@@ -183,9 +193,9 @@ async def vote_button(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None
 
 
 async def navigate(query: CallbackQuery, callback_data: VoteNav, ctx: Ctx, state: FSMContext) -> None:
-    if not await button_allowed(query, ctx):
+    if await button_allowed(query, ctx) is None:
         return
-    finalists = await ctx.repos.ballots.finalists(ctx.campaign.id)
+    finalists = await ctx.repos.ballots.finalists(ctx.campaign.id, frozen_in=ctx.campaign)
     if not finalists:
         await query.answer(
             _("The list of projects on the ballot is not ready yet. Please try again later."), show_alert=True
@@ -230,37 +240,37 @@ async def details(query: CallbackQuery, callback_data: VoteDetails, ctx: Ctx) ->
 
 
 async def pick(query: CallbackQuery, callback_data: VotePick, ctx: Ctx, state: FSMContext) -> None:
-    campaign, user, repos = ctx.campaign, ctx.user, ctx.repos
-    if not await button_allowed(query, ctx):
+    campaign, repos = ctx.campaign, ctx.repos
+    voter = await button_allowed(query, ctx)
+    if voter is None:
         return
-    finalists = await repos.ballots.finalists(campaign.id)
+    finalists = await repos.ballots.finalists(campaign.id, frozen_in=campaign)
     costs = {p.id: p.cost for p in finalists}
     if callback_data.project not in costs:
         await query.answer(_("This project is not on the ballot."), show_alert=True)
         return
-    voted = await repos.ballots.has_voted(campaign.id, user.id)
-    if voted and not campaign.ballot.changeable:
+    if voter.voted and not campaign.ballot.changeable:
         await query.answer(_("You have already voted; a vote cannot be changed in this campaign."), show_alert=True)
         return
+    draft = await vote_data(state)
     if strategy(campaign.ballot).one_tap:
         await query.answer()
-        await save_vote_data(state, choices=[callback_data.project])
-        await show_confirmation(ctx, state, finalists, (callback_data.project,), voted)
+        draft = draft.model_copy(update={"choices": [callback_data.project]})
+        await show_confirmation(ctx, state, finalists, (callback_data.project,), voter.voted, draft)
         return
-    draft = await vote_data(state)
     try:
         choices = toggle(campaign.ballot, draft.choices, callback_data.project, costs)
     except BallotError as error:
         await query.answer(ballot_error(error, campaign), show_alert=True)
         return
     await query.answer(texts_for(campaign).picked(callback_data.project, choices, campaign))
-    await save_vote_data(state, choices=list(choices))
     index = next(i for i, p in enumerate(finalists) if p.id == callback_data.project)
     await _send_card(
         ctx,
         state,
         finalists,
         index,
+        draft=draft.model_copy(update={"choices": list(choices)}),
         replace=query.message if isinstance(query.message, Message) else None,
     )
 

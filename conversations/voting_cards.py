@@ -25,6 +25,7 @@ from conversations.context import Ctx
 from conversations.dialog_state import DialogState
 from conversations.render import category_name, money, results_news, when
 from conversations.standing import standing_now
+from storage.repositories.ballots import Voter
 
 
 class Voting(StatesGroup):
@@ -144,19 +145,22 @@ def closed_reason(campaign: Campaign, where: Standing) -> str:
     )
 
 
-async def button_allowed(query: CallbackQuery, ctx: Ctx) -> bool:
-    """A button of the dialog is only a request: the phase and the verification are checked again."""
+async def button_allowed(query: CallbackQuery, ctx: Ctx) -> Voter | None:
+    """A button of the dialog is only a request: the phase and the verification are checked
+    again. None when the press is refused (and answered); otherwise the voter as read now
+    (verified, and whether they have voted), for the press's own checks."""
     campaign, clock, user, repos = ctx.campaign, ctx.clock, ctx.user, ctx.repos
     phase = phase_at(campaign.calendar, clock.now())
     if phase != Phase.VOTING:
         await query.answer(
             closed_reason(campaign, await standing_now(repos, campaign, clock.now()))[:200], show_alert=True
         )
-        return False
-    if not await repos.verification.is_verified(user.id):
+        return None
+    voter = await repos.ballots.voter(campaign.id, user.id)
+    if not voter.verified:
         await query.answer(_("Please verify first: send /vote."), show_alert=True)
-        return False
-    return True
+        return None
+    return voter
 
 
 def sealed_note() -> str:

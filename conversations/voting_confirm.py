@@ -32,6 +32,7 @@ from conversations.voting_cards import (
     VOTE,
     VoteConfirm,
     VoteNav,
+    VoteDraft,
     VoteSubmit,
     Voting,
     ballot_error,
@@ -39,7 +40,6 @@ from conversations.voting_cards import (
     button_allowed,
     closed_reason,
     digest,
-    save_vote_data,
     sealed_note,
     vote_data,
 )
@@ -48,14 +48,21 @@ from storage.secrecy import seal, tracker
 
 
 async def show_confirmation(
-    ctx: Ctx, state: FSMContext, finalists: list[Proposal], choices: tuple[int, ...], changing: bool
+    ctx: Ctx,
+    state: FSMContext,
+    finalists: list[Proposal],
+    choices: tuple[int, ...],
+    changing: bool,
+    draft: VoteDraft | None = None,
 ) -> None:
+    """`draft`: the dialog's data as the caller left it (read again when not given)."""
     campaign = ctx.campaign
     await state.set_state(Voting.confirming)
-    await save_vote_data(state, pending=list(choices))
+    draft = (draft or await vote_data(state)).model_copy(update={"pending": list(choices)})
+    await VOTE.save(state, draft)
     builder = InlineKeyboardBuilder()
     builder.button(text=_("✅ Confirm my vote"), callback_data=VoteConfirm(digest=digest(choices)))
-    builder.button(text=_("↩️ Back to the projects"), callback_data=VoteNav(index=(await vote_data(state)).card))
+    builder.button(text=_("↩️ Back to the projects"), callback_data=VoteNav(index=draft.card))
     builder.adjust(1)
     text = (
         _("Please check your ballot. This is exactly what will be recorded:")
@@ -68,11 +75,12 @@ async def show_confirmation(
 
 
 async def submit(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
-    campaign, user, repos = ctx.campaign, ctx.user, ctx.repos
-    if not await button_allowed(query, ctx):
+    campaign, repos = ctx.campaign, ctx.repos
+    voter = await button_allowed(query, ctx)
+    if voter is None:
         return
-    finalists = await repos.ballots.finalists(campaign.id)
-    voted = await repos.ballots.has_voted(campaign.id, user.id)
+    finalists = await repos.ballots.finalists(campaign.id, frozen_in=campaign)
+    voted = voter.voted
     if voted and not campaign.ballot.changeable:
         await query.answer(_("You have already voted; a vote cannot be changed in this campaign."), show_alert=True)
         return
@@ -83,22 +91,24 @@ async def submit(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
         await query.answer(ballot_error(error, campaign), show_alert=True)
         return
     await query.answer()
-    await show_confirmation(ctx, state, finalists, choices, voted)
+    await show_confirmation(ctx, state, finalists, choices, voted, draft)
 
 
 async def confirm(query: CallbackQuery, callback_data: VoteConfirm, ctx: Ctx, state: FSMContext) -> None:
     bot, campaign, clock, user, repos = ctx.bot, ctx.campaign, ctx.clock, ctx.user, ctx.repos
-    if not await button_allowed(query, ctx):
+    voter = await button_allowed(query, ctx)
+    if voter is None:
         return
-    finalists = await repos.ballots.finalists(campaign.id)
     pending = (await vote_data(state)).pending
     if not pending or digest(pending) != callback_data.digest:
         # A second tap after the vote was recorded, a replayed or a forged confirmation.
-        if await repos.ballots.has_voted(campaign.id, user.id):
+        if voter.voted:
             await query.answer(_("Your vote is already recorded. Send /myvote to see it."), show_alert=True)
         else:
             await query.answer(_("This confirmation is out of date. Send /vote to start again."), show_alert=True)
         return
+    # Read afresh, not kept between updates: what is recorded is checked against the database.
+    finalists = await repos.ballots.finalists(campaign.id)
     try:
         choices = validate_ballot(campaign.ballot, pending, {p.id: p.cost for p in finalists}, campaign.envelope)
     except BallotError as error:

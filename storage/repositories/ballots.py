@@ -23,15 +23,16 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import Text, cast, delete, func, insert, select, text, update
+from typing import Any
+
+from sqlalchemy import Table, Text, bindparam, cast, delete, exists, func, insert, literal, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaign.proposal import Proposal, ProposalStatus
-from storage.models import ProposalRow
 from storage.models.secrecy import BallotDayRow, CountedBallotRow, CountedTrackerRow, SealedBallotRow
-from storage.models.voting import VoteReceiptRow
-from storage.repositories.proposals import _proposal
-from storage.upsert import insert_for
+from storage.models.voting import VerificationRow, VoteReceiptRow
+from storage.repositories.proposals import PROPOSALS, proposal_of, proposals_written
 
 
 class CastOutcome(StrEnum):
@@ -46,22 +47,113 @@ class SealedBallot:
     sealed: bytes
 
 
+@dataclass(frozen=True)
+class Voter:
+    """What the vote's buttons check on every press, read in one statement."""
+
+    verified: bool
+    voted: bool
+
+
 def random_id() -> str:
     return secrets.token_hex(16)
+
+
+# The vote's statements, built once (a press of a ballot button runs two or three of them): on
+# the tables rather than the ORM classes, so no statement is built, no cache key computed and
+# no ORM entity loaded per update.
+_RECEIPTS: Table = VoteReceiptRow.__table__  # type: ignore[assignment]
+_SEALED: Table = SealedBallotRow.__table__  # type: ignore[assignment]
+_DAYS: Table = BallotDayRow.__table__  # type: ignore[assignment]
+_VERIFIED: Table = VerificationRow.__table__  # type: ignore[assignment]
+_FINALISTS = (
+    select(PROPOSALS)
+    .where(PROPOSALS.c.campaign_id == bindparam("campaign_id"), PROPOSALS.c.status == ProposalStatus.FINALIST.value)
+    .order_by(PROPOSALS.c.id)
+)
+_HAS_VOTED = select(_RECEIPTS.c.user_id).where(
+    _RECEIPTS.c.campaign_id == bindparam("campaign_id"), _RECEIPTS.c.user_id == bindparam("user_id")
+)
+_VOTER = select(
+    exists().where(_VERIFIED.c.user_id == bindparam("user_id")),
+    exists().where(_RECEIPTS.c.campaign_id == bindparam("campaign_id"), _RECEIPTS.c.user_id == bindparam("user_id")),
+)
+_REPLACE = (  # an UPDATE's parameters may not be named after a column
+    update(_SEALED)
+    .where(_SEALED.c.campaign_id == bindparam("of_campaign"), _SEALED.c.link == bindparam("of_link"))
+    .values(sealed=bindparam("new_sealed"), tracker=bindparam("new_tracker"))
+)
+_SEAL = insert(_SEALED).values(
+    id=bindparam("id"),
+    campaign_id=bindparam("campaign_id"),
+    link=bindparam("link"),
+    sealed=bindparam("sealed"),
+    tracker=bindparam("tracker"),
+)
+
+
+def _receipt(dialect: Any) -> Any:
+    return (
+        dialect.insert(_RECEIPTS)
+        .values(campaign_id=bindparam("campaign_id"), user_id=bindparam("user_id"))
+        .on_conflict_do_nothing()
+    )
+
+
+def _first_of_day(dialect: Any) -> Any:
+    return (
+        dialect.insert(_DAYS)
+        .values(campaign_id=bindparam("campaign_id"), day=bindparam("day"), count=literal(1))
+        .on_conflict_do_update(index_elements=[_DAYS.c.campaign_id, _DAYS.c.day], set_={"count": _DAYS.c.count + 1})
+    )
+
+
+_RECEIPT = {"postgresql": _receipt(postgresql), "sqlite": _receipt(sqlite)}
+_FIRST_OF_DAY = {"postgresql": _first_of_day(postgresql), "sqlite": _first_of_day(sqlite)}
+
+
+@dataclass
+class _Kept:
+    bind: object  # the engine read from: each app (each test) has its own database
+    revision: object
+    writes: int
+    finalists: list[Proposal]
+
+
+# The finalists as last read, by campaign: see BallotRepository.finalists.
+_KEPT: dict[str, _Kept] = {}
 
 
 class BallotRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def finalists(self, campaign_id: str) -> list[Proposal]:
-        """The projects on the ballot, in a stable order."""
-        rows = await self.session.scalars(
-            select(ProposalRow)
-            .where(ProposalRow.campaign_id == campaign_id, ProposalRow.status == ProposalStatus.FINALIST)
-            .order_by(ProposalRow.id)
-        )
-        return [_proposal(row) for row in rows]
+    async def finalists(self, campaign_id: str, *, frozen_in: object | None = None) -> list[Proposal]:
+        """The projects on the ballot, in a stable order (the caller must not change the list).
+
+        `frozen_in`: given only by a caller that checked the vote is open in this campaign (the
+        object bot.middlewares.campaign hands to each update: replaced whenever a date is moved
+        or the vote's lock changes). The list cannot change while the vote is open (the
+        committee's ticks and edits are refused then, campaign.review), and the vote can only
+        close or reopen through a new campaign object; so the list read once under an object is
+        kept while that object is the campaign, unless this process wrote to the proposals since
+        (the console's clock can go back to the review before the first ballot). Recording a
+        ballot reads them afresh (no `frozen_in`)."""
+        bind = self.session.get_bind()
+        kept = _KEPT.get(campaign_id) if frozen_in is not None else None
+        if kept is not None and kept.revision is frozen_in and kept.bind is bind and kept.writes == proposals_written():
+            return kept.finalists
+        writes = proposals_written()
+        rows = await self.session.execute(_FINALISTS, {"campaign_id": campaign_id})
+        finalists = [proposal_of(row) for row in rows]
+        if frozen_in is not None and finalists:
+            _KEPT[campaign_id] = _Kept(bind, frozen_in, writes, finalists)
+        return finalists
+
+    async def voter(self, campaign_id: str, user_id: int) -> Voter:
+        """Whether the resident is verified and has voted in this campaign (one statement)."""
+        verified, voted = (await self.session.execute(_VOTER, {"campaign_id": campaign_id, "user_id": user_id})).one()
+        return Voter(bool(verified), bool(voted))
 
     # --- while voting ----------------------------------------------------------------------------
 
@@ -80,44 +172,26 @@ class BallotRepository:
         `link` is None when votes cannot be changed. The receipt's primary key decides between
         two confirmations that arrive together: one inserts it, the other finds it.
         """
-        first = (
-            await self.session.execute(
-                insert_for(self.session, VoteReceiptRow)
-                .values(campaign_id=campaign_id, user_id=user_id)
-                .on_conflict_do_nothing()
-            )
-        ).rowcount == 1
+        dialect = self.session.get_bind().dialect.name
+        voter = {"campaign_id": campaign_id, "user_id": user_id}
+        first = (await self.session.execute(_RECEIPT[dialect], voter)).rowcount == 1
         if not first and link is None:
             return CastOutcome.ALREADY_VOTED
         if not first:
             replaced = await self.session.execute(
-                update(SealedBallotRow)
-                .where(SealedBallotRow.campaign_id == campaign_id, SealedBallotRow.link == link)
-                .values(sealed=sealed, tracker=tracker)
+                _REPLACE, {"of_campaign": campaign_id, "of_link": link, "new_sealed": sealed, "new_tracker": tracker}
             )
             if replaced.rowcount == 1:
                 return CastOutcome.CHANGED
         await self.session.execute(
-            insert(SealedBallotRow).values(
-                id=random_id(), campaign_id=campaign_id, link=link, sealed=sealed, tracker=tracker
-            )
+            _SEAL, {"id": random_id(), "campaign_id": campaign_id, "link": link, "sealed": sealed, "tracker": tracker}
         )
         if first:
-            await self.session.execute(
-                insert_for(self.session, BallotDayRow)
-                .values(campaign_id=campaign_id, day=today, count=1)
-                .on_conflict_do_update(
-                    index_elements=[BallotDayRow.campaign_id, BallotDayRow.day], set_={"count": BallotDayRow.count + 1}
-                )
-            )
+            await self.session.execute(_FIRST_OF_DAY[dialect], {"campaign_id": campaign_id, "day": today})
         return CastOutcome.RECORDED if first else CastOutcome.CHANGED
 
     async def has_voted(self, campaign_id: str, user_id: int) -> bool:
-        found = await self.session.scalar(
-            select(VoteReceiptRow.user_id).where(
-                VoteReceiptRow.campaign_id == campaign_id, VoteReceiptRow.user_id == user_id
-            )
-        )
+        found = (await self.session.execute(_HAS_VOTED, {"campaign_id": campaign_id, "user_id": user_id})).first()
         return found is not None
 
     async def sealed_tracker(self, campaign_id: str, tracker: str) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Table, bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaign.calendar_changes import CalendarChange
@@ -25,6 +25,16 @@ def _aware(moment: datetime) -> datetime:
     """SQLite gives naive datetimes back; they were written in UTC."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
+
+# Read again by every worker whenever the campaign changed (a ballot, a moved date): built once.
+_ROLES: Table = CommitteeRoleRow.__table__  # type: ignore[assignment]
+_CHANGES: Table = CalendarChangeRow.__table__  # type: ignore[assignment]
+_MEMBERS = (
+    select(_ROLES)
+    .where(_ROLES.c.campaign_id == bindparam("campaign_id"), _ROLES.c.role == bindparam("role"))
+    .order_by(_ROLES.c.id)
+)
+_CALENDAR_CHANGES = select(_CHANGES).where(_CHANGES.c.campaign_id == bindparam("campaign_id")).order_by(_CHANGES.c.id)
 
 ADMIN = "admin"
 AMBASSADOR = "ambassador"
@@ -69,11 +79,7 @@ class CommitteeRepository:
         return bool(result.rowcount)
 
     async def members(self, campaign_id: str, role: str) -> list[Member]:
-        rows = await self.session.scalars(
-            select(CommitteeRoleRow)
-            .where(CommitteeRoleRow.campaign_id == campaign_id, CommitteeRoleRow.role == role)
-            .order_by(CommitteeRoleRow.id)
-        )
+        rows = await self.session.execute(_MEMBERS, {"campaign_id": campaign_id, "role": role})
         return [Member(r.telegram_id, r.role, r.added_by, _aware(r.added_at)) for r in rows]
 
     async def has_role(self, campaign_id: str, role: str, telegram_id: int) -> bool:
@@ -105,9 +111,7 @@ class CommitteeRepository:
         await self.session.flush()
 
     async def calendar_changes(self, campaign_id: str) -> list[CalendarChange]:
-        rows = await self.session.scalars(
-            select(CalendarChangeRow).where(CalendarChangeRow.campaign_id == campaign_id).order_by(CalendarChangeRow.id)
-        )
+        rows = await self.session.execute(_CALENDAR_CHANGES, {"campaign_id": campaign_id})
         return [CalendarChange(r.field, _aware(r.at), r.changed_by, _aware(r.changed_at)) for r in rows]
 
     async def calendar_version(self, campaign_id: str) -> tuple[int, int]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from typing import Any
+
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models.secrecy import CountingKeyRow
@@ -31,7 +33,12 @@ class CountingKey:
         return self.counted_at is not None
 
 
-def _key(row: CountingKeyRow) -> CountingKey:
+# Read by every ballot's confirmation: built once, on the table.
+_KEYS: Table = CountingKeyRow.__table__  # type: ignore[assignment]
+_GET = select(_KEYS).where(_KEYS.c.campaign_id == bindparam("campaign_id"))
+
+
+def _key(row: Any) -> CountingKey:
     return CountingKey(
         row.campaign_id,
         row.public_key,
@@ -49,11 +56,7 @@ class CountingRepository:
         self.session = session
 
     async def get(self, campaign_id: str) -> CountingKey | None:
-        row = await self.session.scalar(
-            select(CountingKeyRow)
-            .where(CountingKeyRow.campaign_id == campaign_id)
-            .execution_options(populate_existing=True)
-        )
+        row = (await self.session.execute(_GET, {"campaign_id": campaign_id})).first()
         return _key(row) if row else None
 
     async def create(

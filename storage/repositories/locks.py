@@ -13,13 +13,41 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from typing import Any
+
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaign.phase_guard import Lock
 from storage.models.campaign_lock import CampaignLockRow
 from storage.repositories.verification import aware, utc
-from storage.upsert import insert_for
+
+# Read whenever the campaign is read again and written by every ballot: built once, on the table.
+_LOCKS: Table = CampaignLockRow.__table__  # type: ignore[assignment]
+_GET = select(_LOCKS).where(_LOCKS.c.campaign_id == bindparam("campaign_id"))
+_ADMIT = (  # an UPDATE's parameters may not be named after a column
+    update(_LOCKS)
+    .where(_LOCKS.c.campaign_id == bindparam("of_campaign"), _LOCKS.c.sealed_at.is_(None))
+    .values(ballots_accepted=_LOCKS.c.ballots_accepted + 1)
+)
+
+
+def _ensure_statement(dialect: Any) -> Any:
+    return (
+        dialect.insert(_LOCKS)
+        .values(
+            campaign_id=bindparam("campaign_id"),
+            first_ballot_at=bindparam("first_ballot_at"),
+            ballot_settings=bindparam("ballot_settings"),
+            finalists=bindparam("finalists"),
+            ballots_accepted=0,
+        )
+        .on_conflict_do_nothing(index_elements=["campaign_id"])
+    )
+
+
+_ENSURE = {"postgresql": _ensure_statement(postgresql), "sqlite": _ensure_statement(sqlite)}
 
 
 @dataclass(frozen=True)
@@ -35,11 +63,7 @@ class LockRepository:
         self.session = session
 
     async def get(self, campaign_id: str) -> CampaignLock | None:
-        row = await self.session.scalar(
-            select(CampaignLockRow)
-            .where(CampaignLockRow.campaign_id == campaign_id)
-            .execution_options(populate_existing=True)
-        )
+        row = (await self.session.execute(_GET, {"campaign_id": campaign_id})).first()
         if row is None:
             return None
         lock = Lock(aware(row.first_ballot_at), aware(row.sealed_at))
@@ -53,27 +77,20 @@ class LockRepository:
         self, campaign_id: str, settings: dict[str, str], finalists: dict[str, str], first_ballot_at: datetime | None
     ) -> None:
         await self.session.execute(
-            insert_for(self.session, CampaignLockRow)
-            .values(
-                campaign_id=campaign_id,
-                first_ballot_at=first_ballot_at,
-                ballot_settings=settings,
-                finalists=finalists,
-                ballots_accepted=0,
-            )
-            .on_conflict_do_nothing(index_elements=["campaign_id"])
+            _ENSURE[self.session.get_bind().dialect.name],
+            {
+                "campaign_id": campaign_id,
+                "first_ballot_at": first_ballot_at,
+                "ballot_settings": settings,
+                "finalists": finalists,
+            },
         )
 
     async def admit_ballot(
         self, campaign_id: str, now: datetime, settings: dict[str, str], finalists: dict[str, str]
     ) -> bool:
         await self._ensure(campaign_id, settings, finalists, utc(now))
-        result = await self.session.execute(
-            update(CampaignLockRow)
-            .where(CampaignLockRow.campaign_id == campaign_id, CampaignLockRow.sealed_at.is_(None))
-            .values(ballots_accepted=CampaignLockRow.ballots_accepted + 1)
-            .execution_options(synchronize_session=False)
-        )
+        result = await self.session.execute(_ADMIT, {"of_campaign": campaign_id})
         return bool(result.rowcount)
 
     async def seal(self, campaign_id: str, now: datetime, settings: dict[str, str], finalists: dict[str, str]) -> bool:

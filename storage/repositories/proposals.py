@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from collections.abc import Collection
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, event, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from campaign.proposal import Proposal, ProposalDraft, ProposalStatus
 from storage.models import ProposalRevisionRow, ProposalRow, UserRow
@@ -30,7 +32,8 @@ class Revision:
     created_at: datetime
 
 
-def _proposal(row: ProposalRow, author_telegram_id: int | None = None) -> Proposal:
+def proposal_of(row: Any, author_telegram_id: int | None = None) -> Proposal:
+    """A Proposal from a ProposalRow or from a row of the table's columns."""
     return Proposal(
         id=row.id,
         campaign_id=row.campaign_id,
@@ -50,6 +53,83 @@ def _proposal(row: ProposalRow, author_telegram_id: int | None = None) -> Propos
         submitted_at=row.submitted_at,
         author_telegram_id=author_telegram_id,
     )
+
+
+_proposal = proposal_of
+
+# Read or written once per update of the hot paths: built once, on the tables (no ORM entity,
+# no statement built and no cache key computed per update).
+PROPOSALS: Table = ProposalRow.__table__  # type: ignore[assignment]
+_REVISIONS: Table = ProposalRevisionRow.__table__  # type: ignore[assignment]
+_USERS: Table = UserRow.__table__  # type: ignore[assignment]
+_SUBMIT = (
+    insert(PROPOSALS)
+    .values(
+        {
+            name: bindparam(name)
+            for name in (
+                "campaign_id",
+                "author_id",
+                "status",
+                "title",
+                "summary",
+                "description",
+                "category",
+                "location_text",
+                "latitude",
+                "longitude",
+                "cost",
+                "photo_file_id",
+                "on_behalf_name",
+                "on_behalf_contact",
+                "helped_by_user_id",
+                "created_at",
+                "submitted_at",
+                "updated_at",
+            )
+        }
+    )
+    .returning(PROPOSALS.c.id)
+)
+_FIRST_REVISION = insert(_REVISIONS).values(
+    proposal_id=bindparam("proposal_id"),
+    number=1,
+    editor_id=bindparam("editor_id"),
+    fields=bindparam("fields"),
+    created_at=bindparam("created_at"),
+)
+_WITH_AUTHOR = (
+    select(PROPOSALS, _USERS.c.telegram_id.label("author_telegram_id"))
+    .join(_USERS, _USERS.c.id == PROPOSALS.c.author_id)
+    .where(PROPOSALS.c.id == bindparam("proposal_id"), PROPOSALS.c.campaign_id == bindparam("campaign_id"))
+)
+_BY_ID = select(PROPOSALS).where(PROPOSALS.c.id == bindparam("proposal_id"))
+_BY_AUTHOR = (
+    select(PROPOSALS)
+    .where(PROPOSALS.c.campaign_id == bindparam("campaign_id"), PROPOSALS.c.author_id == bindparam("author_id"))
+    .order_by(PROPOSALS.c.id)
+)
+
+# Bumped when this process writes to the proposals and again when that transaction commits:
+# what is kept of them between updates (the finalists, storage.repositories.ballots) is read
+# again after it.
+_WRITES = [0]
+_WROTE = "pbbot_proposals_written"
+
+
+def proposals_written() -> int:
+    return _WRITES[0]
+
+
+def _written(session: AsyncSession) -> None:
+    _WRITES[0] += 1
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    if session.info.pop(_WROTE, False):
+        _WRITES[0] += 1
 
 
 def _apply(row: ProposalRow, draft: ProposalDraft) -> None:
@@ -87,28 +167,54 @@ class ProposalRepository:
         on_behalf: dict | None = None,
     ) -> Proposal:
         """`on_behalf`: {"name", "contact"} when an ambassador (the author) submits for a resident."""
-        row = ProposalRow(
+        if not draft.is_complete:
+            raise ValueError(f"the draft misses {draft.first_missing()}")
+        assert draft.cost is not None
+        on_behalf = on_behalf or {}
+        values = {
+            "campaign_id": campaign_id,
+            "author_id": author_id,
+            "status": ProposalStatus.SUBMITTED.value,
+            "title": draft.title or "",
+            "summary": draft.summary or "",
+            "description": draft.description or "",
+            "category": draft.category or "",
+            "location_text": draft.location_text,
+            "latitude": draft.latitude,
+            "longitude": draft.longitude,
+            "cost": draft.cost,
+            "photo_file_id": draft.photo_file_id,
+            "on_behalf_name": str(on_behalf.get("name") or "")[:200] or None,
+            "on_behalf_contact": str(on_behalf.get("contact") or "")[:200] or None,
+            "helped_by_user_id": author_id if on_behalf else None,
+            "created_at": now,
+            "submitted_at": now,
+            "updated_at": now,
+        }
+        _written(self.session)
+        proposal_id = (await self.session.execute(_SUBMIT, values)).scalar_one()
+        await self.session.execute(
+            _FIRST_REVISION,
+            {"proposal_id": proposal_id, "editor_id": author_id, "fields": _snapshot(draft), "created_at": now},
+        )
+        return Proposal(
+            id=proposal_id,
             campaign_id=campaign_id,
             author_id=author_id,
             status=ProposalStatus.SUBMITTED,
-            created_at=now,
+            title=draft.title or "",
+            summary=draft.summary or "",
+            description=draft.description or "",
+            category=draft.category or "",
+            location_text=draft.location_text,
+            latitude=draft.latitude,
+            longitude=draft.longitude,
+            cost=draft.cost,
+            photo_file_id=draft.photo_file_id,
+            status_reason=None,
+            merged_into_id=None,
             submitted_at=now,
-            updated_at=now,
         )
-        if on_behalf:
-            row.on_behalf_name = str(on_behalf.get("name") or "")[:200] or None
-            row.on_behalf_contact = str(on_behalf.get("contact") or "")[:200] or None
-            row.helped_by_user_id = author_id
-        _apply(row, draft)
-        self.session.add(row)
-        await self.session.flush()
-        self.session.add(
-            ProposalRevisionRow(
-                proposal_id=row.id, number=1, editor_id=author_id, fields=_snapshot(draft), created_at=now
-            )
-        )
-        await self.session.flush()
-        return _proposal(row)
 
     async def revise(
         self,
@@ -124,6 +230,7 @@ class ProposalRepository:
         row = await self.session.get(ProposalRow, proposal_id, with_for_update=True)
         if row is None:
             raise LookupError(proposal_id)
+        _written(self.session)
         _apply(row, draft)
         row.updated_at = now
         if status is not None:
@@ -147,21 +254,13 @@ class ProposalRepository:
         return _proposal(row)
 
     async def get(self, proposal_id: int, campaign_id: str) -> Proposal | None:
-        result = await self.session.execute(
-            select(ProposalRow, UserRow.telegram_id)
-            .join(UserRow, UserRow.id == ProposalRow.author_id)
-            .where(ProposalRow.id == proposal_id, ProposalRow.campaign_id == campaign_id)
-        )
+        result = await self.session.execute(_WITH_AUTHOR, {"proposal_id": proposal_id, "campaign_id": campaign_id})
         found = result.first()
-        return _proposal(found[0], found[1]) if found else None
+        return proposal_of(found, found.author_telegram_id) if found else None
 
     async def by_author(self, campaign_id: str, author_id: int) -> list[Proposal]:
-        rows = await self.session.scalars(
-            select(ProposalRow)
-            .where(ProposalRow.campaign_id == campaign_id, ProposalRow.author_id == author_id)
-            .order_by(ProposalRow.id)
-        )
-        return [_proposal(row) for row in rows]
+        rows = await self.session.execute(_BY_AUTHOR, {"campaign_id": campaign_id, "author_id": author_id})
+        return [proposal_of(row) for row in rows]
 
     async def revisions(self, proposal_id: int) -> list[Revision]:
         rows = await self.session.scalars(
@@ -233,6 +332,7 @@ class ProposalRepository:
     ) -> Proposal | None:
         """Change the status if it is still one of `expected` (checked and changed in one
         statement, so two committee members deciding at once cannot both succeed)."""
+        _written(self.session)
         result = await self.session.execute(
             update(ProposalRow)
             .where(
@@ -245,9 +345,8 @@ class ProposalRepository:
         )
         if not result.rowcount:
             return None
-        row = await self.session.get(ProposalRow, proposal_id, populate_existing=True)
-        assert row is not None
-        return _proposal(row)
+        # The row as it is now, whatever the session holds of it.
+        return proposal_of((await self.session.execute(_BY_ID, {"proposal_id": proposal_id})).one())
 
     async def merge(
         self, proposal_id: int, into_id: int, campaign_id: str, now: datetime, *, expected: Collection[ProposalStatus]

@@ -18,7 +18,7 @@ from storage.models import AuditRow, ProposalRow, UserRow
 from storage.models.broadcasts import BroadcastRow, DeliveryRow
 from storage.models.voting import VerificationRow
 from storage.repositories.broadcasts import Broadcast, _broadcast, recipients_condition
-from storage.repositories.proposals import _proposal
+from storage.repositories.proposals import proposal_of as _proposal
 
 PUBLICATION_ACTION = "results_published"
 # The broadcast that announces the published results; its unique key makes publishing once.

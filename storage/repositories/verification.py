@@ -1,7 +1,8 @@
 """Verified residents, the phone register, invitation codes and committee requests.
 
-Every "only once" rule here is a unique constraint hit inside a SAVEPOINT, never a
-check-then-insert: two updates racing each other get one success and one clear refusal.
+Every "only once" rule here is a unique constraint, hit by an INSERT ... ON CONFLICT DO NOTHING
+or inside a SAVEPOINT, never a check-then-insert: two updates racing each other get one success
+and one clear refusal.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import StrEnum
 
-from sqlalchemy import delete, func, select, update
+from typing import Any
+
+from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -65,8 +69,29 @@ def utc(moment: datetime) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
-def _verification(row: VerificationRow) -> Verification:
+def _verification(row: Any) -> Verification:
     return Verification(row.user_id, row.method, row.attested_age, row.attested_residency, aware(row.verified_at))
+
+
+# Asked on most updates of the vote and of /verify: built once, on the table.
+_VERIFICATIONS: Table = VerificationRow.__table__  # type: ignore[assignment]
+_OF_USER = select(
+    _VERIFICATIONS.c.user_id,
+    _VERIFICATIONS.c.method,
+    _VERIFICATIONS.c.attested_age,
+    _VERIFICATIONS.c.attested_residency,
+    _VERIFICATIONS.c.verified_at,
+).where(_VERIFICATIONS.c.user_id == bindparam("user_id"))
+_IS_VERIFIED = select(_VERIFICATIONS.c.id).where(_VERIFICATIONS.c.user_id == bindparam("user_id"))
+
+
+def _verify(dialect: Any) -> Any:
+    # No conflict target: a row that would repeat the user or the phone number is not written.
+    columns = ("user_id", "method", "phone_hash", "attested_age", "attested_residency", "approved_by", "verified_at")
+    return dialect.insert(_VERIFICATIONS).values({name: bindparam(name) for name in columns}).on_conflict_do_nothing()
+
+
+_VERIFY = {"postgresql": _verify(postgresql), "sqlite": _verify(sqlite)}
 
 
 class VerificationRepository:
@@ -76,11 +101,11 @@ class VerificationRepository:
     # --- verified residents ------------------------------------------------------------
 
     async def of_user(self, user_id: int) -> Verification | None:
-        row = await self.session.scalar(select(VerificationRow).where(VerificationRow.user_id == user_id))
+        row = (await self.session.execute(_OF_USER, {"user_id": user_id})).first()
         return _verification(row) if row else None
 
     async def is_verified(self, user_id: int) -> bool:
-        return await self.of_user(user_id) is not None
+        return (await self.session.execute(_IS_VERIFIED, {"user_id": user_id})).first() is not None
 
     async def verify(
         self,
@@ -94,25 +119,23 @@ class VerificationRepository:
         approved_by: int | None = None,
     ) -> VerifyOutcome:
         """Record a verification; the unique constraints decide between racing attempts."""
-        try:
-            async with self.session.begin_nested():
-                self.session.add(
-                    VerificationRow(
-                        user_id=user_id,
-                        method=method,
-                        phone_hash=phone_hash,
-                        attested_age=attested_age,
-                        attested_residency=attested_residency,
-                        approved_by=approved_by,
-                        verified_at=utc(now),
-                    )
-                )
-                await self.session.flush()
-        except IntegrityError:
-            if await self.is_verified(user_id):
-                return VerifyOutcome.ALREADY_VERIFIED
-            return VerifyOutcome.PHONE_TAKEN
-        return VerifyOutcome.VERIFIED
+        inserted = await self.session.execute(
+            _VERIFY[self.session.get_bind().dialect.name],
+            {
+                "user_id": user_id,
+                "method": method,
+                "phone_hash": phone_hash,
+                "attested_age": attested_age,
+                "attested_residency": attested_residency,
+                "approved_by": approved_by,
+                "verified_at": utc(now),
+            },
+        )
+        if inserted.rowcount == 1:
+            return VerifyOutcome.VERIFIED
+        if await self.is_verified(user_id):
+            return VerifyOutcome.ALREADY_VERIFIED
+        return VerifyOutcome.PHONE_TAKEN
 
     async def count(self) -> int:
         return await self.session.scalar(select(func.count()).select_from(VerificationRow)) or 0
