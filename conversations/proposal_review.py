@@ -45,8 +45,8 @@ async def change_field(query: CallbackQuery, callback_data: WizardAction, ctx: C
         await query.answer(_("This button is no longer active."), show_alert=True)
         return
     await query.answer()
-    await update_wizard(state, return_to_review=True)
-    await ask(ctx, state, callback_data.field)
+    data = await update_wizard(state, return_to_review=True)
+    await ask(ctx, state, callback_data.field, draft=data.proposal)
 
 
 async def submit(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
@@ -57,7 +57,7 @@ async def submit(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
     missing = draft.first_missing()
     if missing is not None:
         await query.answer()
-        await ask(ctx, state, missing, problem=_("One answer is still missing."))
+        await ask(ctx, state, missing, problem=_("One answer is still missing."), draft=draft)
         return
     if data.editing_id:
         proposal = await repos.proposals.get(data.editing_id, campaign.id)
@@ -145,8 +145,9 @@ async def begin_edit(ctx: Ctx, state: FSMContext, proposal_id: int, draft: Propo
     """Open a submitted project on the sheet; a new-project draft is set aside meanwhile."""
     data = await wizard_data(state)
     stashed = data.stashed_draft if data.editing_id else data.draft
-    await WIZARD.save(state, WizardData(draft=draft.to_data(), editing_id=proposal_id, stashed_draft=stashed))
-    await show_review(ctx.bot, ctx.chat_id, state, ctx.campaign)
+    data = WizardData(draft=draft.to_data(), editing_id=proposal_id, stashed_draft=stashed)
+    await WIZARD.save(state, data)
+    await show_review(ctx.bot, ctx.chat_id, state, ctx.campaign, data)
 
 
 def router() -> Router:

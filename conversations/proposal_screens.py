@@ -74,25 +74,34 @@ async def _stop_on_cancel(message: Message, ctx: Ctx, state: FSMContext) -> None
 WIZARD = DialogState(ProposalWizard, "proposal", WizardData, on_cancel=_stop_on_cancel)
 
 
+# Each read of the conversation data copies it and each load validates it: a step reads the
+# wizard's data once and hands it on (to `save_wizard`, `go_on`, `ask`, `show_review`).
+
+
 async def wizard_data(state: FSMContext) -> WizardData:
     data = await state.get_data()
-    if WIZARD.key not in data and any(data.get(key) for key in _LOOSE_KEYS):
+    raw = data.get(WIZARD.key)
+    if raw is None and any(data.get(key) for key in _LOOSE_KEYS):
         return WizardData.model_validate({key: data.get(key) for key in _LOOSE_KEYS})
-    return await WIZARD.load(state)
+    return WizardData.model_validate(raw if raw is not None else {})
+
+
+async def save_wizard(state: FSMContext, value: WizardData) -> WizardData:
+    await WIZARD.save(state, value)
+    return value
 
 
 async def update_wizard(state: FSMContext, **changes: object) -> WizardData:
-    value = (await wizard_data(state)).model_copy(update=changes)
-    await WIZARD.save(state, value)
-    return value
+    return await save_wizard(state, (await wizard_data(state)).model_copy(update=changes))
 
 
 async def load_draft(state: FSMContext) -> ProposalDraft:
     return (await wizard_data(state)).proposal
 
 
-async def save_draft(state: FSMContext, draft: ProposalDraft) -> None:
-    await update_wizard(state, draft=draft.to_data())
+async def save_draft(state: FSMContext, draft: ProposalDraft, data: WizardData | None = None) -> WizardData:
+    """`data`: the wizard's data as the caller read it (read again when not given)."""
+    return await save_wizard(state, (data or await wizard_data(state)).model_copy(update={"draft": draft.to_data()}))
 
 
 async def current_field(state: FSMContext) -> str | None:
@@ -130,11 +139,15 @@ async def stop(ctx: Ctx, state: FSMContext) -> None:
 # --- the two screens ------------------------------------------------------------------------
 
 
-async def ask(ctx: Ctx, state: FSMContext, name: str, *, problem: str | None = None) -> None:
-    """Question `name`, after `problem` (what was wrong with the last answer) if any."""
+async def ask(
+    ctx: Ctx, state: FSMContext, name: str, *, problem: str | None = None, draft: ProposalDraft | None = None
+) -> None:
+    """Question `name`, after `problem` (what was wrong with the last answer) if any; `draft`:
+    the draft as the caller has it (read when not given)."""
     campaign = ctx.campaign
     await state.set_state(STATE_FOR_FIELD[name])
-    draft = await load_draft(state)
+    if draft is None:
+        draft = await load_draft(state)
     parts = [problem] if problem else []
     parts.append(question(name, campaign))
     current = current_answer(name, draft, campaign)
@@ -144,9 +157,14 @@ async def ask(ctx: Ctx, state: FSMContext, name: str, *, problem: str | None = N
     await ctx.bot.send_message(ctx.chat_id, "\n\n".join(parts), reply_markup=keyboard)
 
 
-async def show_review(bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign) -> None:
+async def show_review(
+    bot: Bot, chat_id: int, state: FSMContext, campaign: Campaign, data: WizardData | None = None
+) -> None:
+    """`data`: the wizard's data as the caller has it (read when not given)."""
     await state.set_state(ProposalWizard.review)
-    data = await update_wizard(state, return_to_review=False)
+    data = data or await wizard_data(state)
+    if data.return_to_review:
+        data = await save_wizard(state, data.model_copy(update={"return_to_review": False}))
     draft = data.proposal
     if draft.photo_file_id:
         await bot.send_photo(chat_id, draft.photo_file_id)
@@ -159,11 +177,13 @@ async def show_review(bot: Bot, chat_id: int, state: FSMContext, campaign: Campa
     await bot.send_message(chat_id, f"{sheet}\n\n{intro}", reply_markup=review_keyboard())
 
 
-async def go_on(ctx: Ctx, state: FSMContext, answered: str) -> None:
-    """After a valid answer: the next missing question, or the sheet."""
-    data = await wizard_data(state)
-    following = None if data.return_to_review else next_field(answered, data.proposal)
+async def go_on(ctx: Ctx, state: FSMContext, answered: str, data: WizardData | None = None) -> None:
+    """After a valid answer: the next missing question, or the sheet. `data`: the wizard's data
+    as the caller left it (read when not given)."""
+    data = data or await wizard_data(state)
+    draft = data.proposal
+    following = None if data.return_to_review else next_field(answered, draft)
     if following is None:
-        await show_review(ctx.bot, ctx.chat_id, state, ctx.campaign)
+        await show_review(ctx.bot, ctx.chat_id, state, ctx.campaign, data)
     else:
-        await ask(ctx, state, following)
+        await ask(ctx, state, following, draft=draft)

@@ -63,7 +63,6 @@ from conversations.proposal_screens import (
     ask,
     current_field,
     go_on,
-    load_draft,
     save_draft,
     show_review,
     stop,
@@ -95,7 +94,7 @@ async def resume(ctx: Ctx, state: FSMContext) -> None:
     draft = data.proposal
     missing = draft.first_missing()
     if data.editing_id or missing is None:
-        await show_review(ctx.bot, ctx.chat_id, state, campaign)
+        await show_review(ctx.bot, ctx.chat_id, state, campaign, data)
         return
     if draft.is_empty:
         await ctx.bot.send_message(
@@ -106,7 +105,7 @@ async def resume(ctx: Ctx, state: FSMContext) -> None:
         )
     else:
         await ctx.bot.send_message(ctx.chat_id, _("Let's continue your draft where you stopped."))
-    await ask(ctx, state, missing)
+    await ask(ctx, state, missing, draft=draft)
 
 
 async def propose_command(message: Message, ctx: Ctx, state: FSMContext) -> None:
@@ -132,8 +131,9 @@ async def discard_draft(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> No
 
 
 async def _accept(ctx: Ctx, state: FSMContext, name: str, **values: object) -> None:
-    await save_draft(state, (await load_draft(state)).with_values(**values))
-    await go_on(ctx, state, name)
+    data = await wizard_data(state)
+    data = await save_draft(state, data.proposal.with_values(**values), data)
+    await go_on(ctx, state, name, data)
 
 
 TEXT_PARSERS = {
@@ -234,13 +234,14 @@ async def _skip(ctx: Ctx, state: FSMContext) -> None:
     if current is None:
         await show_review(ctx.bot, ctx.chat_id, state, ctx.campaign)
         return
-    draft = await load_draft(state)
+    data = await wizard_data(state)
+    draft = data.proposal
     if current in OPTIONAL_FIELDS and not draft.has(current):
-        await save_draft(state, draft.with_values(photo_skipped=True))
+        data = await save_draft(state, draft.with_values(photo_skipped=True), data)
     elif not draft.has(current):
-        await ask(ctx, state, current, problem=_("This question cannot be skipped."))
+        await ask(ctx, state, current, problem=_("This question cannot be skipped."), draft=draft)
         return
-    await go_on(ctx, state, current)
+    await go_on(ctx, state, current, data)
 
 
 async def back_command(message: Message, ctx: Ctx, state: FSMContext) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaign.proposal import Proposal, ProposalStatus
@@ -24,6 +24,15 @@ PUBLICATION_ACTION = "results_published"
 # The broadcast that announces the published results; its unique key makes publishing once.
 PUBLICATION_KEY = "results_published"
 ON_BALLOT = (ProposalStatus.FINALIST, ProposalStatus.WINNER)
+
+# Asked by /start, /vote and /myvote outside the vote: built once, on the table.
+_AUDIT: Table = AuditRow.__table__  # type: ignore[assignment]
+_PUBLICATION = (
+    select(_AUDIT.c.actor_telegram_id, _AUDIT.c.at, _AUDIT.c.details)
+    .where(_AUDIT.c.campaign_id == bindparam("campaign_id"), _AUDIT.c.action == PUBLICATION_ACTION)
+    .order_by(_AUDIT.c.id.desc())
+    .limit(1)
+)
 
 
 @dataclass(frozen=True)
@@ -149,10 +158,5 @@ class StatisticsRepository:
     # --- the publication of the results --------------------------------------------------------
 
     async def publication(self, campaign_id: str) -> Publication | None:
-        row = await self.session.scalar(
-            select(AuditRow)
-            .where(AuditRow.campaign_id == campaign_id, AuditRow.action == PUBLICATION_ACTION)
-            .order_by(AuditRow.id.desc())
-            .limit(1)
-        )
+        row = (await self.session.execute(_PUBLICATION, {"campaign_id": campaign_id})).first()
         return Publication(row.actor_telegram_id, _utc(row.at), dict(row.details or {})) if row else None
