@@ -26,11 +26,6 @@ from storage.repositories.verification import aware, utc
 # Read whenever the campaign is read again and written by every ballot: built once, on the table.
 _LOCKS: Table = CampaignLockRow.__table__  # type: ignore[assignment]
 _GET = select(_LOCKS).where(_LOCKS.c.campaign_id == bindparam("campaign_id"))
-_ADMIT = (  # an UPDATE's parameters may not be named after a column
-    update(_LOCKS)
-    .where(_LOCKS.c.campaign_id == bindparam("of_campaign"), _LOCKS.c.sealed_at.is_(None))
-    .values(ballots_accepted=_LOCKS.c.ballots_accepted + 1)
-)
 
 
 def _ensure_statement(dialect: Any) -> Any:
@@ -47,7 +42,28 @@ def _ensure_statement(dialect: Any) -> Any:
     )
 
 
+def _admit_statement(dialect: Any) -> Any:
+    # The row created with the first ballot counted, or the count bumped unless sealed: one
+    # statement, which writes (and so waits for a seal under way) like the UPDATE it replaces.
+    return (
+        dialect.insert(_LOCKS)
+        .values(
+            campaign_id=bindparam("campaign_id"),
+            first_ballot_at=bindparam("first_ballot_at"),
+            ballot_settings=bindparam("ballot_settings"),
+            finalists=bindparam("finalists"),
+            ballots_accepted=1,
+        )
+        .on_conflict_do_update(
+            index_elements=[_LOCKS.c.campaign_id],
+            set_={"ballots_accepted": _LOCKS.c.ballots_accepted + 1},
+            where=_LOCKS.c.sealed_at.is_(None),
+        )
+    )
+
+
 _ENSURE = {"postgresql": _ensure_statement(postgresql), "sqlite": _ensure_statement(sqlite)}
+_ADMIT = {"postgresql": _admit_statement(postgresql), "sqlite": _admit_statement(sqlite)}
 
 
 @dataclass(frozen=True)
@@ -89,8 +105,15 @@ class LockRepository:
     async def admit_ballot(
         self, campaign_id: str, now: datetime, settings: dict[str, str], finalists: dict[str, str]
     ) -> bool:
-        await self._ensure(campaign_id, settings, finalists, utc(now))
-        result = await self.session.execute(_ADMIT, {"of_campaign": campaign_id})
+        result = await self.session.execute(
+            _ADMIT[self.session.get_bind().dialect.name],
+            {
+                "campaign_id": campaign_id,
+                "first_ballot_at": utc(now),
+                "ballot_settings": settings,
+                "finalists": finalists,
+            },
+        )
         return bool(result.rowcount)
 
     async def seal(self, campaign_id: str, now: datetime, settings: dict[str, str], finalists: dict[str, str]) -> bool:
