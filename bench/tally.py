@@ -35,7 +35,7 @@ RULES = ("greedy", "equalshares", "equalshares/add1", "sequential-phragmen")
 OPTIONS: dict[str, dict[str, int | str]] = {"sequential-phragmen": {"skip": 0}}
 SHORT = {"greedy": "greedy", "equalshares": "MES", "equalshares/add1": "MES+add1", "sequential-phragmen": "Phragmén"}
 REPEAT_FOR = 0.5  # seconds (bench/pabutools_side.py repeats pabutools' runs alike)
-REPEAT_AT_MOST = 100  # sub-millisecond rules (Assen) need many runs for a steady least
+REPEAT_AT_MOST = 1000  # sub-millisecond rules (Assen): many runs, over a window long enough for a steady least
 
 
 def files(folders: list[Path], only: str = "") -> list[Path]:
