@@ -28,37 +28,27 @@ _LOCKS: Table = CampaignLockRow.__table__  # type: ignore[assignment]
 _GET = select(_LOCKS).where(_LOCKS.c.campaign_id == bindparam("campaign_id"))
 
 
-def _ensure_statement(dialect: Any) -> Any:
-    return (
-        dialect.insert(_LOCKS)
-        .values(
-            campaign_id=bindparam("campaign_id"),
-            first_ballot_at=bindparam("first_ballot_at"),
-            ballot_settings=bindparam("ballot_settings"),
-            finalists=bindparam("finalists"),
-            ballots_accepted=0,
-        )
-        .on_conflict_do_nothing(index_elements=["campaign_id"])
+def _insert_lock(dialect: Any, ballots_accepted: int) -> Any:
+    return dialect.insert(_LOCKS).values(
+        campaign_id=bindparam("campaign_id"),
+        first_ballot_at=bindparam("first_ballot_at"),
+        ballot_settings=bindparam("ballot_settings"),
+        finalists=bindparam("finalists"),
+        ballots_accepted=ballots_accepted,
     )
+
+
+def _ensure_statement(dialect: Any) -> Any:
+    return _insert_lock(dialect, 0).on_conflict_do_nothing(index_elements=["campaign_id"])
 
 
 def _admit_statement(dialect: Any) -> Any:
     # The row created with the first ballot counted, or the count bumped unless sealed: one
     # statement, which writes (and so waits for a seal under way) like the UPDATE it replaces.
-    return (
-        dialect.insert(_LOCKS)
-        .values(
-            campaign_id=bindparam("campaign_id"),
-            first_ballot_at=bindparam("first_ballot_at"),
-            ballot_settings=bindparam("ballot_settings"),
-            finalists=bindparam("finalists"),
-            ballots_accepted=1,
-        )
-        .on_conflict_do_update(
-            index_elements=[_LOCKS.c.campaign_id],
-            set_={"ballots_accepted": _LOCKS.c.ballots_accepted + 1},
-            where=_LOCKS.c.sealed_at.is_(None),
-        )
+    return _insert_lock(dialect, 1).on_conflict_do_update(
+        index_elements=[_LOCKS.c.campaign_id],
+        set_={"ballots_accepted": _LOCKS.c.ballots_accepted + 1},
+        where=_LOCKS.c.sealed_at.is_(None),
     )
 
 
