@@ -28,7 +28,8 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     # busy_timeout sleeps; transactions are short since nothing speaks to Telegram inside one
     # (bot/outbox.py). Between processes, BEGIN IMMEDIATE takes the write lock when a
     # transaction begins, so that a reader never fails half-way becoming a writer.
-    # Each statement makes one trip to the connection's thread, not four (storage/sqlite_driver.py).
+    # Statements run in the event loop's thread, and wait for another process's lock (up to
+    # `timeout` seconds) in the connection's own thread (storage/sqlite_driver.py).
     database = make_url(url).database or ":memory:"
     engine = create_async_engine(
         url,
@@ -46,7 +47,6 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

@@ -1,4 +1,4 @@
-"""aiosqlite with one trip to its thread per SQL statement instead of four.
+"""aiosqlite, with each statement run in the event loop's own thread when it cannot wait.
 
 aiosqlite runs the sqlite3 connection in a thread of its own, and each call crosses over and back
 (a queue, a future, the event loop's wake-up pipe): SQLAlchemy's adapter makes four such trips
@@ -7,19 +7,30 @@ busy machine, while the statement itself takes microseconds. With one connection
 (storage/db.py), the update holding it holds it during every trip: they, not SQLite, capped the
 updates per second.
 
-`connect` returns aiosqlite's own connection, whose cursors do all four in one trip: the
-statement runs, its rows are read and the cursor is closed in the connection's thread, and
-`fetchall`, `description`, `rowcount`, `lastrowid` then answer from what that trip brought back.
-Everything else (transactions, commit, rollback, close, the thread itself) is aiosqlite's.
+So, for a database file, a statement, its rows, commit and rollback run right here, in the event
+loop's thread, with SQLite told not to wait for a lock at all (`timeout=0`): our own process never
+waits for itself (its sessions queue for the one connection in the pool), and the only thing a
+statement could wait for is another process holding the file's write lock (a second worker, the
+`pbbot` CLI, a backup). That answers SQLITE_BUSY at once, and only then is the statement run
+again in aiosqlite's thread, which waits up to the `timeout` given to `connect` (busy_timeout)
+without stopping the event loop. A statement that fails with BUSY did nothing, so running it
+again is safe; transactions begin with BEGIN IMMEDIATE (storage/db.py), which is where another
+process's lock is met. The price: a statement that is slow by itself (a full-table count on a
+very large file) now holds the event loop while it runs; none of the update path's are.
+
+An in-memory database (the tests' `:memory:`) is bound to aiosqlite's thread, and every call
+makes the one trip there, rows and all, as before.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
 
 import aiosqlite
+
+T = TypeVar("T")
 
 
 class OneTripCursor:
@@ -49,7 +60,7 @@ class OneTripCursor:
     async def _run(self, how: str, sql: str, parameters: Any) -> OneTripCursor:
         connection = self._connection._conn  # read here: it raises if the connection was closed
 
-        def in_thread() -> tuple[list[Any], Any, int, int | None]:
+        def run() -> tuple[list[Any], Any, int, int | None]:
             cursor = connection.cursor()
             try:
                 getattr(cursor, how)(sql, parameters)
@@ -58,7 +69,7 @@ class OneTripCursor:
             finally:
                 cursor.close()
 
-        self._rows, self.description, self.rowcount, self.lastrowid = await self._connection._execute(in_thread)
+        self._rows, self.description, self.rowcount, self.lastrowid = await self._connection.run(run)
         return self
 
     async def fetchone(self) -> Any:
@@ -81,29 +92,56 @@ class OneTripCursor:
 
 
 class OneTripConnection(aiosqlite.Connection):
-    shared = False  # whether other threads may read the sqlite3 connection's state
+    shared = False  # a file: the sqlite3 connection may be used from the event loop's thread
+    wait_ms = 5000  # how long a statement waits for another process's lock (in aiosqlite's thread)
 
     def cursor(self) -> OneTripCursor:  # type: ignore[override]
-        """No trip: the sqlite3 cursor is made in the thread, with each statement.
+        """No trip: the sqlite3 cursor is made with each statement.
         (SQLAlchemy enters it with `async with`, as it does aiosqlite's.)"""
         return OneTripCursor(self)
 
+    async def run(self, fn: Callable[[], T]) -> T:
+        """`fn()` here, at once; or in aiosqlite's thread when it must wait (see the module's doc)."""
+        if not self.shared:
+            return await self._execute(fn)
+        self._conn  # noqa: B018 - raises, as aiosqlite does, once the connection is closed
+        try:
+            return fn()
+        except sqlite3.OperationalError as error:
+            if getattr(error, "sqlite_errorcode", 0) & 0xFF != sqlite3.SQLITE_BUSY:
+                raise
+        return await self._execute(self._waiting, fn)
+
+    def _waiting(self, fn: Callable[[], T]) -> T:
+        connection = self._conn
+        connection.execute(f"PRAGMA busy_timeout={int(self.wait_ms)}")
+        try:
+            return fn()
+        finally:
+            connection.execute("PRAGMA busy_timeout=0")
+
+    async def commit(self) -> None:
+        await self.run(self._conn.commit)
+
     async def rollback(self) -> None:
-        """No trip when there is nothing to roll back (the pool rolls back each connection it
-        gets back, after every commit). sqlite3 lets this thread read that only when the
-        connection is not bound to its own (check_same_thread=False, as for a file)."""
+        """Nothing to do when nothing is open (the pool rolls back each connection it gets back,
+        after every commit)."""
         if self.shared and self._connection is not None and not self._connection.in_transaction:
             return
-        await super().rollback()
+        await self.run(self._conn.rollback)
 
 
-def connect(database: str, **kwargs: Any) -> OneTripConnection:
-    """Like `aiosqlite.connect` (kwargs go to `sqlite3.connect`); await it to open."""
+def connect(database: str, timeout: float = 5.0, **kwargs: Any) -> OneTripConnection:
+    """Like `aiosqlite.connect` (kwargs go to `sqlite3.connect`); await it to open. `timeout` is
+    how long to wait for another process's write lock, as sqlite3's own."""
+    shared = not kwargs.get("check_same_thread", True)
 
     def connector() -> sqlite3.Connection:
-        return sqlite3.connect(database, **kwargs)
+        # Shared: never wait in the event loop's thread; `OneTripConnection.run` waits elsewhere.
+        return sqlite3.connect(database, timeout=0 if shared else timeout, **kwargs)
 
     connection = OneTripConnection(connector, 64)
-    connection.shared = not kwargs.get("check_same_thread", True)
+    connection.shared = shared
+    connection.wait_ms = int(timeout * 1000)
     connection._thread.daemon = True  # as SQLAlchemy does for aiosqlite's own
     return connection
