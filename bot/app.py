@@ -26,7 +26,7 @@ from bot.metrics import Metrics, UpdateObserver
 from bot.middlewares.campaign import WATCHED_TABLES, EffectiveCampaign
 from bot.middlewares.context import HandlerContext
 from bot.middlewares.database import UpdateTransaction
-from bot.recent_updates import RecentUpdates, RedisRecentUpdates
+from bot.recent_updates import LocalGate, UpdateGate
 from bot.middlewares.odd_buttons import OddButtons
 from bot.middlewares.resident import ResidentMiddleware
 from bot.settings import Settings
@@ -76,15 +76,19 @@ def make_bot(token: str, api_url: str, session: BaseSession | None = None) -> Bo
 def _conversation_storage(
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
-) -> tuple[BaseStorage, BaseEventIsolation, RecentUpdates]:
+) -> tuple[BaseStorage, BaseEventIsolation, UpdateGate]:
     if settings.redis_url:
-        from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisEventIsolation, RedisStorage
+        from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisEventIsolation
+
+        from bot.redis_updates import BufferedRedisStorage, RedisGate
 
         keys = DefaultKeyBuilder(prefix=settings.redis_prefix, with_destiny=True)
-        storage = RedisStorage.from_url(settings.redis_url, key_builder=keys)
-        recent = RedisRecentUpdates(storage.redis, settings.redis_prefix)
-        return storage, RedisEventIsolation(storage.redis, key_builder=keys), recent
-    return DatabaseStorage(sessionmaker), ResidentLocks(), RecentUpdates()
+        storage = BufferedRedisStorage.from_url(settings.redis_url, key_builder=keys)
+        gate = RedisGate(storage, keys, settings.redis_prefix)
+        # The isolation stays for aiogram's sake; updates take the same lock through the gate.
+        return storage, RedisEventIsolation(storage.redis, key_builder=keys), gate
+    isolation = ResidentLocks()
+    return DatabaseStorage(sessionmaker), isolation, LocalGate(isolation)
 
 
 def create_dispatcher(
@@ -97,7 +101,7 @@ def create_dispatcher(
     watch: ChangeWatch | None = None,
     metrics: Metrics | None = None,
 ) -> Dispatcher:
-    storage, isolation, recent = _conversation_storage(settings, sessionmaker)
+    storage, isolation, gate = _conversation_storage(settings, sessionmaker)
     # aiogram's FSM middleware is replaced by UpdateTransaction, which reads the state through
     # the update's own session and keeps the resident's lock until the replies are sent.
     dispatcher = Dispatcher(
@@ -116,7 +120,7 @@ def create_dispatcher(
     metrics = metrics or Metrics()
     # First, so that an update's time includes its commit and its replies.
     dispatcher.update.outer_middleware(UpdateObserver(metrics, settings.require_secret_key()))
-    dispatcher.update.outer_middleware(UpdateTransaction(sessionmaker, dispatcher.fsm, recent))
+    dispatcher.update.outer_middleware(UpdateTransaction(sessionmaker, dispatcher.fsm, gate))
     dispatcher.update.outer_middleware(EffectiveCampaign(campaign, watch))
     dispatcher.update.outer_middleware(ResidentMiddleware(campaign, clock, frozenset(settings.admin_ids)))
     dispatcher.update.outer_middleware(HandlerContext())  # `ctx` for the handlers (conversations/context.py)

@@ -3,7 +3,7 @@
 aiogram's SimpleEventIsolation keeps a lock for every resident it ever saw ("TODO: unused locks
 cleaner is needed" in its source): over 100,000 residents that is memory that never comes back.
 This one drops a resident's lock when none of their updates is being handled or waiting.
-(With Redis, aiogram's RedisEventIsolation is used: its locks are Redis keys that expire.)
+(With Redis, bot/redis_updates.py takes the lock: a Redis key that expires.)
 """
 
 from __future__ import annotations

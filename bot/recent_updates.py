@@ -1,20 +1,25 @@
 """Once per update: Telegram sends an update again when it did not get our answer in time (a
 worker that crashed or was slow), and the same update must not be handled twice.
 
-`UpdateTransaction` asks `seen(update_id)` under the resident's lock, before anything is read,
-and `remember(update_id)` once the update has committed. Both run under the same per-resident
-lock as the handling itself, so a copy that arrives while the first is being handled waits for
-it, then is skipped. A crash between the commit and `remember` leaves the update to be handled
-again: at least once, never lost.
+`UpdateTransaction` enters `gate.admit(key, update_id)`: the resident's lock is taken, and an
+update handled already is skipped, before anything is read; `gate.done(update_id)` marks it
+handled once the update has committed, still under the lock, so a copy that arrives while the
+first is being handled waits for it, then is skipped. A crash between the commit and `done`
+leaves the update to be handled again: at least once, never lost.
 
-With Redis (several workers), the ids are kept in Redis for a day (Telegram keeps an
-undelivered update for 24 hours); otherwise in this process, the last `capacity` ones.
+Without Redis, `LocalGate`: aiogram's event isolation and the last `capacity` ids in this
+process. With Redis (several workers), bot/redis_updates.py: the ids are kept in Redis for a
+day (Telegram keeps an undelivered update for 24 hours), in as few round trips as it can.
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from typing import Protocol
+
+from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
 
 DAY = 24 * 3600
 
@@ -38,20 +43,26 @@ class RecentUpdates:
         self._ids.clear()
 
 
-class RedisRecentUpdates(RecentUpdates):
-    """The same, shared by every worker through Redis, each id kept `ttl` seconds."""
+class UpdateGate(Protocol):
+    def admit(self, key: StorageKey | None, update_id: int | None) -> AbstractAsyncContextManager[bool]: ...
 
-    def __init__(self, redis: Any, prefix: str, ttl: int = DAY) -> None:
-        super().__init__()
-        self.redis = redis
-        self.prefix = prefix
-        self.ttl = ttl
+    async def done(self, update_id: int | None) -> None: ...
 
-    def _key(self, update_id: int) -> str:
-        return f"{self.prefix}:update:{update_id}"
 
-    async def seen(self, update_id: int) -> bool:
-        return bool(await self.redis.exists(self._key(update_id)))
+class LocalGate:
+    """The resident's lock from `isolation`, the update ids from `recent`."""
 
-    async def remember(self, update_id: int) -> None:
-        await self.redis.set(self._key(update_id), b"1", ex=self.ttl)
+    def __init__(self, isolation: BaseEventIsolation, recent: RecentUpdates | None = None) -> None:
+        self.isolation = isolation
+        self.recent = recent if recent is not None else RecentUpdates()
+
+    @asynccontextmanager
+    async def admit(self, key: StorageKey | None, update_id: int | None) -> AsyncIterator[bool]:
+        async with AsyncExitStack() as stack:
+            if key is not None:
+                await stack.enter_async_context(self.isolation.lock(key=key))
+            yield update_id is None or not await self.recent.seen(update_id)
+
+    async def done(self, update_id: int | None) -> None:
+        if update_id is not None:
+            await self.recent.remember(update_id)

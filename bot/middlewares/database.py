@@ -3,13 +3,14 @@
 `UpdateTransaction` is the first of our outer middlewares and replaces aiogram's FSM middleware
 (the dispatcher is built with `disable_fsm=True`), so that for each update, in this order:
 
-1. the resident's event-isolation lock is taken (their updates are handled one at a time, across
-   workers with Redis), and an update handled already (Telegram sends it again when our answer
-   was late) is skipped (bot/recent_updates.py);
+1. the resident's lock is taken (their updates are handled one at a time, across workers with
+   Redis), and an update handled already (Telegram sends it again when our answer was late) is
+   skipped (the gate: bot/recent_updates.py, bot/redis_updates.py);
 2. one database session opens; the conversation state is read through it (aiogram's own FSM
    middleware would read it before any session existed, in a transaction of its own);
 3. the handlers run; what they say to Telegram is held in the update's `Outbox` (bot/outbox.py);
-4. the session commits (once) and closes, giving its connection, and on SQLite the write lock, back;
+4. the session commits (once) and closes, giving its connection, and on SQLite the write lock,
+   back; the gate marks the update handled (with Redis, writing the conversation with it);
 5. the outbox is sent, still under the resident's lock so that their replies keep their order.
 
 If the handler or the commit fails, the outbox is dropped and the exception goes on to the
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from contextlib import AsyncExitStack
 from contextvars import ContextVar
 from typing import Any
 
@@ -32,7 +32,7 @@ from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.outbox import Outbox, current_outbox
-from bot.recent_updates import RecentUpdates
+from bot.recent_updates import LocalGate, UpdateGate
 from conversations import after_commit
 from storage.repositories import Repositories
 
@@ -48,11 +48,11 @@ class UpdateTransaction(BaseMiddleware):
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
         fsm: FSMContextMiddleware,
-        recent: RecentUpdates | None = None,
+        gate: UpdateGate | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.fsm = fsm
-        self.recent = recent if recent is not None else RecentUpdates()
+        self.gate = gate if gate is not None else LocalGate(fsm.events_isolation)
 
     async def __call__(
         self,
@@ -63,11 +63,9 @@ class UpdateTransaction(BaseMiddleware):
         bot: Bot = data["bot"]
         context = self.fsm.resolve_event_context(bot, data)
         data["fsm_storage"] = self.fsm.storage
-        async with AsyncExitStack() as stack:
-            if context is not None:
-                await stack.enter_async_context(self.fsm.events_isolation.lock(key=context.key))
-            update_id = event.update_id if isinstance(event, Update) else None
-            if update_id is not None and await self.recent.seen(update_id):
+        update_id = event.update_id if isinstance(event, Update) else None
+        async with self.gate.admit(context.key if context is not None else None, update_id) as admitted:
+            if not admitted:
                 log.info("update %s was handled already (Telegram sent it again): skipped", update_id)
                 return UNHANDLED
             chat = data.get("event_chat")
@@ -92,7 +90,6 @@ class UpdateTransaction(BaseMiddleware):
                     after_commit.hook.reset(tokens[2])
                     current_outbox.reset(tokens[1])
                     current_repositories.reset(tokens[0])
-            if update_id is not None:
-                await self.recent.remember(update_id)
+            await self.gate.done(update_id)
             await outbox.send()
             return result
