@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, func, select
 
+from conversations.after_commit import after_commit
 from storage.models import ProposalRow
 from tests.conftest import COMMITTEE_CHAT_ID, COMMITTEE_ID
 from tests.journeys.committee_steps import anne, propose, status_of  # noqa: F401
@@ -183,3 +184,28 @@ async def test_one_residents_slow_reply_does_not_hold_up_another_resident(app, m
     assert not marie_start.done() and not held.released.is_set()
     held.release()
     assert "Bonjour Marie" in (await marie_start).plain_text
+
+
+async def test_a_step_after_held_replies_gets_telegrams_whole_answer(app, marie):
+    """Held calls are sent without turning Telegram's answer into objects (no one reads it:
+    bot/outbox.py); a step sent after them still reads the message Telegram made."""
+    answers = []
+
+    async def reply_then_step(handler, message, data):
+        await app.bot.send_message(message.chat.id, "held")
+
+        async def remember(_transaction) -> None:
+            sent = await app.bot.send_message(message.chat.id, "from the step")
+            answers.append((sent.message_id, sent.text))
+
+        after_commit(remember)
+        return await handler(message, data)
+
+    app.dispatcher.message.outer_middleware(reply_then_step)
+    try:
+        await marie.send("/start")
+    finally:
+        app.dispatcher.message.outer_middleware.unregister(reply_then_step)
+    sent = {m.message_id: m.text for m in marie.inbox}
+    assert "held" in sent.values()
+    assert len(answers) == 1 and sent.get(answers[0][0]) == answers[0][1] == "from the step"
