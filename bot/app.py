@@ -35,6 +35,7 @@ from campaign.schema import Campaign, CampaignError, load_campaign
 from storage.changes import ChangeWatch
 from conversations.committee.counting import CountDesk
 from storage.db import make_engine, make_sessionmaker, upgrade_schema
+from storage.repositories.conversation_state import CommittedStates
 from storage.phase_gate import check_ballot_settings
 from storage.repositories import Repositories
 
@@ -87,6 +88,8 @@ def _conversation_storage(
         gate = RedisGate(storage, keys, settings.redis_prefix)
         # The isolation stays for aiogram's sake; updates take the same lock through the gate.
         return storage, RedisEventIsolation(storage.redis, key_builder=keys), gate
+    # One worker (several need Redis): every conversation is read and written by this process.
+    CommittedStates.install(sessionmaker)
     isolation = ResidentLocks()
     return DatabaseStorage(sessionmaker), isolation, LocalGate(isolation)
 

@@ -4,10 +4,17 @@ Read once per key and update, kept in the session meanwhile, and written when th
 commits, once per key and only if it changed (an update that reads the state and sets it to
 what it was writes nothing). A conversation back to nothing (no state, no data) deletes its
 row, so the table holds only the conversations under way.
+
+When this process is the only one that handles updates (no Redis: one worker, see
+bot/app.py), it also keeps what it last committed for the most recent keys (`CommittedStates`),
+and an update reads its state from there instead of asking the database: a key's reads and
+writes all go through this process, one update at a time (the resident's lock), so what it
+committed last is what the table holds.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from copy import deepcopy
 from datetime import datetime, timezone
@@ -23,6 +30,7 @@ from storage.models import ConversationStateRow
 Value = tuple[str | None, dict[str, Any]]
 EMPTY: Value = (None, {})
 _INFO_KEY = "conversation_states"
+_COMMITTED_KEY = "committed_conversation_states"
 
 # Read and written on nearly every update: built once, on the table rather than the ORM class
 # (no ORM bulk-insert machinery, and SQLAlchemy finds the compiled form by the statement's
@@ -63,12 +71,55 @@ def _copied(value: Any) -> Any:
     return deepcopy(value)  # anything else a handler put there, as before
 
 
+class CommittedStates:
+    """What this process last committed for the most recent `size` keys (None: no row).
+
+    Bounded, least recently used out first, so that memory stays flat however many residents
+    come. The values are shared with the sessions and, like theirs, never changed in place.
+    """
+
+    def __init__(self, size: int = 5000) -> None:
+        self.size = size
+        self._values: OrderedDict[str, Value | None] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def get(self, key: str) -> tuple[bool, Value | None]:
+        """(known, value): known is False when the database must be asked."""
+        if key not in self._values:
+            return False, None
+        self._values.move_to_end(key)
+        return True, self._values[key]
+
+    def put(self, key: str, value: Value | None) -> None:
+        self._values[key] = value
+        self._values.move_to_end(key)
+        if len(self._values) > self.size:
+            self._values.popitem(last=False)
+
+    def discard(self, key: str) -> None:
+        self._values.pop(key, None)
+
+    def discard_prefix(self, prefix: str) -> None:
+        for key in [k for k in self._values if k.startswith(prefix)]:
+            del self._values[key]
+
+    @staticmethod
+    def install(sessionmaker: Any, size: int = 5000) -> CommittedStates:
+        """The sessions of `sessionmaker` read and keep what is committed through them."""
+        committed = CommittedStates(size)
+        sessionmaker.configure(info={_COMMITTED_KEY: committed})
+        return committed
+
+
 class _Pending:
     """What the session read (`stored`) and what the update left (`now`), per key."""
 
-    def __init__(self) -> None:
+    def __init__(self, committed: CommittedStates | None = None) -> None:
         self.stored: dict[str, Value | None] = {}  # None: no row
         self.now: dict[str, Value] = {}
+        self.committed = committed
 
     def flush(self, session: Session) -> None:
         # The day only: a conversation is saved when a vote is confirmed, and a time written then
@@ -78,6 +129,10 @@ class _Pending:
             stored = self.stored.get(key)
             if value == (stored or EMPTY):
                 continue
+            if self.committed is not None:
+                # Until the commit is known to have succeeded, the database is asked (a commit
+                # that fails, or whose answer is lost, must not leave the new value here).
+                self.committed.discard(key)
             if value == EMPTY:
                 session.execute(_DELETE, {"key": key})
                 self.stored[key] = None
@@ -97,6 +152,14 @@ def _write_states(session: Session) -> None:
         pending.flush(session)
 
 
+@event.listens_for(Session, "after_commit")
+def _remember_committed(session: Session) -> None:
+    pending: _Pending | None = session.info.get(_INFO_KEY)
+    if pending is not None and pending.committed is not None:
+        for key, value in pending.stored.items():  # read, or written by the flush: committed now
+            pending.committed.put(key, value)
+
+
 class ConversationStateRepository:
     """State and data of one conversation, under an opaque key.
 
@@ -108,15 +171,20 @@ class ConversationStateRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self._pending: _Pending = session.info.setdefault(_INFO_KEY, _Pending())
+        pending = session.info.get(_INFO_KEY)
+        if pending is None:
+            pending = session.info[_INFO_KEY] = _Pending(session.info.get(_COMMITTED_KEY))
+        self._pending: _Pending = pending
 
     async def _current(self, key: str) -> Value:
         """What the update sees now, shared: not to be changed or handed out."""
         pending = self._pending
         value = pending.now.get(key)
         if value is None:
-            row = (await self.session.execute(_READ, {"key": key})).first()
-            stored: Value | None = (row.state, dict(row.data or {})) if row is not None else None
+            known, stored = pending.committed.get(key) if pending.committed is not None else (False, None)
+            if not known:
+                row = (await self.session.execute(_READ, {"key": key})).first()
+                stored = (row.state, dict(row.data or {})) if row is not None else None
             pending.stored[key] = stored
             # Shared with `stored`: neither is ever changed in place (see the class).
             value = pending.now[key] = stored if stored is not None else EMPTY
@@ -154,4 +222,6 @@ class ConversationStateRepository:
         for key in [k for k in pending.now if k.startswith(key_prefix)]:
             del pending.now[key]
             pending.stored.pop(key, None)
+        if pending.committed is not None:
+            pending.committed.discard_prefix(key_prefix)
         await self.session.execute(delete(ConversationStateRow).where(ConversationStateRow.key.startswith(key_prefix)))

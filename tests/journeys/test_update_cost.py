@@ -18,6 +18,7 @@ from storage.models import UserRow
 from tests.conftest import deliver_to
 from tests.emulator import Resident
 from tests.journeys.committee_steps import anne  # noqa: F401
+from tests.journeys.test_commit_then_speak import refuse_commit  # noqa: F401
 from tests.journeys.wizard_steps import submit_project
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
@@ -146,3 +147,26 @@ async def test_no_lock_is_kept_for_a_resident_once_their_updates_are_handled(req
     results = await asyncio.gather(marie.send("/start"), john.send("/start"), marie.send("/help"))
     assert all(results)
     assert isolation.held() == 0
+
+
+def reads_state(cost: Cost) -> bool:
+    return any(s.lstrip().upper().startswith("SELECT") and "conversation_states" in s for s in cost.statements)
+
+
+async def test_a_conversation_is_read_from_the_database_once_then_from_what_was_committed(app, emulator, refuse_commit):  # noqa: F811
+    meter = Meter(app)
+    john = meter.resident(emulator, 1002, "John", "en")
+    await john.send("/start")
+    assert reads_state(meter.costs[-1])  # the first time: asked
+    await john.send("/help")
+    assert not reads_state(meter.costs[-1])
+    assert "Step 1 of 7" in (await john.send("/propose")).text
+    assert not reads_state(meter.costs[-1])
+    # A commit that fails: the step is not taken, and the next update asks the database again.
+    refuse_commit("conversation_states")
+    assert "Step 2 of 7" not in (await john.send("Benches in the park")).text
+    replies = await john.send("Benches in the park")
+    assert reads_state(meter.costs[-1])
+    assert "Step 2 of 7" in replies.text
+    await john.send("/help")
+    assert not reads_state(meter.costs[-1])
