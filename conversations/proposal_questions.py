@@ -7,7 +7,7 @@ from html import escape
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from conversations.keyboard import InlineKeyboardBuilder
+from conversations.keyboard import Button, inline_markup
 
 from campaign.proposal import FIELD_ORDER, OPTIONAL_FIELDS, ProposalDraft, previous_field
 from campaign.schema import Campaign, pick
@@ -62,13 +62,12 @@ def current_answer(name: str, draft: ProposalDraft, campaign: Campaign) -> str |
 
 
 def question_keyboard(name: str, draft: ProposalDraft, campaign: Campaign, language: str) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    rows: list[tuple[Button, ...]] = []
     if name == "category":
-        for category in campaign.categories:
-            builder.button(
-                text=pick(category.names, language, campaign.default_language),
-                callback_data=CategoryChoice(category=category.id),
-            )
+        rows += [
+            ((pick(category.names, language, campaign.default_language), CategoryChoice(category=category.id).pack()),)
+            for category in campaign.categories
+        ]
     controls = []
     if previous_field(name):
         controls.append((_("⬅️ Back"), "back"))
@@ -77,16 +76,12 @@ def question_keyboard(name: str, draft: ProposalDraft, campaign: Campaign, langu
     elif draft.has(name):
         controls.append((_("⏭ Keep"), "skip"))
     controls.append((_("✖ Stop"), "cancel"))
-    for text, action in controls:
-        builder.button(text=text, callback_data=WizardAction(action=action, field=name))
-    sizes = [1] * (len(campaign.categories) if name == "category" else 0) + [len(controls)]
-    builder.adjust(*sizes)
-    return builder.as_markup()
+    rows.append(tuple((text, WizardAction(action=action, field=name).pack()) for text, action in controls))
+    return inline_markup(tuple(rows))
 
 
 def review_keyboard() -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    labels = {
+    edit = {
         "title": _("✏️ Title"),
         "summary": _("✏️ Summary"),
         "description": _("✏️ Description"),
@@ -95,9 +90,11 @@ def review_keyboard() -> InlineKeyboardMarkup:
         "cost": _("✏️ Cost"),
         "photo": _("✏️ Photo"),
     }
-    for name in FIELD_ORDER:
-        builder.button(text=labels[name], callback_data=WizardAction(action="edit", field=name))
-    builder.button(text=_("✅ Submit"), callback_data=WizardAction(action="submit"))
-    builder.button(text=_("✖ Stop"), callback_data=WizardAction(action="cancel", field="review"))
-    builder.adjust(2, 2, 2, 1, 1, 1)
-    return builder.as_markup()
+    buttons = [(edit[name], WizardAction(action="edit", field=name).pack()) for name in FIELD_ORDER]
+    return inline_markup(
+        (
+            *(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)),
+            ((_("✅ Submit"), WizardAction(action="submit").pack()),),
+            ((_("✖ Stop"), WizardAction(action="cancel", field="review").pack()),),
+        )
+    )

@@ -12,7 +12,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
-from conversations.keyboard import InlineKeyboardBuilder
+from conversations.keyboard import Button, InlineKeyboardBuilder, inline_markup
 from pydantic import BaseModel
 
 from campaign.ballot import BallotError, strategy
@@ -86,25 +86,18 @@ def card_text(
 def card_keyboard(
     project: Proposal, index: int, count: int, choices: tuple[int, ...], campaign: Campaign
 ) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    sizes = []
+    rows: list[tuple[Button, ...]] = []
     if count > 1:
-        builder.button(text="◀️", callback_data=VoteNav(index=(index - 1) % count))
-        builder.button(text="▶️", callback_data=VoteNav(index=(index + 1) % count))
-        sizes.append(2)
-    builder.button(text=_("📄 Details"), callback_data=VoteDetails(project=project.id))
-    sizes.append(1)
-    builder.button(
-        text=texts_for(campaign).pick_label(project.id, choices, campaign), callback_data=VotePick(project=project.id)
-    )
-    sizes.append(1)
-    if not strategy(campaign.ballot).one_tap:
-        builder.button(
-            text=_("📨 Submit my ballot ({count})").format(count=len(set(choices))), callback_data=VoteSubmit()
+        rows.append(
+            (("◀️", VoteNav(index=(index - 1) % count).pack()), ("▶️", VoteNav(index=(index + 1) % count).pack()))
         )
-        sizes.append(1)
-    builder.adjust(*sizes)
-    return builder.as_markup()
+    rows.append(((_("📄 Details"), VoteDetails(project=project.id).pack()),))
+    pick = texts_for(campaign).pick_label(project.id, choices, campaign)
+    rows.append(((pick, VotePick(project=project.id).pack()),))
+    if not strategy(campaign.ballot).one_tap:
+        submit = _("📨 Submit my ballot ({count})").format(count=len(set(choices)))
+        rows.append(((submit, VoteSubmit().pack()),))
+    return inline_markup(tuple(rows))
 
 
 class VoteDraft(BaseModel):

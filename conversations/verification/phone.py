@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 
 from aiogram import Router
@@ -23,11 +24,13 @@ from storage.repositories.verification import VerifyOutcome
 
 
 def phone_keyboard() -> ReplyKeyboardMarkup:
+    return _phone_keyboard(_("📱 Share my phone number"), _("✖ Cancel"))
+
+
+@lru_cache(maxsize=64)  # one per language; shared like conversations.keyboard.inline_markup's
+def _phone_keyboard(share: str, cancel: str) -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(
-        keyboard=[
-            [KeyboardButton(text=_("📱 Share my phone number"), request_contact=True)],
-            [KeyboardButton(text=_("✖ Cancel"))],
-        ],
+        keyboard=[[KeyboardButton(text=share, request_contact=True)], [KeyboardButton(text=cancel)]],
         resize_keyboard=True,
         one_time_keyboard=True,
     )

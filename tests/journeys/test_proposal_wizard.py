@@ -338,3 +338,19 @@ async def test_a_draft_saved_before_the_typed_state_is_continued(john, app):
     await john.send(SUMMARY)
     data = await app.dispatcher.storage.get_data(key)
     assert data["proposal"]["draft"]["title"] == TITLE and data["proposal"]["draft"]["summary"] == SUMMARY
+
+
+async def test_residents_at_the_same_step_see_the_buttons_in_their_own_language(john, marie):
+    # The wizard's keyboards are made once and shared (conversations.keyboard.inline_markup):
+    # one resident's language must not leak into another's at the same step.
+    for resident in (john, marie, john):
+        await resident.send("/propose")
+        await resident.send(TITLE)
+        await resident.send(SUMMARY)
+        replies = await resident.send(DESCRIPTION)
+        labels = replies[-1].button_labels()
+        if resident is john:
+            assert labels == ["Environment", "Mobility", "⬅️ Back", "✖ Stop"]
+        else:
+            assert labels == ["Environnement", "Mobilité", "⬅️ Retour", "✖ Arrêter"]
+        await resident.send("/cancel")
