@@ -28,6 +28,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 log = logging.getLogger(__name__)
 
 CHANNEL = "pbbot_changes"
+# Execution option of a write to a watched table that changes nothing a worker caches (a ballot
+# bumping the vote's counter); `changed(connection)` says when it did after all.
+UNWATCHED = "pbbot_unwatched"
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
 _TOUCHED = "pbbot_watched_write"
 
@@ -57,16 +60,15 @@ class ChangeWatch:
 
     # -- this process's writes --------------------------------------------------------------
 
-    def _after_execute(self, connection: Connection, cursor: Any, statement: str, *_: Any) -> None:
+    def _after_execute(
+        self, connection: Connection, cursor: Any, statement: str, parameters: Any, context: Any, *_: Any
+    ) -> None:
         match = _WRITE.match(statement)
-        if match is None or match.group(1) not in self.tables or connection.info.get(_TOUCHED):
+        if match is None or match.group(1) not in self.tables:
             return
-        connection.info[_TOUCHED] = True
-        if connection.dialect.name == "postgresql":
-            # A cursor of its own, so the statement's result is left alone; delivered at commit.
-            notify = connection.connection.cursor()
-            notify.execute(f"NOTIFY {CHANNEL}")
-            notify.close()
+        if context is not None and context.execution_options.get(UNWATCHED):
+            return
+        changed(connection)
 
     def _on_commit(self, connection: Connection) -> None:
         if connection.info.pop(_TOUCHED, False):
@@ -110,3 +112,15 @@ class ChangeWatch:
         ):
             if event.contains(sync, name, listener):  # close() may be called twice
                 event.remove(sync, name, listener)
+
+
+def changed(connection: Connection) -> None:
+    """This transaction changed what the workers cache: they read it again once it commits."""
+    if connection.info.get(_TOUCHED):
+        return
+    connection.info[_TOUCHED] = True
+    if connection.dialect.name == "postgresql":
+        # A cursor of its own, so the statement's result is left alone; delivered at commit.
+        notify = connection.connection.cursor()
+        notify.execute(f"NOTIFY {CHANNEL}")
+        notify.close()

@@ -6,6 +6,11 @@ counter unless the vote is sealed — False means "sealed, refuse the ballot". `
 the tally's transaction before the ballots are read. Both write the same row, so on PostgreSQL
 the second waits for the first to commit (and, in READ COMMITTED, then sees its effect); on
 SQLite writes are serialised anyway.
+
+The workers cache the vote's lock (first ballot, seal: bot/middlewares/campaign.py) and read it
+again when the row is written (storage/changes.py). Only the first ballot, which makes the row,
+and the seal change it; every later ballot only bumps the counter, so its write is marked as
+changing nothing cached, lest every ballot make every worker read the campaign again.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaign.phase_guard import Lock
+from storage.changes import UNWATCHED, changed
 from storage.models.campaign_lock import CampaignLockRow
 from storage.repositories.verification import aware, utc
 
@@ -45,10 +51,16 @@ def _ensure_statement(dialect: Any) -> Any:
 def _admit_statement(dialect: Any) -> Any:
     # The row created with the first ballot counted, or the count bumped unless sealed: one
     # statement, which writes (and so waits for a seal under way) like the UPDATE it replaces.
-    return _insert_lock(dialect, 1).on_conflict_do_update(
-        index_elements=[_LOCKS.c.campaign_id],
-        set_={"ballots_accepted": _LOCKS.c.ballots_accepted + 1},
-        where=_LOCKS.c.sealed_at.is_(None),
+    # It returns the count: 1 when this ballot made the row, nothing when the vote is sealed.
+    return (
+        _insert_lock(dialect, 1)
+        .on_conflict_do_update(
+            index_elements=[_LOCKS.c.campaign_id],
+            set_={"ballots_accepted": _LOCKS.c.ballots_accepted + 1},
+            where=_LOCKS.c.sealed_at.is_(None),
+        )
+        .returning(_LOCKS.c.ballots_accepted)
+        .execution_options(**{UNWATCHED: True})
     )
 
 
@@ -104,7 +116,10 @@ class LockRepository:
                 "finalists": finalists,
             },
         )
-        return bool(result.rowcount)
+        accepted = result.scalar()
+        if accepted == 1:  # the first ballot: the vote's lock is set now
+            await self.session.run_sync(lambda session: changed(session.connection()))
+        return accepted is not None
 
     async def seal(self, campaign_id: str, now: datetime, settings: dict[str, str], finalists: dict[str, str]) -> bool:
         """True if this call sealed the vote (the first tally), False if it was sealed already."""

@@ -19,6 +19,8 @@ from tests.conftest import deliver_to
 from tests.emulator import Resident
 from tests.journeys.committee_steps import anne  # noqa: F401
 from tests.journeys.test_commit_then_speak import refuse_commit  # noqa: F401
+from tests.journeys.test_campaign_rules import vote_for_the_first
+from tests.journeys.voting_helpers import make_finalists, open_voting, verify_by_phone
 from tests.journeys.wizard_steps import submit_project
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
@@ -170,3 +172,45 @@ async def test_a_conversation_is_read_from_the_database_once_then_from_what_was_
     assert "Step 2 of 7" in replies.text
     await john.send("/help")
     assert not reads_state(meter.costs[-1])
+
+
+async def test_only_the_first_ballot_and_the_seal_make_the_campaign_read_again(request, app, emulator, clock, anne):  # noqa: F811
+    """Every ballot bumps the vote's counter in the lock row; only the first one (which sets the
+    vote's lock) and the seal change what the workers cache."""
+    meter = Meter(app)
+    john = meter.resident(emulator, 1002, "John", "en")
+    paul = meter.resident(emulator, 1005, "Paul", "en")
+    await make_finalists(app, [("Bench", 1500), ("Trees along the river", 8000)])
+    open_voting(app, clock)
+    await verify_by_phone(john)
+    await verify_by_phone(paul)
+
+    before = app.watch.version
+    await vote_for_the_first(john)  # the first ballot: the campaign is held in the vote from now on
+    if request.config.getoption("--db") == "postgresql":
+        # This worker hears its own NOTIFY too; wait for it, so that it is not taken for the next one's.
+        # The timeout only turns a lost notification into a failure; nothing is measured.
+        async def notified() -> None:
+            while app.watch.version < before + 2:
+                await app.watch.changed_since(app.watch.version)
+
+        await asyncio.wait_for(notified(), timeout=10)
+    else:
+        assert app.watch.version == before + 1
+    await john.send("/help")
+    await john.send("/help")
+    assert not any(table in s for s in meter.costs[-1].statements for table in CACHED)
+
+    after_first = app.watch.version
+    await vote_for_the_first(paul)  # a second ballot: the counter only
+    assert app.watch.version == after_first
+    await john.send("/help")
+    assert not any(table in s for s in meter.costs[-1].statements for table in CACHED)
+
+    # The seal (the committee closes the vote and counts) is read again at once.
+    await anne.send("/advance")
+    await anne.press("✅ Oui")
+    assert "<b>Résultats" in (await anne.send("/results")).text
+    assert app.watch.version > after_first
+    await john.send("/help")
+    assert any("campaign_locks" in s for s in meter.costs[-1].statements)
