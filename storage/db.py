@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from storage import sqlite_driver
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+POOL_SIZE = 15  # connections per process to PostgreSQL
 
 
 def is_sqlite(url: str) -> bool:
@@ -22,7 +23,11 @@ def is_sqlite(url: str) -> bool:
 
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     if not is_sqlite(url):
-        return create_async_engine(url, echo=echo, pool_pre_ping=True)
+        # The pool keeps every connection it may open (SQLAlchemy's default is 5 kept + 10 opened
+        # and closed again): under load the overflow connections were connected and closed over and
+        # over, each connect a TLS probe, a login, a new server process and asyncpg's set-up.
+        # Same ceiling of 15 per process, so the same load on PostgreSQL at the busiest.
+        return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=0)
     # SQLite has one writer at a time. Within a process, one connection makes the sessions
     # queue for it in the pool (FIFO, asyncio-aware), instead of polling the file lock with
     # busy_timeout sleeps; transactions are short since nothing speaks to Telegram inside one
