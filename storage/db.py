@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -61,8 +62,27 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     return engine
 
 
+class Session(AsyncSession):
+    """An AsyncSession that, when a block ends with nothing left open, closes in place.
+
+    SQLAlchemy's `async with` closes the session in a task of its own and waits for it, so that a
+    cancellation cannot abandon a rollback half-way. That is two turns of the event loop, each
+    behind every other update ready to run: about 0.2 s per update with 50 residents at a time
+    and a 50 ms Bot API, and the rate is the residents at a time over that latency. After a
+    commit (the usual end) the connection is back in the pool and closing waits on nothing, so
+    there is nothing a cancellation could abandon; a block that ends inside a transaction (an
+    error) still closes SQLAlchemy's way.
+    """
+
+    async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
+        if self.in_transaction():
+            await super().__aexit__(type_, value, traceback)
+        else:
+            await self.close()
+
+
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(engine, class_=Session, expire_on_commit=False)
 
 
 def alembic_config(url: str) -> Config:
