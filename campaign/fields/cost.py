@@ -1,6 +1,6 @@
 """A cost as a resident types it: "1 500 €", "12,5k", "3 000,-".
 
-Reading rules (pinned by ``tests/unit/test_fields.py``):
+Reading rules (pinned by ``tests/unit/test_fields_cost_accepted.py`` and ``test_fields_cost_refused.py``):
 
 * ``parse_cost`` reading of separators:
   - space, no-break space, narrow no-break space, apostrophe -> thousands;

@@ -1,6 +1,6 @@
 """Free text a resident types: titles, summaries, descriptions, places in words.
 
-Decisions worth knowing (pinned by ``tests/unit/test_fields.py``):
+Decisions worth knowing (pinned by ``tests/unit/test_fields_text.py``):
 
 * Lengths are counted in Unicode code points after :func:`clean_text`,
   which is what a database ``VARCHAR(n)`` counts.  An emoji flag counts 2.
