@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, make_url
 from sqlalchemy.engine import Connection
-from sqlalchemy.pool import AsyncAdaptedQueuePool
+from storage.fair_pool import FairAsyncPool
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage import sqlite_driver
@@ -27,10 +27,13 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         # The pool keeps every connection it may open (SQLAlchemy's default is 5 kept + 10 opened
         # and closed again): under load the overflow connections were connected and closed over and
         # over, each connect a TLS probe, a login, a new server process and asyncpg's set-up.
-        # Same ceiling of 15 per process, so the same load on PostgreSQL at the busiest.
-        return create_async_engine(url, echo=echo, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=0)
+        # Same ceiling of 15 per process, so the same load on PostgreSQL at the busiest. The pool
+        # hands connections out first come, first served (storage/fair_pool.py).
+        return create_async_engine(
+            url, echo=echo, pool_pre_ping=True, poolclass=FairAsyncPool, pool_size=POOL_SIZE, max_overflow=0
+        )
     # SQLite has one writer at a time. Within a process, one connection makes the sessions
-    # queue for it in the pool (FIFO, asyncio-aware), instead of polling the file lock with
+    # queue for it in the pool (first come, first served: storage/fair_pool.py), instead of polling the file lock with
     # busy_timeout sleeps; transactions are short since nothing speaks to Telegram inside one
     # (bot/outbox.py). Between processes, BEGIN IMMEDIATE takes the write lock when a
     # transaction begins, so that a reader never fails half-way becoming a writer.
@@ -41,7 +44,7 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         url,
         echo=echo,
         async_creator=lambda: sqlite_driver.connect(database, timeout=30, check_same_thread=database == ":memory:"),
-        poolclass=AsyncAdaptedQueuePool,
+        poolclass=FairAsyncPool,
         pool_size=1,
         max_overflow=0,
         pool_timeout=60,
