@@ -33,6 +33,7 @@ went wrong: they would otherwise wait for an answer that never comes.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -108,37 +109,60 @@ class Outbox:
         self._items.clear()
 
     async def send(self) -> None:
-        """Send what was held, in order; called once the update's transaction has committed."""
+        """Send what was held, in order; called once the update's transaction has committed.
+
+        A button's answer (`answerCallbackQuery`, which stops the spinner on the button) is no
+        message in the chat and keeps no order with the replies: it goes out alongside them
+        instead of one Bot API round trip (~50 ms from Europe) before or after them.
+        """
         self.open = False
         items, self._items = self._items, []
-        unanswered: TelegramAPIError | None = None
-        for item in items:
+        alongside = [item for item in items if _alongside(item)]
+        if alongside and len(alongside) < len(items):
+            answering = [asyncio.create_task(self._deliver(item)) for item in alongside]
             try:
-                if isinstance(item, tuple):
-                    bot, method = item
-                    token = _answer_unread.set(True)
-                    try:
-                        await bot(method)
-                    finally:
-                        _answer_unread.reset(token)
-                else:
-                    await item(self.transaction)
-            except TelegramAPIError as error:
-                # Committed already: a resident who blocked the bot, or an edit that changed
-                # nothing, must not stop the replies after it.
-                log.warning("after commit: %s failed: %s", _name(item), error)
-                if unanswered is None and self._is_reply(item) and not isinstance(error, TelegramForbiddenError):
-                    unanswered = error
-            except Exception:  # noqa: BLE001 - same: the update is committed, tell the others
-                log.exception("after commit: %s failed", _name(item))
+                failures = [await self._deliver(item) for item in items if not _alongside(item)]
+                failures += await asyncio.gather(*answering)
+            finally:
+                for task in answering:
+                    task.cancel()  # only if this was cancelled half-way: they are done otherwise
+        else:
+            failures = [await self._deliver(item) for item in items]
+        unanswered = next((failure for failure in failures if failure is not None), None)
         if unanswered is not None:
             raise RepliesFailed(f"a reply to chat {self.chat_id} could not be sent") from unanswered
+
+    async def _deliver(self, item: tuple[Bot, TelegramMethod[Any]] | Step) -> TelegramAPIError | None:
+        """Send one held call or run one step; the error, if it leaves the sender unanswered."""
+        try:
+            if isinstance(item, tuple):
+                bot, method = item
+                token = _answer_unread.set(True)
+                try:
+                    await bot(method)
+                finally:
+                    _answer_unread.reset(token)
+            else:
+                await item(self.transaction)
+        except TelegramAPIError as error:
+            # Committed already: a resident who blocked the bot, or an edit that changed
+            # nothing, must not stop the replies after it.
+            log.warning("after commit: %s failed: %s", _name(item), error)
+            if self._is_reply(item) and not isinstance(error, TelegramForbiddenError):
+                return error
+        except Exception:  # noqa: BLE001 - same: the update is committed, tell the others
+            log.exception("after commit: %s failed", _name(item))
+        return None
 
     def _is_reply(self, item: object) -> bool:
         if not isinstance(item, tuple) or self.chat_id is None:
             return False
         method = item[1]
         return method.__api_method__.startswith("send") and getattr(method, "chat_id", None) == self.chat_id
+
+
+def _alongside(item: object) -> bool:
+    return isinstance(item, tuple) and item[1].__api_method__ == "answerCallbackQuery"
 
 
 def _name(item: object) -> str:

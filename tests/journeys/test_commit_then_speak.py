@@ -209,3 +209,30 @@ async def test_a_step_after_held_replies_gets_telegrams_whole_answer(app, marie)
     sent = {m.message_id: m.text for m in marie.inbox}
     assert "held" in sent.values()
     assert len(answers) == 1 and sent.get(answers[0][0]) == answers[0][1] == "from the step"
+
+
+async def test_a_buttons_answer_goes_out_alongside_the_reply_not_before_it(app, john, emulator):
+    """The answer to a pressed button (the spinner) is no message in the chat: while Telegram
+    has not answered it, the wizard's next question is already in John's chat, in one round
+    trip instead of two."""
+    await john.send("/start")
+    await john.press("Propose a project")
+    await john.send("A bench for the square")
+    await john.send("A wooden bench in front of the church.")
+    await john.send("The elders walk to the square and have nowhere to sit there.")
+    held = emulator.hold("answerCallbackQuery")
+    pressing = asyncio.create_task(john.press("Mobility"))
+    await asyncio.wait_for(held.reached.wait(), timeout=30)  # only turns a deadlock into a failure
+
+    def last_text() -> str:
+        last = emulator.last_message(john.chat_id)
+        return (last.text or "") if last is not None else ""
+
+    for _ in range(100):  # the reply is on its way: let it arrive (no clock is read)
+        if "Step 5 of 7" in last_text():
+            break
+        await asyncio.sleep(0)
+    assert "Step 5 of 7" in last_text()
+    assert not pressing.done()
+    held.release()
+    assert "Step 5 of 7" in (await pressing).text
