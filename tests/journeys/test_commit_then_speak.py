@@ -19,7 +19,7 @@ from conversations.after_commit import after_commit
 from storage.models import ProposalRow
 from tests.conftest import COMMITTEE_CHAT_ID, COMMITTEE_ID
 from tests.journeys.committee_steps import anne, propose, status_of  # noqa: F401
-from tests.journeys.voting_helpers import verifications
+from tests.journeys.voting_helpers import make_finalists, open_voting, phone_of, verifications
 from tests.journeys.wizard_steps import fill_until_cost
 
 SORRY_FR = "Désolé, un problème est survenu de notre côté."
@@ -211,6 +211,18 @@ async def test_a_step_after_held_replies_gets_telegrams_whole_answer(app, marie)
     assert len(answers) == 1 and sent.get(answers[0][0]) == answers[0][1] == "from the step"
 
 
+async def last_text_once_sent(emulator, resident, expected: str) -> str:
+    """The resident's last message, once one holding `expected` has arrived (a few turns of the
+    event loop: the reply is on its way, no clock is read), or whatever is last if none did."""
+    for _ in range(100):
+        last = emulator.last_message(resident.chat_id)
+        if last is not None and expected in (last.text or ""):
+            break
+        await asyncio.sleep(0)
+    last = emulator.last_message(resident.chat_id)
+    return (last.text or "") if last is not None else ""
+
+
 async def test_a_buttons_answer_goes_out_alongside_the_reply_not_before_it(app, john, emulator):
     """The answer to a pressed button (the spinner) is no message in the chat: while Telegram
     has not answered it, the wizard's next question is already in John's chat, in one round
@@ -223,16 +235,25 @@ async def test_a_buttons_answer_goes_out_alongside_the_reply_not_before_it(app, 
     held = emulator.hold("answerCallbackQuery")
     pressing = asyncio.create_task(john.press("Mobility"))
     await asyncio.wait_for(held.reached.wait(), timeout=30)  # only turns a deadlock into a failure
-
-    def last_text() -> str:
-        last = emulator.last_message(john.chat_id)
-        return (last.text or "") if last is not None else ""
-
-    for _ in range(100):  # the reply is on its way: let it arrive (no clock is read)
-        if "Step 5 of 7" in last_text():
-            break
-        await asyncio.sleep(0)
-    assert "Step 5 of 7" in last_text()
+    assert "Step 5 of 7" in await last_text_once_sent(emulator, john, "Step 5 of 7")
     assert not pressing.done()
     held.release()
     assert "Step 5 of 7" in (await pressing).text
+
+
+async def test_the_next_voting_card_does_not_wait_for_the_old_one_to_be_deleted(app, john, clock, emulator):
+    """Deleting a message leaves the chat the same whichever lands first: the next card is sent
+    while Telegram has not yet answered the deletion of the old one."""
+    await make_finalists(app, [("Bench on the square", 1500), ("Trees along the river", 4000)])
+    open_voting(app, clock)
+    await john.send("/start")
+    await john.press("🗳 Vote")
+    await john.press("📱 Share my phone number", phone=phone_of(john))
+    held = emulator.hold("deleteMessage", chat_id=john.chat_id)
+    pressing = asyncio.create_task(john.press("▶️"))
+    await asyncio.wait_for(held.reached.wait(), timeout=30)  # only turns a deadlock into a failure
+    card = await last_text_once_sent(emulator, john, "2 / 2")
+    assert "2 / 2" in card and "Trees along the river" in card
+    assert not pressing.done()
+    held.release()
+    assert "2 / 2" in (await pressing).text
