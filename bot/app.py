@@ -20,6 +20,7 @@ from bot.errors import register_error_handler
 from bot.fsm_storage import DatabaseStorage
 from bot.isolation import ResidentLocks
 from bot.lean_dispatch import streamline
+from conversations.routing_index import index
 from bot.i18n import PoCatalogs, make_i18n, ResidentLocale
 from bot import outbox
 from bot.metrics import Metrics, UpdateObserver
@@ -130,6 +131,7 @@ def create_dispatcher(
     ResidentLocale(i18n).setup(dispatcher)
     dispatcher.callback_query.outer_middleware(OddButtons())  # after the locale: it answers
     dispatcher.include_routers(*conversations.get_routers())
+    index(dispatcher)  # routers an update cannot match are passed over (conversations/routing_index.py)
     metrics.install(dispatcher)
     register_error_handler(dispatcher, i18n, campaign, sessionmaker)
     streamline(dispatcher)  # no thread per plain filter, no functools.wraps per router (bot/lean_dispatch.py)

@@ -17,23 +17,20 @@ def get_routers() -> list[Router]:
     from conversations import subscription
     from conversations import committee
     from conversations import group, receipts, results
-    from conversations.routing_index import index
 
     # /cancel in a dialog first; then commands that work in any state come before the wizard,
-    # whose catch-alls take the rest. `index` only skips the routers an update cannot match.
-    return index(
-        [
-            dialog_state.router(),
-            *verification.get_routers(),
-            voting.router(),
-            receipts.router(),
-            onboarding.router(),
-            *committee.get_routers(),
-            results.router(),
-            subscription.router(),
-            my_proposals.router(),
-            proposal_wizard.router(),
-            group.router(),
-            fallback.router(),
-        ]
-    )
+    # whose catch-alls take the rest. (bot/app.py indexes them once included: conversations/routing_index.py.)
+    return [
+        dialog_state.router(),
+        *verification.get_routers(),
+        voting.router(),
+        receipts.router(),
+        onboarding.router(),
+        *committee.get_routers(),
+        results.router(),
+        subscription.router(),
+        my_proposals.router(),
+        proposal_wizard.router(),
+        group.router(),
+        fallback.router(),
+    ]

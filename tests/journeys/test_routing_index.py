@@ -187,7 +187,7 @@ async def test_the_index_chooses_the_handler_the_full_walk_chooses(app, resident
             grid.cases += [(label, state, update) for state in SOME_STATES]
 
     indexed = await _route_all(app, senders, grids)
-    remove_index(app.dispatcher.sub_routers)
+    remove_index(app.dispatcher)
     walked = await _route_all(app, senders, grids)
 
     assert len(walked) > 2000 and indexed.keys() == walked.keys()
