@@ -57,9 +57,19 @@ def _upsert(dialect: Any) -> Any:
 _UPSERT = {"postgresql": _upsert(postgresql), "sqlite": _upsert(sqlite)}
 
 
+# Values handed out as they are: immutable, and the exact types only (a subclass goes the long way).
+_ATOMIC = frozenset({str, int, float, bool, type(None)})
+
+
 def _copied(value: Any) -> Any:
     """A deep copy of JSON-like data (what the column holds), without copy.deepcopy's memo and
-    dispatch: the wizard's draft is read several times per update."""
+    dispatch: the wizard's draft is read several times per update. Plain values inside a dict or
+    list are taken in place, without a call for each (two thirds of the time of a draft's copy)."""
+    kind = type(value)
+    if kind is dict:
+        return {key: item if type(item) in _ATOMIC else _copied(item) for key, item in value.items()}
+    if kind is list:
+        return [item if type(item) in _ATOMIC else _copied(item) for item in value]
     if isinstance(value, dict):
         return {key: _copied(item) for key, item in value.items()}
     if isinstance(value, list):
