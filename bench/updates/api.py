@@ -54,18 +54,22 @@ class EmulatorSession(BaseSession):
         return self.check_response(bot, method, HTTPStatus.OK, json.dumps({"ok": True, "result": result})).result
 
 
+# Sent as they are: a method's fields are mostly these, and each needs no call of `_wire`.
+_PLAIN = frozenset({str, int, float, bool})
+
+
 def _wire(bot: Bot, value: Any) -> Any:
     """A method's fields as the Bot API receives them: the bot's defaults filled in, no None."""
     if isinstance(value, Default):
         return _wire(bot, bot.default[value.name])
     if isinstance(value, dict):
         return {
-            k: _wire(bot, v)
+            k: v if type(v) in _PLAIN else _wire(bot, v)
             for k, v in value.items()
             if v is not None and not (isinstance(v, Default) and bot.default[v.name] is None)
         }
     if isinstance(value, list):
-        return [_wire(bot, v) for v in value]
+        return [v if type(v) in _PLAIN else _wire(bot, v) for v in value]
     if hasattr(value, "model_dump"):
         return _wire(bot, value.model_dump(exclude_none=True))
     return value
