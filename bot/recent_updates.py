@@ -46,6 +46,9 @@ class RecentUpdates:
 class UpdateGate(Protocol):
     def admit(self, key: StorageKey | None, update_id: int | None) -> AbstractAsyncContextManager[bool]: ...
 
+    def rewind(self) -> None:
+        """The update is handled again (its first attempt's connection was lost): forget what it changed."""
+
     async def done(self, update_id: int | None) -> None: ...
 
 
@@ -62,6 +65,9 @@ class LocalGate:
             if key is not None:
                 await stack.enter_async_context(self.isolation.lock(key=key))
             yield update_id is None or not await self.recent.seen(update_id)
+
+    def rewind(self) -> None:
+        """Nothing to forget: the conversation is written through the update's transaction."""
 
     async def done(self, update_id: int | None) -> None:
         if update_id is not None:

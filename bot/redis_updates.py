@@ -23,7 +23,7 @@ import uuid
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, cast
 
@@ -77,6 +77,14 @@ class Conversation:
     state_changed: bool = False
     data_changed: bool = False
     open: bool = True  # False once written: a later write goes straight to Redis
+    claimed: tuple[str | None, str | None] = field(init=False)  # as read: for a second attempt
+
+    def __post_init__(self) -> None:
+        self.claimed = (self.state, self.data)
+
+    def rewind(self) -> None:
+        self.state, self.data = self.claimed
+        self.state_changed = self.data_changed = False
 
 
 _current: ContextVar[Conversation | None] = ContextVar("redis_conversation", default=None)
@@ -180,6 +188,12 @@ class RedisGate:
             _current.reset(reset)
             if not await self._release(keys=[lock], args=[token]):
                 raise LockNotOwnedError("Cannot release a lock that's no longer owned")  # as aiogram's lock did
+
+    def rewind(self) -> None:
+        """The update is handled again: from the conversation as `claim` read it."""
+        conversation = _current.get()
+        if conversation is not None and conversation.open:
+            conversation.rewind()
 
     async def done(self, update_id: int | None) -> None:
         """After the commit: the conversation's writes and "handled", in one script (atomic)."""

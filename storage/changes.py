@@ -75,7 +75,10 @@ class ChangeWatch:
             self.bump()
 
     def _on_rollback(self, connection: Connection) -> None:
-        connection.info.pop(_TOUCHED, None)
+        # A lost connection's info went with it; asking would raise PendingRollbackError in
+        # place of the error that says the connection was lost.
+        if not connection.invalidated:
+            connection.info.pop(_TOUCHED, None)
 
     # -- the other workers' writes (PostgreSQL) ---------------------------------------------
 

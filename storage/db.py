@@ -7,7 +7,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, make_url
+from sqlalchemy import event, exc, make_url
 from sqlalchemy.engine import Connection
 from storage.fair_pool import FairAsyncPool
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -16,6 +16,9 @@ from storage import sqlite_driver
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 POOL_SIZE = 15  # connections per process to PostgreSQL
+# A connection is replaced after this long, whatever its state: a firewall or a proxy that drops
+# idle connections without a word (no socket closed) leaves nothing the checkout could see.
+POOL_RECYCLE = 1800  # seconds
 
 
 def is_sqlite(url: str) -> bool:
@@ -28,10 +31,19 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         # and closed again): under load the overflow connections were connected and closed over and
         # over, each connect a TLS probe, a login, a new server process and asyncpg's set-up.
         # Same ceiling of 15 per process, so the same load on PostgreSQL at the busiest. The pool
-        # hands connections out first come, first served (storage/fair_pool.py).
-        return create_async_engine(
-            url, echo=echo, pool_pre_ping=True, poolclass=FairAsyncPool, pool_size=POOL_SIZE, max_overflow=0
+        # hands connections out first come, first served (storage/fair_pool.py). No pre-ping (a
+        # round trip to PostgreSQL at every checkout, ~10% of a webhook worker's time): see
+        # `_closed_at_checkout` and bot/middlewares/database.py for what replaces it.
+        engine = create_async_engine(
+            url,
+            echo=echo,
+            poolclass=FairAsyncPool,
+            pool_size=POOL_SIZE,
+            max_overflow=0,
+            pool_recycle=POOL_RECYCLE,
         )
+        event.listen(engine.sync_engine, "checkout", _closed_at_checkout)
+        return engine
     # SQLite has one writer at a time. Within a process, one connection makes the sessions
     # queue for it in the pool (first come, first served: storage/fair_pool.py), instead of polling the file lock with
     # busy_timeout sleeps; transactions are short since nothing speaks to Telegram inside one
@@ -65,6 +77,33 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     return engine
 
 
+def _closed_at_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """A connection PostgreSQL closed while it waited in the pool is replaced, without a round trip.
+
+    A restart, pg_terminate_backend or idle_session_timeout closes the socket, and asyncpg marks
+    the connection closed as soon as the event loop reads that: asking it costs nothing. The
+    pool then connects again (SQLAlchemy's documented use of DisconnectionError at checkout).
+    What this cannot see (a connection lost after its checkout, or dropped without a word) fails
+    its statement; SQLAlchemy then replaces every connection of the pool, and an update whose
+    connection was lost before anything was committed is handled again (UpdateTransaction).
+    """
+    if dbapi_connection.driver_connection.is_closed():
+        raise exc.DisconnectionError("the connection was closed while it waited in the pool")
+
+
+def lost_before_commit(error: BaseException, session: AsyncSession) -> bool:
+    """True when `session` failed because its connection was lost, and had not tried to commit.
+
+    Its transaction was rolled back by the server with the connection: doing the work again on
+    a fresh one cannot do anything twice. Once a commit was sent, whether it happened is unknown.
+    """
+    return (
+        isinstance(error, exc.DBAPIError)
+        and error.connection_invalidated
+        and not (isinstance(session, Session) and session.commit_started)
+    )
+
+
 class Session(AsyncSession):
     """An AsyncSession that, when a block ends with nothing left open, closes in place.
 
@@ -75,7 +114,15 @@ class Session(AsyncSession):
     commit (the usual end) the connection is back in the pool and closing waits on nothing, so
     there is nothing a cancellation could abandon; a block that ends inside a transaction (an
     error) still closes SQLAlchemy's way.
+
+    It also says whether a commit was tried (`commit_started`, see `lost_before_commit`).
     """
+
+    commit_started = False
+
+    async def commit(self) -> None:
+        self.commit_started = True
+        await super().commit()
 
     async def __aexit__(self, type_: Any, value: Any, traceback: Any) -> None:
         if self.in_transaction():
