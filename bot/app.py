@@ -18,6 +18,7 @@ import conversations
 from bot.counting_key import register_environment_key
 from bot.errors import register_error_handler
 from bot.fsm_storage import DatabaseStorage
+from bot.gc_tuning import pace_for_serving
 from bot.isolation import ResidentLocks
 from bot.lean_dispatch import streamline
 from conversations.routing_index import index
@@ -145,6 +146,7 @@ async def build_app(
     session: BaseSession | None = None,
     token: str | None = None,
 ) -> App:
+    pace_for_serving()
     clock = clock or SystemClock()
     campaign = load_campaign(settings.campaign_path(), now=clock.now())
     i18n = make_i18n(
