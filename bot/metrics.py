@@ -90,6 +90,8 @@ class UpdateObserver(BaseMiddleware):
     def __init__(self, metrics: Metrics, secret_key: bytes) -> None:
         self.metrics = metrics
         self.secret_key = secret_key
+        # Each kind's counter and histogram, looked up once (`labels()` takes a lock and builds a key).
+        self._by_kind: dict[str, tuple[Any, Any]] = {}
 
     async def __call__(
         self,
@@ -109,8 +111,11 @@ class UpdateObserver(BaseMiddleware):
             raise
         finally:
             duration = time.perf_counter() - started
-            self.metrics.updates.labels(kind).inc()
-            self.metrics.latency.labels(kind).observe(duration)
+            children = self._by_kind.get(kind)
+            if children is None:
+                children = self._by_kind[kind] = (self.metrics.updates.labels(kind), self.metrics.latency.labels(kind))
+            children[0].inc()
+            children[1].observe(duration)
             if log.isEnabledFor(logging.INFO):
                 user = hashed_user(self.secret_key, sender.id) if sender is not None else None
                 update_id = getattr(event, "update_id", None)

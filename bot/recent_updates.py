@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
 from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
@@ -61,10 +61,13 @@ class LocalGate:
 
     @asynccontextmanager
     async def admit(self, key: StorageKey | None, update_id: int | None) -> AsyncIterator[bool]:
-        async with AsyncExitStack() as stack:
-            if key is not None:
-                await stack.enter_async_context(self.isolation.lock(key=key))
-            yield update_id is None or not await self.recent.seen(update_id)
+        # The one optional lock without an AsyncExitStack (an object and two more awaits per update).
+        seen = self.recent.seen
+        if key is None:
+            yield update_id is None or not await seen(update_id)
+            return
+        async with self.isolation.lock(key=key):
+            yield update_id is None or not await seen(update_id)
 
     def rewind(self) -> None:
         """Nothing to forget: the conversation is written through the update's transaction."""

@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 import aiosqlite
 
 T = TypeVar("T")
+_Done = tuple[list[Any], Any, int, "int | None"]  # rows, description, rowcount, lastrowid
 
 
 class OneTripCursor:
@@ -58,19 +59,16 @@ class OneTripCursor:
         return await self._run("executemany", sql, parameters)
 
     async def _run(self, how: str, sql: str, parameters: Any) -> OneTripCursor:
-        connection = self._connection._conn  # read here: it raises if the connection was closed
-
-        def run() -> tuple[list[Any], Any, int, int | None]:
-            cursor = connection.cursor()
-            try:
-                getattr(cursor, how)(sql, parameters)
-                rows = cursor.fetchall() if cursor.description else []
-                return rows, cursor.description, cursor.rowcount, cursor.lastrowid
-            finally:
-                cursor.close()
-
-        self._rows, self.description, self.rowcount, self.lastrowid = await self._connection.run(run)
+        self._rows, self.description, self.rowcount, self.lastrowid = await self._connection.run(
+            _statement(self._connection._conn, how, sql, parameters)  # _conn raises if the connection was closed
+        )
         return self
+
+    def here(self, sql: str, parameters: Any) -> None:
+        """The statement in this thread, at once; sqlite3's BUSY error rather than any wait."""
+        self._rows, self.description, self.rowcount, self.lastrowid = _statement(
+            self._connection._conn, "execute", sql, parameters
+        )()
 
     async def fetchone(self) -> Any:
         return self._rows.pop(0) if self._rows else None
@@ -91,6 +89,23 @@ class OneTripCursor:
         return None
 
 
+def _statement(connection: sqlite3.Connection, how: str, sql: str, parameters: Any) -> Callable[[], _Done]:
+    def run() -> _Done:
+        cursor = connection.cursor()
+        try:
+            getattr(cursor, how)(sql, parameters)
+            rows = cursor.fetchall() if cursor.description else []
+            return rows, cursor.description, cursor.rowcount, cursor.lastrowid
+        finally:
+            cursor.close()
+
+    return run
+
+
+def busy(error: sqlite3.OperationalError) -> bool:
+    return getattr(error, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
+
+
 class OneTripConnection(aiosqlite.Connection):
     shared = False  # a file: the sqlite3 connection may be used from the event loop's thread
     wait_ms = 5000  # how long a statement waits for another process's lock (in aiosqlite's thread)
@@ -108,7 +123,7 @@ class OneTripConnection(aiosqlite.Connection):
         try:
             return fn()
         except sqlite3.OperationalError as error:
-            if getattr(error, "sqlite_errorcode", 0) & 0xFF != sqlite3.SQLITE_BUSY:
+            if not busy(error):
                 raise
         return await self._execute(self._waiting, fn)
 

@@ -39,7 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.outbox import Outbox, current_outbox
 from bot.recent_updates import LocalGate, UpdateGate
 from conversations import after_commit
-from storage.db import lost_before_commit
+from storage.db import Session, lost_before_commit
 from storage.repositories import Repositories
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,10 @@ class UpdateTransaction(BaseMiddleware):
                 if context is not None:
                     data.update(state=context, raw_state=await context.get_state())
                 result = await handler(event, data)
-                await session.commit()
+                if isinstance(session, Session):
+                    await session.commit_and_close()
+                else:
+                    await session.commit()
             except BaseException:
                 outbox.drop()
                 raise

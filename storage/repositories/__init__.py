@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.repositories.audit import AuditRepository
@@ -18,21 +20,56 @@ from storage.repositories.verification import VerificationRepository
 
 
 class Repositories:
-    """Every repository over one session: one transaction per update."""
+    """Every repository over one session: one transaction per update.
+
+    Each is made when first used: an update uses two or three of the eleven."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self.users = UserRepository(session)
-        self.proposals = ProposalRepository(session)
-        self.states = ConversationStateRepository(session)
-        self.audit = AuditRepository(session)
-        self.broadcasts = BroadcastRepository(session)
-        self.ballots = BallotRepository(session)
-        self.verification = VerificationRepository(session)
-        self.committee = CommitteeRepository(session)
-        self.statistics = StatisticsRepository(session)
-        self.locks = LockRepository(session)
-        self.counting = CountingRepository(session)
+
+    @cached_property
+    def users(self) -> UserRepository:
+        return UserRepository(self.session)
+
+    @cached_property
+    def proposals(self) -> ProposalRepository:
+        return ProposalRepository(self.session)
+
+    @cached_property
+    def states(self) -> ConversationStateRepository:
+        return ConversationStateRepository(self.session)
+
+    @cached_property
+    def audit(self) -> AuditRepository:
+        return AuditRepository(self.session)
+
+    @cached_property
+    def broadcasts(self) -> BroadcastRepository:
+        return BroadcastRepository(self.session)
+
+    @cached_property
+    def ballots(self) -> BallotRepository:
+        return BallotRepository(self.session)
+
+    @cached_property
+    def verification(self) -> VerificationRepository:
+        return VerificationRepository(self.session)
+
+    @cached_property
+    def committee(self) -> CommitteeRepository:
+        return CommitteeRepository(self.session)
+
+    @cached_property
+    def statistics(self) -> StatisticsRepository:
+        return StatisticsRepository(self.session)
+
+    @cached_property
+    def locks(self) -> LockRepository:
+        return LockRepository(self.session)
+
+    @cached_property
+    def counting(self) -> CountingRepository:
+        return CountingRepository(self.session)
 
 
 __all__ = ["Repositories", "User"]

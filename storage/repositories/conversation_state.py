@@ -22,9 +22,11 @@ from typing import Any
 
 from sqlalchemy import Delete, Select, Table, bindparam, delete, event, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from storage.core_rows import first_row
 from storage.models import ConversationStateRow
 
 Value = tuple[str | None, dict[str, Any]]
@@ -135,6 +137,9 @@ class _Pending:
         # The day only: a conversation is saved when a vote is confirmed, and a time written then
         # would date that resident's vote (README, "Who can learn what").
         now = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
+        # On the session's connection (its transaction), past the ORM's execute: Core statements
+        # on the table, nothing for the identity map.
+        connection: Connection | None = None
         for key, value in self.now.items():
             stored = self.stored.get(key)
             if value == (stored or EMPTY):
@@ -143,13 +148,15 @@ class _Pending:
                 # Until the commit is known to have succeeded, the database is asked (a commit
                 # that fails, or whose answer is lost, must not leave the new value here).
                 self.committed.discard(key)
+            if connection is None:
+                connection = session.connection()
             if value == EMPTY:
-                session.execute(_DELETE, {"key": key})
+                connection.execute(_DELETE, {"key": key})
                 self.stored[key] = None
                 continue
             state, data = value
-            upsert = _UPSERT[session.get_bind().dialect.name]
-            session.execute(upsert, {"key": key, "state": state, "data": data, "updated_at": now})
+            upsert = _UPSERT[connection.dialect.name]
+            connection.execute(upsert, {"key": key, "state": state, "data": data, "updated_at": now})
             self.stored[key] = value
 
 
@@ -193,7 +200,7 @@ class ConversationStateRepository:
         if value is None:
             known, stored = pending.committed.get(key) if pending.committed is not None else (False, None)
             if not known:
-                row = (await self.session.execute(_READ, {"key": key})).first()
+                row = await first_row(self.session, _READ, {"key": key})
                 stored = (row.state, dict(row.data or {})) if row is not None else None
             pending.stored[key] = stored
             # Shared with `stored`: neither is ever changed in place (see the class).

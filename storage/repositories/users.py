@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.core_rows import first_row
 from storage.models import UserRow
 from storage.upsert import insert_for
 
@@ -71,7 +72,7 @@ class UserRepository:
         # Seen on which day, not at what time: a resident is seen when they confirm a vote, and
         # the time would date it (README, "Who can learn what").
         today = now.astimezone(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
-        row = (await self.session.execute(_BY_TELEGRAM_ID, {"telegram_id": telegram_id})).first()
+        row = await first_row(self.session, _BY_TELEGRAM_ID, {"telegram_id": telegram_id})
         if row is None:
             statement = insert_for(self.session, UserRow).values(
                 telegram_id=telegram_id,
