@@ -28,18 +28,28 @@ log = logging.getLogger(__name__)
 
 @contextlib.asynccontextmanager
 async def background_services(
-    app: App, *, stop_timeout: float = 10.0, retry_every: float = 30.0, refresh_every: float = 60.0
+    app: App,
+    *,
+    stop_timeout: float = 10.0,
+    retry_every: float = 30.0,
+    refresh_every: float = 60.0,
+    check_every: float = 5.0,
+    check_timeout: float = 5.0,
 ) -> AsyncIterator[tuple[CalendarScheduler, Broadcaster]]:
     """Start the scheduler and the broadcaster if this worker leads (see bot.leader); a
-    follower checks every `retry_every` seconds whether the leader has gone, and takes over."""
-    broadcaster = Broadcaster(app.sessionmaker, app.bot, rate=app.settings.broadcast_rate)
+    follower checks every `retry_every` seconds whether the leader has gone, and takes over.
+    The leader asks every `check_every` seconds whether it still holds the lock, and the
+    broadcaster before each batch; once it does not (or has no answer within `check_timeout`),
+    it stops both and becomes a follower."""
+    leadership = Leadership(app.engine, check_timeout=check_timeout)
+    broadcaster = Broadcaster(app.sessionmaker, app.bot, rate=app.settings.broadcast_rate, fence=leadership.still_held)
     calendar = CalendarScheduler(
         campaign=app.campaign, sessionmaker=app.sessionmaker, clock=app.clock, i18n=app.i18n, broadcaster=broadcaster
     )
     app.dispatcher["calendar"] = calendar
     app.dispatcher["broadcaster"] = broadcaster
-    leadership = Leadership(app.engine)
     stopping = asyncio.Event()
+    work: list[asyncio.Task] = []  # while this worker leads: the broadcaster, the calendar's watch
 
     async def effective() -> Campaign:
         async with app.sessionmaker() as session:
@@ -71,39 +81,99 @@ async def background_services(
         await broadcaster.recover()
         calendar.campaign = await effective()
         await calendar.start()
-        watchers.append(asyncio.create_task(watch_calendar(), name="calendar-watch"))
+        broadcaster.resume()
+        work.append(asyncio.create_task(broadcaster.run_forever(), name="broadcaster"))
+        work.append(asyncio.create_task(watch_calendar(), name="calendar-watch"))
 
-    async def follow() -> None:
-        while not await leadership.try_acquire():
+    async def stand_down() -> None:
+        # The batch in flight finishes and is recorded (it was claimed while this worker led;
+        # after a lost lead the broadcaster's fence claims nothing more); past the timeout it
+        # is cut short, and its deliveries are reported as unknown on the next start.
+        await calendar.aclose()
+        broadcaster.stop()
+        running, work[:] = list(work), []
+        for task in running:
+            if task.get_name() != "broadcaster":
+                task.cancel()
+        try:
+            await asyncio.wait_for(asyncio.gather(*running, return_exceptions=True), timeout=stop_timeout)
+        except TimeoutError:
+            log.warning("broadcaster: did not stop within %.0f s; cancelled", stop_timeout)
+
+    async def held_until_lost() -> bool:
+        """True once the lock is lost, False once stopping."""
+        while not stopping.is_set():
+            await _first_of(stopping, leadership.lost, timeout=check_every)
+            if stopping.is_set():
+                return False
+            if not await leadership.still_held():
+                return True
+        return False
+
+    async def acquire() -> bool:
+        """Following: try now and then, on a fresh connection, until this worker leads (True)
+        or stops (False)."""
+        while not stopping.is_set():
             try:
-                await asyncio.wait_for(stopping.wait(), timeout=retry_every)
+                if await leadership.try_acquire():
+                    return True
+            except Exception:  # noqa: BLE001 - PostgreSQL restarting: try again later
+                log.warning("could not ask for the lead", exc_info=True)
+            await _first_of(stopping, timeout=retry_every)
+        return False
+
+    async def lead() -> None:
+        while True:
+            if work:
+                if not await held_until_lost():
+                    return
+                log.warning("this worker lost the lead; it stops the scheduler and the broadcaster")
+                await stand_down()
+                # The others try first: this worker may be the one whose network is failing.
+                await _first_of(stopping, timeout=retry_every)
+            if not await acquire():
                 return
-            except TimeoutError:
-                continue
-        log.info("this worker now runs the scheduler and the broadcaster")
-        await take_the_lead()
-        await broadcaster.run_forever()
+            log.info("this worker now runs the scheduler and the broadcaster")
+            try:
+                await take_the_lead()
+            except Exception:  # noqa: BLE001 - let another worker (or this one, later) lead
+                log.exception("could not start the scheduler and the broadcaster; giving the lead up")
+                await stand_down()
+                await leadership.release()
+                await _first_of(stopping, timeout=retry_every)
 
     app.dispatcher["on_calendar_change"] = on_calendar_change
-    watchers: list[asyncio.Task] = []
     if await leadership.try_acquire():
-        await take_the_lead()
-        task = asyncio.create_task(broadcaster.run_forever(), name="broadcaster")
+        try:
+            await take_the_lead()
+        except BaseException:
+            await stand_down()
+            await leadership.release()
+            raise
     else:
         log.info("another worker runs the scheduler and the broadcaster; this one serves updates")
-        task = asyncio.create_task(follow(), name="leadership")
+    supervisor = asyncio.create_task(lead(), name="leadership")
     try:
         yield calendar, broadcaster
     finally:
         stopping.set()
-        await asyncio.gather(*watchers, return_exceptions=True)
-        await calendar.aclose()
-        broadcaster.stop()
         try:
-            # The batch in flight finishes and is recorded; past the timeout it is cut short,
-            # and its deliveries are reported as unknown on the next start.
-            await asyncio.wait_for(task, timeout=stop_timeout)
-        except TimeoutError:
-            log.warning("broadcaster: did not stop within %.0f s; cancelled", stop_timeout)
+            await supervisor
+        except Exception:  # noqa: BLE001 - logged; the lead is given up below all the same
+            log.exception("the leadership task failed")
         finally:
-            await leadership.release()
+            try:
+                if work:
+                    await stand_down()
+            finally:
+                await leadership.release()
+
+
+async def _first_of(*events: asyncio.Event, timeout: float) -> None:
+    """Return once one of the events is set, or after `timeout` seconds."""
+    waits = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waits, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()

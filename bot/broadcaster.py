@@ -175,6 +175,7 @@ class Broadcaster:
         backoff: float = 1.0,
         poll_interval: float = 5.0,
         on_batch: Callable[[list[PendingDelivery]], Awaitable[None]] | None = None,
+        fence: Callable[[], Awaitable[bool]] | None = None,
     ) -> None:
         if rate <= 0:
             raise ValueError("the broadcast rate must be positive")
@@ -187,6 +188,9 @@ class Broadcaster:
         self.backoff = backoff
         self.poll_interval = poll_interval
         self.on_batch = on_batch  # a hook for tests: called once a batch is committed as `sending`
+        # Asked before each batch is claimed: False (this worker no longer leads, bot.leader) stops
+        # the broadcaster; what it claimed before is sent and recorded, nothing more is claimed.
+        self.fence = fence
         self.pacer = Pacer(rate, self.timer)
         self.stats = Stats()
         self._recovered = False
@@ -247,6 +251,10 @@ class Broadcaster:
         self._stopping = True
         self._wake.set()
 
+    def resume(self) -> None:
+        """After stop(): run_forever may run again (this worker leads again)."""
+        self._stopping = False
+
     # -- one broadcast -------------------------------------------------------------------
 
     async def _send(self, broadcast: Broadcast) -> None:
@@ -299,6 +307,10 @@ class Broadcaster:
     ) -> list[PendingDelivery]:
         if after is not None:
             await after  # one database step at a time, in order
+        if self.fence is not None and not await self.fence():
+            log.warning("broadcaster: this worker does not lead any more; it claims no more deliveries")
+            self.stop()
+            return []
         async with self.sessionmaker() as session:
             batch = await BroadcastRepository(session).claim(broadcast_id, after_id, self.batch_size)
             await session.commit()

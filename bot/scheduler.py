@@ -77,6 +77,9 @@ class CalendarScheduler:
     async def aclose(self) -> None:
         """Stop the jobs and wait for one already firing (it holds a database session)."""
         self.shutdown()
+        # AsyncIOScheduler shuts down on the loop's next turn (cancelling the job firing then):
+        # once this returns it is stopped, and `start()` may start it again (a worker leads again).
+        await asyncio.sleep(0)
         if self._firing:
             await asyncio.gather(*self._firing, return_exceptions=True)
 
