@@ -18,7 +18,8 @@ after `--api-delay` ms.
   `feed_update`, its Bot talking to the emulator through a BaseSession (no HTTP); then the same
   updates fed to a bare aiogram dispatcher that answers every message and button once.
 - Through the webhook (`--workers`, through_webhook.py): `pbbot webhook --workers N` in child
-  processes, this process posting the updates over HTTP and serving the Bot API.
+  processes, this process posting the updates over HTTP and serving the Bot API; then the same
+  updates posted to a bare aiogram echo bot behind a webhook in as many processes (echo_webhook.py).
 - Memory (`--memory N`, memory.py): N distinct residents, RSS at each `--checkpoint`.
 
 PostgreSQL at 127.0.0.1:5432 (user postgres) in a database made for the run and dropped after

@@ -10,11 +10,12 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from aiogram import Bot, Dispatcher
-from aiogram.types import CallbackQuery, Message, Update
+from aiogram import Bot
+from aiogram.types import Update
 from sqlalchemy import select
 
 from bench.updates.api import EmulatorSession, error_replies
+from bench.updates.echo_webhook import echo_dispatcher
 from bench.updates.journeys import FIRST_ID, JSON, Timed, in_batches, journeys_done, propose_and_verify, vote
 from bench.updates.measure import TABLE, Row, SqlMeter, peak_mb, report
 from bench.updates.setups import (
@@ -124,15 +125,7 @@ async def pbbot_run(
 async def echo_run(args: argparse.Namespace, updates: list[JSON], delay: float, pbbot_rate: float) -> float:
     """The same updates, to a bare aiogram dispatcher that answers every message and button once."""
     echo_bot = Bot(TOKEN, session=EmulatorSession(BotAPIEmulator(), delay))
-    echo = Dispatcher()
-
-    @echo.message()
-    async def _echo(message: Message) -> None:
-        await message.answer(message.text or "?")
-
-    @echo.callback_query()
-    async def _pressed(query: CallbackQuery) -> None:
-        await query.answer("ok")
+    echo = echo_dispatcher()
 
     async def feed_echo(update: JSON) -> None:
         await echo.feed_update(echo_bot, Update.model_validate(update, context={"bot": echo_bot}))

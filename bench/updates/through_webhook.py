@@ -6,7 +6,9 @@ answered once the update is handled), and serves the Bot API over HTTP with the 
 answering after the same delay. The workers use the system clock, so the campaign file is written
 for the run with its proposals phase open now; after the residents have proposed and verified,
 the committee (ADMIN) opens the review and then the vote with /advance through the webhook, and
-the residents vote. What the committee does is not timed.
+the residents vote. What the committee does is not timed. Then the residents' updates, as they
+were posted, go the same way to a bare aiogram echo bot in as many processes (echo_webhook.py):
+what any aiogram bot does through the webhook on this machine.
 
 Several workers need PostgreSQL and Redis (bot/workers.py): asked for more than one without
 them, the bench runs the command anyway and prints its refusal, which is by design.
@@ -144,7 +146,13 @@ async def run(args: argparse.Namespace, workers: int, delay: float, workdir: Pat
                     if response.status != 200:
                         raise RuntimeError(f"the webhook answered {response.status}")
 
-            timed = Timed(post)
+            fed: list[JSON] = []  # the residents' updates, for the echo bot after
+
+            async def post_and_keep(update: JSON) -> None:
+                fed.append(update)
+                await post(update)
+
+            timed = Timed(post_and_keep)
             committee = Resident(emulator, post, ADMIN, "Committee", "en")
             residents = [Resident(emulator, timed, FIRST_ID + i, f"R{i}", "en") for i in range(args.residents)]
             commits_before = await database_commits(url) if args.db == "postgresql" else 0
@@ -195,10 +203,56 @@ async def run(args: argparse.Namespace, workers: int, delay: float, workdir: Pat
     )
     if errors := error_replies(emulator):
         print(f"  !! {errors} error replies")
+    echo = await echo_through_webhook(args, workers, delay, fed)
     setup = f"webhook, {workers} worker{'s' if workers > 1 else ''}, {'PostgreSQL' if args.db == 'postgresql' else 'SQLite'}"
     setup += f"{' + Redis' if args.redis else ''}, API {delay * 1000:.0f} ms"
     memory = f"{peaks[0]:.0f}" + (f" + {workers_peaks}" if workers_peaks else "")
-    TABLE.append(Row(setup, figures, transactions=transactions or "—", memory=memory))
+    TABLE.append(Row(setup, figures, transactions=transactions or "—", echo=f"{echo:,.0f}", memory=memory))
+
+
+async def echo_through_webhook(args: argparse.Namespace, workers: int, delay: float, updates: list[JSON]) -> float:
+    """The same updates, posted the same way, to a bare aiogram echo bot in as many processes."""
+    emulator = SlowEmulator(delay)
+    await emulator.start()
+    port = free_port()
+    command = [sys.executable, "-m", "bench.updates.echo_webhook", str(port), emulator.base_url, str(workers)]
+    server = await asyncio.create_subprocess_exec(*command, cwd=ROOT)
+    try:
+        connector = aiohttp.TCPConnector(limit=args.concurrency * 2)
+        async with aiohttp.ClientSession(base_url=f"http://127.0.0.1:{port}", connector=connector) as http:
+
+            async def post(update: JSON) -> None:
+                async with http.post("/webhook", json=update) as response:
+                    await response.read()
+                    if response.status != 200:
+                        raise RuntimeError(f"the echo webhook answered {response.status}")
+
+            while True:  # the port answers once a worker listens; the others are given 3 s more to start
+                try:
+                    _, writer = await asyncio.open_connection("127.0.0.1", port)
+                    writer.close()
+                    break
+                except OSError:
+                    await asyncio.sleep(0.1)
+            await asyncio.sleep(3)
+            pids = process_tree(server.pid)
+            cpu_before = own_cpu_seconds(), [cpu_seconds_of(pid) for pid in pids]
+            timed = Timed(post)
+            started = time.perf_counter()
+            await in_batches(updates, args.concurrency, timed)
+            seconds = time.perf_counter() - started
+            cpu = (
+                own_cpu_seconds() - cpu_before[0],
+                sum(cpu_seconds_of(pid) - before for pid, before in zip(pids, cpu_before[1], strict=True)),
+            )
+    finally:
+        server.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(server.wait(), timeout=60)
+        await emulator.stop()
+    rate = len(updates) / seconds
+    report("bare aiogram echo through the webhook", len(updates), seconds, timed.latencies, "")
+    print(f"  CPU seconds over its {seconds:.0f} s: the echo workers {cpu[1]:.1f}, the bench {cpu[0]:.1f}")
+    return rate
 
 
 async def open_the_vote(committee: Resident, url: str) -> None:
