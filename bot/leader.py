@@ -22,6 +22,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.db import connection_of_its_own
+
 log = logging.getLogger(__name__)
 
 LEADER_LOCK = 7262002  # distinct from the migration lock in storage.db
@@ -52,12 +54,9 @@ class Leadership:
     async def try_acquire(self) -> bool:
         if self.held:
             return True
-        import asyncpg
-
         async with self._using:
-            url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-            connection = await asyncpg.connect(
-                url, server_settings={"application_name": APPLICATION_NAME}, timeout=max(10.0, self.check_timeout)
+            connection = await connection_of_its_own(
+                self.engine, APPLICATION_NAME, timeout=max(10.0, self.check_timeout)
             )
             try:
                 acquired = bool(

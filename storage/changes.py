@@ -28,6 +28,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.db import connection_of_its_own
+
 log = logging.getLogger(__name__)
 
 CHANNEL = "pbbot_changes"
@@ -100,10 +102,7 @@ class ChangeWatch:
             self._keeper = asyncio.create_task(self._keep_listening(), name="change-listener")
 
     async def _connect(self) -> None:
-        import asyncpg
-
-        url = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        listener = await asyncpg.connect(url, server_settings={"application_name": LISTENER_NAME})
+        listener = await connection_of_its_own(self.engine, LISTENER_NAME)
         try:
             listener.add_termination_listener(self._lost)
             await listener.add_listener(CHANNEL, self._notified)

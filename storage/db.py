@@ -183,3 +183,12 @@ async def downgrade_schema(engine: AsyncEngine, revision: str) -> None:
     config = alembic_config(str(engine.url.render_as_string(hide_password=False)))
     async with engine.begin() as connection:
         await connection.run_sync(_downgrade, config, revision)
+
+
+async def connection_of_its_own(engine: AsyncEngine, application_name: str, timeout: float = 60.0) -> Any:
+    """A plain asyncpg connection to the engine's PostgreSQL database, outside its pool, for what
+    must stay on one connection (the leader's lock, LISTEN); named in pg_stat_activity."""
+    import asyncpg
+
+    url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    return await asyncpg.connect(url, server_settings={"application_name": application_name}, timeout=timeout)

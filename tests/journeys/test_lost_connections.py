@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import asyncpg
 import pytest
 from sqlalchemy import event
 
 from bot.app import build_app
 from bot.broadcaster import Broadcaster
+from storage.db import connection_of_its_own
 from tests.conftest import deliver_to
 from tests.emulator import Resident
 from tests.journeys.test_commit_then_speak import CAMPAIGNS, SORRY_EN, Watch
@@ -36,7 +36,7 @@ def postgresql(request: pytest.FixtureRequest) -> None:
 
 async def terminate_the_bots_connections(app) -> None:
     """From a connection of our own, as an administrator (or a restart) would."""
-    admin = await asyncpg.connect(app.engine.url.set(drivername="postgresql").render_as_string(hide_password=False))
+    admin = await connection_of_its_own(app.engine, "pbbot-tests-administrator")
     try:
         assert await admin.fetchval(f"SELECT count(*) {OTHERS}")  # the bot holds some
         await admin.execute(f"SELECT pg_terminate_backend(pid) {OTHERS}")

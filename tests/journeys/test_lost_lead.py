@@ -25,6 +25,7 @@ from bot.leader import LEADER_LOCK
 from storage.changes import LISTENER_NAME, UNWATCHED
 from storage.models.broadcasts import BroadcastRow
 from storage.models.committee import CalendarChangeRow
+from storage.db import connection_of_its_own
 from tests.conftest import COMMITTEE_ID, deliver_to
 from tests.emulator import BotAPIEmulator, Resident
 from tests.journeys.test_broadcaster import queue, residents
@@ -56,7 +57,7 @@ async def eventually(condition: Callable[[], bool | Awaitable[bool]], what: str,
 @asynccontextmanager
 async def administrator(app: App) -> AsyncIterator[asyncpg.Connection]:
     """A connection of our own, as an administrator's (or a restart's) would be."""
-    admin = await asyncpg.connect(app.engine.url.set(drivername="postgresql").render_as_string(hide_password=False))
+    admin = await connection_of_its_own(app.engine, "pbbot-tests-administrator")
     try:
         yield admin
     finally:
