@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
@@ -15,6 +14,7 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import conversations
+from bot.bot_api_session import JsonBodySession
 from bot.counting_key import register_environment_key
 from bot.errors import register_error_handler
 from bot.fsm_storage import DatabaseStorage
@@ -68,7 +68,7 @@ class App:
 
 
 def make_bot(token: str, api_url: str, session: BaseSession | None = None) -> Bot:
-    session = session or AiohttpSession(api=TelegramAPIServer.from_base(api_url))
+    session = session or JsonBodySession(api=TelegramAPIServer.from_base(api_url))
     return Bot(
         token,
         session=session,

@@ -19,7 +19,7 @@ Here, under the same keys (so workers of the previous release share locks and st
 from __future__ import annotations
 
 import asyncio
-import uuid
+import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -175,7 +175,7 @@ class RedisGate:
         keys = [lock, self.keys.build(key, "state"), self.keys.build(key, "data")]
         if update_id is not None:
             keys.append(self._update_key(update_id))
-        token = uuid.uuid1().hex
+        token = os.urandom(16).hex()  # unique to this holder (redis-py's Lock uses uuid1, dearer)
         claimed = await self._claim_when_free(keys, token)
         if claimed[0] == 2:
             yield False

@@ -78,6 +78,7 @@ class BotAPIEmulator(Files, Faults):
         Files.__init__(self, bot_user=dict(BOT_USER), keep_messages=keep_messages, on_event=on_event)
         Faults.__init__(self, rate_limit_per_second=rate_limit_per_second, strict_chats=strict_chats)
         self.method_counts: Counter[str] = Counter()
+        self.bodies: Counter[tuple[str, str]] = Counter()  # (method, the request's content type)
         self.calls: list[tuple[str, JSON]] | deque[tuple[str, JSON]] = [] if keep_messages else deque(maxlen=1000)
         self.errors: list[BaseException] = []  # emulator bugs (answered as 500)
         self.webhook_url = ""
@@ -201,6 +202,7 @@ class BotAPIEmulator(Files, Faults):
         except Exception:  # noqa: BLE001 - a malformed body is the client's fault
             return web.json_response(bad_request("can't parse request body").payload(), status=400)
         self.method_counts[method] += 1
+        self.bodies[method, request.content_type] += 1
         self.calls.append((method, params))
         handler = self._handlers.get(method.lower())
         if handler is None:

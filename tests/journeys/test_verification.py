@@ -155,6 +155,27 @@ async def test_codes_by_deep_link_and_typed(app, committee, john, resident_facto
     assert "you are now a verified resident" in replies.text
 
 
+async def test_replies_go_as_json_and_files_as_forms(app, emulator, committee, john):
+    """bot/bot_api_session.py: a call that uploads no file is one JSON body, with the fields
+    aiogram's form would have sent (the bot's defaults filled in); an upload stays a form."""
+    await make_codes(committee, 2)  # the CSV and the PDF: two uploads
+    await john.send("/verify")
+    await john.press("✅ I confirm")
+    replies = await john.press("🔑 I have an invitation code")
+    assert "Type the invitation code" in replies.text
+    sent = [(method, kind) for (method, kind), count in emulator.bodies.items() for _ in range(count)]
+    assert sorted(kind for method, kind in sent if method == "sendDocument") == ["multipart/form-data"] * 2
+    assert {kind for method, kind in sent if method != "sendDocument"} == {"application/json"}
+    assert {"sendMessage", "answerCallbackQuery"} <= {method for method, _ in sent}
+    to_john = [
+        params for method, params in emulator.calls if method == "sendMessage" and params["chat_id"] == john.chat_id
+    ]
+    assert to_john and all(params["parse_mode"] == "HTML" for params in to_john)
+    assert all(params["link_preview_options"] == {"is_disabled": True} for params in to_john)
+    keyboards = [params["reply_markup"]["inline_keyboard"] for params in to_john if "reply_markup" in params]
+    assert keyboards and all(button["callback_data"] for rows in keyboards for row in rows for button in row)
+
+
 async def test_an_expired_code(app, committee, john, clock):
     ((code, _),) = await make_codes(committee, 1)
     clock.set(app.campaign.calendar.voting_close + timedelta(minutes=1))
