@@ -159,3 +159,18 @@ def marie(resident_factory: Callable[..., Resident]) -> Resident:
 @pytest.fixture
 def john(resident_factory: Callable[..., Resident]) -> Resident:
     return resident_factory(1002, "John", "en")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, only the tests that open the run's database: the others (the pure rules, the
+    parsers, `pbbot` run in a process of its own on files of its own) ran on SQLite with `pytest`
+    and would do exactly the same again, about a minute and a half of CI for nothing. Whatever
+    reaches the run's database goes through the `database_url` fixture (the app, the settings, the
+    engine), so every one of those runs on both; pytest reports the others as deselected."""
+    if config.getoption("--db") != "postgresql":
+        return
+    kept = [item for item in items if "database_url" in getattr(item, "fixturenames", ())]
+    if len(kept) < len(items):
+        running = {id(item) for item in kept}
+        config.hook.pytest_deselected(items=[item for item in items if id(item) not in running])
+        items[:] = kept
