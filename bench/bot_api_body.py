@@ -16,9 +16,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
-import socket
 import time
 from collections.abc import Awaitable, Callable
+from multiprocessing.connection import Connection
 from typing import Any
 
 from aiogram import Bot
@@ -41,21 +41,25 @@ MESSAGE = (
 TRUE = b'{"ok":true,"result":true}'
 
 
-def _serve(port: int) -> None:
+def _serve(connection: Connection) -> None:
+    """Child process: the stand-in on a free port, sent back through `connection`, until told to stop."""
+
     async def answer(request: web.Request) -> web.Response:
         await request.read()
         body = TRUE if request.path.endswith("/answerCallbackQuery") else MESSAGE
         return web.Response(body=body, content_type="application/json")
 
-    app = web.Application()
-    app.router.add_post("/{tail:.*}", answer)
-    web.run_app(app, host="127.0.0.1", port=port, print=None, handle_signals=False)
+    async def serve() -> None:
+        app = web.Application()
+        app.router.add_post("/{tail:.*}", answer)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        connection.send(runner.addresses[0][1])
+        await asyncio.get_running_loop().run_in_executor(None, connection.recv)
+        await runner.cleanup()
 
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    asyncio.run(serve())
 
 
 def _calls() -> dict[str, TelegramMethod[Any]]:
@@ -127,24 +131,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, default=3000, help="calls of each kind, each way, per round")
     args = parser.parse_args()
-    port = _free_port()
-    server = multiprocessing.get_context("spawn").Process(target=_serve, args=(port,), daemon=True)
+    parent, child = multiprocessing.Pipe()
+    server = multiprocessing.get_context("spawn").Process(target=_serve, args=(child,), daemon=True)
     server.start()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or not server.is_alive():
-                    raise SystemExit("the Bot API stand-in did not start") from None
-                time.sleep(0.05)
+        port = parent.recv()
         print(f"{args.calls} calls of each kind, each way, in two rounds (first / second), this process's CPU per call")
         asyncio.run(measure(args.calls, port))
     finally:
-        server.terminate()
-        server.join()
+        parent.send("stop")
+        server.join(timeout=5)
 
 
 if __name__ == "__main__":

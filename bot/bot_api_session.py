@@ -5,9 +5,9 @@ the nested ones (a keyboard, link preview options) are each turned into a JSON s
 aiohttp then URL-encodes the whole form. The Bot API takes an `application/json` body for any
 call that uploads no file, and building one costs about half as much CPU (about 0.1 ms less per
 call on this machine: `python -m bench.bot_api_body`), on every reply and every message of an
-announcement (`python -m bench.broadcast` at 1,000 messages/s: 0.8 ms of CPU per message
-against 1.2–1.3 ms with the form, which kept the process nearly saturated). A call that uploads a file (an export, the invitation slips, a chart) goes as
-aiogram's form.
+announcement (`python -m bench.broadcast` at 1,000 messages/s: 0.8 ms of CPU per message against
+1.2–1.3 ms with the form, which kept the process nearly saturated). A call that uploads a file
+(an export, the invitation slips, a chart) goes as aiogram's form.
 
 The fields are what aiogram would send: the same `prepare_value` (the bot's defaults filled in,
 dates as timestamps, enums as their values), and a field left out when the form would leave it

@@ -23,9 +23,9 @@ from bot.app import App, build_app
 from bot.background import background_services
 from bot.leader import LEADER_LOCK
 from storage.changes import LISTENER_NAME, UNWATCHED
+from storage.db import connection_of_its_own
 from storage.models.broadcasts import BroadcastRow
 from storage.models.committee import CalendarChangeRow
-from storage.db import connection_of_its_own
 from tests.conftest import COMMITTEE_ID, deliver_to
 from tests.emulator import BotAPIEmulator, Resident
 from tests.journeys.test_broadcaster import queue, residents
