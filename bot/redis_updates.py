@@ -19,6 +19,7 @@ Here, under the same keys (so workers of the previous release share locks and st
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -32,10 +33,12 @@ from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import KeyBuilder, StateType, StorageKey
 from aiogram.fsm.storage.redis import DEFAULT_REDIS_LOCK_KWARGS, RedisStorage
 from redis.asyncio import Redis
-from redis.exceptions import LockNotOwnedError
+from redis.exceptions import LockNotOwnedError, RedisError
 from redis.typing import ExpiryT
 
 from bot.recent_updates import DAY
+
+log = logging.getLogger(__name__)
 
 LOCK_MS = int(DEFAULT_REDIS_LOCK_KWARGS["timeout"] * 1000)  # what aiogram's RedisEventIsolation used
 RETRY_SECONDS = 0.1  # redis-py Lock's default sleep between tries
@@ -186,7 +189,12 @@ class RedisGate:
             yield True
         finally:
             _current.reset(reset)
-            if not await self._release(keys=[lock], args=[token]):
+            try:
+                released = await self._release(keys=[lock], args=[token])
+            except RedisError:  # the update is done and said; the lock expires by itself
+                log.warning("could not release the lock %s (it expires in %s ms)", lock, LOCK_MS, exc_info=True)
+                released = True
+            if not released:
                 raise LockNotOwnedError("Cannot release a lock that's no longer owned")  # as aiogram's lock did
 
     def rewind(self) -> None:
@@ -196,7 +204,22 @@ class RedisGate:
             conversation.rewind()
 
     async def done(self, update_id: int | None) -> None:
-        """After the commit: the conversation's writes and "handled", in one script (atomic)."""
+        """After the commit: the conversation's writes and "handled", in one script (atomic).
+
+        If Redis fails here (redis-py has retried for a few seconds), what was committed stands
+        and is said all the same; only the conversation stays where it was, and the update is
+        not marked handled. The steps that write are made for that: a Submit pressed again on
+        the sheet finds its project (conversations.proposal_review); a resident verified is told
+        so; a second confirmation of a ballot is refused, or replaces it where votes may change.
+        """
+        try:
+            await self._write_done(update_id)
+        except RedisError:
+            log.error(
+                "update %s: committed, but Redis did not record the conversation's next step", update_id, exc_info=True
+            )
+
+    async def _write_done(self, update_id: int | None) -> None:
         conversation = _current.get()
         if conversation is None or not conversation.open:
             if update_id is not None:

@@ -78,13 +78,21 @@ async def submit(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
         )
         await _tell_committee(ctx, draft, proposal.id, edited=True)
         return
-    if phase_at(campaign.calendar, now) != Phase.PROPOSALS:
-        await query.answer()
-        reason = proposals_closed_reason(campaign, now, published=await is_published(repos, campaign))
-        await ctx.bot.send_message(ctx.chat_id, reason + "\n" + _("Your draft is kept."))
-        return
-    # on_behalf: set by /propose_for (conversations/committee/ambassadors.py) for a resident without a smartphone.
-    proposal = await repos.proposals.submit(campaign.id, user.id, draft, now, on_behalf=data.on_behalf)
+    key = data.submission_key
+    # This sheet made a project already, whose end was committed but not recorded (Redis failed
+    # just after the commit, bot/redis_updates.py): the same project, said again, not another.
+    proposal = None if key is None else await repos.proposals.submitted_with(user.id, key)
+    made = proposal is None
+    if proposal is None:
+        if phase_at(campaign.calendar, now) != Phase.PROPOSALS:
+            await query.answer()
+            reason = proposals_closed_reason(campaign, now, published=await is_published(repos, campaign))
+            await ctx.bot.send_message(ctx.chat_id, reason + "\n" + _("Your draft is kept."))
+            return
+        # on_behalf: set by /propose_for (conversations/committee/ambassadors.py) for a resident without a smartphone.
+        proposal = await repos.proposals.submit(
+            campaign.id, user.id, draft, now, on_behalf=data.on_behalf, submission_key=key
+        )
     await state.set_state(None)
     await end_wizard(state)
     await query.answer(_("Submitted!"))
@@ -104,7 +112,8 @@ async def submit(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
             deadline=when(cal.proposals_close, campaign),
         ),
     )
-    await _tell_committee(ctx, draft, proposal.id, edited=False, on_behalf=data.on_behalf)
+    if made:
+        await _tell_committee(ctx, draft, proposal.id, edited=False, on_behalf=data.on_behalf)
 
 
 async def _tell_committee(

@@ -4,6 +4,8 @@ sheet's buttons (conversations.proposal_review) both use them and import nothing
 
 from __future__ import annotations
 
+import secrets
+
 from typing import Any
 
 from aiogram import Bot
@@ -52,6 +54,9 @@ class WizardData(BaseModel):
     stashed_draft: dict[str, Any] | None = None  # the new-project draft set aside meanwhile
     return_to_review: bool = False  # a field changed from the sheet: back to the sheet after it
     on_behalf: dict[str, str] | None = None  # /propose_for: the resident an ambassador writes for
+    # Given with the first answer and stored with the project: a Submit handled twice (its end
+    # was committed but not recorded, bot/redis_updates.py) finds the project, makes no other.
+    submission_key: str | None = None
 
     @property
     def proposal(self) -> ProposalDraft:
@@ -101,7 +106,9 @@ async def load_draft(state: FSMContext) -> ProposalDraft:
 
 async def save_draft(state: FSMContext, draft: ProposalDraft, data: WizardData | None = None) -> WizardData:
     """`data`: the wizard's data as the caller read it (read again when not given)."""
-    return await save_wizard(state, (data or await wizard_data(state)).model_copy(update={"draft": draft.to_data()}))
+    data = data or await wizard_data(state)
+    key = data.submission_key or secrets.token_urlsafe(12)
+    return await save_wizard(state, data.model_copy(update={"draft": draft.to_data(), "submission_key": key}))
 
 
 async def current_field(state: FSMContext) -> str | None:

@@ -39,7 +39,10 @@ class UserRow(Base):
 
 class ProposalRow(Base):
     __tablename__ = "proposals"
-    __table_args__ = (Index("ix_proposals_campaign_status", "campaign_id", "status"),)
+    __table_args__ = (
+        Index("ix_proposals_campaign_status", "campaign_id", "status"),
+        Index("ux_proposals_author_submission", "author_id", "submission_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campaign_id: Mapped[str] = mapped_column(String(64))
@@ -60,6 +63,9 @@ class ProposalRow(Base):
     on_behalf_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     on_behalf_contact: Mapped[str | None] = mapped_column(String(200), nullable=True)
     helped_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    # The wizard draft's own key (0007): a submit handled twice (see bot/redis_updates.py) finds
+    # the project it made the first time. NULL for projects made otherwise; NULLs never collide.
+    submission_key: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -83,6 +83,7 @@ _SUBMIT = (
                 "on_behalf_name",
                 "on_behalf_contact",
                 "helped_by_user_id",
+                "submission_key",
                 "created_at",
                 "submitted_at",
                 "updated_at",
@@ -165,8 +166,10 @@ class ProposalRepository:
         now: datetime,
         *,
         on_behalf: dict | None = None,
+        submission_key: str | None = None,
     ) -> Proposal:
-        """`on_behalf`: {"name", "contact"} when an ambassador (the author) submits for a resident."""
+        """`on_behalf`: {"name", "contact"} when an ambassador (the author) submits for a resident;
+        `submission_key`: the wizard draft's, found again by `submitted_with`."""
         if not draft.is_complete:
             raise ValueError(f"the draft misses {draft.first_missing()}")
         assert draft.cost is not None
@@ -187,6 +190,7 @@ class ProposalRepository:
             "on_behalf_name": str(on_behalf.get("name") or "")[:200] or None,
             "on_behalf_contact": str(on_behalf.get("contact") or "")[:200] or None,
             "helped_by_user_id": author_id if on_behalf else None,
+            "submission_key": submission_key,
             "created_at": now,
             "submitted_at": now,
             "updated_at": now,
@@ -215,6 +219,17 @@ class ProposalRepository:
             merged_into_id=None,
             submitted_at=now,
         )
+
+    async def submitted_with(self, author_id: int, submission_key: str) -> Proposal | None:
+        """The project this author made from the draft with this key, if it was submitted."""
+        row = (
+            await self.session.execute(
+                select(PROPOSALS).where(
+                    PROPOSALS.c.author_id == author_id, PROPOSALS.c.submission_key == submission_key
+                )
+            )
+        ).first()
+        return None if row is None else proposal_of(row)
 
     async def revise(
         self,

@@ -4,6 +4,7 @@ the conversation where it was, as the database storage does."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from contextlib import asynccontextmanager
 
@@ -12,10 +13,22 @@ from redis.asyncio import Redis
 from sqlalchemy import func, select
 
 from bot.app import build_app
-from storage.models import ConversationStateRow
+from bot.redis_updates import DONE, LOCK_MS, RELEASE
+from storage.models import ConversationStateRow, ProposalRow
+from tests.conftest import COMMITTEE_CHAT_ID
 from tests.conftest import deliver_to
 from tests.emulator import Resident
-from tests.journeys.test_commit_then_speak import SORRY_FR, Watch, proposals_in_database, refuse_commit  # noqa: F401
+from tests.emulator.redis_proxy import RedisProxy
+from tests.journeys.test_commit_then_speak import SORRY_EN, SORRY_FR, Watch, proposals_in_database, refuse_commit  # noqa: F401
+from tests.journeys.voting_helpers import (
+    ballot_count,
+    ballots,
+    make_finalists,
+    open_voting,
+    phone_of,
+    verifications,
+    verify_by_phone,
+)
 from tests.journeys.wizard_steps import DESCRIPTION, SUMMARY, TITLE, fill_until_cost
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -89,3 +102,97 @@ class TestInRedis:
         replies = await marie.press("✅")
         assert await proposals_in_database(app) == 1
         assert "n°" in replies.text
+
+
+def sha(script: str) -> bytes:
+    """The name redis-py calls a script by (EVALSHA)."""
+    return hashlib.sha1(script.encode()).hexdigest().encode()
+
+
+class TestRedisFailsAfterTheCommit:
+    """Redis refuses to write (full: `maxmemory` reached) just after the database committed."""
+
+    @pytest.fixture
+    async def proxy(self):
+        proxy = RedisProxy()
+        proxy.url = await proxy.start()
+        yield proxy
+        await proxy.close()
+
+    @pytest.fixture
+    async def settings(self, settings, proxy):
+        """The `app` (and `marie`) of these tests reach Redis through the proxy."""
+        async with in_redis(settings) as with_redis:
+            yield with_redis.model_copy(update={"redis_url": proxy.url})
+
+    async def test_the_project_is_told_once_made_and_a_second_submit_makes_no_other(self, app, marie, emulator, proxy):
+        await fill_until_cost(marie)
+        await marie.send("1500")
+        await marie.send("/skip")
+        watch = Watch(emulator)
+        proxy.refuse(sha(DONE))
+        replies = await marie.press("✅")
+        assert proxy.refused == [b"EVALSHA"]
+        assert await proposals_in_database(app) == 1
+        async with app.sessionmaker() as session:
+            (number,) = await session.scalars(select(ProposalRow.id))
+        # Committed, so said: to Marie and to the committee, and no "sorry" after it.
+        assert f"n°{number}</b>" in replies.text
+        told = [text for _, chat, text in watch.said() if chat == COMMITTEE_CHAT_ID]
+        assert len(told) == 1 and f"n°{number}" in told[0]
+        assert not any(SORRY_FR in text for _, _, text in watch.said()) and not watch.alerts()[1:]
+        # Redis still holds the sheet (the wizard's end was not written): Submit again finds
+        # the project, says so, makes no other, and tells the committee nothing new.
+        watch = Watch(emulator)
+        replies = await marie.press("✅")
+        assert f"n°{number}</b>" in replies.text
+        assert await proposals_in_database(app) == 1
+        assert not [chat for _, chat, _ in watch.said() if chat == COMMITTEE_CHAT_ID]
+        # This time the end was written: the wizard is over, and a new /propose starts afresh.
+        replies = await marie.send("/propose")
+        assert "Étape 1 sur 7" in replies.text and TITLE not in replies.text
+
+    async def test_a_phone_shared_again_is_told_verified_already(self, app, john, clock, emulator, proxy):
+        await make_finalists(app, [("Bench on the square", 1500)])
+        open_voting(app, clock)
+        await john.send("/verify")
+        proxy.refuse(sha(DONE))
+        replies = await john.share_contact(phone_of(john))
+        assert proxy.refused == [b"EVALSHA"] and "verified" in replies.text
+        replies = await john.share_contact(phone_of(john))
+        assert "You are already verified as a resident" in replies.text
+        assert len(await verifications(app)) == 1
+
+    async def test_a_ballot_confirmed_again_replaces_itself_and_stays_one(self, app, john, clock, emulator, proxy):
+        await make_finalists(app, [("Bench on the square", 1500), ("Bike racks", 3000)])
+        open_voting(app, clock)
+        await verify_by_phone(john)
+        await john.send("/vote")
+        await john.press("☑️ Select")
+        await john.press("Submit my ballot (1)")
+        watch = Watch(emulator)
+        proxy.refuse(sha(DONE))
+        replies = await john.press("✅ Confirm my vote")
+        assert proxy.refused == [b"EVALSHA"]
+        assert "Your vote is recorded" in replies.text and await ballot_count(app) == 1
+        # The confirmation is still there: pressed again, it replaces the ballot (this
+        # campaign lets a vote change), and the tracker given last is the one kept.
+        replies = await john.press("✅ Confirm my vote")
+        (stored,) = await ballots(app)
+        assert "Your vote is changed" in replies.text and stored.tracker in replies.text
+        assert not any(SORRY_EN in text for _, _, text in watch.said())
+
+    async def test_a_lock_redis_would_not_release_is_left_to_expire_and_the_reply_stands(
+        self, app, marie, emulator, proxy
+    ):
+        watch = Watch(emulator)
+        proxy.refuse(sha(RELEASE))
+        replies = await marie.send("/start")
+        assert proxy.refused == [b"EVALSHA"]
+        assert replies and not any(SORRY_FR in text for _, _, text in watch.said())
+        redis = Redis.from_url(REDIS_URL)
+        try:
+            locks = [key async for key in redis.scan_iter(f"{app.settings.redis_prefix}:*:lock")]
+            assert len(locks) == 1 and 0 < await redis.pttl(locks[0]) <= LOCK_MS
+        finally:
+            await redis.aclose()
