@@ -70,8 +70,8 @@ def max_connections(workers: int) -> int:
 
 
 def build_web_app(app: App, settings: Settings, *, workers: int = 1) -> web.Application:
-    """The aiohttp application; it registers the webhook with Telegram when it starts."""
-    url, path = webhook_endpoint(settings)
+    """The aiohttp application (`register_webhook` tells Telegram of it, once it listens)."""
+    _, path = webhook_endpoint(settings)
     secret = webhook_secret(settings, app.bot.token)
     web_app = web.Application()
     # Answered once the update is handled, not before: Telegram re-sends what a crashed or
@@ -98,31 +98,35 @@ def build_web_app(app: App, settings: Settings, *, workers: int = 1) -> web.Appl
         body = await app.metrics.render(app.sessionmaker, app.campaign.id)
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_PLAIN_0_0_4})
 
-    async def register_webhook(_: web.Application) -> None:
-        await publish_commands(
-            app.bot,
-            app.i18n,
-            list(app.campaign.languages),
-            app.campaign.default_language,
-            committee_ids=settings.admin_ids,
-            committee_chat_id=settings.admin_chat_id,
-        )
-        # Every worker registers the same URL; none deletes it on stop, or one worker going
-        # down would cut the others off.
-        await app.bot.set_webhook(
-            url,
-            secret_token=secret,
-            allowed_updates=app.dispatcher.resolve_used_update_types(),
-            drop_pending_updates=False,
-            max_connections=max_connections(workers),
-        )
-        log.info("webhook registered at %s, serving %s", url, path)
-
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/readyz", readyz)
     web_app.router.add_get("/metrics", metrics_page)
-    web_app.on_startup.append(register_webhook)
     return web_app
+
+
+async def register_webhook(app: App, settings: Settings, *, workers: int = 1) -> None:
+    """The commands' menus, then the webhook. Called once this process listens: Telegram opens
+    its connections as soon as it is told, and keeps them; a worker that began to listen after
+    them would get none (the kernel spreads connections over the sockets listening then)."""
+    url, path = webhook_endpoint(settings)
+    await publish_commands(
+        app.bot,
+        app.i18n,
+        list(app.campaign.languages),
+        app.campaign.default_language,
+        committee_ids=settings.admin_ids,
+        committee_chat_id=settings.admin_chat_id,
+    )
+    # Every worker registers the same URL; none deletes it on stop, or one worker going
+    # down would cut the others off.
+    await app.bot.set_webhook(
+        url,
+        secret_token=webhook_secret(settings, app.bot.token),
+        allowed_updates=app.dispatcher.resolve_used_update_types(),
+        drop_pending_updates=False,
+        max_connections=max_connections(workers),
+    )
+    log.info("webhook registered at %s, serving %s", url, path)
 
 
 async def _until_stopped() -> None:
@@ -156,6 +160,7 @@ async def run_webhook(settings: Settings, *, workers: int = 1, reuse_port: bool 
             log.info(
                 "pbbot webhook server on %s:%s (%s)", settings.webhook_host, settings.webhook_port, app.campaign.id
             )
+            await register_webhook(app, settings, workers=workers)
             await _until_stopped()
     finally:
         if runner is not None:

@@ -4,6 +4,7 @@ server on 127.0.0.1) and `pbbot run` (long polling)."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 from collections.abc import AsyncIterator
 from contextlib import suppress
@@ -17,7 +18,7 @@ from pydantic import SecretStr
 from bot.app import App
 from bot.polling import run_polling
 from bot.settings import Settings
-from bot.webhook import build_web_app, run_webhook, webhook_endpoint
+from bot.webhook import build_web_app, register_webhook, run_webhook, webhook_endpoint
 from storage.db import make_engine
 from tests.emulator import BotAPIEmulator
 
@@ -52,9 +53,10 @@ def hook_settings(settings: Settings) -> Settings:
 async def http(app: App, hook_settings: Settings) -> AsyncIterator[aiohttp.ClientSession]:
     """The webhook server on 127.0.0.1, a free port; a client session pointed at it."""
     runner = web.AppRunner(build_web_app(app, hook_settings))
-    await runner.setup()  # runs on_startup: commands and setWebhook go to the emulator
+    await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
+    await register_webhook(app, hook_settings)  # commands and setWebhook go to the emulator
     host, port = runner.addresses[0][:2]
     try:
         async with aiohttp.ClientSession(base_url=f"http://{host}:{port}") as session:
@@ -135,6 +137,36 @@ async def test_webhook_settings_are_checked(settings: Settings) -> None:
         )
     bare = settings.model_copy(update={"webhook_url": "https://pbbot.example.org"})
     assert webhook_endpoint(bare) == ("https://pbbot.example.org/webhook", "/webhook")
+
+
+async def test_telegram_is_told_of_the_webhook_only_once_the_port_listens(
+    hook_settings: Settings, emulator: BotAPIEmulator
+) -> None:
+    """Telegram opens its connections as soon as it is told, and keeps them (with several
+    workers, one not listening yet would get none of them)."""
+    with socket.socket() as probe:  # a free port: bound, then let go
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    held = emulator.hold("setWebhook")
+    serving = asyncio.create_task(
+        run_webhook(hook_settings.model_copy(update={"webhook_host": "127.0.0.1", "webhook_port": port}))
+    )
+    try:
+        async with asyncio.timeout(60):
+            await held.reached.wait()
+        # Telegram is being told to post here: the port takes connections already.
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.close()
+        held.release()
+        async with asyncio.timeout(30):
+            while emulator.webhook_url != HOOK_URL:
+                assert not serving.done(), serving
+                await asyncio.sleep(0.05)
+    finally:
+        held.release()
+        serving.cancel()
+        with suppress(asyncio.CancelledError):
+            await serving
 
 
 async def test_long_polling_serves_until_stopped(app: App, settings: Settings, emulator: BotAPIEmulator) -> None:
