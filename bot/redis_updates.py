@@ -51,7 +51,8 @@ if not redis.call('set', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0} 
 return {1, redis.call('get', KEYS[2]), redis.call('get', KEYS[3])}
 """
 # KEYS: state, data[, update id]. ARGV: per conversation key an action ('' keep, 'set', 'del'), its
-# value and its expiry in ms (0: none); then the update id's expiry in seconds.
+# value and its expiry in ms (0: none); then the update id's expiry in seconds. All or nothing,
+# a full Redis included: it refuses a script only at its first write, never after one.
 DONE = """
 for i = 1, 2 do
   local action, value, ttl = ARGV[3 * i - 2], ARGV[3 * i - 1], ARGV[3 * i]

@@ -17,7 +17,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from campaign.calendar import Phase, phase_at
-from campaign.proposal import ProposalDraft, ProposalStatus, author_may_edit
+from campaign.proposal import ProposalDraft, ProposalStatus, author_may_edit, changed_fields
 from conversations.proposal_questions import WizardAction
 from conversations.context import Ctx
 from conversations.proposal_screens import (
@@ -59,30 +59,18 @@ async def submit(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
         await query.answer()
         await ask(ctx, state, missing, problem=_("One answer is still missing."), draft=draft)
         return
-    if data.editing_id:
-        proposal = await repos.proposals.get(data.editing_id, campaign.id)
-        phase = phase_at(campaign.calendar, now)
-        if proposal is None or proposal.author_id != user.id or not author_may_edit(proposal.status, phase):
-            await query.answer(_("This project can no longer be changed."), show_alert=True)
-            return
-        new_status = ProposalStatus.SUBMITTED if proposal.status == ProposalStatus.CHANGES_REQUESTED else None
-        await repos.proposals.revise(proposal.id, draft, user.id, now, note="edited by the author", status=new_status)
-        await state.set_state(None)
-        await end_wizard(state, draft=data.stashed_draft)
-        await query.answer(_("Saved."))
-        await ctx.bot.send_message(
-            ctx.chat_id,
-            _("Your changes to project #{number} are saved. The committee will see the new version.").format(
-                number=proposal.id
-            ),
-        )
-        await _tell_committee(ctx, draft, proposal.id, edited=True)
+    # A new project's sheet that made its project already, its end committed but not recorded
+    # (Redis failed just after the commit, bot/redis_updates.py): that project, not another;
+    # changed since on the sheet, the changes go to that project.
+    key = None if data.editing_id else data.submission_key
+    earlier = None if key is None else await repos.proposals.submitted_with(campaign.id, user.id, key)
+    number = data.editing_id
+    if earlier is not None and changed_fields(earlier.as_draft(), draft):
+        number = earlier.id
+    if number is not None:
+        await _save_changes(query, ctx, state, data, number)
         return
-    key = data.submission_key
-    # This sheet made a project already, whose end was committed but not recorded (Redis failed
-    # just after the commit, bot/redis_updates.py): the same project, said again, not another.
-    proposal = None if key is None else await repos.proposals.submitted_with(user.id, key)
-    made = proposal is None
+    proposal = earlier
     if proposal is None:
         if phase_at(campaign.calendar, now) != Phase.PROPOSALS:
             await query.answer()
@@ -112,8 +100,34 @@ async def submit(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
             deadline=when(cal.proposals_close, campaign),
         ),
     )
-    if made:
+    if earlier is None:
         await _tell_committee(ctx, draft, proposal.id, edited=False, on_behalf=data.on_behalf)
+
+
+async def _save_changes(query: CallbackQuery, ctx: Ctx, state: FSMContext, data: WizardData, number: int) -> None:
+    """The sheet's changes to a submitted project; none (the same Submit handled twice): said, not saved again."""
+    campaign, repos, user, now = ctx.campaign, ctx.repos, ctx.user, ctx.clock.now()
+    draft = data.proposal
+    proposal = await repos.proposals.get(number, campaign.id)
+    phase = phase_at(campaign.calendar, now)
+    if proposal is None or proposal.author_id != user.id or not author_may_edit(proposal.status, phase):
+        await query.answer(_("This project can no longer be changed."), show_alert=True)
+        return
+    new_status = ProposalStatus.SUBMITTED if proposal.status == ProposalStatus.CHANGES_REQUESTED else None
+    changed = new_status is not None or bool(changed_fields(proposal.as_draft(), draft))
+    if changed:
+        await repos.proposals.revise(proposal.id, draft, user.id, now, note="edited by the author", status=new_status)
+    await state.set_state(None)
+    await end_wizard(state, draft=data.stashed_draft, key=data.stashed_key)
+    await query.answer(_("Saved."))
+    await ctx.bot.send_message(
+        ctx.chat_id,
+        _("Your changes to project #{number} are saved. The committee will see the new version.").format(
+            number=proposal.id
+        ),
+    )
+    if changed:
+        await _tell_committee(ctx, draft, proposal.id, edited=True)
 
 
 async def _tell_committee(
@@ -153,8 +167,8 @@ async def unexpected_on_review(message: Message, ctx: Ctx, state: FSMContext) ->
 async def begin_edit(ctx: Ctx, state: FSMContext, proposal_id: int, draft: ProposalDraft) -> None:
     """Open a submitted project on the sheet; a new-project draft is set aside meanwhile."""
     data = await wizard_data(state)
-    stashed = data.stashed_draft if data.editing_id else data.draft
-    data = WizardData(draft=draft.to_data(), editing_id=proposal_id, stashed_draft=stashed)
+    stashed, key = (data.stashed_draft, data.stashed_key) if data.editing_id else (data.draft, data.submission_key)
+    data = WizardData(draft=draft.to_data(), editing_id=proposal_id, stashed_draft=stashed, stashed_key=key)
     await WIZARD.save(state, data)
     await show_review(ctx.bot, ctx.chat_id, state, ctx.campaign, data)
 

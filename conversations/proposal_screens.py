@@ -5,7 +5,6 @@ sheet's buttons (conversations.proposal_review) both use them and import nothing
 from __future__ import annotations
 
 import secrets
-
 from typing import Any
 
 from aiogram import Bot
@@ -54,9 +53,19 @@ class WizardData(BaseModel):
     stashed_draft: dict[str, Any] | None = None  # the new-project draft set aside meanwhile
     return_to_review: bool = False  # a field changed from the sheet: back to the sheet after it
     on_behalf: dict[str, str] | None = None  # /propose_for: the resident an ambassador writes for
-    # Given with the first answer and stored with the project: a Submit handled twice (its end
-    # was committed but not recorded, bot/redis_updates.py) finds the project, makes no other.
+    # A new-project draft's own key, stored with the project it makes: a Submit handled twice
+    # (its end committed but not recorded, bot/redis_updates.py) finds that project, makes no
+    # other. Given by `keyed` to every draft, and set aside with it (`stashed_key`).
     submission_key: str | None = None
+    stashed_key: str | None = None
+
+    def keyed(self) -> WizardData:
+        """This data, its new-project draft with a key of its own (none without a draft)."""
+        if self.draft is None or self.editing_id:
+            return self if self.submission_key is None else self.model_copy(update={"submission_key": None})
+        if self.submission_key is None:
+            return self.model_copy(update={"submission_key": secrets.token_urlsafe(12)})
+        return self
 
     @property
     def proposal(self) -> ProposalDraft:
@@ -92,6 +101,7 @@ async def wizard_data(state: FSMContext) -> WizardData:
 
 
 async def save_wizard(state: FSMContext, value: WizardData) -> WizardData:
+    value = value.keyed()  # a draft begun afresh (none before, or discarded) gets a new key
     await WIZARD.save(state, value)
     return value
 
@@ -106,20 +116,18 @@ async def load_draft(state: FSMContext) -> ProposalDraft:
 
 async def save_draft(state: FSMContext, draft: ProposalDraft, data: WizardData | None = None) -> WizardData:
     """`data`: the wizard's data as the caller read it (read again when not given)."""
-    data = data or await wizard_data(state)
-    key = data.submission_key or secrets.token_urlsafe(12)
-    return await save_wizard(state, data.model_copy(update={"draft": draft.to_data(), "submission_key": key}))
+    return await save_wizard(state, (data or await wizard_data(state)).model_copy(update={"draft": draft.to_data()}))
 
 
 async def current_field(state: FSMContext) -> str | None:
     return FIELD_FOR_STATE.get(await state.get_state() or "")
 
 
-async def end_wizard(state: FSMContext, *, draft: dict[str, Any] | None = None) -> None:
-    """Forget the wizard's data (keeping `draft`, a kept draft, if given), and nothing else."""
+async def end_wizard(state: FSMContext, *, draft: dict[str, Any] | None = None, key: str | None = None) -> None:
+    """Forget the wizard's data (keeping `draft`, a kept draft, and its `key`, if given), and nothing else."""
     data = {k: v for k, v in (await state.get_data()).items() if k not in _LOOSE_KEYS and k != WIZARD.key}
     if draft is not None:
-        data[WIZARD.key] = WizardData(draft=draft).model_dump(mode="json")
+        data[WIZARD.key] = WizardData(draft=draft, submission_key=key).keyed().model_dump(mode="json")
     await state.set_data(data)
 
 
@@ -130,7 +138,7 @@ async def stop(ctx: Ctx, state: FSMContext) -> None:
     await state.set_state(None)
     if data.editing_id:
         # The new-project draft set aside comes back.
-        await end_wizard(state, draft=data.stashed_draft)
+        await end_wizard(state, draft=data.stashed_draft, key=data.stashed_key)
         await ctx.bot.send_message(
             ctx.chat_id, _("Stopped. Project #{number} is unchanged.").format(number=data.editing_id)
         )
@@ -170,7 +178,7 @@ async def show_review(
     """`data`: the wizard's data as the caller has it (read when not given)."""
     await state.set_state(ProposalWizard.review)
     data = data or await wizard_data(state)
-    if data.return_to_review:
+    if data.return_to_review or data.keyed() != data:  # a draft kept from before keys: one now
         data = await save_wizard(state, data.model_copy(update={"return_to_review": False}))
     draft = data.proposal
     if draft.photo_file_id:

@@ -41,7 +41,7 @@ class ProposalRow(Base):
     __tablename__ = "proposals"
     __table_args__ = (
         Index("ix_proposals_campaign_status", "campaign_id", "status"),
-        Index("ux_proposals_author_submission", "author_id", "submission_key", unique=True),
+        Index("uq_proposals_author_submission", "author_id", "submission_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -92,6 +92,11 @@ _SUBMIT = (
     )
     .returning(PROPOSALS.c.id)
 )
+_BY_SUBMISSION = select(PROPOSALS).where(
+    PROPOSALS.c.campaign_id == bindparam("campaign_id"),
+    PROPOSALS.c.author_id == bindparam("author_id"),
+    PROPOSALS.c.submission_key == bindparam("submission_key"),
+)
 _FIRST_REVISION = insert(_REVISIONS).values(
     proposal_id=bindparam("proposal_id"),
     number=1,
@@ -220,15 +225,10 @@ class ProposalRepository:
             submitted_at=now,
         )
 
-    async def submitted_with(self, author_id: int, submission_key: str) -> Proposal | None:
+    async def submitted_with(self, campaign_id: str, author_id: int, submission_key: str) -> Proposal | None:
         """The project this author made from the draft with this key, if it was submitted."""
-        row = (
-            await self.session.execute(
-                select(PROPOSALS).where(
-                    PROPOSALS.c.author_id == author_id, PROPOSALS.c.submission_key == submission_key
-                )
-            )
-        ).first()
+        values = {"campaign_id": campaign_id, "author_id": author_id, "submission_key": submission_key}
+        row = (await self.session.execute(_BY_SUBMISSION, values)).first()
         return None if row is None else proposal_of(row)
 
     async def revise(

@@ -1,8 +1,9 @@
 """What goes wrong on Redis's side, on demand: a proxy in front of the real Redis.
 
 It forwards every command and every answer, except the next commands that name a given word (a
-Lua script's SHA1), which it answers itself with the error Redis gives when it has reached its
-`maxmemory` (what a full Redis says to a write). Only 127.0.0.1.
+Lua script's SHA1): for those it sends Redis a script that answers with the error Redis gives
+when it has reached its `maxmemory` (what a full Redis says to a write), so that the answer
+comes from Redis itself, in its place among the others. Only 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -10,28 +11,35 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-OUT_OF_MEMORY = b"OOM command not allowed when used memory > 'maxmemory'."
+OUT_OF_MEMORY = "OOM command not allowed when used memory > 'maxmemory'."
+_REFUSE = f'return redis.error_reply("{OUT_OF_MEMORY}")'.encode()
 
 
-async def _command(reader: asyncio.StreamReader) -> tuple[bytes, list[bytes]] | None:
-    """One command as a client sends it (a RESP array of bulk strings): its bytes and its words."""
+def _resp(words: list[bytes]) -> bytes:
+    """A command as a client sends it: a RESP array of bulk strings."""
+    return b"".join([b"*%d\r\n" % len(words), *(b"$%d\r\n%s\r\n" % (len(word), word) for word in words)])
+
+
+async def _command(reader: asyncio.StreamReader) -> list[bytes] | None:
+    """The words of the next command from a client; None at the end of its stream."""
     header = await reader.readline()
     if not header:
         return None
     if not header.startswith(b"*"):
         raise ValueError(f"not a RESP command: {header!r}")
-    raw, words = [header], []
+    words = []
     for _ in range(int(header[1:])):
         length = await reader.readline()
-        word = await reader.readexactly(int(length[1:]) + 2)
-        raw += [length, word]
-        words.append(word[:-2])
-    return b"".join(raw), words
+        if not length.startswith(b"$"):
+            raise ValueError(f"not a RESP bulk string: {length!r}")
+        words.append((await reader.readexactly(int(length[1:]) + 2))[:-2])
+    return words
 
 
 class RedisProxy:
     def __init__(self, upstream: tuple[str, int] = ("127.0.0.1", 6379)) -> None:
         self.upstream = upstream
+        self.url = ""  # set by start()
         self.refused: list[bytes] = []  # the first word of each command answered with the error
         self._refusing: dict[bytes, int] = {}
         self._server: asyncio.Server | None = None
@@ -41,7 +49,8 @@ class RedisProxy:
         """Listen on a free port; the URL to give the bot instead of Redis's."""
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
         port = self._server.sockets[0].getsockname()[1]
-        return f"redis://127.0.0.1:{port}/0"
+        self.url = f"redis://127.0.0.1:{port}/0"
+        return self.url
 
     def refuse(self, word: bytes, times: int = 1) -> None:
         """The next `times` commands that name `word` get Redis's out-of-memory error."""
@@ -56,33 +65,36 @@ class RedisProxy:
         return False
 
     async def _serve(self, client_in: asyncio.StreamReader, client_out: asyncio.StreamWriter) -> None:
-        self._connections.add(asyncio.current_task())  # type: ignore[arg-type]
-        redis_in, redis_out = await asyncio.open_connection(*self.upstream)
-
-        async def answers() -> None:
-            while data := await redis_in.read(65536):
-                client_out.write(data)
-                await client_out.drain()
-
-        forwarding = asyncio.create_task(answers())
+        task = asyncio.current_task()
+        assert task is not None
+        self._connections.add(task)
+        redis_out: asyncio.StreamWriter | None = None
+        forwarding: asyncio.Task | None = None
         try:
-            # redis-py waits for each answer before its next command, so an answer made here
-            # cannot overtake one of Redis's.
-            while (command := await _command(client_in)) is not None:
-                raw, words = command
-                if self._refuses(words):
-                    client_out.write(b"-" + OUT_OF_MEMORY + b"\r\n")
+            redis_in, redis_out = await asyncio.open_connection(*self.upstream)
+
+            async def answers() -> None:
+                while data := await redis_in.read(65536):
+                    client_out.write(data)
                     await client_out.drain()
-                else:
-                    redis_out.write(raw)
-                    await redis_out.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass
+
+            forwarding = asyncio.create_task(answers())
+            while (words := await _command(client_in)) is not None:
+                redis_out.write(_resp([b"EVAL", _REFUSE, b"0"]) if self._refuses(words) else _resp(words))
+                await redis_out.drain()
+        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
+            pass  # the client or Redis went away, or spoke no RESP: the connection ends
         finally:
-            forwarding.cancel()
+            if forwarding is not None:
+                forwarding.cancel()
+                with contextlib.suppress(asyncio.CancelledError, ConnectionError):
+                    await forwarding
             for writer in (redis_out, client_out):
-                writer.close()
-            self._connections.discard(asyncio.current_task())  # type: ignore[arg-type]
+                if writer is not None:
+                    writer.close()
+                    with contextlib.suppress(ConnectionError):
+                        await writer.wait_closed()
+            self._connections.discard(task)
 
     async def close(self) -> None:
         if self._server is not None:
@@ -91,3 +103,5 @@ class RedisProxy:
             connection.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await connection
+        if self._server is not None:
+            await self._server.wait_closed()

@@ -115,7 +115,7 @@ class TestRedisFailsAfterTheCommit:
     @pytest.fixture
     async def proxy(self):
         proxy = RedisProxy()
-        proxy.url = await proxy.start()
+        await proxy.start()
         yield proxy
         await proxy.close()
 
@@ -151,6 +151,47 @@ class TestRedisFailsAfterTheCommit:
         # This time the end was written: the wizard is over, and a new /propose starts afresh.
         replies = await marie.send("/propose")
         assert "Étape 1 sur 7" in replies.text and TITLE not in replies.text
+
+    async def submitted_while_redis_refused(self, app, resident, proxy) -> int:
+        """The resident submits a whole project; Redis refuses the wizard's end. Its number."""
+        await fill_until_cost(resident)
+        await resident.send("1500")
+        await resident.send("/skip")
+        proxy.refuse(sha(DONE))
+        replies = await resident.press("✅")
+        async with app.sessionmaker() as session:
+            (number,) = await session.scalars(select(ProposalRow.id))
+        assert proxy.refused == [b"EVALSHA"] and f"#{number}</b>" in replies.text
+        return number
+
+    async def test_a_sheet_changed_after_it_made_its_project_changes_that_project(self, app, john, emulator, proxy):
+        number = await self.submitted_while_redis_refused(app, john, proxy)
+        await john.press("✏️ Title")  # the sheet is still there: John changes the title
+        await john.send("A bench and a tree on the church square")
+        watch = Watch(emulator)
+        replies = await john.press("✅")
+        assert f"Your changes to project #{number} are saved" in replies.text
+        async with app.sessionmaker() as session:
+            (title,) = await session.scalars(select(ProposalRow.title))
+        assert title == "A bench and a tree on the church square" and await proposals_in_database(app) == 1
+        told = [text for _, chat, text in watch.said() if chat == COMMITTEE_CHAT_ID]
+        assert len(told) == 1 and f"Le projet n°{number} a été modifié par son auteur" in told[0]
+
+    async def test_a_draft_discarded_after_it_made_its_project_makes_a_new_one(self, app, john, emulator, proxy):
+        number = await self.submitted_while_redis_refused(app, john, proxy)
+        await john.send("/cancel")
+        await john.send("/start")
+        await john.press("Discard the draft")
+        watch = Watch(emulator)
+        await fill_until_cost(john)
+        await john.send("2500")
+        await john.send("/skip")
+        replies = await john.press("✅")
+        assert await proposals_in_database(app) == 2
+        async with app.sessionmaker() as session:
+            second = await session.scalar(select(ProposalRow.id).where(ProposalRow.id != number))
+        assert f"#{second}</b>" in replies.text
+        assert any(chat == COMMITTEE_CHAT_ID and f"n°{second}" in text for _, chat, text in watch.said())
 
     async def test_a_phone_shared_again_is_told_verified_already(self, app, john, clock, emulator, proxy):
         await make_finalists(app, [("Bench on the square", 1500)])

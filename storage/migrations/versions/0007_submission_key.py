@@ -21,10 +21,12 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("proposals", schema=None) as batch_op:
         batch_op.add_column(sa.Column("submission_key", sa.String(length=32), nullable=True))
-        batch_op.create_index("ux_proposals_author_submission", ["author_id", "submission_key"], unique=True)
+        batch_op.create_index("uq_proposals_author_submission", ["author_id", "submission_key"], unique=True)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("proposals", schema=None) as batch_op:
-        batch_op.drop_index("ux_proposals_author_submission")
+    # SQLite drops the column in place (3.35 and later): rebuilding the table, as batch mode
+    # otherwise does, would drop the old one, and its revisions with it (ON DELETE CASCADE).
+    with op.batch_alter_table("proposals", schema=None, recreate="never") as batch_op:
+        batch_op.drop_index("uq_proposals_author_submission")
         batch_op.drop_column("submission_key")
