@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 import conversations
 from bot.bot_api_session import JsonBodySession
+from bot.commands import publish_commands
 from bot.counting_key import register_environment_key
 from bot.errors import register_error_handler
 from bot.fsm_storage import DatabaseStorage
@@ -57,6 +58,17 @@ class App:
     closers: list = field(default_factory=list)
     watch: ChangeWatch | None = None  # what tells this worker that the campaign's dates, lock or committee changed
     metrics: Metrics = field(default_factory=Metrics)  # for /metrics (bot/webhook.py)
+
+    async def publish_commands(self) -> None:
+        """The command menus: the residents', and the committee's in private and in its group."""
+        await publish_commands(
+            self.bot,
+            self.i18n,
+            list(self.campaign.languages),
+            self.campaign.default_language,
+            committee_ids=self.settings.admin_ids,
+            committee_chat_id=self.settings.admin_chat_id,
+        )
 
     async def close(self) -> None:
         await self.dispatcher.storage.close()

@@ -6,7 +6,6 @@ import logging
 
 from bot.app import App, build_app
 from bot.background import background_services
-from bot.commands import publish_commands
 from bot.settings import Settings
 from storage.db import make_engine, upgrade_schema
 
@@ -30,14 +29,7 @@ async def run_polling(settings: Settings, *, app: App | None = None) -> None:
         log.info(
             "pbbot @%s serving %s (%s) from %s", me.username, app.campaign.id, app.campaign.town, settings.bot_api_url
         )
-        await publish_commands(
-            app.bot,
-            app.i18n,
-            list(app.campaign.languages),
-            app.campaign.default_language,
-            committee_ids=settings.admin_ids,
-            committee_chat_id=settings.admin_chat_id,
-        )
+        await app.publish_commands()
         await app.bot.delete_webhook(drop_pending_updates=False)
         async with background_services(app):
             await app.dispatcher.start_polling(app.bot, handle_signals=True, close_bot_session=False)

@@ -22,7 +22,6 @@ from sqlalchemy import text
 
 from bot.app import App, build_app
 from bot.background import background_services
-from bot.commands import publish_commands
 from bot.settings import Settings
 from bot.webhook_input import CheckedRequestHandler
 
@@ -109,14 +108,7 @@ async def register_webhook(app: App, settings: Settings, *, workers: int = 1) ->
     its connections as soon as it is told, and keeps them; a worker that began to listen after
     them would get none (the kernel spreads connections over the sockets listening then)."""
     url, path = webhook_endpoint(settings)
-    await publish_commands(
-        app.bot,
-        app.i18n,
-        list(app.campaign.languages),
-        app.campaign.default_language,
-        committee_ids=settings.admin_ids,
-        committee_chat_id=settings.admin_chat_id,
-    )
+    await app.publish_commands()
     # Every worker registers the same URL; none deletes it on stop, or one worker going
     # down would cut the others off.
     await app.bot.set_webhook(
