@@ -5,8 +5,8 @@ One row per campaign, written by the first ballot (or by the first tally if nobo
 - `ballot_settings`: the ballot's type, maximum, changeability and counting rule then in force,
   compared with the campaign file at every start;
 - `finalists`: the projects on the ballot, each with a digest of the text residents saw;
-- `ballots_accepted`: bumped by every accepted ballot, so that a ballot and the seal write the
-  same row and PostgreSQL serialises them (no ballot slips in beside the first tally);
+- `ballots_accepted`: 1, set by the first ballot (every ballot bumped it until 4 December, to
+  meet the seal on this row; now each holds the row shared: storage/repositories/locks.py);
 - `sealed_at`: when the tally was first computed; no ballot is accepted after it.
 No voter, no per-ballot time: nothing here links a ballot to a person.
 """

@@ -1,16 +1,19 @@
 """The campaign's lock row (see storage.models.campaign_lock): written by ballots and the seal.
 
 `admit_ballot` is called in the ballot's transaction before the ballot is written: it creates
-the row at the first ballot (recording the settings and finalists then in force) and bumps the
-counter unless the vote is sealed — False means "sealed, refuse the ballot". `seal` is called in
-the tally's transaction before the ballots are read. Both write the same row, so on PostgreSQL
-the second waits for the first to commit (and, in READ COMMITTED, then sees its effect); on
-SQLite writes are serialised anyway.
+the row at the first ballot (recording the settings and finalists then in force), and otherwise
+holds the row with a shared lock (FOR SHARE) — False means "sealed, refuse the ballot". `seal` is
+called in the tally's transaction before the ballots are read, and updates the row. So on
+PostgreSQL the seal waits for every ballot holding the row to commit (then reads them all), and a
+ballot waits for a seal under way (then, in READ COMMITTED, sees it); ballots do not wait for one
+another (they bumped a counter on the row until 4 December: each waited for the previous one to
+commit, and with several workers the vote's confirmations queued up to a second). On SQLite
+writes are serialised anyway.
 
 The workers cache the vote's lock (first ballot, seal: bot/middlewares/campaign.py) and read it
 again when the row is written (storage/changes.py). Only the first ballot, which makes the row,
-and the seal change it; every later ballot only bumps the counter, so its write is marked as
-changing nothing cached, lest every ballot make every worker read the campaign again.
+and the seal change it: the first ballot's insert, tried by any ballot that finds no row, is
+marked as changing nothing cached and says so itself when it made the row.
 """
 
 from __future__ import annotations
@@ -48,24 +51,22 @@ def _ensure_statement(dialect: Any) -> Any:
     return _insert_lock(dialect, 0).on_conflict_do_nothing(index_elements=["campaign_id"])
 
 
-def _admit_statement(dialect: Any) -> Any:
-    # The row created with the first ballot counted, or the count bumped unless sealed: one
-    # statement, which writes (and so waits for a seal under way) like the UPDATE it replaces.
-    # It returns the count: 1 when this ballot made the row, nothing when the vote is sealed.
+def _first_ballot_statement(dialect: Any) -> Any:
+    # The row, made by the first ballot; RETURNING says whether this statement made it.
     return (
         _insert_lock(dialect, 1)
-        .on_conflict_do_update(
-            index_elements=[_LOCKS.c.campaign_id],
-            set_={"ballots_accepted": _LOCKS.c.ballots_accepted + 1},
-            where=_LOCKS.c.sealed_at.is_(None),
-        )
-        .returning(_LOCKS.c.ballots_accepted)
+        .on_conflict_do_nothing(index_elements=["campaign_id"])
+        .returning(_LOCKS.c.campaign_id)
         .execution_options(**{UNWATCHED: True})
     )
 
 
+# A ballot's hold on the row until it commits: shared, so ballots do not wait for one another,
+# but the seal's UPDATE waits for every ballot holding it, and a ballot for a seal under way
+# (then sees it). SQLite, which has one writer at a time, has no FOR SHARE and needs none.
+_SHARE = select(_LOCKS.c.sealed_at).where(_LOCKS.c.campaign_id == bindparam("campaign_id")).with_for_update(read=True)
 _ENSURE = {"postgresql": _ensure_statement(postgresql), "sqlite": _ensure_statement(sqlite)}
-_ADMIT = {"postgresql": _admit_statement(postgresql), "sqlite": _admit_statement(sqlite)}
+_FIRST_BALLOT = {"postgresql": _first_ballot_statement(postgresql), "sqlite": _first_ballot_statement(sqlite)}
 
 
 @dataclass(frozen=True)
@@ -107,19 +108,18 @@ class LockRepository:
     async def admit_ballot(
         self, campaign_id: str, now: datetime, settings: dict[str, str], finalists: dict[str, str]
     ) -> bool:
-        result = await self.session.execute(
-            _ADMIT[self.session.get_bind().dialect.name],
-            {
-                "campaign_id": campaign_id,
-                "first_ballot_at": utc(now),
-                "ballot_settings": settings,
-                "finalists": finalists,
-            },
-        )
-        accepted = result.scalar()
-        if accepted == 1:  # the first ballot: the vote's lock is set now
-            await self.session.run_sync(lambda session: changed(session.connection()))
-        return accepted is not None
+        """True: the ballot may be written (this transaction holds the row, shared, until it
+        commits); False: the vote is sealed."""
+        key = {"campaign_id": campaign_id}
+        row = (await self.session.execute(_SHARE, key)).first()
+        if row is None:  # no ballot yet: this one makes the row, unless another just did
+            values = {**key, "first_ballot_at": utc(now), "ballot_settings": settings, "finalists": finalists}
+            made = (await self.session.execute(_FIRST_BALLOT[self.session.get_bind().dialect.name], values)).first()
+            if made is not None:  # the vote's lock is set now: every worker reads it again
+                await self.session.run_sync(lambda session: changed(session.connection()))
+                return True
+            row = (await self.session.execute(_SHARE, key)).one()
+        return row.sealed_at is None
 
     async def seal(self, campaign_id: str, now: datetime, settings: dict[str, str], finalists: dict[str, str]) -> bool:
         """True if this call sealed the vote (the first tally), False if it was sealed already."""
