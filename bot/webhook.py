@@ -12,7 +12,8 @@ import hmac
 import logging
 import re
 import signal
-from contextlib import suppress
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from urllib.parse import urlsplit, urlunsplit
 
 from aiogram.webhook.aiohttp_server import setup_application
@@ -121,15 +122,18 @@ async def register_webhook(app: App, settings: Settings, *, workers: int = 1) ->
     log.info("webhook registered at %s, serving %s", url, path)
 
 
-async def _until_stopped() -> None:
-    """Wait for SIGTERM (what orchestrators send) or SIGINT; Ctrl-C elsewhere cancels us."""
+@asynccontextmanager
+async def _stop_signals() -> AsyncIterator[asyncio.Event]:
+    """An event set by SIGTERM (what orchestrators send) or SIGINT; Ctrl-C elsewhere cancels us.
+    Installed before the port listens, so that a stop asked for while the webhook is being
+    registered still lets the requests already in flight finish."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with suppress(NotImplementedError, RuntimeError):  # Windows, or not the main thread
             loop.add_signal_handler(sig, stop.set)
     try:
-        await stop.wait()
+        yield stop
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             with suppress(NotImplementedError, RuntimeError):
@@ -145,7 +149,7 @@ async def run_webhook(settings: Settings, *, workers: int = 1, reuse_port: bool 
     try:
         runner = web.AppRunner(build_web_app(app, settings, workers=workers), access_log=None)
         await runner.setup()
-        async with background_services(app):
+        async with background_services(app), _stop_signals() as stop:
             await web.TCPSite(
                 runner, settings.webhook_host, settings.webhook_port, reuse_port=reuse_port or None
             ).start()
@@ -153,7 +157,7 @@ async def run_webhook(settings: Settings, *, workers: int = 1, reuse_port: bool 
                 "pbbot webhook server on %s:%s (%s)", settings.webhook_host, settings.webhook_port, app.campaign.id
             )
             await register_webhook(app, settings, workers=workers)
-            await _until_stopped()
+            await stop.wait()
     finally:
         if runner is not None:
             await runner.cleanup()

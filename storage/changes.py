@@ -34,8 +34,9 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "pbbot_changes"
 LISTENER_NAME = "pbbot-changes"  # its application_name in pg_stat_activity
-# Execution option of a write to a watched table that changes nothing a worker caches (a ballot
-# bumping the vote's counter); `changed(connection)` says when it did after all.
+# Execution option of a write to a watched table that may change nothing a worker caches (a
+# ballot's insert of the vote's lock row, which does nothing once the row is there);
+# `changed(connection)` says when it did after all.
 UNWATCHED = "pbbot_unwatched"
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
 _TOUCHED = "pbbot_watched_write"

@@ -74,7 +74,6 @@ class CampaignLock:
     lock: Lock
     ballot_settings: dict[str, str]
     finalists: dict[str, str]  # proposal id (as text) -> digest of what voters saw
-    ballots_accepted: int
 
 
 class LockRepository:
@@ -86,7 +85,7 @@ class LockRepository:
         if row is None:
             return None
         lock = Lock(aware(row.first_ballot_at), aware(row.sealed_at))
-        return CampaignLock(lock, dict(row.ballot_settings), dict(row.finalists), row.ballots_accepted)
+        return CampaignLock(lock, dict(row.ballot_settings), dict(row.finalists))
 
     async def lock(self, campaign_id: str) -> Lock:
         found = await self.get(campaign_id)

@@ -202,7 +202,7 @@ async def test_only_the_first_ballot_and_the_seal_make_the_campaign_read_again(r
     assert not any(table in s for s in meter.costs[-1].statements for table in CACHED)
 
     after_first = app.watch.version
-    await vote_for_the_first(paul)  # a second ballot: the counter only
+    await vote_for_the_first(paul)  # a second ballot: the lock row held, not changed
     assert app.watch.version == after_first
     await john.send("/help")
     assert not any(table in s for s in meter.costs[-1].statements for table in CACHED)

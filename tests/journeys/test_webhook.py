@@ -56,9 +56,9 @@ async def http(app: App, hook_settings: Settings) -> AsyncIterator[aiohttp.Clien
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    await register_webhook(app, hook_settings)  # commands and setWebhook go to the emulator
     host, port = runner.addresses[0][:2]
     try:
+        await register_webhook(app, hook_settings)  # commands and setWebhook go to the emulator
         async with aiohttp.ClientSession(base_url=f"http://{host}:{port}") as session:
             yield session
     finally:
