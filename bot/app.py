@@ -91,6 +91,7 @@ def make_bot(token: str, api_url: str, session: BaseSession | None = None) -> Bo
 def _conversation_storage(
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
+    metrics: Metrics,
 ) -> tuple[BaseStorage, BaseEventIsolation, UpdateGate]:
     if settings.redis_url:
         from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisEventIsolation
@@ -99,7 +100,7 @@ def _conversation_storage(
 
         keys = DefaultKeyBuilder(prefix=settings.redis_prefix, with_destiny=True)
         storage = BufferedRedisStorage.from_url(settings.redis_url, key_builder=keys)
-        gate = RedisGate(storage, keys, settings.redis_prefix)
+        gate = RedisGate(storage, keys, settings.redis_prefix, on_lost=metrics.conversation_writes_lost.inc)
         # The isolation stays for aiogram's sake; updates take the same lock through the gate.
         return storage, RedisEventIsolation(storage.redis, key_builder=keys), gate
     # One worker (several need Redis): every conversation is read and written by this process.
@@ -118,7 +119,8 @@ def create_dispatcher(
     watch: ChangeWatch | None = None,
     metrics: Metrics | None = None,
 ) -> Dispatcher:
-    storage, isolation, gate = _conversation_storage(settings, sessionmaker)
+    metrics = metrics or Metrics()
+    storage, isolation, gate = _conversation_storage(settings, sessionmaker, metrics)
     # aiogram's FSM middleware is replaced by UpdateTransaction, which reads the state through
     # the update's own session and keeps the resident's lock until the replies are sent.
     dispatcher = Dispatcher(
@@ -134,7 +136,6 @@ def create_dispatcher(
         count_desk=CountDesk(),
         admin_ids=frozenset(settings.admin_ids),
     )
-    metrics = metrics or Metrics()
     # First, so that an update's time includes its commit and its replies.
     dispatcher.update.outer_middleware(UpdateObserver(metrics, settings.require_secret_key()))
     dispatcher.update.outer_middleware(UpdateTransaction(sessionmaker, dispatcher.fsm, gate))

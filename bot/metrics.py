@@ -40,6 +40,11 @@ class Metrics:
         self.errors = Counter(
             "pbbot_update_errors", "Updates whose handling raised an exception.", registry=self.registry
         )
+        self.conversation_writes_lost = Counter(
+            "pbbot_conversation_writes_lost",
+            "Updates committed whose conversation's next step Redis did not record (bot/redis_updates.py).",
+            registry=self.registry,
+        )
         self.latency = Histogram(
             "pbbot_update_duration_seconds",
             "Time from receiving an update to its replies sent, by type.",
@@ -70,6 +75,7 @@ class Metrics:
         for update_type in dispatcher.resolve_used_update_types():
             self.updates.labels(update_type)  # present from the start, at 0
         self.errors.inc(0)
+        self.conversation_writes_lost.inc(0)
 
     async def render(self, sessionmaker: async_sessionmaker[AsyncSession], campaign_id: str) -> bytes:
         async with sessionmaker() as session:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -149,7 +149,15 @@ class BufferedRedisStorage(RedisStorage):
 class RedisGate:
     """One update at a time per resident across workers, and each update once (see the module)."""
 
-    def __init__(self, storage: RedisStorage, key_builder: KeyBuilder, prefix: str, ttl: int = DAY) -> None:
+    def __init__(
+        self,
+        storage: RedisStorage,
+        key_builder: KeyBuilder,
+        prefix: str,
+        ttl: int = DAY,
+        on_lost: Callable[[], object] | None = None,
+    ) -> None:
+        self.on_lost = on_lost  # told when `done` could not write (a metric)
         self.storage = storage
         self.redis: Redis = storage.redis
         self.keys = key_builder
@@ -216,6 +224,8 @@ class RedisGate:
         try:
             await self._write_done(update_id)
         except RedisError:
+            if self.on_lost is not None:
+                self.on_lost()
             log.error(
                 "update %s: committed, but Redis did not record the conversation's next step", update_id, exc_info=True
             )

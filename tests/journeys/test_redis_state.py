@@ -130,6 +130,8 @@ class TestRedisFailsAfterTheCommit:
         watch = Watch(emulator)
         number = await self.submitted_while_redis_refused(app, marie, proxy)
         assert await proposals_in_database(app) == 1
+        lost = app.metrics.registry.get_sample_value("pbbot_conversation_writes_lost_total")
+        assert lost == 1  # what an operator's alert watches
         # Committed, so said: to Marie (in the helper) and to the committee, and no "sorry".
         told = [text for _, chat, text in watch.said() if chat == COMMITTEE_CHAT_ID]
         assert len(told) == 1 and f"n°{number}" in told[0]

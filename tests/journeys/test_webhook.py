@@ -112,6 +112,7 @@ async def test_health_readiness_and_metrics(http: aiohttp.ClientSession, app: Ap
     assert 'pbbot_updates_total{type="message"} 1' in metrics
     assert 'pbbot_updates_total{type="callback_query"} 0' in metrics
     assert "pbbot_update_errors_total 0" in metrics
+    assert "pbbot_conversation_writes_lost_total 0" in metrics
     assert "pbbot_uptime_seconds " in metrics
 
     # A database that does not answer: not ready, though still alive.
