@@ -55,10 +55,15 @@ async def cast(repos: Repositories, app, clock, telegram_id: int) -> None:
     )
 
 
-async def test_two_ballots_hold_the_row_at_once(app, clock):
-    async with app.sessionmaker() as first_ballot:  # the row exists from the first ballot on
+async def first_ballot_made(app, clock) -> None:
+    """The row exists from the first ballot on."""
+    async with app.sessionmaker() as first_ballot:
         assert await admit(Repositories(first_ballot), app, clock)
         await first_ballot.commit()
+
+
+async def test_two_ballots_hold_the_row_at_once(app, clock):
+    await first_ballot_made(app, clock)
     async with app.sessionmaker() as one, app.sessionmaker() as other:
         assert await admit(Repositories(one), app, clock)
         # The first holds the row, uncommitted; the second is admitted without waiting for it.
@@ -68,9 +73,7 @@ async def test_two_ballots_hold_the_row_at_once(app, clock):
 
 
 async def test_the_seal_waits_for_a_ballot_holding_the_row(app, clock):
-    async with app.sessionmaker() as first_ballot:
-        assert await admit(Repositories(first_ballot), app, clock)
-        await first_ballot.commit()
+    await first_ballot_made(app, clock)
     async with app.sessionmaker() as ballot, app.sessionmaker() as tally:
         assert await admit(Repositories(ballot), app, clock)
         await cast(Repositories(ballot), app, clock, 5001)
@@ -86,9 +89,7 @@ async def test_the_seal_waits_for_a_ballot_holding_the_row(app, clock):
 
 
 async def test_a_ballot_during_the_seal_waits_and_is_refused(app, clock):
-    async with app.sessionmaker() as first_ballot:
-        assert await admit(Repositories(first_ballot), app, clock)
-        await first_ballot.commit()
+    await first_ballot_made(app, clock)
     async with app.sessionmaker() as tally, app.sessionmaker() as ballot:
         assert await seal(Repositories(tally), app, clock)
         admitting = asyncio.create_task(admit(Repositories(ballot), app, clock))
