@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Date, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, Integer, LargeBinary, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, UTCDateTime
@@ -79,11 +79,19 @@ class CountedTrackerRow(Base):
 
 
 class BallotDayRow(Base):
-    """How many first ballots each day: the figures' only clock for votes (no ballot has a time)."""
+    """How many first ballots each day: the figures' only clock for votes (no ballot has a time).
+
+    Each day's count is spread over `DAY_SHARDS` rows, a ballot bumping one at random (0008): a
+    bump holds its row until the ballot commits, and one row a day made every first ballot of
+    the day wait for the one before it. The day's figure is their sum."""
 
     __tablename__ = "ballot_days"
     __table_args__ = (NO_ROWID,)
 
     campaign_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True, default=0)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+DAY_SHARDS = 16

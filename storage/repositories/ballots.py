@@ -30,7 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from campaign.proposal import Proposal, ProposalStatus
-from storage.models.secrecy import BallotDayRow, CountedBallotRow, CountedTrackerRow, SealedBallotRow
+from storage.models.secrecy import DAY_SHARDS, BallotDayRow, CountedBallotRow, CountedTrackerRow, SealedBallotRow
 from storage.models.voting import VerificationRow, VoteReceiptRow
 from storage.repositories.proposals import PROPOSALS, proposal_of, proposals_written
 
@@ -101,10 +101,13 @@ def _receipt(dialect: Any) -> Any:
 
 
 def _first_of_day(dialect: Any) -> Any:
+    # One of the day's rows, at random (see BallotDayRow): held until the ballot commits.
     return (
         dialect.insert(_DAYS)
-        .values(campaign_id=bindparam("campaign_id"), day=bindparam("day"), count=literal(1))
-        .on_conflict_do_update(index_elements=[_DAYS.c.campaign_id, _DAYS.c.day], set_={"count": _DAYS.c.count + 1})
+        .values(campaign_id=bindparam("campaign_id"), day=bindparam("day"), shard=bindparam("shard"), count=literal(1))
+        .on_conflict_do_update(
+            index_elements=[_DAYS.c.campaign_id, _DAYS.c.day, _DAYS.c.shard], set_={"count": _DAYS.c.count + 1}
+        )
     )
 
 
@@ -187,7 +190,10 @@ class BallotRepository:
             _SEAL, {"id": random_id(), "campaign_id": campaign_id, "link": link, "sealed": sealed, "tracker": tracker}
         )
         if first:
-            await self.session.execute(_FIRST_OF_DAY[dialect], {"campaign_id": campaign_id, "day": today})
+            shard = secrets.randbelow(DAY_SHARDS)
+            await self.session.execute(
+                _FIRST_OF_DAY[dialect], {"campaign_id": campaign_id, "day": today, "shard": shard}
+            )
         return CastOutcome.RECORDED if first else CastOutcome.CHANGED
 
     async def has_voted(self, campaign_id: str, user_id: int) -> bool:
@@ -221,11 +227,12 @@ class BallotRepository:
 
     async def per_day(self, campaign_id: str) -> list[tuple[date, int]]:
         rows = await self.session.execute(
-            select(BallotDayRow.day, BallotDayRow.count)
+            select(BallotDayRow.day, func.sum(BallotDayRow.count))
             .where(BallotDayRow.campaign_id == campaign_id)
+            .group_by(BallotDayRow.day)
             .order_by(BallotDayRow.day)
         )
-        return [(day, count) for day, count in rows.all()]
+        return [(day, int(count)) for day, count in rows.all()]
 
     # --- the count --------------------------------------------------------------------------------
 

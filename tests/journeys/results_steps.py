@@ -37,7 +37,7 @@ async def cast(app: App, ballots: Sequence[Sequence[int]], *, first_voter: int =
                 SealedBallotRow(id=random_id(), campaign_id=app.campaign.id, sealed=sealed, tracker=tracker(sealed))
             )
         day = now.astimezone(app.campaign.zone).date()
-        row = await session.get(BallotDayRow, (app.campaign.id, day))
+        row = await session.get(BallotDayRow, (app.campaign.id, day, 0))
         if row is None:
             session.add(BallotDayRow(campaign_id=app.campaign.id, day=day, count=len(ballots)))
         else:

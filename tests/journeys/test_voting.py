@@ -321,3 +321,29 @@ async def test_two_transactions_casting_at_once_make_one_ballot(app, clock):
     outcomes = await asyncio.gather(cast((1,)), cast((2,)))
     assert sorted(outcomes) == ["already_voted", "recorded"]
     assert await ballot_count(app) == 1
+
+
+async def test_the_ballots_of_a_day_are_counted_across_its_rows(app, clock):
+    """First ballots bump one of their day's rows at random (no two wait on one row); the
+    day's figure is the sum."""
+    from sqlalchemy import func, select
+
+    from storage.models.secrecy import BallotDayRow
+    from storage.repositories import Repositories
+    from storage.secrecy import seal
+
+    day = clock.now().date()
+    async with app.sessionmaker() as session:
+        repos = Repositories(session)
+        public_key = (await repos.counting.get(app.campaign.id)).public_key
+        for number in range(43):
+            user = await repos.users.seen(8000 + number, "Voter", "en", clock.now())
+            sealed = seal(public_key, app.campaign.id, (1,))
+            today = day if number < 40 else day + timedelta(days=1)
+            await repos.ballots.cast(
+                app.campaign.id, user_id=user.id, sealed=sealed, tracker=tracker(sealed), today=today, link=None
+            )
+        await session.commit()
+        assert await repos.ballots.per_day(app.campaign.id) == [(day, 40), (day + timedelta(days=1), 3)]
+        rows = await session.scalar(select(func.count()).select_from(BallotDayRow).where(BallotDayRow.day == day))
+    assert rows > 1  # 40 ballots in one of 16 rows each: all in one row once in 16**39
