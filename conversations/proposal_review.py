@@ -17,7 +17,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from campaign.calendar import Phase, phase_at
-from campaign.proposal import ProposalDraft, ProposalStatus, author_may_edit, changed_fields
+from campaign.proposal import Proposal, ProposalDraft, ProposalStatus, author_may_edit, changed_fields
 from conversations.proposal_questions import WizardAction
 from conversations.context import Ctx
 from conversations.proposal_screens import (
@@ -59,16 +59,16 @@ async def submit(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
         await query.answer()
         await ask(ctx, state, missing, problem=_("One answer is still missing."), draft=draft)
         return
+    if data.editing_id:
+        await _save_changes(query, ctx, state, data, await repos.proposals.get(data.editing_id, campaign.id))
+        return
     # A new project's sheet that made its project already, its end committed but not recorded
     # (Redis failed just after the commit, bot/redis_updates.py): that project, not another;
     # changed since on the sheet, the changes go to that project.
-    key = None if data.editing_id else data.submission_key
+    key = data.submission_key
     earlier = None if key is None else await repos.proposals.submitted_with(campaign.id, user.id, key)
-    number = data.editing_id
     if earlier is not None and changed_fields(earlier.as_draft(), draft):
-        number = earlier.id
-    if number is not None:
-        await _save_changes(query, ctx, state, data, number)
+        await _save_changes(query, ctx, state, data, earlier)
         return
     proposal = earlier
     if proposal is None:
@@ -104,11 +104,12 @@ async def submit(query: CallbackQuery, ctx: Ctx, state: FSMContext) -> None:
         await _tell_committee(ctx, draft, proposal.id, edited=False, on_behalf=data.on_behalf)
 
 
-async def _save_changes(query: CallbackQuery, ctx: Ctx, state: FSMContext, data: WizardData, number: int) -> None:
+async def _save_changes(
+    query: CallbackQuery, ctx: Ctx, state: FSMContext, data: WizardData, proposal: Proposal | None
+) -> None:
     """The sheet's changes to a submitted project; none (the same Submit handled twice): said, not saved again."""
     campaign, repos, user, now = ctx.campaign, ctx.repos, ctx.user, ctx.clock.now()
     draft = data.proposal
-    proposal = await repos.proposals.get(number, campaign.id)
     phase = phase_at(campaign.calendar, now)
     if proposal is None or proposal.author_id != user.id or not author_may_edit(proposal.status, phase):
         await query.answer(_("This project can no longer be changed."), show_alert=True)

@@ -178,8 +178,9 @@ async def show_review(
     """`data`: the wizard's data as the caller has it (read when not given)."""
     await state.set_state(ProposalWizard.review)
     data = data or await wizard_data(state)
-    if data.return_to_review or data.keyed() != data:  # a draft kept from before keys: one now
-        data = await save_wizard(state, data.model_copy(update={"return_to_review": False}))
+    keyed = data.keyed()  # a draft kept from before keys gets one now
+    if data.return_to_review or keyed is not data:
+        data = await save_wizard(state, keyed.model_copy(update={"return_to_review": False}))
     draft = data.proposal
     if draft.photo_file_id:
         await bot.send_photo(chat_id, draft.photo_file_id)
